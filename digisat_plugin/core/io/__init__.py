@@ -1,0 +1,1 @@
+"""Inputs and outputs of the engine: products, areas of interest, windows, COG writing."""

@@ -1,0 +1,1 @@
+"""Super-resolution: resampling, network definitions, weights, tiled inference."""

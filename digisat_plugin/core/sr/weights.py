@@ -1,0 +1,86 @@
+"""Shipped networks: a folder per network with `model.json` (the model card) and weights.
+
+model_weights/
+  net20/model.json, net20/weights.weights.h5   (B05 B06 B07 B8A B11 B12)
+  net60/model.json, net60/weights.weights.h5   (B01 B09)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+from ..errors import DigisatError
+from .model import build_model, margin_for
+from .spec import NORMALISATION, SPECS
+
+WEIGHTS_FILE = "weights.weights.h5"
+CARD_FILE = "model.json"
+
+
+def default_model_dir() -> str:
+    """model_weights/ beside the package (repository checkout or installed plugin zip)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(os.path.dirname(here))
+    for candidate in (os.path.join(package, "model_weights"), os.path.join(os.path.dirname(package), "model_weights")):
+        if os.path.isdir(candidate):
+            return candidate
+    return os.path.join(os.path.dirname(package), "model_weights")
+
+
+@dataclass
+class LoadedNet:
+    name: str
+    card: dict
+    model: object  # keras.Model
+    spec: object  # NetSpec
+    margin: int
+
+    @property
+    def normalisation(self) -> float:
+        return float(self.card.get("normalisation", NORMALISATION))
+
+
+def read_card(model_dir: str, name: str) -> dict:
+    path = os.path.join(model_dir, name, CARD_FILE)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        raise DigisatError(f"{path}: model card not found (--model must be a folder with net20/ and net60/)") from None
+    except ValueError as exc:
+        raise DigisatError(f"{path}: model card is not valid JSON ({exc})") from None
+
+
+def load_net(model_dir: str, name: str) -> LoadedNet:
+    """Build the architecture named in the card and load its trained weights."""
+    card = read_card(model_dir, name)
+    spec = SPECS[name]
+    if tuple(card.get("inputs", spec.inputs)) != spec.inputs or tuple(card.get("outputs", spec.outputs)) != spec.outputs:
+        raise DigisatError(f"{os.path.join(model_dir, name, CARD_FILE)}: bands do not match {name}")
+    weights = os.path.join(model_dir, name, WEIGHTS_FILE)
+    if not os.path.exists(weights):
+        raise DigisatError(f"{weights}: trained weights not found (run 'make train')")
+    model = build_model(card["arch"], spec.channels, len(spec.outputs))
+    try:
+        model.load_weights(weights)
+    except Exception as exc:  # h5py/keras raise many types for a bad file
+        raise DigisatError(f"{weights}: cannot load weights ({str(exc).splitlines()[0]})") from None
+    return LoadedNet(name, card, model, spec, margin_for(card["arch"], spec.scale))
+
+
+def save_net(model, model_dir: str, name: str, card: dict) -> None:
+    """Write weights and card atomically (temporary names, then rename)."""
+    folder = os.path.join(model_dir, name)
+    os.makedirs(folder, exist_ok=True)
+    spec = SPECS[name]
+    card = dict(card, name=name, inputs=list(spec.inputs), outputs=list(spec.outputs), scale=spec.scale)
+    tmp_weights = os.path.join(folder, "tmp-" + WEIGHTS_FILE)
+    model.save_weights(tmp_weights)
+    tmp_card = os.path.join(folder, CARD_FILE + ".tmp")
+    with open(tmp_card, "w", encoding="utf-8") as fh:
+        json.dump(card, fh, indent=1, sort_keys=True)
+        fh.write("\n")
+    os.replace(tmp_weights, os.path.join(folder, WEIGHTS_FILE))
+    os.replace(tmp_card, os.path.join(folder, CARD_FILE))
