@@ -30,6 +30,8 @@ class TerminalProgress:
             self.bar.set_description_str(message[:40].ljust(40), refresh=False)
         self.bar.update(max(target - self.bar.n, 0))
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, *exc) -> None:
         if self.bar is not None:
+            if exc_type is not None:
+                self.bar.leave = False  # an error message follows; do not leave a stale bar above it
             self.bar.close()

@@ -1,0 +1,109 @@
+"""Cloud Optimized GeoTIFF output, written under a temporary name and renamed when complete.
+
+Tiles are streamed into a tiled GeoTIFF beside the target; GDAL's COG driver then copies it
+(internal tiling, DEFLATE, overviews) to a second temporary file, which replaces the target in
+one rename. A failure or cancel removes both temporaries, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from osgeo import gdal
+
+from ..errors import Cancelled, OutputError
+from .product import first_line
+
+gdal.UseExceptions()
+
+COG_OPTIONS = ["COMPRESS=DEFLATE", "PREDICTOR=2", "BLOCKSIZE=512", "OVERVIEW_RESAMPLING=AVERAGE", "BIGTIFF=IF_SAFER",
+               "NUM_THREADS=ALL_CPUS"]
+
+
+def check_writable(path: str) -> None:
+    """Fail early, before hours of work, if `path` cannot be written."""
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    if os.path.isdir(path):
+        raise OutputError(f"{path}: is a folder; give an output file name ending in .tif")
+    if not os.path.isdir(folder):
+        raise OutputError(f"{path}: cannot write output: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"{path}: cannot write output: no permission to write in {folder}")
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        raise OutputError(f"{path}: cannot write output: the existing file is read-only")
+
+
+class CogWriter:
+    """Write a uint16 multi-band raster tile by tile; `commit()` publishes it as a COG."""
+
+    def __init__(self, path: str, width: int, height: int, band_names, geotransform, crs_wkt: str, nodata: int = 0):
+        check_writable(path)
+        self.path = os.path.abspath(path)
+        stem = os.path.join(os.path.dirname(self.path), "." + os.path.basename(self.path))
+        self.tmp_tiff = f"{stem}.{os.getpid()}.part.tif"
+        self.tmp_cog = f"{stem}.{os.getpid()}.cog.part.tif"
+        self.band_names = list(band_names)
+        try:
+            self.ds = gdal.GetDriverByName("GTiff").Create(
+                self.tmp_tiff, width, height, len(self.band_names), gdal.GDT_UInt16,
+                ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE", "ZLEVEL=1", "BIGTIFF=IF_SAFER"],
+            )
+        except RuntimeError as exc:
+            self.abort()
+            raise OutputError(f"{path}: cannot write output ({first_line(exc)})") from None
+        self.ds.SetGeoTransform(geotransform)
+        if crs_wkt:
+            self.ds.SetProjection(crs_wkt)
+        for i, name in enumerate(self.band_names, start=1):
+            band = self.ds.GetRasterBand(i)
+            band.SetDescription(name)
+            band.SetNoDataValue(nodata)
+
+    def write(self, name: str, row: int, col: int, data: np.ndarray) -> None:
+        """Write `data` at (row, col), cropped to the raster."""
+        h = min(data.shape[0], self.ds.RasterYSize - row)
+        w = min(data.shape[1], self.ds.RasterXSize - col)
+        if h <= 0 or w <= 0:
+            return
+        try:
+            self.ds.GetRasterBand(self.band_names.index(name) + 1).WriteArray(
+                np.ascontiguousarray(data[:h, :w]), xoff=col, yoff=row)
+        except RuntimeError as exc:
+            raise OutputError(f"{self.path}: write failed ({first_line(exc)}; disk full?)") from None
+
+    def commit(self, progress=None) -> str:
+        self.ds.FlushCache()
+        self.ds = None
+
+        def callback(fraction, _msg, _data):
+            if progress is None:
+                return 1
+            try:
+                progress.update(fraction, "writing Cloud Optimized GeoTIFF")
+            except Cancelled:
+                return 0  # GDAL stops and raises
+            return 1
+
+        try:
+            gdal.Translate(self.tmp_cog, self.tmp_tiff, format="COG", creationOptions=COG_OPTIONS, callback=callback)
+        except RuntimeError as exc:
+            self.abort()
+            if progress is not None and progress.cancelled:
+                raise Cancelled() from None
+            raise OutputError(f"{self.path}: cannot write Cloud Optimized GeoTIFF ({first_line(exc)})") from None
+        os.replace(self.tmp_cog, self.path)
+        self._remove(self.tmp_tiff)
+        return self.path
+
+    def abort(self) -> None:
+        self.ds = None
+        for p in (self.tmp_tiff, self.tmp_cog):
+            self._remove(p)
+
+    @staticmethod
+    def _remove(p: str) -> None:
+        try:
+            gdal.Unlink(p) if p.startswith("/vsi") else os.remove(p)
+        except (OSError, RuntimeError):
+            pass

@@ -1,0 +1,124 @@
+"""The headless job: a Sentinel-2 product in, a 10 m Cloud Optimized GeoTIFF of all bands out.
+
+Memory stays bounded whatever the scene size: tiles are read, super-resolved and written one
+batch at a time. The CLI, the QGIS tasks and the Processing algorithms all call `superresolve`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..bands import BANDS_10M, OPTIONAL_BANDS, ORDER, sort_bands
+from ..errors import Cancelled, DigisatError, InputError
+from ..io.aoi import window_for, window_geotransform
+from ..io.cog import CogWriter, check_writable
+from ..io.product import open_product
+from ..progress import as_progress
+from ..sr.resample import upsample_nearest
+from .predict import Predictor, inputs_for
+
+DN_MAX = 65535
+
+
+@dataclass
+class SuperResolveResult:
+    output: str
+    original: str | None
+    bands: list
+    width: int
+    height: int
+    geotransform: tuple
+    crs_wkt: str
+    product_id: str = ""
+    date: str = ""
+    level: str = ""
+    seconds: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+
+def default_bands(product) -> list:
+    """Every band the product has, B10 (cirrus) only when asked for."""
+    return [b for b in product.band_names if b not in OPTIONAL_BANDS]
+
+
+def to_uint16(values: np.ndarray, nodata: np.ndarray) -> np.ndarray:
+    """Round to DN, keep valid pixels off 0 (the no-data value), 0 where the input was no-data."""
+    out = np.clip(np.rint(values), 1, DN_MAX).astype(np.uint16)
+    out[nodata] = 0
+    return out
+
+
+def superresolve(input_path, output_path, aoi=None, bands=None, original_path=None, model_dir=None,
+                 tile_size=None, device="auto", batch_size=None, progress=None, predictor=None) -> SuperResolveResult:
+    """Super-resolve `input_path` (band folder, SAFE folder or zip) to a 10 m COG at `output_path`.
+
+    aoi: core.io.aoi.Aoi or None for the whole product; bands: output band names (default all
+    but B10); original_path: optional companion COG of the same bands as delivered (nearest
+    neighbour on the same grid). Raises DigisatError subclasses with one-line messages.
+    """
+    started = time.monotonic()
+    progress = as_progress(progress)
+    check_writable(output_path)
+    if original_path:
+        check_writable(original_path)
+    progress.update(0.0, "opening product")
+    product = open_product(input_path)
+    try:
+        bands = sort_bands(bands) if bands else default_bands(product)
+        if "B10" in bands and product.level == "L2A":
+            raise InputError(f"{product.path}: B10 (cirrus) exists only in L1C products")
+        unknown = [b for b in bands if b not in ORDER]
+        if unknown:
+            raise InputError(f"--bands: unknown band {unknown[0]}")
+        product.require(inputs_for(bands))
+        window = window_for(product, aoi)
+        predictor = predictor or Predictor(model_dir, device=device, batch_size=batch_size)
+        ratios = {name: src.ratio for name, src in product.bands.items()}
+        gt = window_geotransform(product, window)
+        writers = [CogWriter(output_path, window.width, window.height, bands, gt, product.crs_wkt)]
+        if original_path:
+            writers.append(CogWriter(original_path, window.width, window.height, bands, gt, product.crs_wkt))
+        try:
+            _stream(product, predictor, window, bands, ratios, writers, tile_size, progress.stage(0.0, 0.9))
+            done = [w.commit(progress.stage(0.9 + 0.1 * i / len(writers), 0.9 + 0.1 * (i + 1) / len(writers)))
+                    for i, w in enumerate(writers)]
+        except BaseException:
+            for w in writers:
+                w.abort()
+            raise
+        progress.update(1.0, "done")
+        return SuperResolveResult(
+            output=done[0], original=done[1] if original_path else None, bands=bands, width=window.width,
+            height=window.height, geotransform=gt, crs_wkt=product.crs_wkt, product_id=product.product_id,
+            date=product.date, level=product.level, seconds=time.monotonic() - started,
+            extra={"device": predictor.device},
+        )
+    finally:
+        product.close()
+
+
+def _stream(product, predictor, window, bands, ratios, writers, tile_size, progress):
+    def read(name, row, col, height, width):
+        return product.read(name, row, col, height, width)
+
+    for tile, outputs, natives in predictor.run_tiles(read, window, bands, ratios, tile_size, progress):
+        row, col = tile.row - window.row, tile.col - window.col
+        for band in bands:
+            values, nodata = natives[band]
+            radiometry = product.bands[band].radiometry
+            mask = upsample_nearest(nodata, ratios[band])
+            if band in BANDS_10M:
+                dn = product.bands[band].read_dn(tile.row, tile.col, tile.size, tile.size)
+                writers[0].write(band, row, col, dn)  # 10 m bands are copied unchanged
+            else:
+                writers[0].write(band, row, col, to_uint16(radiometry.to_dn(outputs[band]), mask))
+            if len(writers) > 1:
+                original = product.bands[band].read_dn(tile.row // ratios[band], tile.col // ratios[band],
+                                                       tile.size // ratios[band], tile.size // ratios[band])
+                writers[1].write(band, row, col, upsample_nearest(original, ratios[band]))
+
+
+__all__ = ["superresolve", "SuperResolveResult", "Cancelled", "DigisatError"]

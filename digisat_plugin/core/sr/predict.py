@@ -1,0 +1,149 @@
+"""Run the trained networks over a window, tile by tile, in bounded memory.
+
+`Predictor.run_tiles` is the one inference loop: the engine feeds it windows read from a
+product on disk, `Predictor.predict` feeds it in-memory arrays (evaluation at reduced scale).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from ..bands import BANDS_10M, BANDS_20M, BANDS_60M, sort_bands
+from ..errors import DigisatError
+from ..io.product import mirror_pad
+from .resample import upsample
+from .spec import NET20, NET60, prepare_inputs
+from .tiling import plan_tiles
+from .weights import default_model_dir, load_net
+
+DEFAULT_BATCH = 2
+
+
+def configure_device(device: str = "auto") -> str:
+    """Pick CPU or GPU for TensorFlow before it starts; returns what will be used."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if device == "cpu":
+        try:
+            tf.config.set_visible_devices([], "GPU")
+        except RuntimeError:  # TensorFlow already initialised: keep what it has
+            pass
+        return "cpu"
+    if device == "gpu" and not gpus:
+        raise DigisatError("--device gpu: TensorFlow sees no GPU (install tensorflow[and-cuda] and a CUDA driver)")
+    if device not in ("auto", "gpu"):
+        raise DigisatError(f"--device {device!r}: expected cpu, gpu or auto")
+    return "gpu" if gpus else "cpu"
+
+
+def nets_for(targets) -> list:
+    """The networks needed for the target bands, in the order they run."""
+    return [spec for spec, group in ((NET20, BANDS_20M), (NET60, BANDS_60M)) if set(targets) & set(group)]
+
+
+def inputs_for(targets) -> list:
+    """Every band that must be read to produce `targets`."""
+    needed = set(targets)
+    for spec in nets_for(targets):
+        needed |= set(spec.inputs)
+    return sort_bands(needed)
+
+
+class Predictor:
+    def __init__(self, model_dir: str | None = None, device: str = "auto", batch_size: int | None = None):
+        self.model_dir = model_dir or default_model_dir()
+        if not os.path.isdir(self.model_dir):
+            raise DigisatError(f"{self.model_dir}: model folder not found")
+        self.device = configure_device(device)
+        self.batch_size = batch_size or DEFAULT_BATCH
+        self._nets = {}
+
+    def net(self, name: str):
+        if name not in self._nets:
+            self._nets[name] = load_net(self.model_dir, name)
+        return self._nets[name]
+
+    def margin(self, targets) -> int:
+        return max([self.net(spec.name).margin for spec in nets_for(targets)] + [12])
+
+    def run_net(self, name: str, x: np.ndarray) -> np.ndarray:
+        """(N, H, W, C) normalised inputs -> (N, H, W, outputs) on the model scale."""
+        loaded = self.net(name)
+        y = loaded.model.predict_on_batch(x)
+        return np.asarray(y, dtype=np.float32) * loaded.normalisation
+
+    def run_tiles(self, read, window, targets, ratios: dict, tile_size=None, progress=None):
+        """Yield (tile, outputs, natives) for every tile of `window`.
+
+        read(name, row, col, height, width) -> (values, nodata) for a base-grid window (mirrored
+        beyond the data) at the band's native grid; outputs: band -> base-grid array of the
+        tile core for every target band (network output, or cubic upsampling for B10);
+        natives: band -> (values, nodata) at native grid for the tile core of every band read.
+        """
+        targets = sort_bands(targets)
+        specs = nets_for(targets)
+        margin = self.margin(targets)
+        tiles = plan_tiles(window, tile_size, margin)
+        bands = inputs_for(targets)
+        for start in range(0, len(tiles), self.batch_size):
+            batch = tiles[start:start + self.batch_size]
+            if progress is not None:
+                progress.update(start / len(tiles), f"super-resolving tile {start + 1}/{len(tiles)}")
+            reads = [{b: read(b, *t.read_window) for b in bands} for t in batch]
+            full = {b: np.stack([r[b][0] for r in reads]) for b in bands}
+            preds = {}
+            for spec in specs:
+                x = prepare_inputs({b: full[b] for b in spec.inputs}, ratios, spec)
+                y = self.run_net(spec.name, x)
+                for i, band in enumerate(spec.outputs):
+                    preds[band] = y[..., i]
+            for band in targets:
+                if band in BANDS_10M:
+                    preds[band] = full[band]
+                elif band not in preds:  # B10: no network, cubic upsampling
+                    preds[band] = upsample(full[band], ratios[band], "cubic")
+            for i, tile in enumerate(batch):
+                m, s = margin, tile.size
+                outputs = {b: preds[b][i, m:m + s, m:m + s] for b in targets}
+                natives = {}
+                for b in bands:
+                    r = ratios[b]
+                    sl = (slice(m // r, (m + s) // r), slice(m // r, (m + s) // r))
+                    natives[b] = (reads[i][b][0][sl], reads[i][b][1][sl])
+                yield tile, outputs, natives
+        if progress is not None:
+            progress.update(1.0)
+
+    def predict(self, native: dict, ratios: dict, targets, tile_size=None, progress=None) -> dict:
+        """Super-resolve in-memory native-grid arrays (model scale) of one image.
+
+        The base grid is given by the ratio-1 bands; its size must be a multiple of 6.
+        Returns band -> float32 base-grid array for every target band.
+        """
+        base = next(b for b in native if ratios[b] == 1)
+        height, width = native[base].shape
+
+        class Whole:
+            row, col = 0, 0
+
+        Whole.height, Whole.width = height, width
+
+        def read(name, row, col, h, w):
+            r = ratios[name]
+            arr = native[name]
+            r0, c0, hh, ww = row // r, col // r, h // r, w // r
+            pads = ((max(-r0, 0), max(r0 + hh - arr.shape[0], 0)), (max(-c0, 0), max(c0 + ww - arr.shape[1], 0)))
+            part = arr[max(r0, 0):r0 + hh, max(c0, 0):c0 + ww]
+            part = mirror_pad(part, pads) if any(p for pair in pads for p in pair) else part
+            return part.astype(np.float32), part == 0
+
+        out = {b: np.zeros((height, width), np.float32) for b in targets}
+        for tile, outputs, _ in self.run_tiles(read, Whole, targets, ratios, tile_size, progress):
+            h = min(tile.size, height - tile.row)
+            w = min(tile.size, width - tile.col)
+            for b, arr in outputs.items():
+                out[b][tile.row:tile.row + h, tile.col:tile.col + w] = arr[:h, :w]
+        return out
