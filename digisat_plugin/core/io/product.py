@@ -34,13 +34,22 @@ class Radiometry:
     scale: float = 1.0 / REFLECTANCE_DN
     offset: float = 0.0
 
+    # Gain and bias folded in float64 first, so the usual 1e-4 / -0.1 pairs map DN exactly.
+    @property
+    def gain(self) -> np.float32:
+        return np.float32(self.scale * REFLECTANCE_DN)
+
+    @property
+    def bias(self) -> np.float32:
+        return np.float32(self.offset * REFLECTANCE_DN)
+
     def to_model(self, dn: np.ndarray) -> np.ndarray:
         """DN -> reflectance x 10000 as float32 (the scale the networks were trained on)."""
-        return ((dn.astype(np.float32) * self.scale + self.offset) * REFLECTANCE_DN).astype(np.float32)
+        return dn.astype(np.float32) * self.gain + self.bias
 
     def to_dn(self, values: np.ndarray) -> np.ndarray:
         """Reflectance x 10000 -> the product's own DN, as float (rounding is the writer's job)."""
-        return (values / REFLECTANCE_DN - self.offset) / self.scale
+        return (values - self.bias) / self.gain
 
 
 @dataclass

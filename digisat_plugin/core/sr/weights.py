@@ -20,7 +20,9 @@ CARD_FILE = "model.json"
 
 
 def default_model_dir() -> str:
-    """model_weights/ beside the package (repository checkout or installed plugin zip)."""
+    """$DIGISAT_MODEL_DIR, else model_weights/ in or beside the package (plugin zip or checkout)."""
+    if os.environ.get("DIGISAT_MODEL_DIR"):
+        return os.environ["DIGISAT_MODEL_DIR"]
     here = os.path.dirname(os.path.abspath(__file__))
     package = os.path.dirname(os.path.dirname(here))
     for candidate in (os.path.join(package, "model_weights"), os.path.join(os.path.dirname(package), "model_weights")):
