@@ -1,0 +1,103 @@
+"""Speed and memory of the engine, against baselines measured in the same run.
+
+Prints, for a scene and for one 4x its area (both cut from the shared Virginia scene):
+- peak resident memory of a whole `superresolve` run in a fresh process, and the ratio
+  between the two (streaming keeps it nearly flat: the acceptance bound is < 1.5x);
+- throughput in megapixels of 10 m output per second;
+- the same scene resampled by GDAL (cubic, no network) as the speed baseline.
+Run: make bench   (or .venv/bin/python scripts/bench.py [--scene DIR] [--device cpu])
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+DEFAULT_SCENE = os.path.join(os.path.dirname(REPO), "shared", "data", "sentinel2", "S2A_L1C_20160112_T18SVG_virginia")
+
+
+def child(mode: str, scene: str, aoi: str, out: str, device: str) -> None:
+    """Runs in a fresh process; prints one JSON line with its own time and peak memory."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from osgeo import gdal
+
+    from digisat_plugin.core.io.aoi import parse_aoi, window_for
+    from digisat_plugin.core.io.product import open_product
+
+    product = open_product(scene)
+    window = window_for(product, parse_aoi(aoi))
+    start = time.perf_counter()
+    if mode == "digisat":
+        from digisat_plugin.core.sr.engine import superresolve
+
+        superresolve(scene, out, aoi=parse_aoi(aoi), device=device)
+    else:  # GDAL cubic resampling of every band to the 10 m window: no network at all
+        gt = product.geotransform
+        x0, y0 = gt[0] + window.col * gt[1], gt[3] + window.row * gt[5]
+        bounds = (x0, y0 + window.height * gt[5], x0 + window.width * gt[1], y0)
+        vrts = [gdal.Warp("", src.path, format="VRT", outputBounds=bounds, xRes=gt[1], yRes=abs(gt[5]),
+                          resampleAlg="cubic") for src in product.bands.values()]
+        stacked = gdal.BuildVRT("", vrts, separate=True)
+        gdal.Translate(out, stacked, format="COG", creationOptions=["COMPRESS=DEFLATE", "PREDICTOR=2"])
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "pixels": window.width * window.height}))
+
+
+def measure(mode, scene, aoi, device) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.run([sys.executable, __file__, "--child", mode, scene, aoi, os.path.join(tmp, "o.tif"), device],
+                              capture_output=True, text=True, check=False)
+    if proc.returncode:
+        sys.exit(f"bench: {mode} run failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(*sys.argv[2:7])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scene", default=DEFAULT_SCENE)
+    parser.add_argument("--device", default="cpu", choices=("cpu", "gpu", "auto"))
+    args = parser.parse_args()
+    from digisat_plugin.core.io.product import open_product
+
+    product = open_product(args.scene)
+    gt = product.geotransform
+    # Scene A: a 960 x 960 pixel (9.6 km) window; scene B: 1920 x 1920, four times its area.
+    size_a = 960
+    x0, y1 = gt[0], gt[3]
+    aois = {
+        "scene": f"{x0},{y1 - size_a * gt[1]},{x0 + size_a * gt[1]},{y1}",
+        "4x scene": f"{x0},{y1 - 2 * size_a * gt[1]},{x0 + 2 * size_a * gt[1]},{y1}",
+    }
+    print(f"bench: {os.path.basename(args.scene)}, device {args.device}, {os.cpu_count()} CPU cores")
+    rows = {}
+    for label, aoi in aois.items():
+        for mode in ("gdal-cubic", "digisat"):
+            r = measure(mode, args.scene, aoi, args.device)
+            rows[(label, mode)] = r
+            mp = r["pixels"] / 1e6
+            print(f"  {label:9s} {mode:10s} {mp:5.2f} MP  {r['seconds']:7.1f} s  {mp / r['seconds']:6.3f} MP/s  "
+                  f"peak {r['peak_mb']:7.0f} MB")
+    a, b = rows[("scene", "digisat")], rows[("4x scene", "digisat")]
+    ratio = b["peak_mb"] / a["peak_mb"]
+    print(f"peak memory, 4x area / 1x area: {ratio:.2f} (bound < 1.5: {'ok' if ratio < 1.5 else 'EXCEEDED'})")
+    for label in aois:
+        d, g = rows[(label, "digisat")], rows[(label, "gdal-cubic")]
+        print(f"{label}: digisat takes {d['seconds'] / g['seconds']:.1f}x the time of GDAL cubic resampling")
+    if ratio >= 1.5:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
