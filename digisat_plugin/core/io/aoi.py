@@ -48,7 +48,7 @@ class Aoi:
         xmin, xmax, ymin, ymax = self.geometry.GetEnvelope()
         return xmin, ymin, xmax, ymax
 
-    def transformed(self, target_crs: str) -> "Aoi":
+    def transformed(self, target_crs: str) -> Aoi:
         """The same area in another CRS (vertices densified so curved edges stay inside)."""
         if not self.crs or not target_crs:
             return self
@@ -71,7 +71,7 @@ class Aoi:
         return json.loads(self.transformed("EPSG:4326").geometry.ExportToJson())
 
     @classmethod
-    def from_bbox(cls, xmin: float, ymin: float, xmax: float, ymax: float, crs: str = "") -> "Aoi":
+    def from_bbox(cls, xmin: float, ymin: float, xmax: float, ymax: float, crs: str = "") -> Aoi:
         if not (xmax > xmin and ymax > ymin):
             raise AoiError(f"area of interest: empty box ({xmin:g}, {ymin:g}, {xmax:g}, {ymax:g}); expected xmin,ymin,xmax,ymax")
         wkt = f"POLYGON(({xmin!r} {ymin!r},{xmax!r} {ymin!r},{xmax!r} {ymax!r},{xmin!r} {ymax!r},{xmin!r} {ymin!r}))"

@@ -96,7 +96,7 @@ def mirror_pad(data: np.ndarray, pads) -> np.ndarray:
     while True:
         step = tuple((min(a, data.shape[i]), min(b, data.shape[i])) for i, (a, b) in enumerate(pads))
         data = np.pad(data, step, mode="symmetric")
-        pads = tuple((a - s[0], b - s[1]) for (a, b), s in zip(pads, step))
+        pads = tuple((a - s[0], b - s[1]) for (a, b), s in zip(pads, step, strict=False))
         if not any(p for pair in pads for p in pair):
             return data
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..bands import BANDS_10M, BANDS_20M, BANDS_60M, sort_bands
 from ..errors import DigisatError
+from ..io.aoi import Window
 from ..io.product import mirror_pad
 from .resample import upsample
 from .spec import NET20, NET60, prepare_inputs
@@ -126,11 +127,6 @@ class Predictor:
         base = next(b for b in native if ratios[b] == 1)
         height, width = native[base].shape
 
-        class Whole:
-            row, col = 0, 0
-
-        Whole.height, Whole.width = height, width
-
         def read(name, row, col, h, w):
             r = ratios[name]
             arr = native[name]
@@ -141,7 +137,7 @@ class Predictor:
             return part.astype(np.float32), part == 0
 
         out = {b: np.zeros((height, width), np.float32) for b in targets}
-        for tile, outputs, _ in self.run_tiles(read, Whole, targets, ratios, tile_size, progress):
+        for tile, outputs, _ in self.run_tiles(read, Window(0, 0, height, width), targets, ratios, tile_size, progress):
             h = min(tile.size, height - tile.row)
             w = min(tile.size, width - tile.col)
             for b, arr in outputs.items():
