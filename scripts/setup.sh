@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES="qgis python3-qgis qgis-providers python3-gdal gdal-bin python3-rasterio python3-numpy python3-scipy python3-requests python3-venv python3-pip xvfb xauth"
+APT_PACKAGES="qgis python3-qgis qgis-providers python3-gdal gdal-bin python3-rasterio python3-numpy python3-scipy python3-requests python3-pil python3-venv python3-pip xvfb xauth"
 SYS_PY=/usr/bin/python3
 
 missing=()
@@ -42,5 +42,5 @@ if [ ! -x .venv/bin/python ]; then
 fi
 echo "setup: installing PyPI requirements into .venv"
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements/dev.txt
-.venv/bin/python -c "import numpy, tensorflow, qgis.core; assert int(numpy.__version__.split('.')[0]) < 2, numpy.__version__"
+TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python -c "import numpy, tensorflow, qgis.core; assert int(numpy.__version__.split('.')[0]) < 2, numpy.__version__"
 echo "$want" > "$stamp"
