@@ -1,0 +1,111 @@
+"""Parameters shared by the catalogue algorithms (search, fetch, enhance_area): source, service URL, credentials.
+
+A scene found by `digisat:search` travels to `digisat:fetch` as a feature whose `scene` field holds
+the whole search record (JSON), so a fetch needs no second query and works in models and batches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from qgis.core import (
+    QgsProcessingException,
+    QgsProcessingParameterAuthConfig,
+    QgsProcessingParameterDateTime,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+)
+from qgis.PyQt.QtCore import QDate
+
+from .common import credentials, user_errors
+
+# (core kind, label); the kinds are core.catalog's source names
+SOURCES = (
+    ("stac", "STAC API (Earth Search, no account)"),
+    ("cdse", "Copernicus Data Space Ecosystem (account)"),
+    ("dhus", "DHuS hub (sentinelsat, account)"),
+)
+LEVELS = ("L2A", "L1C")
+DEFAULT_DAYS = 30
+
+SOURCE, URL, AUTH, LEVEL = "SOURCE", "URL", "AUTH", "LEVEL"
+START, END, MAX_CLOUD = "START", "END", "MAX_CLOUD"
+
+SOURCE_HELP = (
+    "<b>Source</b>: where to search and download. <b>Service URL</b>: leave empty for the source's public "
+    "service, or give a mirror (a STAC API root, a DHuS hub URL ending in /). <b>Credentials</b>: a QGIS "
+    "authentication configuration (Basic: username and password) for Data Space and DHuS accounts; the "
+    "password stays in QGIS's encrypted store and is never written to parameters or logs."
+)
+
+
+def add_source_parameters(alg, level: bool = True) -> None:
+    alg.addParameter(QgsProcessingParameterEnum(SOURCE, "Source", options=[label for _k, label in SOURCES],
+                                                defaultValue=0))
+    alg.addParameter(QgsProcessingParameterString(URL, "Service URL (empty: the source's default)", optional=True))
+    alg.addParameter(QgsProcessingParameterAuthConfig(AUTH, "Credentials (Data Space, DHuS)", optional=True))
+    if level:
+        alg.addParameter(QgsProcessingParameterEnum(LEVEL, "Processing level", options=list(LEVELS), defaultValue=0))
+
+
+def add_date_cloud_parameters(alg) -> None:
+    alg.addParameter(QgsProcessingParameterDateTime(
+        START, f"Start date (empty: {DEFAULT_DAYS} days before the end)", type=QgsProcessingParameterDateTime.Date,
+        optional=True))
+    alg.addParameter(QgsProcessingParameterDateTime(
+        END, "End date (empty: today)", type=QgsProcessingParameterDateTime.Date, optional=True))
+    alg.addParameter(QgsProcessingParameterNumber(
+        MAX_CLOUD, "Maximum cloud cover (%)", type=QgsProcessingParameterNumber.Double, minValue=0, maxValue=100,
+        defaultValue=30))
+
+
+def source_kind(alg, parameters, context) -> str:
+    return SOURCES[alg.parameterAsEnum(parameters, SOURCE, context)][0]
+
+
+def level(alg, parameters, context) -> str:
+    return LEVELS[alg.parameterAsEnum(parameters, LEVEL, context)]
+
+
+def open_source(alg, parameters, context, feedback=None):
+    """The core catalogue source the parameters name, logged in through the auth manager when needed."""
+    from ..core.catalog import get_source
+
+    kind = source_kind(alg, parameters, context)
+    url = alg.parameterAsString(parameters, URL, context).strip() or None
+    username, password = credentials(alg.parameterAsString(parameters, AUTH, context))
+    if feedback is not None:
+        # the user name and URL only: never the password
+        who = f" as {username}" if username else ""
+        feedback.pushInfo(f"source: {kind} {url or '(default service)'}{who}")
+    with user_errors():
+        return get_source(kind, url=url, username=username, password=password)
+
+
+def _date(alg, parameters, name, context):
+    if parameters.get(name) in (None, ""):
+        return None
+    value = alg.parameterAsDateTime(parameters, name, context)  # parameterAsDate is not in 3.22's bindings
+    if not value.isValid():
+        raise QgsProcessingException(f"{name}: {parameters.get(name)!r} is not a date (expected YYYY-MM-DD)")
+    return value.date().toPyDate()
+
+
+def date_range(alg, parameters, context) -> tuple:
+    """(start, end) as 'YYYY-MM-DD' (both days included); defaults: the last DEFAULT_DAYS days up to today."""
+    end = _date(alg, parameters, END, context) or QDate.currentDate().toPyDate()
+    start = _date(alg, parameters, START, context) or end - dt.timedelta(days=DEFAULT_DAYS)
+    if start > end:
+        raise QgsProcessingException(f"START: {start.isoformat()} is after END {end.isoformat()}")
+    return start.isoformat(), end.isoformat()
+
+
+def scene_from_json(text: str):
+    from ..core.catalog.scene import Scene
+
+    try:
+        return Scene(**json.loads(text))
+    except (TypeError, ValueError) as exc:
+        raise QgsProcessingException(f"scene: not a digisat search record ({exc})") from None

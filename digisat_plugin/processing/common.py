@@ -1,0 +1,195 @@
+"""Pieces every digisat Processing algorithm shares: the base class, progress, errors, AOI, credentials.
+
+The algorithms are thin: they turn typed Processing parameters into the arguments of a core
+function, and the core function's `DigisatError` into a `QgsProcessingException` carrying the
+same one-line message the CLI prints.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+
+from qgis.core import (
+    QgsApplication,
+    QgsAuthMethodConfig,
+    QgsCoordinateReferenceSystem,
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFile,
+)
+from qgis.PyQt.QtGui import QIcon
+
+from ..core.errors import DigisatError
+from ..core.progress import Progress
+
+GROUP_ID = "sentinel2"
+GROUP = "Sentinel-2"
+
+# The band groups a user can ask to be super-resolved (10 m bands are always in the output).
+BAND_GROUPS = (
+    ("20m", "20 m bands (B05 B06 B07 B8A B11 B12)"),
+    ("60m", "60 m bands (B01 B09)"),
+    ("B10", "B10 cirrus (upsampled, L1C only)"),
+)
+DEFAULT_BAND_GROUPS = [0, 1]
+
+PRODUCT_FILE_FILTER = (
+    "Sentinel-2 products (*.zip *.xml *.safe *.SAFE *.tif *.TIF *.jp2);;All files (*)"
+)
+DEVICES = ("auto", "cpu", "gpu")
+DEVICE, MODEL_DIR = "DEVICE", "MODEL_DIR"
+
+
+class DigisatAlgorithm(QgsProcessingAlgorithm):
+    """Base class: group, icon, instance creation; subclasses set NAME, DISPLAY_NAME, HELP."""
+
+    NAME = ""
+    DISPLAY_NAME = ""
+    HELP = ""
+
+    def name(self):
+        return self.NAME
+
+    def displayName(self):
+        return self.DISPLAY_NAME
+
+    def group(self):
+        return GROUP
+
+    def groupId(self):
+        return GROUP_ID
+
+    def shortHelpString(self):
+        return self.HELP
+
+    def icon(self):
+        from .provider import provider_icon_path
+
+        path = provider_icon_path()
+        return QIcon(path) if path else super().icon()
+
+    def createInstance(self):
+        return type(self)()
+
+
+def add_engine_parameters(alg, *extra) -> None:
+    """The advanced parameters of the networks (device, model folder), after any `extra` advanced ones."""
+    params = list(extra) + [
+        QgsProcessingParameterEnum(DEVICE, "Device", options=list(DEVICES), defaultValue=0),
+        QgsProcessingParameterFile(MODEL_DIR, "Model weights folder (empty: the plugin's own)",
+                                   behavior=QgsProcessingParameterFile.Folder, optional=True),
+    ]
+    for param in params:
+        param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        alg.addParameter(param)
+
+
+def engine_options(alg, parameters, context) -> dict:
+    """{'device': ..., 'model_dir': ...} for core.sr (the CLI's --device and --model)."""
+    return {"device": DEVICES[alg.parameterAsEnum(parameters, DEVICE, context)],
+            "model_dir": alg.parameterAsFile(parameters, MODEL_DIR, context) or None}
+
+
+def feedback_progress(feedback) -> Progress:
+    """A core Progress that drives a QgsProcessingFeedback (percent bar, stage text, cancel button)."""
+    if feedback is None:
+        return Progress()
+    last = {"message": None}
+
+    def report(fraction: float, message: str) -> None:
+        feedback.setProgress(100.0 * fraction)
+        if message and message != last["message"]:
+            last["message"] = message
+            feedback.setProgressText(message)
+
+    return Progress(report, feedback.isCanceled)
+
+
+@contextmanager
+def user_errors():
+    """Turn a DigisatError into a QgsProcessingException with the same one-line message."""
+    try:
+        yield
+    except DigisatError as exc:
+        raise QgsProcessingException(str(exc)) from None
+
+
+def crs_text(crs: QgsCoordinateReferenceSystem) -> str:
+    """A CRS as core.io.aoi understands it: 'EPSG:nnnn' when it has one, else WKT, '' when invalid."""
+    if crs is None or not crs.isValid():
+        return ""
+    authid = crs.authid()
+    if authid and authid.upper().startswith("EPSG:"):
+        return authid
+    return crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED_GDAL)
+
+
+def extent_aoi(alg: QgsProcessingAlgorithm, parameters, name: str, context, required: bool = False):
+    """The Aoi of an extent parameter (in the extent's own CRS), or None when it was left empty."""
+    from ..core.io.aoi import Aoi
+
+    value = parameters.get(name)
+    if value is None or value == "":
+        if required:
+            raise QgsProcessingException(f"{name}: an extent is required")
+        return None
+    rect = alg.parameterAsExtent(parameters, name, context)
+    if rect.isNull() or rect.isEmpty():
+        if required:
+            raise QgsProcessingException(f"{name}: an extent is required")
+        return None
+    crs = alg.parameterAsExtentCrs(parameters, name, context)
+    with user_errors():
+        return Aoi.from_bbox(rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum(), crs_text(crs))
+
+
+def band_names(alg: QgsProcessingAlgorithm, parameters, name: str, context) -> list:
+    """Band names from the multiple-choice band-group parameter, the 10 m bands always included.
+
+    core's parse_band_list does the expanding, so 'BANDS=[0, 1]' means the CLI's default band set.
+    """
+    from ..core.bands import parse_band_list
+
+    indexes = alg.parameterAsEnums(parameters, name, context)
+    if not indexes:
+        raise QgsProcessingException(f"{name}: choose at least one band group")
+    return parse_band_list(",".join(["10m"] + [BAND_GROUPS[i][0] for i in indexes]))
+
+
+def product_path(path: str) -> str:
+    """The product a picked path stands for.
+
+    A file dialog cannot pick a folder, so a SAFE folder may be given by its metadata file
+    (MTD_MSIL1C.xml, manifest.safe) and a band folder by any of its band rasters; a .zip is
+    the product itself.
+    """
+    path = os.fspath(path or "").strip()
+    if not path:
+        raise QgsProcessingException("INPUT: no product given")
+    if os.path.isfile(path) and not path.lower().endswith(".zip"):
+        return os.path.dirname(os.path.abspath(path))
+    return path
+
+
+def credentials(authcfg: str) -> tuple:
+    """(username, password) of a QGIS authentication configuration, or (None, None) when none is given.
+
+    The secret stays in QGIS's encrypted auth database: Processing parameters and logs only ever
+    carry the configuration's id.
+    """
+    if not authcfg:
+        return None, None
+    manager = QgsApplication.authManager()
+    config = QgsAuthMethodConfig()
+    if authcfg not in manager.configIds() or not manager.loadAuthenticationConfig(authcfg, config, True):
+        raise QgsProcessingException(f"AUTH: authentication configuration {authcfg!r} not found")
+    username = config.config("username") or None
+    password = config.config("password") or None
+    if not username:
+        raise QgsProcessingException(
+            f"AUTH: authentication configuration {authcfg!r} has no username (use the Basic method)"
+        )
+    return username, password

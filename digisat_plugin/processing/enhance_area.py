@@ -1,0 +1,84 @@
+"""`digisat:enhance_area`: an area and dates -> the clearest recent scene, super-resolved (the CLI's `enhance`)."""
+
+from __future__ import annotations
+
+from qgis.core import (
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterExtent,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterRasterDestination,
+)
+
+from . import catalog_params as cp
+from .common import (
+    BAND_GROUPS,
+    DEFAULT_BAND_GROUPS,
+    DigisatAlgorithm,
+    add_engine_parameters,
+    band_names,
+    engine_options,
+    extent_aoi,
+    feedback_progress,
+    user_errors,
+)
+
+
+class EnhanceAreaAlgorithm(DigisatAlgorithm):
+    NAME = "enhance_area"
+    DISPLAY_NAME = "Enhance area (search, fetch, super-resolve)"
+    HELP = (
+        "One step from an area to a 10 m raster of every Sentinel-2 band: searches the catalogue over the extent "
+        "between the dates, picks the clearest scene (among scenes within 5 points of cloud cover of the "
+        "clearest, the newest), fetches what the networks need over the extent and super-resolves it.<br>"
+        "<b>Keep fetched data in</b>: a folder to keep the download (empty: a temporary folder, removed "
+        "afterwards).<br>"
+        "Outputs the chosen scene's id, date and cloud cover beside the raster.<br><br>" + cp.SOURCE_HELP
+    )
+
+    EXTENT, BANDS, OUTPUT, ORIGINAL = "EXTENT", "BANDS", "OUTPUT", "ORIGINAL"
+    WORKDIR = "WORKDIR"
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Extent"))
+        cp.add_date_cloud_parameters(self)
+        cp.add_source_parameters(self)
+        self.addParameter(QgsProcessingParameterEnum(
+            self.BANDS, "Bands to super-resolve", options=[label for _key, label in BAND_GROUPS],
+            allowMultiple=True, defaultValue=DEFAULT_BAND_GROUPS))
+        add_engine_parameters(self, QgsProcessingParameterFile(
+            self.WORKDIR, "Keep fetched data in (empty: temporary)", behavior=QgsProcessingParameterFile.Folder,
+            optional=True))
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Enhanced (10 m)"))
+        self.addParameter(QgsProcessingParameterRasterDestination(
+            self.ORIGINAL, "Original bands at 10 m (nearest neighbour)", optional=True, createByDefault=False))
+        self.addOutput(QgsProcessingOutputString("SCENE_ID", "Scene id"))
+        self.addOutput(QgsProcessingOutputString("SCENE_DATE", "Scene date"))
+        self.addOutput(QgsProcessingOutputNumber("CLOUD_COVER", "Scene cloud cover (%)"))
+        self.addOutput(QgsProcessingOutputString("BAND_NAMES", "Band names, in output order"))
+
+    def processAlgorithm(self, parameters, context, feedback):
+        from ..core.catalog.pipeline import enhance_area
+
+        aoi = extent_aoi(self, parameters, self.EXTENT, context, required=True)
+        start, end = cp.date_range(self, parameters, context)
+        max_cloud = self.parameterAsDouble(parameters, cp.MAX_CLOUD, context)
+        level = cp.level(self, parameters, context)
+        bands = band_names(self, parameters, self.BANDS, context)
+        output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        original = self.parameterAsOutputLayer(parameters, self.ORIGINAL, context) or None
+        workdir = self.parameterAsFile(parameters, self.WORKDIR, context) or None
+        options = engine_options(self, parameters, context)
+        source = cp.open_source(self, parameters, context, feedback)
+        feedback.pushInfo(f"looking for the clearest {level} scene {start} .. {end}, cloud <= {max_cloud:g} %")
+        with user_errors():
+            done = enhance_area(source, aoi, start, end, max_cloud, output, bands=bands, original_path=original,
+                                workdir=workdir, progress=feedback_progress(feedback), level=level, **options)
+        scene, result = done.scene, done.result
+        feedback.pushInfo(f"enhanced {scene.id} ({scene.date}, {scene.cloud_cover} % cloud) -> {result.output}")
+        outputs = {self.OUTPUT: result.output, "SCENE_ID": scene.id, "SCENE_DATE": scene.date,
+                   "CLOUD_COVER": scene.cloud_cover, "BAND_NAMES": ",".join(result.bands)}
+        if original:
+            outputs[self.ORIGINAL] = result.original
+        return outputs

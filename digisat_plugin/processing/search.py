@@ -1,0 +1,103 @@
+"""`digisat:search`: Sentinel-2 scenes over an extent -> a layer of their footprints (EPSG:4326)."""
+
+from __future__ import annotations
+
+import json
+
+from osgeo import ogr
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsFeature,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsGeometry,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterExtent,
+    QgsProcessingParameterFeatureSink,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QDate, QVariant
+
+from . import catalog_params as cp
+from .common import DigisatAlgorithm, extent_aoi, feedback_progress, user_errors
+
+ogr.UseExceptions()
+
+
+def scene_fields() -> QgsFields:
+    fields = QgsFields()
+    for name, kind in (
+        ("id", QVariant.String), ("date", QVariant.Date), ("datetime", QVariant.String),
+        ("cloud_cover", QVariant.Double), ("tile", QVariant.String), ("size", QVariant.LongLong),
+        ("level", QVariant.String), ("source", QVariant.String), ("thumbnail", QVariant.String),
+        ("scene", QVariant.String),
+    ):
+        fields.append(QgsField(name, kind))
+    return fields
+
+
+def scene_feature(scene, fields: QgsFields) -> QgsFeature:
+    feature = QgsFeature(fields)
+    if scene.footprint:
+        geom = QgsGeometry.fromWkt(ogr.CreateGeometryFromJson(json.dumps(scene.footprint)).ExportToWkt())
+        geom.convertToMultiType()
+        feature.setGeometry(geom)
+    feature["id"] = scene.id
+    feature["date"] = QDate.fromString(scene.date, "yyyy-MM-dd")
+    feature["datetime"] = scene.datetime
+    feature["cloud_cover"] = scene.cloud_cover
+    feature["tile"] = scene.tile
+    feature["size"] = scene.size
+    feature["level"] = scene.level
+    feature["source"] = scene.source
+    feature["thumbnail"] = scene.thumbnail_url
+    feature["scene"] = json.dumps(scene.to_dict(), sort_keys=True)
+    return feature
+
+
+class SearchAlgorithm(DigisatAlgorithm):
+    NAME = "search"
+    DISPLAY_NAME = "Search Sentinel-2 scenes"
+    HELP = (
+        "Searches a catalogue for Sentinel-2 scenes that intersect the extent, were sensed between the start "
+        "and end dates (inclusive) and have at most the given cloud cover, and writes their footprints "
+        "(EPSG:4326), newest first, with the attributes id, date, cloud_cover (%), tile, size (bytes), level, "
+        "source and thumbnail.<br>"
+        "The <i>scene</i> field carries the whole search record: give the layer (or selected features) to "
+        "<b>Fetch Sentinel-2 scene</b> to download one.<br><br>" + cp.SOURCE_HELP
+    )
+
+    EXTENT, OUTPUT = "EXTENT", "OUTPUT"
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Extent"))
+        cp.add_date_cloud_parameters(self)
+        cp.add_source_parameters(self)
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT, "Scenes", type=QgsProcessing.TypeVectorPolygon))
+        self.addOutput(QgsProcessingOutputNumber("COUNT", "Number of scenes found"))
+
+    def processAlgorithm(self, parameters, context, feedback):
+        aoi = extent_aoi(self, parameters, self.EXTENT, context, required=True)
+        start, end = cp.date_range(self, parameters, context)
+        max_cloud = self.parameterAsDouble(parameters, cp.MAX_CLOUD, context)
+        level = cp.level(self, parameters, context)
+        source = cp.open_source(self, parameters, context, feedback)
+        feedback.pushInfo(f"searching {level} scenes {start} .. {end}, cloud <= {max_cloud:g} %")
+        progress = feedback_progress(feedback)
+        with user_errors():
+            progress.update(0.0, "searching")
+            scenes = source.search(aoi, start, end, max_cloud, level)
+        fields = scene_fields()
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon,
+                                             QgsCoordinateReferenceSystem("EPSG:4326"))
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        for scene in scenes:
+            sink.addFeature(scene_feature(scene, fields), QgsFeatureSink.FastInsert)
+        feedback.setProgress(100)
+        feedback.pushInfo(f"{len(scenes)} scene(s) found")
+        return {self.OUTPUT: dest_id, "COUNT": len(scenes)}

@@ -1,0 +1,100 @@
+"""`digisat:superresolve`: a Sentinel-2 product -> every band at 10 m (the CLI's `superresolve`)."""
+
+from __future__ import annotations
+
+from qgis.core import (
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterExtent,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterRasterDestination,
+)
+
+from .common import (
+    BAND_GROUPS,
+    DEFAULT_BAND_GROUPS,
+    PRODUCT_FILE_FILTER,
+    DigisatAlgorithm,
+    add_engine_parameters,
+    band_names,
+    engine_options,
+    extent_aoi,
+    feedback_progress,
+    product_path,
+    user_errors,
+)
+
+
+class SuperResolveAlgorithm(DigisatAlgorithm):
+    NAME = "superresolve"
+    DISPLAY_NAME = "Super-resolve Sentinel-2 product"
+    HELP = (
+        "Super-resolves the 20 m and 60 m bands of a Sentinel-2 L1C or L2A product to 10 m with the "
+        "DSen2-style networks and writes one Cloud Optimized GeoTIFF with every band at 10 m.<br><br>"
+        "<b>Input product</b>: a .zip or SAFE folder (pick its MTD_MSIL1C.xml / MTD_MSIL2A.xml) or a "
+        "folder of band rasters B01 ... B12 (pick any of its band files).<br>"
+        "<b>Extent</b>: optional area to process, in any CRS; empty means the whole product. The area is "
+        "widened to whole 60 m pixels.<br>"
+        "<b>Bands</b>: which band groups to super-resolve; the four 10 m bands are always included.<br>"
+        "<b>Original bands</b>: optional companion GeoTIFF of the same bands as delivered, only "
+        "repeated to 10 m (nearest neighbour), for side-by-side comparison.<br><br>"
+        "Same result as <tt>python -m digisat_plugin superresolve INPUT OUTPUT --aoi ...</tt>."
+    )
+
+    INPUT = "INPUT"
+    EXTENT = "EXTENT"
+    BANDS = "BANDS"
+    OUTPUT = "OUTPUT"
+    ORIGINAL = "ORIGINAL"
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(
+            QgsProcessingParameterFile(
+                self.INPUT, "Input product (zip, SAFE or band folder)",
+                behavior=QgsProcessingParameterFile.File, fileFilter=PRODUCT_FILE_FILTER,
+            )
+        )
+        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Extent (empty: whole product)", optional=True))
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.BANDS, "Bands to super-resolve", options=[label for _key, label in BAND_GROUPS],
+                allowMultiple=True, defaultValue=DEFAULT_BAND_GROUPS,
+            )
+        )
+        add_engine_parameters(self)
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Super-resolved (10 m)"))
+        self.addParameter(
+            QgsProcessingParameterRasterDestination(
+                self.ORIGINAL, "Original bands at 10 m (nearest neighbour)", optional=True, createByDefault=False,
+            )
+        )
+        self.addOutput(QgsProcessingOutputString("BAND_NAMES", "Band names, in output order"))
+        self.addOutput(QgsProcessingOutputString("PRODUCT_ID", "Product id"))
+        self.addOutput(QgsProcessingOutputNumber("WIDTH", "Width (pixels)"))
+        self.addOutput(QgsProcessingOutputNumber("HEIGHT", "Height (pixels)"))
+
+    def processAlgorithm(self, parameters, context, feedback):
+        from ..core.sr.engine import superresolve  # TensorFlow loads only when the algorithm runs
+
+        input_path = product_path(self.parameterAsFile(parameters, self.INPUT, context))
+        aoi = extent_aoi(self, parameters, self.EXTENT, context)
+        bands = band_names(self, parameters, self.BANDS, context)
+        output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        original = self.parameterAsOutputLayer(parameters, self.ORIGINAL, context) or None
+        options = engine_options(self, parameters, context)
+        feedback.pushInfo(f"input: {input_path}; bands: {', '.join(bands)}; device: {options['device']}")
+        with user_errors():
+            result = superresolve(input_path, output, aoi=aoi, bands=bands, original_path=original,
+                                  progress=feedback_progress(feedback), **options)
+        feedback.pushInfo(f"wrote {result.output} ({result.width} x {result.height}, {len(result.bands)} bands)")
+        outputs = {
+            self.OUTPUT: result.output,
+            "BAND_NAMES": ",".join(result.bands),
+            "PRODUCT_ID": result.product_id or "",
+            "WIDTH": result.width,
+            "HEIGHT": result.height,
+        }
+        if original:
+            outputs[self.ORIGINAL] = result.original
+        return outputs
