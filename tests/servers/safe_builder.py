@@ -108,6 +108,21 @@ def build_safe_product(src_dir, out_dir, *, level: str = "L2A", size: int = 600,
     return built
 
 
+def wgs84_bbox(b: BuiltSafe) -> tuple:
+    """(west, south, east, north) of the product in degrees."""
+    from osgeo import osr
+
+    src = osr.SpatialReference(wkt=b.crs)
+    dst = osr.SpatialReference()
+    dst.ImportFromEPSG(4326)
+    for srs in (src, dst):
+        srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    tr = osr.CoordinateTransformation(src, dst)
+    gt = b.geotransform
+    pts = [tr.TransformPoint(gt[0] + c * gt[1], gt[3] + r * gt[5])[:2] for c in (0, b.width) for r in (0, b.height)]
+    return (min(p[0] for p in pts), min(p[1] for p in pts), max(p[0] for p in pts), max(p[1] for p in pts))
+
+
 def _write_xml(b: BuiltSafe, bands, offset: bool) -> None:
     start = b.datetime.replace("Z", ".024Z")
     if b.level == "L2A":

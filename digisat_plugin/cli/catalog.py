@@ -1,0 +1,169 @@
+"""`search`, `fetch` and `enhance`: find Sentinel-2 scenes over an area, fetch them, super-resolve.
+
+Sources: `stac` (Earth Search COGs, no account; only the area's window is read), `cdse`
+(Copernicus Data Space, free account) and `dhus` (a DHuS mirror hub through sentinelsat).
+Passwords come from the environment only (DIGISAT_CDSE_PASSWORD, DIGISAT_DHUS_PASSWORD), never
+from the command line, and are never printed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from ..core.catalog import SOURCES, get_source
+from ..core.catalog.errors import NotFoundError
+from ..core.errors import DigisatError, InputError
+from .progressbar import TerminalProgress
+from .superresolve import band_list
+
+PASSWORD_ENV = {"cdse": "DIGISAT_CDSE_PASSWORD", "dhus": "DIGISAT_DHUS_PASSWORD"}
+USER_ENV = {"cdse": "DIGISAT_CDSE_USER", "dhus": "DIGISAT_DHUS_USER"}
+
+
+def _source_options(p) -> None:
+    p.add_argument("--source", choices=SOURCES, default="stac",
+                   help="where to search: stac (Earth Search COGs, no account), cdse (Copernicus Data Space), "
+                   "dhus (a DHuS hub); default stac")
+    p.add_argument("--stac-url", help="STAC API URL (default https://earth-search.aws.element84.com/v1)")
+    p.add_argument("--cdse-url", help="Copernicus Data Space base URL, replacing its catalogue, download and "
+                   "login hosts (default: the public service)")
+    p.add_argument("--dhus-url", help="DHuS hub API URL, e.g. https://<mirror>/dhus/ (needed for --source dhus)")
+    p.add_argument("--user", help="account user name for cdse/dhus (or DIGISAT_CDSE_USER / DIGISAT_DHUS_USER); "
+                   "the password is read from DIGISAT_CDSE_PASSWORD / DIGISAT_DHUS_PASSWORD")
+    p.add_argument("--level", choices=("L2A", "L1C"), default="L2A", type=str.upper, help="processing level (default L2A)")
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a server (default 30)")
+    p.add_argument("--aoi", required=True, help="area: xmin,ymin,xmax,ymax[,EPSG:code] (default EPSG:4326) or a "
+                   "GeoJSON file")
+    p.add_argument("--aoi-crs", default="EPSG:4326", help="CRS of a --aoi box without one (default EPSG:4326)")
+
+
+def _dates(p, required: bool = True) -> None:
+    p.add_argument("--start", required=required, help="first day, YYYY-MM-DD")
+    p.add_argument("--end", required=required, help="last day, YYYY-MM-DD (included)")
+    p.add_argument("--max-cloud", type=float, default=30.0, help="highest cloud cover in percent (default 30)")
+
+
+def register(sub) -> None:
+    s = sub.add_parser("search", help="list Sentinel-2 scenes over an area",
+                       description="List the Sentinel-2 scenes over an area between two dates, newest first.")
+    _source_options(s)
+    _dates(s)
+    s.add_argument("--limit", type=int, default=50, help="at most this many scenes (default 50)")
+    s.set_defaults(func=run_search)
+
+    f = sub.add_parser("fetch", help="download a scene (only the area's window where the source allows)",
+                       description="Fetch one scene: from STAC only the area's window of each band (a band "
+                       "folder), from cdse the band files (a SAFE folder), from dhus the whole product (.zip).")
+    f.add_argument("scene_id", metavar="SCENE_ID", help="a scene id as listed by `search`")
+    _source_options(f)
+    f.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
+    f.add_argument("--bands", type=band_list, help="bands to fetch, e.g. 10m,20m or B02,B05 (default: all)")
+    f.add_argument("--start", help="first day to search the scene in (default: the date in its id)")
+    f.add_argument("--end", help="last day (default: the date in its id)")
+    f.add_argument("--quiet", action="store_true", help="no progress bar")
+    f.set_defaults(func=run_fetch)
+
+    e = sub.add_parser("enhance", help="search, fetch the clearest recent scene and super-resolve it to 10 m",
+                       description="The whole chain: search the area, pick the clearest recent scene (the clearest; "
+                       "among those within 5 points of cloud cover of it, the newest), fetch it and write a 10 m "
+                       "Cloud Optimized GeoTIFF of the area.")
+    _source_options(e)
+    _dates(e)
+    e.add_argument("--out", required=True, metavar="FILE", help="output GeoTIFF, e.g. enhanced.tif")
+    e.add_argument("--bands", type=band_list, help="output bands (default: all but B10)")
+    e.add_argument("--original", metavar="PATH", help="also write the bands as delivered on the same 10 m grid")
+    e.add_argument("--workdir", metavar="DIR", help="keep the fetched data here (default: a temporary folder, "
+                   "removed afterwards)")
+    e.add_argument("--model", metavar="DIR", help="folder with net20/ and net60/ (default: model_weights/)")
+    e.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto", help="where TensorFlow runs")
+    e.add_argument("--quiet", action="store_true", help="no progress bar")
+    e.set_defaults(func=run_enhance)
+
+
+def make_source(args):
+    kind = args.source
+    url = {"stac": args.stac_url, "cdse": args.cdse_url, "dhus": args.dhus_url}[kind]
+    user = password = None
+    if kind in PASSWORD_ENV:
+        user = args.user or os.environ.get(USER_ENV[kind])
+        password = os.environ.get(PASSWORD_ENV[kind])
+        if not user or not password:
+            raise DigisatError(f"--source {kind} needs an account: give --user (or {USER_ENV[kind]}) and set "
+                               f"{PASSWORD_ENV[kind]} in the environment")
+    if kind == "dhus" and not url:
+        raise InputError("--source dhus needs --dhus-url (the hub's API URL, e.g. https://<mirror>/dhus/)")
+    return get_source(kind, url, user, password, timeout=args.timeout)
+
+
+def _aoi(args):
+    from ..core.io.aoi import parse_aoi
+
+    return parse_aoi(args.aoi, args.aoi_crs)
+
+
+def format_table(scenes: list) -> str:
+    rows = [("DATE (UTC)", "CLOUD %", "TILE", "LEVEL", "SIZE", "ID")]
+    for s in scenes:
+        size = f"{s.size / 1e6:.0f} MB" if s.size else "-"
+        cloud = "-" if s.cloud_cover is None else f"{s.cloud_cover:.1f}"
+        rows.append((s.datetime.replace("T", " ").rstrip("Z"), cloud, s.tile or "-", s.level or "-", size, s.id))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    return "\n".join("  ".join(c.ljust(w) if i in (0, 2, 3) else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=False)))
+                     + "  " + r[5] for r in rows)
+
+
+def run_search(args) -> int:
+    source = make_source(args)
+    scenes = source.search(_aoi(args), args.start, args.end, max_cloud=args.max_cloud, level=args.level,
+                           limit=args.limit)
+    if not scenes:
+        print(f"no {args.level} scene with at most {args.max_cloud:g}% cloud cover between {args.start} and {args.end}")
+        return 0
+    print(format_table(scenes))
+    return 0
+
+
+def find_scene(source, aoi, scene_id: str, level: str, start: str | None = None, end: str | None = None):
+    if not start or not end:
+        m = re.search(r"(20\d\d)(\d\d)(\d\d)", scene_id)
+        if not m:
+            raise InputError(f"{scene_id}: no date in the scene id; give --start and --end")
+        day = f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+        start, end = start or day, end or day
+    for scene in source.search(aoi, start, end, max_cloud=100, level=level, limit=100):
+        if scene.id == scene_id or scene.id == scene_id.removesuffix(".SAFE"):
+            return scene
+    raise NotFoundError(f"{scene_id}: no such {level} scene over the area between {start} and {end}")
+
+
+def run_fetch(args) -> int:
+    source = make_source(args)
+    aoi = _aoi(args)
+    scene = find_scene(source, aoi, args.scene_id, args.level, args.start, args.end)
+    os.makedirs(args.out, exist_ok=True)
+    with TerminalProgress(args.quiet) as progress:
+        path = source.fetch(scene, aoi, args.bands, args.out, progress=progress)
+    print(f"fetched {scene.id} ({scene.date}, {scene.cloud_cover if scene.cloud_cover is not None else '-'}% cloud) "
+          f"to {path}")
+    return 0
+
+
+def run_enhance(args) -> int:
+    from ..core.catalog.pipeline import enhance_area
+
+    if args.original and os.path.abspath(args.original) == os.path.abspath(args.out):
+        raise DigisatError("--original must differ from --out")
+    source = make_source(args)
+    aoi = _aoi(args)
+    with TerminalProgress(args.quiet) as progress:
+        done = enhance_area(source, aoi, args.start, args.end, args.max_cloud, args.out, bands=args.bands,
+                            original_path=args.original, workdir=args.workdir, progress=progress, level=args.level,
+                            model_dir=args.model, device=args.device)
+    s, r = done.scene, done.result
+    print(f"scene {s.id} ({s.date}, {s.cloud_cover if s.cloud_cover is not None else '-'}% cloud, {s.source})")
+    print(f"wrote {r.output} ({r.width} x {r.height} px, {len(r.bands)} bands: {' '.join(r.bands)}) in "
+          f"{r.seconds:.1f} s")
+    if r.original:
+        print(f"wrote {r.original} (bands as delivered)")
+    return 0

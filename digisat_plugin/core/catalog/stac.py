@@ -1,0 +1,340 @@
+"""STAC APIs with per-band cloud-optimised GeoTIFFs (Earth Search by default).
+
+Search goes through pystac-client (paging, item parsing, conformance). Fetch never downloads
+a whole band: GDAL reads only the window of the area of interest (plus `margin_m`, so the
+networks see real pixels around it) from each COG over HTTP range requests (`/vsicurl/`),
+several bands at once, and writes a band folder that `core.io.product.open_product` reads:
+`B02.tif ...`, `radiometry.json` (each asset's raster:bands scale/offset) and `scene.json`.
+
+The window is aligned to the tile's 60 m grid, so the windows of the 10, 20 and 60 m bands
+share their upper-left corner and nest exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from osgeo import gdal
+
+from ..bands import BY_NAME, ORDER, sort_bands
+from ..errors import AoiError, Cancelled, InputError
+from ..progress import as_progress
+from .errors import AuthError, CatalogError, NetworkError, NotFoundError
+from .scene import Scene, sort_newest_first
+
+gdal.UseExceptions()
+
+DEFAULT_URL = "https://earth-search.aws.element84.com/v1"
+COLLECTIONS = {"L2A": "sentinel-2-c1-l2a", "L1C": "sentinel-2-l1c"}
+# Earth Search asset keys (common names) per band; assets named after the band work too.
+ASSET_KEYS = {"B01": "coastal", "B02": "blue", "B03": "green", "B04": "red", "B05": "rededge1", "B06": "rededge2",
+              "B07": "rededge3", "B08": "nir", "B8A": "nir08", "B09": "nir09", "B10": "cirrus", "B11": "swir16",
+              "B12": "swir22"}
+MARGIN_M = 240.0  # context around the area for the networks (4 pixels of 60 m)
+GRID_M = 60.0  # windows are aligned to the coarsest band grid
+
+
+class StacSource:
+    kind = "stac"
+
+    def __init__(self, url: str | None = None, collection: str | None = None, timeout: float = 30.0,
+                 workers: int = 4, margin_m: float = MARGIN_M, retries: int = 3):
+        self.url = (url or DEFAULT_URL).rstrip("/")
+        self.collection = collection
+        self.timeout = float(timeout)
+        self.workers = max(int(workers), 1)
+        self.margin_m = max(float(margin_m), 0.0)
+        self.retries = int(retries)
+
+    # -- search -----------------------------------------------------------------------------
+    def _client(self):
+        from pystac_client import Client
+        from pystac_client.stac_api_io import StacApiIO
+        from urllib3.util.retry import Retry
+
+        retry = Retry(total=self.retries, backoff_factor=0.5, status_forcelist=(429, 500, 502, 503, 504),
+                      allowed_methods=None, raise_on_status=False)
+        io = StacApiIO(timeout=self.timeout, max_retries=retry)
+        return Client.open(self.url, stac_io=io, timeout=self.timeout)  # open() re-sets the io timeout
+
+    def search(self, aoi, start: str, end: str, max_cloud: float = 100, level: str = "L2A", limit: int = 50) -> list:
+        collection = self.collection or COLLECTIONS.get(level.upper())
+        if not collection:
+            raise InputError(f"level {level!r}: expected L2A or L1C")
+        geometry = aoi.wgs84_geojson()
+        with _service_errors(self.url):
+            client = self._client()
+            search = client.search(
+                collections=[collection], intersects=geometry, datetime=f"{start}/{end}", max_items=int(limit),
+                limit=min(int(limit), 100), **cloud_filter(client, float(max_cloud)))
+            items = list(search.items())
+        scenes = [scene_from_item(item, level.upper()) for item in items]
+        # Checked here too: an API without the query or filter extension returns every scene.
+        scenes = [s for s in scenes if s.cloud_cover is None or s.cloud_cover <= float(max_cloud)]
+        return sort_newest_first(scenes)
+
+    # -- fetch ------------------------------------------------------------------------------
+    def fetch(self, scene: Scene, aoi, bands=None, dest_dir: str = ".", progress=None) -> str:
+        """Read the area's window of every band into `dest_dir/<scene id>/`; return that folder."""
+        progress = as_progress(progress)
+        bands = sort_bands(bands or [b for b in ORDER if b in scene.assets and not (b == "B10" and scene.level == "L2A")])
+        missing = [b for b in bands if b not in scene.assets]
+        if missing:
+            raise NotFoundError(f"scene {scene.id}: no asset for band(s) {', '.join(missing)}")
+        if not bands:
+            raise NotFoundError(f"scene {scene.id}: no band assets")
+        final = os.path.join(os.fspath(dest_dir), scene.id)
+        work = os.path.join(os.fspath(dest_dir), f".{scene.id}.partial")
+        shutil.rmtree(work, ignore_errors=True)
+        os.makedirs(work)
+        try:
+            progress.update(0.0, f"reading {scene.id}")
+            windows = self._windows(scene, aoi, bands)
+            self._read_bands(scene, windows, work, progress)
+            write_folder_metadata(work, scene, {b: scene.extra.get("radiometry", {}).get(b) for b in bands})
+            if os.path.isdir(final):
+                shutil.rmtree(final)
+            os.replace(work, final)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        progress.update(1.0, f"fetched {len(bands)} bands of {scene.id}")
+        return final
+
+    def _gdal_options(self) -> dict:
+        return {"GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR", "GDAL_HTTP_TIMEOUT": str(int(math.ceil(self.timeout))),
+                "GDAL_HTTP_CONNECTTIMEOUT": str(int(math.ceil(self.timeout))),
+                "GDAL_HTTP_MAX_RETRY": str(self.retries), "GDAL_HTTP_RETRY_DELAY": "0.5"}
+
+    def _open(self, href: str):
+        for key, value in self._gdal_options().items():
+            gdal.SetThreadLocalConfigOption(key, value)
+        try:
+            return gdal.Open(vsi_path(href))
+        except RuntimeError as exc:
+            raise _gdal_error(href, exc) from None
+
+    def _windows(self, scene: Scene, aoi, bands: list) -> dict:
+        """{band: (col, row, width, height)} on each band's own grid, nested (shared corner)."""
+        finest = min(bands, key=lambda b: BY_NAME[b].resolution)
+        for attempt in range(self.retries + 1):
+            try:
+                ref = self._open(scene.assets[finest])
+                break
+            except CatalogError as exc:
+                _clear_cache(scene.assets[finest])
+                if isinstance(exc, AuthError) or attempt == self.retries:
+                    raise
+                time.sleep(0.5 * 2 ** attempt)
+        gt, wkt = ref.GetGeoTransform(), ref.GetProjection()
+        extent_x = gt[0] + ref.RasterXSize * gt[1]
+        extent_y = gt[3] + ref.RasterYSize * gt[5]
+        ref = None
+        if not aoi.crs:
+            raise AoiError("area of interest: a CRS is needed to fetch from a catalogue (add ',EPSG:4326')")
+        xmin, ymin, xmax, ymax = aoi.transformed(wkt).bounds()
+        m, g = self.margin_m, GRID_M
+        x0 = max(gt[0] + math.floor((xmin - m - gt[0]) / g) * g, gt[0])
+        x1 = min(gt[0] + math.ceil((xmax + m - gt[0]) / g) * g, gt[0] + math.floor((extent_x - gt[0]) / g) * g)
+        y0 = min(gt[3] - math.floor((gt[3] - ymax - m) / g) * g, gt[3])
+        y1 = max(gt[3] - math.ceil((gt[3] - ymin + m) / g) * g, gt[3] - math.floor((gt[3] - extent_y) / g) * g)
+        if x1 <= x0 or y1 >= y0:
+            raise AoiError(f"area of interest ({xmin:.6g}, {ymin:.6g}, {xmax:.6g}, {ymax:.6g}) is outside scene "
+                           f"{scene.id}")
+        windows = {}
+        for band in bands:
+            res = float(BY_NAME[band].resolution)
+            col, row = (x0 - gt[0]) / res, (gt[3] - y0) / res
+            windows[band] = (int(round(col)), int(round(row)), int(round((x1 - x0) / res)), int(round((y0 - y1) / res)))
+        return windows
+
+    def _read_bands(self, scene: Scene, windows: dict, work: str, progress) -> None:
+        done = dict.fromkeys(windows, 0.0)
+        cancel = threading.Event()
+
+        def read_once(band: str) -> None:
+            href = scene.assets[band]
+            src = self._open(href)
+            tmp = os.path.join(work, f".{band}.tmp.tif")
+
+            def callback(fraction, _msg, _data):
+                done[band] = fraction
+                return 0 if cancel.is_set() else 1
+
+            try:
+                gdal.Translate(tmp, src, srcWin=list(windows[band]), format="GTiff",
+                               creationOptions=["TILED=YES", "COMPRESS=DEFLATE", "PREDICTOR=2"], callback=callback)
+            except RuntimeError as exc:
+                if cancel.is_set():
+                    raise Cancelled() from None
+                raise _gdal_error(href, exc) from None
+            finally:
+                src = None
+            os.replace(tmp, os.path.join(work, f"{band}.tif"))
+
+        def read(band: str) -> None:
+            # GDAL retries HTTP errors itself but not a body cut short: read the band again,
+            # with its cached blocks dropped, a few times before giving up.
+            for attempt in range(self.retries + 1):
+                try:
+                    read_once(band)
+                    break
+                except (NetworkError, CatalogError) as exc:
+                    _clear_cache(scene.assets[band])
+                    if isinstance(exc, AuthError) or attempt == self.retries or cancel.is_set():
+                        raise
+                    cancel.wait(0.5 * 2 ** attempt)
+            done[band] = 1.0
+            _clear_cache(scene.assets[band])
+
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(windows))) as pool:
+            futures = [pool.submit(read, band) for band in windows]
+            try:
+                while not all(f.done() for f in futures):
+                    progress.update(0.95 * sum(done.values()) / len(done),
+                                    f"reading {len(windows)} bands (COG windows)")
+                    time.sleep(0.05)
+                for f in futures:
+                    f.result()
+            except BaseException:
+                cancel.set()
+                for f in futures:
+                    f.cancel()
+                raise
+
+
+def cloud_filter(client, max_cloud: float) -> dict:
+    """Search arguments for the cloud limit: the query extension (Earth Search), else CQL2 filter
+    (e.g. the CDSE STAC), else nothing (the caller filters)."""
+    conforms = " ".join(client.get_conforms_to())
+    if "item-search#query" in conforms:
+        return {"query": {"eo:cloud_cover": {"lte": max_cloud}}}
+    if "item-search#filter" in conforms:
+        return {"filter": {"op": "<=", "args": [{"property": "eo:cloud_cover"}, max_cloud]}, "filter_lang": "cql2-json"}
+    return {}
+
+
+def vsi_path(href: str) -> str:
+    if href.startswith(("http://", "https://")):
+        return "/vsicurl/" + href
+    if href.startswith("s3://"):
+        return "/vsis3/" + href[5:]
+    return href
+
+
+def _clear_cache(href: str) -> None:
+    clear = getattr(gdal, "VSICurlPartialClearCache", None)
+    if clear is not None and href.startswith(("http://", "https://")):
+        clear(vsi_path(href))
+
+
+def _gdal_error(href: str, exc: BaseException) -> Exception:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "401" in text or "403" in text:
+        return AuthError(f"{href}: access refused ({text})")
+    if "timed out" in text.lower() or "timeout" in text.lower():
+        return NetworkError(f"{href}: no answer within the timeout ({text})")
+    return CatalogError(f"{href}: cannot read the band ({text})")
+
+
+class _service_errors:
+    """Turn pystac-client and requests failures into one-line CatalogErrors naming the service."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc is None or isinstance(exc, CatalogError | AoiError | InputError | Cancelled):
+            return False
+        import requests
+        from pystac_client.exceptions import APIError
+
+        if isinstance(exc, APIError) and getattr(exc, "status_code", None) is None:
+            # pystac-client wraps connection failures in an APIError without a status
+            cause = exc.__cause__ or exc.__context__
+            exc = cause if isinstance(cause, requests.RequestException) else exc
+            text = str(exc)
+            if "timed out" in text or "Timeout" in text:
+                exc = requests.Timeout(text)
+            elif "Max retries exceeded" in text or "Connection" in text:
+                exc = requests.ConnectionError(text)
+        if isinstance(exc, APIError):
+            code = getattr(exc, "status_code", None)
+            if code in (401, 403):
+                raise AuthError(f"{self.url}: access refused (HTTP {code})") from None
+            first = " ".join(str(exc).split())[:160]
+            raise CatalogError(f"{self.url}: STAC search failed{f' (HTTP {code})' if code else ''}: {first}") from None
+        if isinstance(exc, requests.Timeout):
+            raise NetworkError(f"{self.url}: no answer within the timeout; the server is down or too slow") from None
+        if isinstance(exc, requests.RequestException):
+            raise NetworkError(f"{self.url}: cannot reach the STAC API ({type(exc).__name__}); check the network "
+                               f"connection and the URL") from None
+        if isinstance(exc, ValueError | KeyError | TypeError):
+            raise CatalogError(f"{self.url}: not a STAC API answer ({' '.join(str(exc).split())[:120]})") from None
+        return False
+
+
+def asset_href(item, band: str) -> tuple:
+    """(href, asset) for a band: the Earth Search key, a key named after the band, or eo:bands."""
+    assets = item.assets
+    for key in (ASSET_KEYS.get(band), band, band.lower()):
+        if key and key in assets:
+            return assets[key].href, assets[key]
+    for asset in assets.values():
+        names = [b.get("name") for b in asset.extra_fields.get("eo:bands", [])]
+        if band in names and "data" in (asset.roles or ["data"]):
+            return asset.href, asset
+    return None, None
+
+
+def scene_from_item(item, level: str) -> Scene:
+    props = item.properties
+    assets, radiometry = {}, {}
+    for band in ORDER:
+        href, asset = asset_href(item, band)
+        if href:
+            assets[band] = href
+            raster = (asset.extra_fields.get("raster:bands") or [{}])[0]
+            radiometry[band] = (float(raster.get("scale", 1e-4)), float(raster.get("offset", 0.0)))
+    tile = str(props.get("grid:code", "")).replace("MGRS-", "") or str(props.get("s2:mgrs_tile", ""))
+    if not tile and "mgrs:utm_zone" in props:
+        tile = f"{props['mgrs:utm_zone']}{props.get('mgrs:latitude_band', '')}{props.get('mgrs:grid_square', '')}"
+    dt = props.get("datetime") or (item.datetime.isoformat() if item.datetime else "")
+    thumb = item.assets.get("thumbnail")
+    cloud = props.get("eo:cloud_cover")
+    item_level = "L1C" if "l1c" in (item.collection_id or "").lower() else level
+    return Scene(
+        id=item.id, datetime=iso_utc(dt), cloud_cover=None if cloud is None else float(cloud), tile=tile,
+        footprint=item.geometry, size=None, thumbnail_url=thumb.href if thumb else "", source="stac",
+        level=item_level, assets=assets,
+        extra={"radiometry": radiometry, "collection": item.collection_id, "self": item.get_self_href() or ""},
+    )
+
+
+def iso_utc(text: str) -> str:
+    """'2024-07-05T15:47:21.024000Z' / '+00:00' forms -> '2024-07-05T15:47:21Z'."""
+    text = str(text).replace("+00:00", "Z")
+    if "." in text:
+        text = text.split(".")[0] + "Z"
+    return text if text.endswith("Z") or not text else text + "Z"
+
+
+def write_folder_metadata(folder: str, scene: Scene, radiometry: dict) -> None:
+    """radiometry.json (reflectance = DN * scale + offset) and scene.json of a fetched band folder."""
+    scale = {b: (r[0] if r else 1e-4) for b, r in radiometry.items()}
+    offset = {b: (r[1] if r else 0.0) for b, r in radiometry.items()}
+    with open(os.path.join(folder, "radiometry.json"), "w", encoding="utf-8") as fh:
+        json.dump({"scale": scale, "offset": offset}, fh, indent=1)
+    info = {"id": scene.id, "level": scene.level, "date": scene.date, "datetime": scene.datetime,
+            "tile": scene.tile, "cloud_cover": scene.cloud_cover, "source": scene.source}
+    with open(os.path.join(folder, "scene.json"), "w", encoding="utf-8") as fh:
+        json.dump(info, fh, indent=1)

@@ -1,0 +1,100 @@
+"""`search`, `fetch` and `enhance` from the command line against the loopback catalogue servers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from osgeo import gdal
+
+from digisat_plugin.cli import main
+from tests.conftest import REPO
+from tests.servers.fixtures import CDSE_PASSWORD, CDSE_USER
+
+AOI = "444410,4168730,446410,4170730,EPSG:32618"  # 2 x 2 km in the middle of the Virginia crop
+SAFE_AOI = "443000,4169000,445000,4171000,EPSG:32618"  # inside the 6 x 6 km SAFE of the CDSE/DHuS fakes
+
+
+def test_search_prints_a_table_newest_first(stac_server, capsys):
+    rc = main(["search", "--stac-url", stac_server, "--aoi", AOI, "--start", "2024-06-01", "--end", "2024-07-31",
+               "--max-cloud", "30"])
+    out = capsys.readouterr().out.splitlines()
+    assert rc == 0
+    assert out[0].split() == ["DATE", "(UTC)", "CLOUD", "%", "TILE", "LEVEL", "SIZE", "ID"]
+    assert [line.split()[-1] for line in out[1:]] == [
+        "S2A_18SVG_20240705_0_L2A", "S2B_18SVG_20240628_0_L2A", "S2A_18SVG_20240625_0_L2A"]
+    assert out[1].split()[:5] == ["2024-07-05", "15:47:21", "12.2", "18SVG", "L2A"]
+
+
+def test_search_with_nothing_found(stac_server, capsys):
+    rc = main(["search", "--stac-url", stac_server, "--aoi", AOI, "--start", "2020-01-01", "--end", "2020-01-31"])
+    assert rc == 0 and capsys.readouterr().out.startswith("no L2A scene with at most 30% cloud cover")
+
+
+def test_fetch_by_id_writes_a_band_folder(stac_server, tmp_path, capsys):
+    rc = main(["fetch", "S2B_18SVG_20240628_0_L2A", "--stac-url", stac_server, "--aoi", AOI, "--out", str(tmp_path),
+               "--bands", "B02,B05", "--quiet"])
+    folder = tmp_path / "S2B_18SVG_20240628_0_L2A"
+    assert rc == 0 and capsys.readouterr().out.strip() == f"fetched S2B_18SVG_20240628_0_L2A (2024-06-28, 3.5% cloud) to {folder}"
+    assert sorted(os.listdir(folder)) == ["B02.tif", "B05.tif", "radiometry.json", "scene.json"]
+
+
+def test_fetch_unknown_scene_is_one_line(stac_server, tmp_path, capsys):
+    rc = main(["fetch", "S2A_18SVG_20240101_0_L2A", "--stac-url", stac_server, "--aoi", AOI, "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert rc == 2 and err == ("digisat: error: S2A_18SVG_20240101_0_L2A: no such L2A scene over the area between "
+                               "2024-01-01 and 2024-01-01\n")
+
+
+def test_cdse_credentials_come_from_the_environment_and_never_show(cdse_fake, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("DIGISAT_CDSE_PASSWORD", CDSE_PASSWORD)
+    rc = main(["search", "--source", "cdse", "--cdse-url", cdse_fake.url, "--user", CDSE_USER, "--aoi", SAFE_AOI,
+               "--start", "2024-07-01", "--end", "2024-07-10"])
+    out = capsys.readouterr().out
+    assert rc == 0 and "S2A_MSIL2A_20240705T155721" in out and "8.5" in out
+    scene_id = out.splitlines()[1].split()[-1]
+    rc = main(["fetch", scene_id, "--source", "cdse", "--cdse-url", cdse_fake.url, "--user", CDSE_USER,
+               "--aoi", SAFE_AOI, "--out", str(tmp_path), "--bands", "10m"])
+    captured = capsys.readouterr()
+    assert rc == 0 and captured.out.startswith(f"fetched {scene_id}")
+    assert os.path.isdir(tmp_path / (scene_id + ".SAFE"))
+    assert CDSE_PASSWORD not in captured.out + captured.err
+
+    monkeypatch.setenv("DIGISAT_CDSE_PASSWORD", "wrong-secret")
+    rc = main(["fetch", scene_id, "--source", "cdse", "--cdse-url", cdse_fake.url, "--user", CDSE_USER,
+               "--aoi", SAFE_AOI, "--out", str(tmp_path / "again"), "--quiet"])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and "wrong-secret" not in err
+    assert err.startswith("digisat: error: ") and "user name or password refused by Copernicus Data Space" in err
+
+    monkeypatch.delenv("DIGISAT_CDSE_PASSWORD")
+    rc = main(["search", "--source", "cdse", "--cdse-url", cdse_fake.url, "--user", CDSE_USER, "--aoi", SAFE_AOI,
+               "--start", "2024-07-01", "--end", "2024-07-10"])
+    assert rc == 2 and capsys.readouterr().err == (
+        "digisat: error: --source cdse needs an account: give --user (or DIGISAT_CDSE_USER) and set "
+        "DIGISAT_CDSE_PASSWORD in the environment\n")
+
+
+def test_dhus_needs_its_url(capsys, monkeypatch):
+    monkeypatch.setenv("DIGISAT_DHUS_PASSWORD", "x")
+    rc = main(["search", "--source", "dhus", "--user", "u", "--aoi", AOI, "--start", "2024-07-01", "--end", "2024-07-02"])
+    assert rc == 2 and "--source dhus needs --dhus-url" in capsys.readouterr().err
+
+
+def test_enhance_runs_the_whole_chain_with_a_progress_bar(stac_server, tiny_sr_model, tmp_path):
+    out = tmp_path / "enhanced.tif"
+    env = dict(os.environ, PYTHONPATH=str(REPO), TF_CPP_MIN_LOG_LEVEL="2", QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run(
+        [sys.executable, "-m", "digisat_plugin", "enhance", "--stac-url", stac_server, "--aoi", AOI,
+         "--start", "2024-06-01", "--end", "2024-07-31", "--max-cloud", "30", "--out", str(out),
+         "--model", tiny_sr_model, "--device", "cpu"],
+        cwd=str(REPO), env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == "scene S2B_18SVG_20240628_0_L2A (2024-06-28, 3.5% cloud, stac)"
+    assert proc.stdout.splitlines()[1].startswith(f"wrote {out} (")
+    assert "reading 12 bands (COG windows)" in proc.stderr  # the bar shows each stage
+    assert "enhanced S2B_18SVG_20240628_0_L2A        100%|" in proc.stderr
+    ds = gdal.Open(str(out))
+    assert ds.RasterCount == 12 and ds.GetRasterBand(5).GetDescription() == "B05"
+    assert os.listdir(tmp_path) == ["enhanced.tif"]
