@@ -9,10 +9,9 @@ from the command line, and are never printed.
 from __future__ import annotations
 
 import os
-import re
 
 from ..core.catalog import SOURCES, get_source
-from ..core.catalog.errors import NotFoundError
+from ..core.catalog.pipeline import find_scene
 from ..core.errors import DigisatError, InputError
 from .progressbar import TerminalProgress
 from .superresolve import band_list
@@ -122,19 +121,6 @@ def run_search(args) -> int:
         return 0
     print(format_table(scenes))
     return 0
-
-
-def find_scene(source, aoi, scene_id: str, level: str, start: str | None = None, end: str | None = None):
-    if not start or not end:
-        m = re.search(r"(20\d\d)(\d\d)(\d\d)", scene_id)
-        if not m:
-            raise InputError(f"{scene_id}: no date in the scene id; give --start and --end")
-        day = f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
-        start, end = start or day, end or day
-    for scene in source.search(aoi, start, end, max_cloud=100, level=level, limit=100):
-        if scene.id == scene_id or scene.id == scene_id.removesuffix(".SAFE"):
-            return scene
-    raise NotFoundError(f"{scene_id}: no such {level} scene over the area between {start} and {end}")
 
 
 def run_fetch(args) -> int:

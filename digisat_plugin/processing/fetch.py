@@ -82,7 +82,7 @@ class FetchAlgorithm(DigisatAlgorithm):
     @staticmethod
     def scene_by_id(source, aoi, scene_id: str, level: str):
         """Look `scene_id` up in the source, on the date in its id (the CLI's `fetch SCENE_ID` does the same)."""
-        from ..cli.catalog import find_scene  # the CLI's lookup; a pure function over core.catalog
+        from ..core.catalog.pipeline import find_scene
 
         if not scene_id:
             raise QgsProcessingException("SCENES or SCENE_ID: give the layer of Search Sentinel-2 scenes or a scene id")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
 
 from ..bands import BANDS_10M, BANDS_20M, BANDS_60M, BY_NAME, sort_bands
+from ..errors import InputError
 from ..progress import as_progress
 from .errors import NotFoundError
 from .scene import Scene
@@ -19,6 +21,20 @@ class EnhanceResult:
     scene: Scene
     product_path: str  # what was fetched (removed afterwards unless a workdir was given)
     result: object  # core.sr.engine.SuperResolveResult
+
+
+def find_scene(source, aoi, scene_id: str, level: str, start: str | None = None, end: str | None = None):
+    """The scene named `scene_id` over `aoi`; without dates, the day in the id is searched."""
+    if not start or not end:
+        m = re.search(r"(20\d\d)(\d\d)(\d\d)", scene_id)
+        if not m:
+            raise InputError(f"{scene_id}: no date in the scene id; give --start and --end")
+        day = f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+        start, end = start or day, end or day
+    for scene in source.search(aoi, start, end, max_cloud=100, level=level, limit=100):
+        if scene.id == scene_id or scene.id == scene_id.removesuffix(".SAFE"):
+            return scene
+    raise NotFoundError(f"{scene_id}: no such {level} scene over the area between {start} and {end}")
 
 
 def pick_scene(scenes: list) -> Scene:
