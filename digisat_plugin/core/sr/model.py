@@ -26,7 +26,9 @@ def receptive_radius(arch: dict) -> int:
 
 def margin_for(arch: dict, scale: int) -> int:
     """Tile overlap that makes tiled and untiled inference agree, aligned to the 60 m grid."""
-    need = receptive_radius(arch) + 2 * scale  # + the bilinear upsampling's reach
+    from .guided import local_reach  # the input's own reach (spec.prepare_inputs' guided estimate)
+
+    need = receptive_radius(arch) + max(2 * scale, local_reach(scale))  # + how far the inputs reach
     return int(math.ceil(need / ALIGN) * ALIGN)
 
 

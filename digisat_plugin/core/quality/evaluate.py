@@ -1,0 +1,176 @@
+"""Reduced-scale evaluation (Wald protocol): degrade every band by s, super-resolve, compare with
+the bands as delivered. Per band and on average: RMSE (DN), SRE (dB), plus SAM (degrees) and
+ERGAS over the bands, for the model and both baselines (bicubic, guided linear), and the
+ratio of the model's mean RMSE to each baseline's. Pixels of all scenes are pooled.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+
+from ..bands import BANDS_10M
+from ..sr.spec import SPECS
+from ..train.dataset import crop, degraded_scene
+from ..train.degrade import PROTOCOLS
+from .baselines import bicubic, guided_linear
+from .metrics import ergas, rmse, sam, sre
+
+FACTOR_NET = {2: "net20", 6: "net60"}
+# A scene is evaluated at factor s only when the degraded bands to restore are at least this many
+# pixels on a side (base size >= MIN_LOW_PIXELS * s * s): a 120 x 120 BigEarthNet patch at x6
+# is 3 x 3 pixels of 360 m, where edge handling, not super-resolution, decides the error.
+MIN_LOW_PIXELS = 8
+METHODS = ("model", "bicubic", "guided_linear")
+
+
+def predictions(scene, s: int, protocol: str, predict) -> tuple:
+    """(reference, {method: prediction}) as (B, h, w) arrays for the outputs of the s network.
+
+    predict(native, ratios, targets) -> {band: base-grid array}, e.g. Predictor.predict.
+    """
+    spec = SPECS[FACTOR_NET[s]]
+    low = degraded_scene(scene, s, protocol)
+    truth = crop(scene, 6 * s)
+    ref = np.stack([truth.native[b] for b in spec.outputs])
+    low_targets = np.stack([low.native[b] for b in spec.outputs])
+    guides = np.stack([low.native[b] for b in BANDS_10M])
+    model_out = predict({b: low.native[b] for b in spec.inputs}, low.ratios, list(spec.outputs))
+    preds = {
+        "model": np.stack([model_out[b] for b in spec.outputs]),
+        "bicubic": bicubic(low_targets, s),
+        "guided_linear": guided_linear(low_targets, guides, s),
+    }
+    return ref, preds
+
+
+def summarise(ref: np.ndarray, preds: dict, bands, s: int) -> dict:
+    """Metrics of pooled (B, N) arrays."""
+    out = {"bands": {}, "mean": {}}
+    for i, band in enumerate(bands):
+        out["bands"][band] = {m: {"rmse": rmse(ref[i], p[i]), "sre": sre(ref[i], p[i])} for m, p in preds.items()}
+    for m, p in preds.items():
+        out["mean"][m] = {
+            "rmse": float(np.mean([out["bands"][b][m]["rmse"] for b in bands])),
+            "sre": float(np.mean([out["bands"][b][m]["sre"] for b in bands])),
+            "sam": sam(ref, p),
+            "ergas": ergas(ref, p, s),
+        }
+    model = out["mean"]["model"]["rmse"]
+    out["ratio_to_bicubic"] = model / out["mean"]["bicubic"]["rmse"]
+    out["ratio_to_guided_linear"] = model / out["mean"]["guided_linear"]["rmse"]
+    for b in bands:
+        band = out["bands"][b]
+        band["ratio_to_bicubic"] = band["model"]["rmse"] / band["bicubic"]["rmse"]
+        band["ratio_to_guided_linear"] = band["model"]["rmse"] / band["guided_linear"]["rmse"]
+    return out
+
+
+def evaluate(scenes, predict, factors=(2, 6), protocols=PROTOCOLS, log=None) -> dict:
+    """Evaluate `predict` on loaded scenes (core.train.dataset.Scene); returns the report dict."""
+    report = {"scenes": [], "results": {}}
+    usable, skipped = {}, {}
+    for s in factors:
+        spec = SPECS[FACTOR_NET[s]]
+        report["results"][str(s)] = {}
+        for protocol in protocols:
+            refs, preds = [], {m: [] for m in METHODS}
+            for scene in scenes:
+                if min(scene.shape) < MIN_LOW_PIXELS * s * s:
+                    skipped.setdefault(scene.name, set()).add(s)
+                    continue
+                ref, pred = predictions(scene, s, protocol, predict)
+                usable.setdefault(scene.name, set()).add(s)
+                refs.append(ref.reshape(len(ref), -1))
+                for m in METHODS:
+                    preds[m].append(pred[m].reshape(len(ref), -1))
+            if not refs:
+                continue
+            ref = np.concatenate(refs, axis=1)
+            pooled = {m: np.concatenate(v, axis=1) for m, v in preds.items()}
+            result = summarise(ref, pooled, spec.outputs, s)
+            result["pixels"] = int(ref.shape[1])
+            report["results"][str(s)][protocol] = result
+            if log:
+                log(f"x{s} {protocol}: model/bicubic {result['ratio_to_bicubic']:.3f}, "
+                    f"model/guided linear {result['ratio_to_guided_linear']:.3f}")
+    report["scenes"] = [{"name": n, "factors": sorted(f)} for n, f in usable.items()]
+    report["skipped"] = [{"name": n, "factors": sorted(f), "why": f"smaller than {MIN_LOW_PIXELS} degraded pixels"}
+                         for n, f in skipped.items()]
+    return report
+
+
+def table_rows(result: dict) -> list:
+    """Rows (band, RMSE model/bicubic/guided, SRE model, ratio bicubic, ratio guided) + the mean."""
+    rows = []
+    for band, r in result["bands"].items():
+        rows.append([band, r["model"]["rmse"], r["bicubic"]["rmse"], r["guided_linear"]["rmse"],
+                     r["model"]["sre"], r["ratio_to_bicubic"], r["ratio_to_guided_linear"]])
+    mean = result["mean"]
+    rows.append(["mean", mean["model"]["rmse"], mean["bicubic"]["rmse"], mean["guided_linear"]["rmse"],
+                 mean["model"]["sre"], result["ratio_to_bicubic"], result["ratio_to_guided_linear"]])
+    return rows
+
+
+HEADER = ["band", "RMSE model", "RMSE bicubic", "RMSE guided", "SRE model (dB)", "/bicubic", "/guided"]
+
+
+def _cells(row) -> list:
+    return [row[0]] + [f"{v:.1f}" for v in row[1:4]] + [f"{row[4]:.2f}", f"{row[5]:.3f}", f"{row[6]:.3f}"]
+
+
+def terminal_table(report: dict) -> str:
+    lines = []
+    for s, by_protocol in report["results"].items():
+        for protocol, result in by_protocol.items():
+            lines.append(f"x{s}, {protocol} degradation ({result['pixels']} pixels per band)")
+            lines.append("  ".join(f"{h:>14}" for h in HEADER))
+            for row in table_rows(result):
+                lines.append("  ".join(f"{c:>14}" for c in _cells(row)))
+            mean = result["mean"]
+            lines.append("SAM (deg) model {:.2f} bicubic {:.2f} guided {:.2f};  ERGAS model {:.2f} bicubic {:.2f} "
+                         "guided {:.2f}".format(mean["model"]["sam"], mean["bicubic"]["sam"],
+                                                mean["guided_linear"]["sam"], mean["model"]["ergas"],
+                                                mean["bicubic"]["ergas"], mean["guided_linear"]["ergas"]))
+            lines.append("")
+    return "\n".join(lines)
+
+
+def markdown(report: dict, title: str = "Evaluation at reduced scale") -> str:
+    lines = [f"# {title}", ""]
+    if report.get("about"):
+        lines += [report["about"], ""]
+    lines += ["Scenes (factors): " + ", ".join(f"`{s['name']}` (x{'/x'.join(map(str, s['factors']))})"
+                                       for s in report["scenes"]), ""]
+    if report.get("skipped"):
+        lines += [f"Left out (the bands to restore would be smaller than {MIN_LOW_PIXELS} x {MIN_LOW_PIXELS} "
+                  "pixels after degrading): " + ", ".join(f"`{s['name']}` (x{'/x'.join(map(str, s['factors']))})"
+                                                          for s in report["skipped"]), ""]
+    for s, by_protocol in report["results"].items():
+        for protocol, result in by_protocol.items():
+            lines += [f"## x{s}, {protocol} degradation", "", "| " + " | ".join(HEADER) + " |",
+                      "|" + "---|" * len(HEADER)]
+            for row in table_rows(result):
+                lines.append("| " + " | ".join(_cells(row)) + " |")
+            mean = result["mean"]
+            lines += ["", "| | model | bicubic | guided linear |", "|---|---|---|---|",
+                      "| SAM (deg) | {:.2f} | {:.2f} | {:.2f} |".format(
+                          mean["model"]["sam"], mean["bicubic"]["sam"], mean["guided_linear"]["sam"]),
+                      "| ERGAS | {:.2f} | {:.2f} | {:.2f} |".format(
+                          mean["model"]["ergas"], mean["bicubic"]["ergas"], mean["guided_linear"]["ergas"]), ""]
+    return "\n".join(lines)
+
+
+def write_atomic(path: str, text: str) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    tmp = os.path.join(folder, "." + os.path.basename(path) + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def write_json(path: str, report: dict) -> None:
+    write_atomic(path, json.dumps(report, indent=1, sort_keys=True) + "\n")

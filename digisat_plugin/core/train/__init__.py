@@ -1,0 +1,1 @@
+"""Training at reduced scale (Wald protocol): degradations, data split, pairs, sampler, trainer."""

@@ -1,0 +1,53 @@
+"""Random training patches that skip no-data and near-empty ground.
+
+A patch is kept when every pixel has data (Pairs.valid) and the mean of the B08 input
+(near infrared, channel 3) is at least `min_nir` DN: open water and empty patches teach the
+network nothing about detail.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..sr.spec import NORMALISATION
+
+NIR_CHANNEL = 3  # B08 in both networks' input order (B02 B03 B04 B08 ...)
+MIN_NIR = 100.0  # DN
+
+
+class PatchSampler:
+    def __init__(self, pairs: list, patch: int, min_nir: float = MIN_NIR, tries: int = 50):
+        self.pairs = [p for p in pairs if min(p.valid.shape) >= patch]
+        if not self.pairs:
+            raise ValueError(f"no training scene is at least {patch} x {patch} pixels at reduced scale")
+        self.patch = patch
+        self.min_nir = min_nir / NORMALISATION
+        self.tries = tries
+        areas = np.array([(p.valid.shape[0] - patch + 1) * (p.valid.shape[1] - patch + 1) for p in self.pairs], float)
+        self.weights = areas / areas.sum()
+
+    def acceptable(self, pair, r: int, c: int) -> bool:
+        sl = (slice(r, r + self.patch), slice(c, c + self.patch))
+        return bool(pair.valid[sl].all()) and float(pair.inputs[sl + (NIR_CHANNEL,)].mean()) >= self.min_nir
+
+    def draw(self, rng: np.random.Generator) -> tuple:
+        """One (inputs, target) patch, (patch, patch, C) and (patch, patch, n_out)."""
+        for _ in range(self.tries):
+            pair = self.pairs[int(rng.choice(len(self.pairs), p=self.weights))]
+            h, w = pair.valid.shape
+            r = int(rng.integers(h - self.patch + 1))
+            c = int(rng.integers(w - self.patch + 1))
+            if self.acceptable(pair, r, c):
+                sl = (slice(r, r + self.patch), slice(c, c + self.patch))
+                return pair.inputs[sl], pair.target[sl]
+        raise ValueError(f"no acceptable patch found in {self.tries} tries (all no-data or near-empty?)")
+
+    def batch(self, rng: np.random.Generator, size: int, augment=None) -> tuple:
+        xs, ys = [], []
+        for _ in range(size):
+            x, y = self.draw(rng)
+            if augment is not None:
+                x, y = augment(x, y, rng)
+            xs.append(x)
+            ys.append(y)
+        return np.stack(xs), np.stack(ys)

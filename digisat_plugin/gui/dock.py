@@ -1,0 +1,432 @@
+"""The digisat dock: Area, Data (search or local product), Process; Run / Cancel with progress and
+log; compare the result with a swipe or a synced second map view.
+
+Everything heavy runs in tasks (tasks/): the dock only collects parameters, starts a TaskChain
+and adds the result layers when the chain reports success (on the main thread).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from qgis.core import Qgis
+from qgis.gui import QgsDockWidget
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.bands import BANDS_10M, BANDS_20M, BANDS_60M
+from ..tasks.catalog import FetchTask, SearchTask
+from ..tasks.chain import TaskChain
+from ..tasks.quality import QualityTask
+from ..tasks.superresolve import SuperResolveTask
+from ..toolbelt import log as logbook
+from ..toolbelt.dependencies import make_install_task, manual_command, missing_dependencies
+from ..toolbelt.settings import DEVICES, PluginSettings, load_credentials
+from .area_panel import AreaPanel
+from .results import add_result_group
+from .search_panel import SearchPanel
+from .settings_panel import SettingsPanel
+from .side_by_side import SideBySideView
+from .swipe import SwipeMapTool
+
+
+def safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "product"
+
+
+def output_paths(out_dir: str, base: str) -> tuple:
+    """(enhanced, original) paths in out_dir that do not overwrite earlier results."""
+    base = safe_name(base)
+    n = 0
+    while True:
+        stem = base if n == 0 else f"{base}_{n}"
+        enhanced = os.path.join(out_dir, f"{stem}_enhanced.tif")
+        original = os.path.join(out_dir, f"{stem}_original.tif")
+        if not os.path.exists(enhanced) and not os.path.exists(original):
+            return enhanced, original
+        n += 1
+
+
+class ProcessPanel(QWidget):
+    def __init__(self, settings, parent=None):
+        super().__init__(parent)
+        self.bands20 = QCheckBox("20 m bands (" + " ".join(BANDS_20M) + ")")
+        self.bands60 = QCheckBox("60 m bands (" + " ".join(BANDS_60M) + ")")
+        self.bands20.setChecked(True)
+        self.bands60.setChecked(True)
+        self.output_dir = QLineEdit(settings.effective_output_dir())
+        self.output_button = QPushButton("…")
+        self.output_button.clicked.connect(self._pick_output)
+        self.measure_quality = QCheckBox("Measure quality (consistency with the delivered bands, in the log)")
+        self.device = QComboBox()
+        self.device.addItems(DEVICES)
+        self.device.setCurrentText(settings.device)
+        self.tile_size = QSpinBox()
+        self.tile_size.setRange(0, 4096)
+        self.tile_size.setSingleStep(60)
+        self.tile_size.setSpecialValueText("automatic")
+        self.tile_size.setValue(settings.tile_size)
+
+        out_row = QHBoxLayout()
+        out_row.addWidget(self.output_dir, 1)
+        out_row.addWidget(self.output_button)
+        form = QFormLayout(self)
+        form.addRow(QLabel("10 m bands (B02 B03 B04 B08) are always kept as delivered."))
+        form.addRow(self.bands20)
+        form.addRow(self.bands60)
+        form.addRow("Output folder", out_row)
+        form.addRow("Device", self.device)
+        form.addRow("Tile size", self.tile_size)
+        form.addRow(self.measure_quality)
+        self.missing_label = QLabel()
+        self.missing_label.setWordWrap(True)
+        self.install_button = QPushButton("Install missing packages")
+        form.addRow(self.missing_label)
+        form.addRow(self.install_button)
+        self.show_missing([])
+
+    def show_missing(self, missing):
+        self.missing = list(missing)
+        self.missing_label.setText("Missing Python packages: " + ", ".join(d.requirement for d in missing))
+        self.missing_label.setVisible(bool(missing))
+        self.install_button.setVisible(bool(missing))
+
+    def bands(self) -> list:
+        return list(BANDS_10M) + (list(BANDS_20M) if self.bands20.isChecked() else []) + (
+            list(BANDS_60M) if self.bands60.isChecked() else [])
+
+    def _pick_output(self):
+        path = QFileDialog.getExistingDirectory(self, "Output folder", self.output_dir.text())
+        if path:
+            self.output_dir.setText(path)
+
+
+class DigisatDock(QgsDockWidget):
+    def __init__(self, iface, settings: PluginSettings | None = None, canvas_factory=None, canvas_closer=None,
+                 parent=None):
+        super().__init__("digisat: Sentinel-2 super-resolution", parent)
+        self.setObjectName("DigisatDock")
+        self.iface = iface
+        self.canvas = iface.mapCanvas()
+        self.settings = settings or PluginSettings.load()
+        # iface.createNewMapCanvas is missing from test stubs: the factory is a seam tests fill
+        self.canvas_factory = canvas_factory or getattr(iface, "createNewMapCanvas", None)
+        self.canvas_closer = canvas_closer or getattr(iface, "closeMapCanvas", None)
+        self.chain = None
+        self.search_task = None
+        self.result = None  # (SuperResolveResult, group, enhanced layer, original layer)
+        self.swipe_tool = None
+        self.side_by_side = None
+        self.install_task = None
+
+        self.area = AreaPanel(self.canvas, self.settings)
+        self.data = SearchPanel(self.canvas, self.settings)
+        self.process = ProcessPanel(self.settings)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.area, "Area")
+        self.tabs.addTab(self.data, "Data")
+        self.tabs.addTab(self.process, "Process")
+        self.settings_panel = SettingsPanel(self.settings)
+        self.tabs.addTab(self.settings_panel, "Settings")
+
+        self.run_button = QPushButton("Run")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.step_label = QLabel("Ready")
+        self.log_view = QPlainTextEdit()
+        self.log_view.setReadOnly(True)
+        self.log_view.setMaximumBlockCount(500)
+        self.swipe_button = QPushButton("Swipe compare")
+        self.swipe_button.setCheckable(True)
+        self.swipe_button.setEnabled(False)
+        self.side_button = QPushButton("Side by side")
+        self.side_button.setEnabled(False)
+
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.addWidget(self.tabs, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.step_label)
+        compare = QHBoxLayout()
+        compare.addWidget(self.swipe_button)
+        compare.addWidget(self.side_button)
+        layout.addLayout(compare)
+        layout.addWidget(self.log_view)
+        self.setWidget(body)
+
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.data.searchRequested.connect(self.search)
+        self.swipe_button.toggled.connect(self.set_swipe)
+        self.side_button.clicked.connect(self.open_side_by_side)
+        self.process.install_button.clicked.connect(self.install_missing)
+        self.settings_panel.save_button.clicked.connect(self._settings_saved)
+
+    # messages
+    def note(self, message: str, level=Qgis.Info):
+        self.log_view.appendPlainText(message)
+        logbook.log(message, level)
+
+    def _error(self, message: str, details: str = ""):
+        self.log_view.appendPlainText("error: " + message)
+        if details:
+            logbook.log(details, Qgis.Critical)
+        logbook.push(self.iface, message, Qgis.Critical, duration=0)
+
+    def _settings_saved(self):
+        self.data.url_edit.setText(self.settings.url_for(self.data.source()))
+        self.area.update_area()
+        self.note("settings saved")
+
+    # optional packages
+    def dependencies_ok(self, needed_for: str) -> bool:
+        missing = missing_dependencies(needed_for)
+        if not missing:
+            return True
+        self.process.show_missing(missing)
+        self._error(f"{needed_for} needs {', '.join(d.requirement for d in missing)}: click 'Install missing "
+                    f"packages' (Process tab) or run: {manual_command([d.requirement for d in missing])}")
+        return False
+
+    def install_missing(self):
+        requirements = [d.requirement for d in self.process.missing]
+        if not requirements or self.install_task is not None:
+            return None
+        task = make_install_task(requirements)
+        self.install_task = task  # keep a reference while it runs
+
+        def done():
+            self.install_task = None
+            self.process.show_missing(missing_dependencies())
+            self.note("installed: " + ", ".join(requirements))
+
+        def failed():
+            self.install_task = None
+            self._error(task.error or "installation cancelled")
+
+        task.taskCompleted.connect(done)
+        task.taskTerminated.connect(failed)
+        self.note("installing " + ", ".join(requirements))
+        from qgis.core import QgsApplication
+
+        QgsApplication.taskManager().addTask(task)
+        return task
+
+    # search
+    def search(self):
+        query = self.data.query()
+        needed = {"stac": "STAC search", "dhus": "DHuS search"}.get(query["kind"])
+        if needed and not self.dependencies_ok(needed):
+            return None
+        aoi = self.area.aoi.to_core()
+        if aoi is None:
+            self._error("search: draw an area of interest first (Area tab)")
+            return None
+        username, password = load_credentials(query["auth_config_id"])
+        task = SearchTask(query["kind"], query["url"], aoi, query["start"], query["end"], query["max_cloud"],
+                          query["level"], username, password)
+        task.succeeded.connect(self._search_done)
+        task.failed.connect(self._search_failed)
+        task.cancelled.connect(lambda: self.data.status_label.setText("Search cancelled"))
+        self.search_task = task  # keep a reference while it runs
+        self.data.status_label.setText("Searching…")
+        self.note(f"searching {query['kind']} {query['url']} {query['start']}..{query['end']}")
+        from qgis.core import QgsApplication
+
+        QgsApplication.taskManager().addTask(task)
+        return task
+
+    def _search_failed(self, message):
+        self.data.status_label.setText("Search failed")
+        self._error(message)
+
+    def _search_done(self, scenes):
+        self.data.show_scenes(scenes)
+        self.note(f"{len(scenes)} scenes found")
+
+    # run
+    def _factories(self):
+        """The chain's steps for the current form, checked before anything starts."""
+        from ..core.errors import InputError
+
+        bands = self.process.bands()
+        out_dir = self.process.output_dir.text().strip()
+        if not out_dir:
+            raise InputError("output folder: choose a folder (Process tab)")
+        os.makedirs(out_dir, exist_ok=True)
+        aoi = self.area.aoi.to_core()
+        sr_args = dict(aoi=aoi, bands=bands, model_dir=self.settings.model_dir_or_none,
+                       tile_size=self.process.tile_size.value() or None, device=self.process.device.currentText())
+        quality = [QualityTask] if self.process.measure_quality.isChecked() else []
+        if self.data.is_local():
+            path = self.data.local_product()
+            if not path or not os.path.exists(path):
+                raise InputError(f"{path or 'local product'}: not found (Data tab)")
+            enhanced, original = output_paths(out_dir, os.path.basename(path.rstrip("/\\")))
+            return [lambda _: SuperResolveTask(path, enhanced, original_path=original, **sr_args), *quality]
+        scene = self.data.selected_scene()
+        if scene is None:
+            raise InputError("no scene selected: search and pick a result, or choose a local product (Data tab)")
+        query = self.data.query()
+        username, password = load_credentials(query["auth_config_id"])
+        enhanced, original = output_paths(out_dir, scene.id)
+        downloads = os.path.join(out_dir, "downloads")
+        return [
+            lambda _: FetchTask(query["kind"], query["url"], scene, aoi, bands, downloads, username, password),
+            lambda path: SuperResolveTask(path, enhanced, original_path=original, **sr_args),
+            *quality,
+        ]
+
+    def run(self):
+        """Start the pipeline; returns the TaskChain (None when the form is not valid)."""
+        from ..core.errors import DigisatError
+
+        if self.chain is not None and self.chain.running:
+            return self.chain
+        if not self.dependencies_ok("super-resolution"):
+            return None
+        try:
+            factories = self._factories()
+        except DigisatError as exc:
+            self._error(str(exc))
+            return None
+        if self.area.is_over_limit():
+            self.note(self.area.warning_label.text(), Qgis.Warning)
+        self.settings.source = self.data.source()
+        self.settings.auth_config_id = self.data.auth_select.configId()
+        self.settings.output_dir = self.process.output_dir.text().strip()
+        self.settings.device = self.process.device.currentText()
+        self.settings.tile_size = self.process.tile_size.value()
+        self.settings.save()
+        chain = TaskChain(factories, parent=self)
+        chain.progressChanged.connect(self._progress)
+        chain.succeeded.connect(self._finished)
+        chain.failed.connect(self._failed)
+        chain.cancelled.connect(self._cancelled)
+        self.chain = chain
+        self._busy(True)
+        self.note("started")
+        chain.start()
+        return chain
+
+    def cancel(self):
+        if self.chain is not None and self.chain.running:
+            self.note("cancelling…")
+            self.chain.cancel()
+
+    def _busy(self, busy: bool):
+        self.run_button.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
+        if busy:
+            self.progress.setValue(0)
+
+    def _progress(self, percent: float, message: str):
+        self.progress.setValue(int(percent))
+        if message and message != self.step_label.text():
+            self.step_label.setText(message)
+
+    def _finished(self, result):
+        self._busy(False)
+        self.progress.setValue(100)
+        title = " ".join(p for p in (result.product_id, result.date) if p) or os.path.basename(result.output)
+        try:
+            group, enhanced, original = add_result_group(result.output, result.original, title)
+        except RuntimeError as exc:
+            self._error(str(exc))
+            return
+        self.result = (result, group, enhanced, original)
+        self.step_label.setText(f"Done in {result.seconds:.0f} s")
+        self.note(f"done: {result.output} ({result.width} x {result.height} px, {len(result.bands)} bands, "
+                  f"{result.seconds:.1f} s)")
+        logbook.push(self.iface, f"{title}: enhanced layer added", Qgis.Success)
+        self.swipe_button.setEnabled(original is not None)
+        self.side_button.setEnabled(original is not None)
+        if "consistency" in result.extra:
+            from ..core.quality.consistency import summary_line
+
+            self.note(summary_line(result.extra["consistency"]))
+
+    def _failed(self, message):
+        self._busy(False)
+        self.step_label.setText("Failed")
+        task = self.chain.tasks[-1] if self.chain and self.chain.tasks else None
+        self._error(message, getattr(task, "details", ""))
+
+    def _cancelled(self):
+        self._busy(False)
+        self.progress.setValue(0)
+        self.step_label.setText("Cancelled")
+        self.note("cancelled: no output was kept")
+
+    # compare
+    def set_swipe(self, on: bool):
+        if on and self.result is not None and self.result[3] is not None:
+            _, _, enhanced, original = self.result
+            self.swipe_tool = SwipeMapTool(self.canvas, [original])
+            self.canvas.setMapTool(self.swipe_tool)
+        elif self.swipe_tool is not None:
+            self.canvas.unsetMapTool(self.swipe_tool)
+            self.swipe_tool = None
+
+    def open_side_by_side(self):
+        if self.result is None or self.result[3] is None:
+            return None
+        if self.canvas_factory is None:
+            self._error("side by side: this QGIS cannot open another map view")
+            return None
+        first = self.side_by_side is None or self.side_by_side.canvas is None
+        if self.side_by_side is None:
+            self.side_by_side = SideBySideView(self.canvas, self.canvas_factory, self.canvas_closer, parent=self)
+        other = self.side_by_side.open([self.result[3]])
+        if first:
+            self._place_beside(other)
+        return other
+
+    def _place_beside(self, other_canvas):
+        """Put QGIS's dock of the new map view beside this dock, half as wide as the main map."""
+        holder = other_canvas.parent()
+        while holder is not None and not isinstance(holder, QDockWidget):
+            holder = holder.parent()
+        window = self.iface.mainWindow()
+        if holder is None or not isinstance(window, QMainWindow) or holder.isFloating():
+            return
+        if window.dockWidgetArea(self) == Qt.NoDockWidgetArea or window.dockWidgetArea(holder) == Qt.NoDockWidgetArea:
+            return
+        # [main map][second view][this dock]: the two maps next to each other
+        width = max(self.canvas.width() // 2, 300)
+        window.splitDockWidget(holder, self, Qt.Horizontal)
+        window.resizeDocks([holder, self], [width, max(self.width(), 360)], Qt.Horizontal)
+
+    def unload(self):
+        """Take away every map tool, rubber band and view the dock put on the canvas."""
+        self.cancel()
+        self.set_swipe(False)
+        if self.side_by_side is not None:
+            self.side_by_side.close()
+            self.side_by_side = None
+        self.area.unload()
+        self.data.unload()

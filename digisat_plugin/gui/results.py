@@ -1,0 +1,97 @@
+"""Result layers: a group "<product> <date>" with "Enhanced" above "Original", both styled as the
+same false-colour composite with the same stretch so differences are the resolution, not the style.
+"""
+
+from __future__ import annotations
+
+from osgeo import gdal
+from qgis.core import (
+    QgsContrastEnhancement,
+    QgsMultiBandColorRenderer,
+    QgsProject,
+    QgsRasterLayer,
+    QgsSingleBandGrayRenderer,
+)
+
+# Preferred composites in order; the first whose bands are all present is used.
+COMPOSITES = (("B12", "B8A", "B05"), ("B11", "B8A", "B05"), ("B04", "B03", "B02"), ("B09", "B05", "B01"))
+CUT = (0.02, 0.98)  # cumulative cut of the stretch
+ENHANCED_NAME = "Enhanced"
+ORIGINAL_NAME = "Original"
+
+
+def band_descriptions(path: str) -> list:
+    """Band names as written by the engine in the raster band descriptions ('' where missing)."""
+    dataset = gdal.Open(path)
+    try:
+        return [dataset.GetRasterBand(i + 1).GetDescription() for i in range(dataset.RasterCount)]
+    finally:
+        dataset = None
+
+
+def composite_bands(names: list) -> list:
+    """1-based band numbers of the composite to show (one band when fewer than three exist)."""
+    for combo in COMPOSITES:
+        if all(b in names for b in combo):
+            return [names.index(b) + 1 for b in combo]
+    count = len(names)
+    return [1, 2, 3] if count >= 3 else [1]
+
+
+def stretch_for(layer: QgsRasterLayer, bands: list) -> list:
+    """(min, max) per band, from a cumulative cut of the reference layer."""
+    provider = layer.dataProvider()
+    limits = []
+    for band in bands:
+        low, high = provider.cumulativeCut(band, CUT[0], CUT[1], layer.extent(), 250000)
+        if not high > low:
+            high = low + 1.0
+        limits.append((low, high))
+    return limits
+
+
+def apply_style(layer: QgsRasterLayer, bands: list, limits: list) -> None:
+    provider = layer.dataProvider()
+
+    def enhancement(band, low, high):
+        ce = QgsContrastEnhancement(provider.dataType(band))
+        ce.setContrastEnhancementAlgorithm(QgsContrastEnhancement.StretchToMinimumMaximum, True)
+        ce.setMinimumValue(low)
+        ce.setMaximumValue(high)
+        return ce
+
+    if len(bands) >= 3:
+        renderer = QgsMultiBandColorRenderer(provider, *bands[:3])
+        renderer.setRedContrastEnhancement(enhancement(bands[0], *limits[0]))
+        renderer.setGreenContrastEnhancement(enhancement(bands[1], *limits[1]))
+        renderer.setBlueContrastEnhancement(enhancement(bands[2], *limits[2]))
+    else:
+        renderer = QgsSingleBandGrayRenderer(provider, bands[0])
+        renderer.setContrastEnhancement(enhancement(bands[0], *limits[0]))
+    layer.setRenderer(renderer)
+    layer.triggerRepaint()
+
+
+def add_result_group(enhanced_path: str, original_path: str | None, title: str, project=None):
+    """Add the group with both layers (original optional); return (group, enhanced, original)."""
+    project = project or QgsProject.instance()
+    enhanced = QgsRasterLayer(enhanced_path, ENHANCED_NAME, "gdal")
+    if not enhanced.isValid():
+        raise RuntimeError(f"{enhanced_path}: QGIS cannot open the enhanced raster")
+    original = None
+    if original_path:
+        original = QgsRasterLayer(original_path, ORIGINAL_NAME, "gdal")
+        if not original.isValid():
+            raise RuntimeError(f"{original_path}: QGIS cannot open the original raster")
+    names = band_descriptions(enhanced_path)
+    bands = composite_bands(names)
+    limits = stretch_for(original or enhanced, bands)
+    for layer in (enhanced, original):
+        if layer is not None:
+            apply_style(layer, bands, limits)
+    group = project.layerTreeRoot().insertGroup(0, title)
+    for layer in (enhanced, original):
+        if layer is not None:
+            project.addMapLayer(layer, False)
+            group.addLayer(layer)
+    return group, enhanced, original

@@ -1,0 +1,260 @@
+"""Data tab: search a catalogue (STAC, Copernicus Data Space, DHuS) or pick a local product.
+
+Results fill a table (date, cloud, tile, size); their footprints are drawn on the canvas and the
+selected scene's quick-look is shown when the catalogue has one.
+"""
+
+from __future__ import annotations
+
+import os
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsGeometry,
+    QgsNetworkContentFetcher,
+    QgsProject,
+    QgsWkbTypes,
+)
+from qgis.gui import QgsAuthConfigSelect, QgsRubberBand
+from qgis.PyQt.QtCore import QDate, QUrl, pyqtSignal
+from qgis.PyQt.QtGui import QColor, QPixmap
+from qgis.PyQt.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+SOURCES = (("stac", "STAC (Earth Search)"), ("cdse", "Copernicus Data Space"), ("dhus", "DHuS (sentinelsat)"))
+COLUMNS = ("Date", "Cloud %", "Tile", "Size", "Product")
+FOOTPRINT = QColor(30, 110, 220)
+FOOTPRINT_SELECTED = QColor(230, 30, 30)
+WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
+
+
+def human_size(size) -> str:
+    if not size:
+        return "?"
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000.0
+    return "?"
+
+
+def footprint_geometry(footprint: dict) -> QgsGeometry:
+    import json
+
+    from osgeo import ogr
+
+    return QgsGeometry.fromWkt(ogr.CreateGeometryFromJson(json.dumps(footprint)).ExportToWkt())
+
+
+class SearchPanel(QWidget):
+    searchRequested = pyqtSignal()
+
+    def __init__(self, canvas, settings, parent=None):
+        super().__init__(parent)
+        self.canvas = canvas
+        self.settings = settings
+        self.scenes: list = []
+        self.footprints: list = []  # one QgsRubberBand per scene, in table order
+        self._quicklook_fetcher = None
+
+        self.search_mode = QRadioButton("Search a catalogue")
+        self.local_mode = QRadioButton("Local product")
+        self.search_mode.setChecked(True)
+
+        # catalogue search
+        self.search_box = QGroupBox("Search")
+        self.source_combo = QComboBox()
+        for key, label in SOURCES:
+            self.source_combo.addItem(label, key)
+        self.source_combo.setCurrentIndex(max(0, [k for k, _ in SOURCES].index(settings.source)))
+        self.url_edit = QLineEdit(settings.url_for(settings.source))
+        self.url_edit.setPlaceholderText("the service's default URL")
+        self.auth_select = QgsAuthConfigSelect(self, "")
+        self.auth_select.setConfigId(settings.auth_config_id)
+        today = QDate.currentDate()
+        self.start_date = QDateEdit(today.addDays(-30))
+        self.end_date = QDateEdit(today)
+        for edit in (self.start_date, self.end_date):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.max_cloud = QSpinBox()
+        self.max_cloud.setRange(0, 100)
+        self.max_cloud.setValue(30)
+        self.max_cloud.setSuffix(" %")
+        self.level_combo = QComboBox()
+        self.level_combo.addItems(["L2A", "L1C"])
+        self.search_button = QPushButton("Search")
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.status_label = QLabel()
+        self.quicklook = QLabel()
+        self.quicklook.setMinimumHeight(0)
+
+        form = QFormLayout(self.search_box)
+        form.addRow("Source", self.source_combo)
+        form.addRow("URL", self.url_edit)
+        form.addRow("Login", self.auth_select)
+        dates = QHBoxLayout()
+        dates.addWidget(self.start_date)
+        dates.addWidget(QLabel("to"))
+        dates.addWidget(self.end_date)
+        form.addRow("Dates", dates)
+        form.addRow("Max cloud", self.max_cloud)
+        form.addRow("Level", self.level_combo)
+        form.addRow(self.search_button)
+        form.addRow(self.table)
+        form.addRow(self.status_label)
+        form.addRow(self.quicklook)
+
+        # local product
+        self.local_box = QGroupBox("Local product")
+        self.local_path = QLineEdit()
+        self.local_path.setPlaceholderText("SAFE folder, SAFE .zip or a folder of band GeoTIFFs")
+        self.folder_button = QPushButton("Folder…")
+        self.zip_button = QPushButton("Zip…")
+        row = QHBoxLayout(self.local_box)
+        row.addWidget(self.local_path, 1)
+        row.addWidget(self.folder_button)
+        row.addWidget(self.zip_button)
+
+        layout = QVBoxLayout(self)
+        modes = QHBoxLayout()
+        modes.addWidget(self.search_mode)
+        modes.addWidget(self.local_mode)
+        layout.addLayout(modes)
+        layout.addWidget(self.search_box)
+        layout.addWidget(self.local_box)
+        layout.addStretch(1)
+
+        self.source_combo.currentIndexChanged.connect(self._source_changed)
+        self.search_button.clicked.connect(self.searchRequested)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.folder_button.clicked.connect(self._pick_folder)
+        self.zip_button.clicked.connect(self._pick_zip)
+        self.search_mode.toggled.connect(self._mode_changed)
+        self._mode_changed()
+
+    # modes and inputs
+    def is_local(self) -> bool:
+        return self.local_mode.isChecked()
+
+    def set_local_product(self, path: str):
+        self.local_mode.setChecked(True)
+        self.local_path.setText(str(path))
+
+    def _mode_changed(self):
+        self.search_box.setEnabled(not self.is_local())
+        self.local_box.setEnabled(self.is_local())
+
+    def _source_changed(self):
+        self.url_edit.setText(self.settings.url_for(self.source()))
+
+    def _pick_folder(self):
+        path = QFileDialog.getExistingDirectory(self, "SAFE folder or band folder", self.local_path.text())
+        if path:
+            self.local_path.setText(path)
+
+    def _pick_zip(self):
+        path, _ = QFileDialog.getOpenFileName(self, "Sentinel-2 product", self.local_path.text(), "SAFE zip (*.zip)")
+        if path:
+            self.local_path.setText(path)
+
+    def source(self) -> str:
+        return self.source_combo.currentData()
+
+    def query(self) -> dict:
+        return dict(
+            kind=self.source(), url=self.url_edit.text().strip(), auth_config_id=self.auth_select.configId(),
+            start=self.start_date.date().toString("yyyy-MM-dd"), end=self.end_date.date().toString("yyyy-MM-dd"),
+            max_cloud=float(self.max_cloud.value()), level=self.level_combo.currentText(),
+        )
+
+    def selected_scene(self):
+        rows = self.table.selectionModel().selectedRows()
+        return self.scenes[rows[0].row()] if rows else None
+
+    def local_product(self) -> str:
+        return os.path.expanduser(self.local_path.text().strip())
+
+    # results
+    def show_scenes(self, scenes):
+        self.clear_results()
+        self.scenes = list(scenes)
+        self.table.setRowCount(len(self.scenes))
+        for row, scene in enumerate(self.scenes):
+            cloud = "?" if scene.cloud_cover is None else f"{scene.cloud_cover:.1f}"
+            for col, text in enumerate((scene.date, cloud, scene.tile, human_size(scene.size), scene.id)):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+            self.footprints.append(self._draw_footprint(scene))
+        self.status_label.setText(f"{len(self.scenes)} scenes found" if self.scenes else "No scene found")
+
+    def _draw_footprint(self, scene):
+        band = QgsRubberBand(self.canvas, QgsWkbTypes.PolygonGeometry)
+        band.setStrokeColor(FOOTPRINT)
+        band.setFillColor(QColor(0, 0, 0, 0))
+        band.setWidth(1)
+        if scene.footprint:
+            geometry = footprint_geometry(scene.footprint)
+            dest = self.canvas.mapSettings().destinationCrs()
+            if dest.isValid() and dest != WGS84:
+                geometry.transform(QgsCoordinateTransform(WGS84, dest, QgsProject.instance()))
+            band.setToGeometry(geometry, None)
+        return band
+
+    def _selection_changed(self):
+        selected = self.selected_scene()
+        for scene, band in zip(self.scenes, self.footprints, strict=True):
+            chosen = scene is selected
+            band.setStrokeColor(FOOTPRINT_SELECTED if chosen else FOOTPRINT)
+            band.setWidth(3 if chosen else 1)
+        self.quicklook.clear()
+        if selected is not None and selected.thumbnail_url:
+            self._fetch_quicklook(selected.thumbnail_url)
+
+    def _fetch_quicklook(self, url):
+        fetcher = QgsNetworkContentFetcher()
+        self._quicklook_fetcher = fetcher
+
+        def loaded():
+            if fetcher is not self._quicklook_fetcher:
+                return
+            pixmap = QPixmap()
+            reply = fetcher.reply()
+            if reply is not None and pixmap.loadFromData(reply.readAll()):
+                self.quicklook.setPixmap(pixmap.scaledToWidth(min(256, pixmap.width())))
+
+        fetcher.finished.connect(loaded)
+        fetcher.fetchContent(QUrl(url))
+
+    def clear_results(self):
+        for band in self.footprints:
+            self.canvas.scene().removeItem(band)
+        self.footprints = []
+        self.scenes = []
+        self.table.setRowCount(0)
+        self.quicklook.clear()
+
+    def unload(self):
+        self.clear_results()

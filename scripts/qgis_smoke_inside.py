@@ -1,0 +1,136 @@
+"""Runs INSIDE the real QGIS (qgis --code): drives the installed digisat plugin through the sample
+pipeline and saves screenshots. Started by scripts/qgis_smoke.py, which passes its settings in the
+DIGISAT_SMOKE environment variable (JSON) and reads the status file this script writes.
+"""
+
+import json
+import os
+import sys
+import time
+import traceback
+
+from qgis.core import QgsApplication, QgsCoordinateReferenceSystem, QgsGeometry, QgsProject, QgsRectangle
+from qgis.PyQt.QtCore import QTimer
+from qgis.utils import iface, plugins
+
+CFG = json.loads(os.environ["DIGISAT_SMOKE"])
+STATUS = {"ok": False, "steps": [], "started": time.time()}
+STATE = {}
+
+
+def step(text):
+    STATUS["steps"].append(text)
+    write_status()
+
+
+def write_status():
+    with open(CFG["status"], "w", encoding="utf-8") as fh:
+        json.dump(STATUS, fh, indent=1)
+
+
+def finish(ok, error=""):
+    STATUS["ok"], STATUS["error"] = ok, error
+    STATUS["seconds"] = time.time() - STATUS["started"]
+    write_status()
+    QgsProject.instance().setDirty(False)
+    QTimer.singleShot(300, lambda: os._exit(0 if ok else 1))  # no "save project?" dialog in a smoke run
+
+
+def guarded(fn):
+    def run(*args):
+        try:
+            fn(*args)
+        except Exception:
+            finish(False, traceback.format_exc())
+
+    return run
+
+
+@guarded
+def start():
+    window = iface.mainWindow()
+    window.resize(1600, 1000)
+    window.showMaximized()
+    plugin = plugins.get("digisat_plugin")
+    if plugin is None:
+        raise RuntimeError(f"plugin digisat_plugin not loaded; loaded: {sorted(plugins)}")
+    step("plugin loaded from " + os.path.dirname(sys.modules[type(plugin).__module__].__file__))
+    provider = QgsApplication.processingRegistry().providerById("digisat")
+    STATUS["processing_algorithms"] = sorted(a.id() for a in provider.algorithms()) if provider else []
+    step("processing provider: " + ", ".join(STATUS["processing_algorithms"]))
+    plugin.action.trigger()
+    dock = plugin.dock
+    STATE["dock"] = dock
+    crs = QgsCoordinateReferenceSystem("EPSG:32618")
+    aoi = QgsRectangle(*CFG["aoi"])
+    canvas = iface.mapCanvas()
+    QgsProject.instance().setCrs(crs)  # the main map follows the project CRS, as a user would set it
+    canvas.setDestinationCrs(crs)
+    canvas.setExtent(aoi)
+    dock.data.set_local_product(CFG["sample"])
+    dock.area.aoi.set_aoi(QgsGeometry.fromRect(aoi), crs)
+    dock.process.output_dir.setText(CFG["output"])
+    dock.process.measure_quality.setChecked(True)
+    if CFG.get("model_dir"):
+        dock.settings.model_dir = CFG["model_dir"]
+    step(f"area {dock.area.area_km2():.2f} km2; running on {CFG['sample']}")
+    chain = dock.run()
+    if chain is None:
+        raise RuntimeError("the dock refused to run: " + dock.log_view.toPlainText())
+    STATE["chain"] = chain
+    chain.succeeded.connect(lambda result: QTimer.singleShot(500, lambda: done(result)))
+    chain.failed.connect(lambda message: finish(False, "pipeline failed: " + message + "\n" + "".join(
+        getattr(t, "details", "") for t in chain.tasks)))
+    QTimer.singleShot(int(CFG["timeout"] * 1000), lambda: finish(False, "timed out waiting for the pipeline"))
+
+
+@guarded
+def done(result):
+    dock = STATE["dock"]
+    _, group, enhanced, original = dock.result
+    STATUS["group"] = group.name()
+    STATUS["layers"] = [{"name": c.name(), "bands": c.layer().bandCount(), "width": c.layer().width(),
+                         "height": c.layer().height(), "band_names": [c.layer().bandName(i + 1)
+                                                                      for i in range(c.layer().bandCount())]}
+                        for c in group.children()]
+    STATUS["consistency"] = result.extra.get("consistency")
+    STATUS["engine_seconds"] = result.seconds
+    step(f"result group {group.name()!r} with {[c.name() for c in group.children()]}")
+    dock.tabs.setCurrentWidget(dock.process)
+    dock.swipe_button.setChecked(True)
+    canvas = iface.mapCanvas()
+    canvas.setExtent(enhanced.extent())
+    canvas.refresh()
+    QTimer.singleShot(3000, swipe_shot)
+
+
+@guarded
+def swipe_shot():
+    dock = STATE["dock"]
+    canvas = iface.mapCanvas()
+    if dock.swipe_tool is not None and dock.swipe_tool.item is not None:
+        dock.swipe_tool.item.set_divider(canvas.width() // 2)
+    QgsApplication.processEvents()
+    shots = CFG["screenshots"]
+    dock.grab().save(os.path.join(shots, "dock.png"))
+    canvas.grab().save(os.path.join(shots, "swipe.png"))
+    step("saved dock.png and swipe.png")
+    dock.swipe_button.setChecked(False)
+    STATE["scale"] = canvas.scale()
+    dock.open_side_by_side()
+    QTimer.singleShot(4000, side_shot)
+
+
+@guarded
+def side_shot():
+    canvas, other = iface.mapCanvas(), STATE["dock"].side_by_side.canvas
+    STATUS["side_by_side"] = {"main_scale_before": STATE["scale"], "main_scale": canvas.scale(),
+                              "other_scale": other.scale(), "main_center": canvas.center().toString(),
+                              "other_center": other.center().toString()}
+    step("side by side: " + json.dumps(STATUS["side_by_side"]))
+    iface.mainWindow().grab().save(os.path.join(CFG["screenshots"], "side_by_side.png"))
+    step("saved side_by_side.png")
+    finish(True)
+
+
+QTimer.singleShot(2000, start)

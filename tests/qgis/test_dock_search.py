@@ -1,0 +1,158 @@
+"""Search against the loopback STAC API: results table, footprints on the canvas, then fetch + run."""
+
+from __future__ import annotations
+
+import pytest
+from qgis.core import QgsCoordinateReferenceSystem, QgsGeometry, QgsRectangle
+from qgis.PyQt.QtCore import QDate
+
+from digisat_plugin.gui.dock import DigisatDock
+from digisat_plugin.toolbelt.settings import PluginSettings
+
+UTM18 = QgsCoordinateReferenceSystem("EPSG:32618")
+
+
+@pytest.fixture()
+def search_dock(full_iface, qgis_canvas, clean_project, stac_server, stac_cogs, tiny_sr_model, tmp_path):
+    pytest.importorskip("pystac_client")
+    settings = PluginSettings(model_dir=str(tiny_sr_model), output_dir=str(tmp_path / "out"), device="cpu",
+                              stac_url=stac_server)
+    qgis_canvas.setDestinationCrs(UTM18)
+    dock = DigisatDock(full_iface, settings=settings)
+    gt = stac_cogs["geotransform"]
+    x0, y1 = gt[0] + 600.0, gt[3] - 600.0  # 1020 m square inside the scene, on its 60 m grid
+    dock.area.aoi.set_aoi(QgsGeometry.fromRect(QgsRectangle(x0, y1 - 1020.0, x0 + 1020.0, y1)), UTM18)
+    dock.data.source_combo.setCurrentIndex(dock.data.source_combo.findData("stac"))
+    assert dock.data.url_edit.text() == stac_server
+    dock.data.start_date.setDate(QDate(2024, 6, 1))
+    dock.data.end_date.setDate(QDate(2024, 7, 31))
+    dock.data.max_cloud.setValue(50)
+    dock.data.level_combo.setCurrentText("L2A")
+    yield dock
+    dock.unload()
+    dock.deleteLater()
+
+
+def run_search(dock, qtbot):
+    task = dock.search()
+    assert task is not None
+    with qtbot.waitSignal(task.succeeded, timeout=60000):
+        pass
+    qtbot.waitUntil(lambda: dock.data.table.rowCount() > 0, timeout=5000)
+
+
+def test_search_fills_table_and_draws_footprints(search_dock, qgis_canvas, stac_cogs, qtbot):
+    dock = search_dock
+    run_search(dock, qtbot)
+    table = dock.data.table
+    rows = [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+    # cloud <= 50 %: three of the four scenes, newest first
+    assert [r[0] for r in rows] == ["2024-07-05", "2024-06-28", "2024-06-25"]
+    assert [r[1] for r in rows] == ["12.2", "3.5", "4.0"]
+    assert {r[2] for r in rows} == {"18SVG"}
+    assert [r[4] for r in rows] == ["S2A_18SVG_20240705_0_L2A", "S2B_18SVG_20240628_0_L2A", "S2A_18SVG_20240625_0_L2A"]
+    assert dock.data.status_label.text() == "3 scenes found"
+    # footprints: one rubber band per scene on the canvas, in the canvas CRS (UTM 18N)
+    assert len(dock.data.footprints) == 3
+    items = qgis_canvas.scene().items()
+    gt, (w, h) = stac_cogs["geotransform"], stac_cogs["size"]
+    scene_box = QgsRectangle(gt[0], gt[3] + h * gt[5], gt[0] + w * gt[1], gt[3])
+    for band in dock.data.footprints:
+        assert band in items
+        box = band.asGeometry().boundingBox()
+        assert box.xMinimum() == pytest.approx(scene_box.xMinimum(), abs=1.0)
+        assert box.yMaximum() == pytest.approx(scene_box.yMaximum(), abs=1.0)
+        assert box.width() == pytest.approx(scene_box.width(), rel=1e-3)
+    dock.data.table.selectRow(1)
+    assert dock.data.selected_scene().id == "S2B_18SVG_20240628_0_L2A"
+    assert [b.width() for b in dock.data.footprints] == [1, 3, 1]
+    dock.data.clear_results()
+    assert not [b for b in qgis_canvas.scene().items() if b in dock.data.footprints]
+
+
+def test_search_then_fetch_and_superresolve_the_selected_scene(search_dock, clean_project, qtbot, tmp_path):
+    dock = search_dock
+    run_search(dock, qtbot)
+    dock.data.table.selectRow(0)
+    chain = dock.run()
+    assert chain is not None and len(chain.factories) == 2
+    with qtbot.waitSignal(chain.succeeded, timeout=240000):
+        pass
+    qtbot.waitUntil(lambda: dock.result is not None, timeout=5000)
+    result, group, enhanced, original = dock.result
+    assert group.name().endswith("2024-07-05")
+    assert [c.name() for c in group.children()] == ["Enhanced", "Original"]
+    assert enhanced.bandCount() == original.bandCount() == 12
+    assert (enhanced.width(), enhanced.height()) == (102, 102)
+    assert enhanced.crs().authid() == "EPSG:32618"
+
+
+def test_search_without_area_is_refused(full_iface, clean_project, tmp_path):
+    from qgis.core import Qgis
+
+    dock = DigisatDock(full_iface, settings=PluginSettings(output_dir=str(tmp_path)))
+    try:
+        assert dock.search() is None
+        assert any("draw an area of interest first" in m for m in full_iface.messageBar().get_messages(Qgis.Critical))
+    finally:
+        dock.unload()
+        dock.deleteLater()
+
+
+def test_quicklook_of_the_selected_scene_is_shown(full_iface, qgis_canvas, clean_project, qtbot, tmp_path):
+    import functools
+    import http.server
+    import threading
+
+    from qgis.PyQt.QtGui import QColor, QImage
+
+    from digisat_plugin.core.catalog.scene import Scene
+
+    image = QImage(64, 48, QImage.Format_RGB32)
+    image.fill(QColor(200, 40, 40))
+    assert image.save(str(tmp_path / "thumb.png"))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    dock = DigisatDock(full_iface, settings=PluginSettings(output_dir=str(tmp_path)))
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/thumb.png"
+        footprint = {"type": "Polygon", "coordinates": [[[-75.6, 37.7], [-75.5, 37.7], [-75.5, 37.8], [-75.6, 37.7]]]}
+        scenes = [Scene("S2A_X", "2024-07-05T15:47:21Z", 1.0, "18SVG", footprint, 123456789, url, "stac", "L2A"),
+                  Scene("S2A_Y", "2024-07-01T15:47:21Z", None, "18SVG", None, None, "", "stac", "L2A")]
+        dock.data.show_scenes(scenes)
+        assert [dock.data.table.item(r, 3).text() for r in range(2)] == ["123.5 MB", "?"]
+        assert dock.data.table.item(1, 1).text() == "?"
+        dock.data.table.selectRow(0)
+        qtbot.waitUntil(lambda: dock.data.quicklook.pixmap() is not None and not dock.data.quicklook.pixmap().isNull(),
+                        timeout=10000)
+        shown = dock.data.quicklook.pixmap().toImage()
+        assert (shown.width(), shown.height()) == (64, 48)
+        assert QColor(shown.pixel(10, 10)).red() == 200
+        dock.data.table.selectRow(1)  # no quick-look: the label is cleared
+        assert dock.data.quicklook.pixmap() is None or dock.data.quicklook.pixmap().isNull()
+    finally:
+        server.shutdown()
+        dock.unload()
+        dock.deleteLater()
+
+
+def test_unreachable_catalogue_is_one_line_error(search_dock, full_iface, qtbot):
+    import socket
+
+    from qgis.core import Qgis
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dock = search_dock
+    dock.data.url_edit.setText(f"http://127.0.0.1:{port}")
+    task = dock.search()
+    with qtbot.waitSignal(task.failed, timeout=120000) as blocker:
+        pass
+    message = blocker.args[0]
+    assert "\n" not in message and f"127.0.0.1:{port}" in message
+    assert dock.data.status_label.text() == "Search failed"
+    assert any(message in m for m in full_iface.messageBar().get_messages(Qgis.Critical))
+    assert dock.data.table.rowCount() == 0

@@ -1,0 +1,173 @@
+"""The dock's pipeline on the bundled sample as a local product: layers added, cancel, errors."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from osgeo import gdal
+from qgis.core import Qgis, QgsMultiBandColorRenderer, QgsRectangle
+
+from digisat_plugin.gui.dock import DigisatDock
+from digisat_plugin.toolbelt.settings import PluginSettings
+from tests.conftest import SAMPLE
+
+# 1020 m square on the sample (EPSG:32618), on the 60 m grid: 102 x 102 pixels at 10 m
+AOI = QgsRectangle(444000.0, 4177800.0, 445020.0, 4178820.0)
+ALL_BANDS = ["B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B09", "B11", "B12"]
+
+
+@pytest.fixture()
+def dock(full_iface, clean_project, tiny_sr_model, tmp_path):
+    from qgis.core import QgsCoordinateReferenceSystem, QgsGeometry
+
+    settings = PluginSettings(model_dir=str(tiny_sr_model), output_dir=str(tmp_path / "out"), device="cpu")
+    widget = DigisatDock(full_iface, settings=settings)
+    widget.data.set_local_product(str(SAMPLE))
+    widget.area.aoi.set_aoi(QgsGeometry.fromRect(AOI), QgsCoordinateReferenceSystem("EPSG:32618"))
+    yield widget
+    widget.unload()
+    widget.deleteLater()
+
+
+def tifs(folder):
+    return sorted(p for p in os.listdir(folder) if p.endswith(".tif")) if os.path.isdir(folder) else []
+
+
+def test_local_product_adds_group_with_original_and_enhanced(dock, full_iface, clean_project, qtbot, tmp_path):
+    dock.process.measure_quality.setChecked(True)
+    chain = dock.run()
+    assert chain is not None and len(chain.factories) == 2  # super-resolve, then measure
+    with qtbot.waitSignal(chain.succeeded, timeout=240000):
+        pass
+    qtbot.waitUntil(lambda: dock.result is not None, timeout=5000)
+    result, group, enhanced, original = dock.result
+    root = clean_project.layerTreeRoot()
+    assert root.children()[0] is group
+    assert group.name() == "S2A_L1C_20160112_T18SVG_virginia_sample 2016-01-12"
+    assert [child.name() for child in group.children()] == ["Enhanced", "Original"]
+    assert [child.layer() for child in group.children()] == [enhanced, original]
+    for layer in (enhanced, original):
+        assert layer.isValid() and layer.bandCount() == 12
+        assert layer.crs().authid() == "EPSG:32618"
+        assert (layer.width(), layer.height()) == (102, 102)
+        ext = layer.extent()
+        assert (ext.xMinimum(), ext.yMinimum(), ext.xMaximum(), ext.yMaximum()) == pytest.approx(
+            (AOI.xMinimum(), AOI.yMinimum(), AOI.xMaximum(), AOI.yMaximum()))
+        ds = gdal.Open(layer.source())
+        assert [ds.GetRasterBand(i + 1).GetDescription() for i in range(12)] == ALL_BANDS
+        renderer = layer.renderer()
+        assert isinstance(renderer, QgsMultiBandColorRenderer)
+        bands = (renderer.redBand(), renderer.greenBand(), renderer.blueBand())
+        assert [ALL_BANDS[b - 1] for b in bands] == ["B12", "B8A", "B05"]
+    # the same stretch on both so the comparison shows resolution, not styling
+    for get in ("redContrastEnhancement", "greenContrastEnhancement", "blueContrastEnhancement"):
+        a, b = getattr(enhanced.renderer(), get)(), getattr(original.renderer(), get)()
+        assert (a.minimumValue(), a.maximumValue()) == (b.minimumValue(), b.maximumValue())
+        assert a.maximumValue() > a.minimumValue() > 0
+    assert tifs(tmp_path / "out") == ["virginia_enhanced.tif", "virginia_original.tif"]
+    # the 10 m bands are copied, the 20 m ones differ from nearest-neighbour upsampling
+    enh, orig = gdal.Open(enhanced.source()).ReadAsArray(), gdal.Open(original.source()).ReadAsArray()
+    assert (enh[1] == orig[1]).all()
+    assert (enh[ALL_BANDS.index("B12")] != orig[ALL_BANDS.index("B12")]).any()
+    assert dock.progress.value() == 100
+    # "measure quality": block means of the enhanced 20/60 m bands against the delivered pixels
+    report = result.extra["consistency"]
+    assert sorted(report) == ["B01", "B05", "B06", "B07", "B09", "B11", "B12", "B8A"]
+    assert all(v["rmse"] >= 0 and v["ratio"] in (2, 6) for v in report.values())
+    assert "consistency with the delivered bands" in dock.log_view.toPlainText()
+    assert any("enhanced layer added" in m for m in full_iface.messageBar().get_messages(Qgis.Success))
+
+    # compare: swipe tool on the main canvas, a second view with the original that follows it
+    assert dock.swipe_button.isEnabled() and dock.side_button.isEnabled()
+    dock.swipe_button.setChecked(True)
+    assert dock.canvas.mapTool() is dock.swipe_tool and dock.swipe_tool.right_layers == [original]
+    dock.swipe_button.setChecked(False)
+    assert dock.swipe_tool is None and dock.canvas.mapTool() is None
+    other = dock.open_side_by_side()
+    assert full_iface.recorder.canvases == {"digisat original": other}
+    assert other.layers() == [original]
+    dock.canvas.setExtent(QgsRectangle(444100, 4177900, 444500, 4178300))
+    assert other.center().x() == pytest.approx(dock.canvas.center().x())
+    assert other.scale() == pytest.approx(dock.canvas.scale())
+    dock.unload()
+    assert full_iface.recorder.canvases == {}
+
+
+def test_cancel_mid_run_adds_no_layer_and_leaves_no_file(dock, clean_project, qtbot, tmp_path):
+    dock.area.aoi.clear()  # the whole 600 x 600 sample in small tiles: long enough to cancel
+    dock.process.tile_size.setValue(120)
+    chain = dock.run()
+    with qtbot.waitSignal(chain.progressChanged, timeout=60000, check_params_cb=lambda pct, msg: pct > 0):
+        pass
+    with qtbot.waitSignal(chain.cancelled, timeout=60000):
+        dock.cancel()
+    qtbot.wait(200)
+    assert clean_project.mapLayers() == {}
+    assert clean_project.layerTreeRoot().children() == []
+    out = tmp_path / "out"
+    assert not [p for p in os.listdir(out)] if out.is_dir() else True
+    assert dock.result is None and dock.step_label.text() == "Cancelled"
+    assert dock.run_button.isEnabled()
+
+
+def test_bad_product_shows_the_cli_message(dock, full_iface, clean_project, qtbot, tmp_path):
+    empty = tmp_path / "empty_folder"
+    empty.mkdir()
+    dock.data.set_local_product(str(empty))
+    chain = dock.run()
+    with qtbot.waitSignal(chain.failed, timeout=60000) as blocker:
+        pass
+    message = blocker.args[0]
+    from digisat_plugin.core.errors import DigisatError
+    from digisat_plugin.core.io.product import open_product
+
+    with pytest.raises(DigisatError) as cli_error:  # the CLI prints this same line after "digisat: error:"
+        open_product(str(empty))
+    assert message == str(cli_error.value)
+    assert any(message in m for m in full_iface.messageBar().get_messages(Qgis.Critical))
+    assert "error: " + message in dock.log_view.toPlainText()
+    assert clean_project.mapLayers() == {}
+
+
+def test_missing_packages_are_named_with_the_install_command(dock, full_iface, monkeypatch):
+    from digisat_plugin.toolbelt import dependencies
+
+    fake = dependencies.Dependency("digisat_no_such_module", "digisat-no-such==1.0", "super-resolution")
+    monkeypatch.setattr(dependencies, "DEPENDENCIES", dependencies.DEPENDENCIES + (fake,))
+    assert dock.run() is None
+    message = full_iface.messageBar().get_messages(Qgis.Critical)[-1]
+    assert "super-resolution needs digisat-no-such==1.0" in message
+    assert message.endswith(f"-m pip install --upgrade --target {dependencies.VENDOR_DIR} digisat-no-such==1.0")
+    assert not dock.process.install_button.isHidden()
+    assert dock.process.missing == [fake]
+
+
+def test_missing_local_product_is_refused_before_starting(dock, full_iface):
+    dock.data.set_local_product("/nonexistent/S2B_MSIL2A.zip")
+    assert dock.run() is None
+    assert any("/nonexistent/S2B_MSIL2A.zip: not found" in m for m in full_iface.messageBar().get_messages(Qgis.Critical))
+
+
+def test_unload_while_running_cancels_and_leaves_nothing(full_iface, clean_project, tiny_sr_model, tmp_path, qtbot):
+    import digisat_plugin
+    from digisat_plugin.tasks.chain import RUNNING
+
+    plugin = digisat_plugin.classFactory(full_iface)
+    plugin.initGui()
+    plugin.action.trigger()
+    dock = plugin.dock
+    dock.settings.model_dir = str(tiny_sr_model)
+    dock.process.output_dir.setText(str(tmp_path / "out"))
+    dock.process.tile_size.setValue(120)
+    dock.data.set_local_product(str(SAMPLE))
+    chain = dock.run()
+    task = chain.current
+    with qtbot.waitSignal(chain.progressChanged, timeout=60000, check_params_cb=lambda pct, msg: pct > 0):
+        pass
+    plugin.unload()  # the task is still running; the dock and its chain go away
+    assert task in RUNNING  # kept alive until QGIS is done with it
+    qtbot.waitUntil(lambda: task not in RUNNING, timeout=60000)
+    qtbot.wait(200)
+    assert clean_project.mapLayers() == {}
+    assert not os.listdir(tmp_path / "out")

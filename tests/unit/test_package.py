@@ -1,0 +1,58 @@
+"""scripts/package.py: the plugin zip QGIS installs (one top-level folder, metadata, licence, weights)."""
+
+from __future__ import annotations
+
+import configparser
+import subprocess
+import sys
+import zipfile
+
+from tests.conftest import REPO
+
+
+def make_weights(folder):
+    for net in ("net20", "net60"):
+        (folder / net).mkdir(parents=True)
+        (folder / net / "model.json").write_text('{"arch": "dsen2"}\n')
+        (folder / net / "weights.weights.h5").write_bytes(b"\0" * 1000)
+    return folder
+
+
+def test_zip_has_one_plugin_folder_with_metadata_licence_and_weights(tmp_path):
+    weights = make_weights(tmp_path / "weights")
+    out = tmp_path / "dist" / "digisat.zip"
+    done = subprocess.run([sys.executable, str(REPO / "scripts" / "package.py"), "--out", str(out),
+                           "--weights", str(weights)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "digisat 0.1.0" in done.stdout
+    with zipfile.ZipFile(out) as archive:
+        names = archive.namelist()
+        meta_text = archive.read("digisat_plugin/metadata.txt").decode()
+        licence = archive.read("digisat_plugin/LICENSE")
+        archive.extractall(tmp_path / "plugins")
+    assert {n.split("/")[0] for n in names} == {"digisat_plugin"}
+    for needed in ("digisat_plugin/__init__.py", "digisat_plugin/plugin.py", "digisat_plugin/gui/dock.py",
+                   "digisat_plugin/resources/icons/digisat.svg", "digisat_plugin/model_weights/net20/model.json",
+                   "digisat_plugin/model_weights/net60/weights.weights.h5"):
+        assert needed in names
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc") or "/.git" in n or "tests/" in n]
+    assert licence == (REPO / "LICENSE").read_bytes()
+    meta = configparser.ConfigParser()
+    meta.read_string(meta_text)
+    assert f"digisat_plugin/{meta['general']['icon']}" in names
+    assert out.stat().st_size < 25 * 1000 * 1000
+    # installed, the package finds its own weights first and imports without QGIS
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import digisat_plugin; "
+            "from digisat_plugin.core.sr.weights import default_model_dir; print(default_model_dir())")
+    found = subprocess.run([sys.executable, "-c", code, str(tmp_path / "plugins")], capture_output=True, text=True,
+                           cwd=tmp_path)
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() == str(tmp_path / "plugins" / "digisat_plugin" / "model_weights")
+
+
+def test_missing_weights_is_a_clear_error(tmp_path):
+    done = subprocess.run([sys.executable, str(REPO / "scripts" / "package.py"), "--out", str(tmp_path / "d.zip"),
+                           "--weights", str(tmp_path / "none")], capture_output=True, text=True)
+    assert done.returncode != 0
+    assert f"{tmp_path / 'none'}: trained networks not found (run 'make train' first)" in done.stderr
+    assert not (tmp_path / "d.zip").exists()
