@@ -101,16 +101,34 @@ def done(result):
     canvas = iface.mapCanvas()
     canvas.setExtent(enhanced.extent())
     canvas.refresh()
-    QTimer.singleShot(3000, swipe_shot)
+    STATE["swipe_deadline"] = time.time() + 30
+    QTimer.singleShot(1000, swipe_shot)
+
+
+def swipe_settled(canvas, item):
+    """The canvas and the swipe item have both finished rendering the canvas's current extent."""
+    settings = canvas.mapSettings()
+    return (not canvas.isDrawing() and item.job is None and item.image is not None
+            and item.rect() == settings.visibleExtent() and settings.outputSize() == canvas.viewport().size())
 
 
 @guarded
 def swipe_shot():
     dock = STATE["dock"]
     canvas = iface.mapCanvas()
-    if dock.swipe_tool is not None and dock.swipe_tool.item is not None:
-        dock.swipe_tool.item.set_divider(canvas.width() // 2)
+    item = dock.swipe_tool.item if dock.swipe_tool is not None else None
+    if item is None:
+        raise RuntimeError("swipe compare did not put its item on the map")
+    if not swipe_settled(canvas, item):  # the screenshot must show both sides of the same extent
+        if time.time() > STATE["swipe_deadline"]:
+            raise RuntimeError(f"swipe item still at {item.rect().toString(0)}, canvas at "
+                               f"{canvas.mapSettings().visibleExtent().toString(0)} after 30 s")
+        QTimer.singleShot(200, swipe_shot)
+        return
+    item.set_divider(canvas.width() // 2)
     QgsApplication.processEvents()
+    STATUS["swipe"] = {"extent": item.rect().toString(1), "image_px": [item.image.width(), item.image.height()],
+                       "canvas_px": [canvas.viewport().width(), canvas.viewport().height()]}
     shots = CFG["screenshots"]
     dock.grab().save(os.path.join(shots, "dock.png"))
     canvas.grab().save(os.path.join(shots, "swipe.png"))

@@ -12,7 +12,12 @@ from qgis.PyQt.QtGui import QColor, QCursor, QPen
 
 
 class SwipeItem(QgsMapCanvasItem):
-    """Draws a rendering of `layers` on the canvas right of `divider` (pixels from the left)."""
+    """Draws a rendering of `layers` on the canvas right of `divider` (pixels from the left).
+
+    The image covers the item's rect (a map extent). It is drawn stretched over wherever that extent
+    lies on the canvas now, as QGIS draws its own map: after a zoom or pan, until both re-renders are
+    done, the canvas shows its old image stretched and so does this item, and the two still line up.
+    """
 
     def __init__(self, canvas, layers):
         super().__init__(canvas)
@@ -50,13 +55,18 @@ class SwipeItem(QgsMapCanvasItem):
         self.update()
 
     def paint(self, painter, option=None, widget=None):
-        if self.image is None:
+        if self.image is None or self.rect().isEmpty():
             return
-        ratio = self.image.devicePixelRatioF() or 1.0
-        width, height = self.image.width() / ratio, self.image.height() / ratio
-        x = min(self.divider, width)
+        # the rect's size in canvas pixels now; setRect() makes the item 2 px larger than that
+        width = self.boundingRect().width() - 2
+        height = self.boundingRect().height() - 2
+        if width <= 0 or height <= 0:
+            return
+        # the divider is in canvas pixels, the painter in item pixels (origin at the rect's corner)
+        x = min(max(self.divider - self.pos().x(), 0.0), width)
+        scale_x, scale_y = self.image.width() / width, self.image.height() / height  # device pixels too
         painter.drawImage(QRectF(x, 0, width - x, height), self.image,
-                          QRectF(x * ratio, 0, (width - x) * ratio, height * ratio))
+                          QRectF(x * scale_x, 0, (width - x) * scale_x, height * scale_y))
         painter.setPen(QPen(QColor(255, 255, 255), 2))
         painter.drawLine(QPointF(x, 0), QPointF(x, height))
 
@@ -79,12 +89,13 @@ class SwipeMapTool(QgsMapTool):
         super().activate()
         if self.item is None:
             self.item = SwipeItem(self.canvas(), self.right_layers)
-        self.canvas().mapCanvasRefreshed.connect(self._refresh)
+        # start with the canvas's own rendering (same map settings), not after it: the two finish together
+        self.canvas().renderStarting.connect(self._refresh)
         self.item.render()
 
     def deactivate(self):
         try:
-            self.canvas().mapCanvasRefreshed.disconnect(self._refresh)
+            self.canvas().renderStarting.disconnect(self._refresh)
         except TypeError:
             pass
         self.remove_item()

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from qgis.core import QgsContrastEnhancement, QgsPointXY, QgsRasterLayer, QgsRectangle, QgsSingleBandGrayRenderer
+from osgeo import gdal, osr
+from qgis.core import (
+    QgsContrastEnhancement,
+    QgsMapRendererSequentialJob,
+    QgsMapSettings,
+    QgsPointXY,
+    QgsRasterLayer,
+    QgsRectangle,
+    QgsSingleBandGrayRenderer,
+)
 from qgis.PyQt import sip
-from qgis.PyQt.QtGui import QColor
+from qgis.PyQt.QtCore import QSize
+from qgis.PyQt.QtGui import QColor, QImage
 
 from digisat_plugin.gui.side_by_side import SideBySideView
 from digisat_plugin.gui.swipe import SwipeMapTool
@@ -60,6 +71,101 @@ def test_swipe_shows_enhanced_left_and_original_right(shown_canvas, clean_projec
         qgis_canvas.unsetMapTool(tool)
     assert tool.item is None
     assert not [i for i in qgis_canvas.scene().items() if type(i).__name__ == "SwipeItem"]
+
+
+ORIGIN = (443580.0, 4179420.0)  # top-left corner of the test rasters (EPSG:32618, 10 m pixels)
+
+
+def write_grid_raster(path, background):
+    """60 x 60 px: `background` with bright lines (4000) at columns 15 and 45 and at row 25, so that
+    a rendering shows where the map is: a scale or offset error moves the lines."""
+    data = np.full((60, 60), background, dtype=np.uint16)
+    data[:, 15] = data[:, 45] = data[25, :] = 4000
+    ds = gdal.GetDriverByName("GTiff").Create(str(path), 60, 60, 1, gdal.GDT_UInt16)
+    ds.SetGeoTransform((ORIGIN[0], 10.0, 0.0, ORIGIN[1], 0.0, -10.0))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32618)
+    ds.SetProjection(srs.ExportToWkt())
+    ds.GetRasterBand(1).WriteArray(data)
+    ds = None
+    return str(path)
+
+
+def grey(image: QImage) -> np.ndarray:
+    """The red channel of an image as a (height, width) int array."""
+    image = image.convertToFormat(QImage.Format_RGB32)
+    ptr = image.constBits()
+    ptr.setsize(image.byteCount())
+    return np.frombuffer(ptr, np.uint8).reshape(image.height(), image.bytesPerLine() // 4, 4)[
+        :, :image.width(), 2].astype(int)
+
+
+def reference(canvas, layer) -> np.ndarray:
+    """`layer` alone, rendered with the canvas's current map settings."""
+    settings = QgsMapSettings(canvas.mapSettings())
+    settings.setLayers([layer])
+    job = QgsMapRendererSequentialJob(settings)
+    job.start()
+    job.waitForFinished()
+    return grey(job.renderedImage())
+
+
+def line_rows(column: np.ndarray) -> list:
+    return [int(i) for i in np.flatnonzero(column > 240)]
+
+
+def test_swipe_lines_up_with_the_canvas_after_zoom_and_resize(shown_canvas, clean_project, qtbot, tmp_path):
+    """Both sides of the divider show the same place: after the map is zoomed and panned, while the
+    canvas re-renders (its preview and the item's old image are stretched alike) and once the
+    rendering is done, and after the canvas changes size."""
+    enhanced = grey_layer(write_grid_raster(tmp_path / "enh.tif", 1000), "Enhanced")
+    original = grey_layer(write_grid_raster(tmp_path / "orig.tif", 3000), "Original")
+    canvas = shown_canvas
+    size = canvas.size()
+    clean_project.addMapLayers([enhanced, original])
+    canvas.setDestinationCrs(enhanced.crs())
+    canvas.setLayers([enhanced])
+    canvas.setExtent(enhanced.extent())
+    wait_canvas(qtbot, canvas)
+    tool = SwipeMapTool(canvas, [original])
+    canvas.setMapTool(tool)
+    viewport = canvas.viewport()
+
+    def rendered():
+        """Wait until the canvas and the swipe item both show the canvas's current extent."""
+        qtbot.waitUntil(lambda: tool.item.image is not None and tool.item.job is None
+                        and tool.item.rect() == canvas.mapSettings().visibleExtent()
+                        and canvas.mapSettings().outputSize() == viewport.size(), timeout=10000)
+
+    def check_against_references():
+        shot = grey(viewport.grab().toImage())
+        divider = tool.item.divider
+        left, right = reference(canvas, enhanced), reference(canvas, original)
+        assert shot.shape == left.shape
+        # left of the divider: the canvas (enhanced); right: the original; two pixels kept clear of the line
+        assert np.abs(shot[:, :divider - 2] - left[:, :divider - 2]).max() <= 2
+        assert np.abs(shot[:, divider + 2:] - right[:, divider + 2:]).max() <= 2
+        for x in (divider // 2, (divider + shot.shape[1]) // 2):  # the bright row is at the same height
+            assert line_rows(shot[:, x]) == line_rows(left[:, x]) != []
+
+    try:
+        rendered()
+        # zoom in 2x off-centre so both vertical lines and the row stay on screen
+        canvas.setExtent(QgsRectangle(443630, 4178930, 443630 + 500, 4178930 + 300))
+        shot = grey(viewport.grab().toImage())  # before any new rendering: both show stretched old images
+        divider = tool.item.divider
+        left_rows, right_rows = line_rows(shot[:, divider // 2]), line_rows(shot[:, (divider + shot.shape[1]) // 2])
+        assert left_rows and right_rows and abs(left_rows[0] - right_rows[0]) <= 1
+        rendered()
+        check_against_references()
+
+        canvas.resize(QSize(size.width() - 170, size.height() - 90))  # e.g. a panel opened beside the map
+        rendered()
+        tool.item.set_divider(viewport.width() // 3)
+        check_against_references()
+    finally:
+        canvas.unsetMapTool(tool)
+        canvas.resize(size)
 
 
 def test_side_by_side_follows_main_canvas_both_ways(qgis_canvas, full_iface, clean_project, qtbot, tmp_path):
