@@ -24,7 +24,10 @@ class SuperResolveTask(DigisatTask):
 
     def cleanup(self):
         # The engine writes through temporary names and removes them itself; a cancel that comes
-        # after it returned must not leave the finished files either.
+        # after it returned must not leave the finished files either. Before that, a file at the
+        # output path is the user's earlier result, untouched by this run: keep it.
+        if self.result is None:
+            return
         for path in (self.output_path, self.original_path):
             if path and os.path.exists(path):
                 os.remove(path)

@@ -171,3 +171,19 @@ def test_unload_while_running_cancels_and_leaves_nothing(full_iface, clean_proje
     qtbot.wait(200)
     assert clean_project.mapLayers() == {}
     assert not os.listdir(tmp_path / "out")
+
+
+def test_failed_run_keeps_an_earlier_result_at_the_output_path(tiny_sr_model, qtbot, tmp_path):
+    from qgis.core import QgsApplication
+
+    from digisat_plugin.tasks.superresolve import SuperResolveTask
+
+    earlier = tmp_path / "enhanced.tif"
+    earlier.write_bytes(b"an earlier result")
+    task = SuperResolveTask(tmp_path / "no-such-product", earlier, model_dir=str(tiny_sr_model), device="cpu")
+    messages = []
+    task.failed.connect(messages.append)
+    with qtbot.waitSignal(task.failed, timeout=60000):
+        QgsApplication.taskManager().addTask(task)
+    assert messages == [f"{tmp_path / 'no-such-product'}: no such file or folder"]
+    assert earlier.read_bytes() == b"an earlier result"
