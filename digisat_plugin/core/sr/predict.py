@@ -14,6 +14,7 @@ from ..bands import BANDS_10M, BANDS_20M, BANDS_60M, sort_bands
 from ..errors import DigisatError
 from ..io.aoi import Window
 from ..io.product import mirror_pad
+from .consistency import enforce_consistency
 from .resample import upsample
 from .spec import NET20, NET60, prepare_inputs
 from .tiling import plan_tiles
@@ -99,8 +100,11 @@ class Predictor:
             for spec in specs:
                 x = prepare_inputs({b: full[b] for b in spec.inputs}, ratios, spec)
                 y = self.run_net(spec.name, x)
+                consistent = self.net(spec.name).card.get("consistency", False)
                 for i, band in enumerate(spec.outputs):
-                    preds[band] = y[..., i]
+                    # Optionally corrected so that, averaged back to its own grid, the band is
+                    # what the sensor delivered (core/sr/consistency.py).
+                    preds[band] = enforce_consistency(y[..., i], full[band], ratios[band]) if consistent else y[..., i]
             for band in targets:
                 if band in BANDS_10M:
                     preds[band] = full[band]

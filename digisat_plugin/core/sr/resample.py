@@ -34,7 +34,7 @@ def _upsample_axis(arr: np.ndarray, s: int, axis: int, kernel: str) -> np.ndarra
     out = None
     shape = [1] * arr.ndim
     shape[axis] = n * s
-    for k, w in zip(taps, weights):
+    for k, w in zip(taps, weights, strict=False):
         idx = np.clip(left + k, 0, n - 1)  # edge replication
         term = np.take(arr, idx, axis=axis) * w.reshape(shape).astype(np.float32)
         out = term if out is None else out + term

@@ -8,10 +8,13 @@ model_weights/
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass
 
 from ..errors import DigisatError
+from ..io.product import ALIGN
+from .consistency import consistency_reach
 from .model import build_model, margin_for
 from .spec import NORMALISATION, SPECS
 
@@ -69,7 +72,10 @@ def load_net(model_dir: str, name: str) -> LoadedNet:
         model.load_weights(weights)
     except Exception as exc:  # h5py/keras raise many types for a bad file
         raise DigisatError(f"{weights}: cannot load weights ({str(exc).splitlines()[0]})") from None
-    return LoadedNet(name, card, model, spec, margin_for(card["arch"], spec.scale))
+    margin = margin_for(card["arch"], spec.scale)
+    if card.get("consistency"):  # the back-projection reaches further than the network
+        margin += int(math.ceil(consistency_reach(spec.scale) / ALIGN) * ALIGN)
+    return LoadedNet(name, card, model, spec, margin)
 
 
 def save_net(model, model_dir: str, name: str, card: dict) -> None:
