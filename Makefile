@@ -5,7 +5,8 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 SAMPLE := resources/sample/virginia
 DEMO_OUT := demo_output
 # `make train` runs the shipped recipe (core/train/recipe.py): a fixed number of steps with fixed
-# seeds, about 15 minutes for both networks on a 2-core CPU; the model cards record the time.
+# seeds, about 16 minutes for both networks on a 2-core CPU (the model cards record the time); an
+# interrupted run resumes from its checkpoints in .train/ (TRAIN_ARGS=--fresh starts over).
 TRAIN_ARGS ?=
 
 .PHONY: setup test test-unit test-qgis demo lint bench train evaluate clean package qgis qgis-smoke
@@ -32,7 +33,7 @@ bench: setup
 	$(PY) scripts/bench.py
 
 train: setup
-	$(PY) -m digisat_plugin train --fresh --out model_weights $(TRAIN_ARGS)
+	$(PY) -m digisat_plugin train --out model_weights $(TRAIN_ARGS)
 
 evaluate: setup
 	$(PY) -m digisat_plugin evaluate --split test --json docs/evaluation.json --markdown docs/evaluation.md

@@ -68,3 +68,14 @@ def test_cli_writes_json_and_markdown(tmp_path, capsys):
 def test_cli_without_inputs_is_a_one_line_error(capsys):
     assert main(["evaluate"]) == 2
     assert "give INPUT" in capsys.readouterr().err
+
+
+def test_tiles_agree_with_the_whole_image_despite_the_guided_inputs():
+    """The margin covers the network and the guided estimate's reach: no seams between tiles."""
+    scene = load_scene(str(SAMPLE))
+    predictor = Predictor(device="cpu")
+    targets = ["B05", "B12", "B01", "B09"]
+    whole = predictor.predict(scene.native, scene.ratios, targets, tile_size=600)
+    tiled = predictor.predict(scene.native, scene.ratios, targets, tile_size=120)
+    for band in targets:
+        np.testing.assert_allclose(tiled[band], whole[band], atol=0.01)

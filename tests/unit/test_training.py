@@ -99,3 +99,12 @@ def test_checkpoint_resume_matches_an_uninterrupted_run(tmp_path, pairs20):
     assert int(resumed.step.numpy()) == 10
     for a, b in zip(whole.model.get_weights(), resumed.model.get_weights(), strict=False):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_checkpoints_of_another_recipe_are_not_resumed(tmp_path, pairs20):
+    first = Trainer(_config(5), str(tmp_path), pairs=pairs20, val_pairs=[], log=lambda line: None)
+    first.run()
+    lines = []
+    other = Trainer(_config(5, seed=99), str(tmp_path), pairs=pairs20, val_pairs=[], log=lines.append)
+    assert other.restore() == 0
+    assert "another recipe" in lines[0]

@@ -7,6 +7,7 @@ as at inference. The target is the band as delivered.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,7 +58,11 @@ def load_scene(path: str, row0: int = 0, row1=None, name: str = "") -> Scene:
 
 
 def load_region(region) -> Scene:
-    return load_scene(region.path(), region.row0, region.row1, region.name)
+    path = region.path()
+    if not os.path.isdir(path):
+        raise InputError(f"{path}: data split folder not found (set DIGISAT_DATA to the folder of the Sentinel-2 "
+                         "scenes, ../shared/data/sentinel2 by default)")
+    return load_scene(path, region.row0, region.row1, region.name)
 
 
 def crop(scene: Scene, multiple: int) -> Scene:

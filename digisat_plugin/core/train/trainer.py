@@ -108,13 +108,19 @@ class Trainer:
 
     def restore(self) -> int:
         """Resume from the latest checkpoint in work_dir, if any; returns the step reached."""
-        if self.manager.latest_checkpoint:
-            self.checkpoint.restore(self.manager.latest_checkpoint).expect_partial()
-            state = os.path.join(self.work_dir, "state.json")
-            if os.path.exists(state):
-                with open(state, encoding="utf-8") as fh:
-                    self.seconds = float(json.load(fh).get("seconds", 0.0))
-            self.log(f"resumed {self.config.net} at step {int(self.step.numpy())}")
+        if not self.manager.latest_checkpoint:
+            return 0
+        state = {}
+        path = os.path.join(self.work_dir, "state.json")
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as fh:
+                state = json.load(fh)
+        if json.loads(json.dumps(asdict(self.config))) != state.get("config"):
+            self.log(f"{self.work_dir}: checkpoints are from another recipe; starting {self.config.net} afresh")
+            return 0
+        self.checkpoint.restore(self.manager.latest_checkpoint).expect_partial()
+        self.seconds = float(state.get("seconds", 0.0))
+        self.log(f"resumed {self.config.net} at step {int(self.step.numpy())}")
         return int(self.step.numpy())
 
     def save_checkpoint(self) -> None:
