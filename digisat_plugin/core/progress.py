@@ -6,20 +6,20 @@ QgsTask.setProgress, a QgsProcessingFeedback) and a cancel test (task.isCanceled
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from .errors import Cancelled
 
 
 class Progress:
-    def __init__(self, callback: Optional[Callable[[float, str], None]] = None,
-                 is_cancelled: Optional[Callable[[], bool]] = None, start: float = 0.0, end: float = 1.0):
+    def __init__(self, callback: Callable[[float, str], None] | None = None,
+                 is_cancelled: Callable[[], bool] | None = None, start: float = 0.0, end: float = 1.0):
         self._callback = callback
         self._is_cancelled = is_cancelled
         self._start, self._end = start, end
         self.message = ""
 
-    def update(self, fraction: float, message: Optional[str] = None) -> None:
+    def update(self, fraction: float, message: str | None = None) -> None:
         """Report `fraction` (0..1) of this stage done; raise Cancelled if the user cancelled."""
         self.check()
         if message is not None:
@@ -36,7 +36,7 @@ class Progress:
     def cancelled(self) -> bool:
         return bool(self._is_cancelled and self._is_cancelled())
 
-    def stage(self, start: float, end: float) -> "Progress":
+    def stage(self, start: float, end: float) -> Progress:
         """A Progress for the part [start, end] of this one (fractions of this stage)."""
         span = self._end - self._start
         return Progress(self._callback, self._is_cancelled, self._start + span * start, self._start + span * end)

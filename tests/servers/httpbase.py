@@ -189,14 +189,14 @@ class Handler(BaseHTTPRequestHandler):
             return
         drop = state.faults.drop_after
         if drop is not None and len(body) > drop and state.take("drop_count"):
+            state.count(self.path_only, drop)  # before writing: the client may finish before we return
             self.wfile.write(body[:drop])
             self.wfile.flush()
-            state.count(self.path_only, drop)
             self.close_connection = True
             self.connection.shutdown(2)  # the client sees the body end early
             return
+        state.count(self.path_only, len(body))  # counted first, so a client that is done sees the total
         self.wfile.write(body)
-        state.count(self.path_only, len(body))
 
 
 class FileHandler(Handler):

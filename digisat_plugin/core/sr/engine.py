@@ -111,13 +111,13 @@ def _stream(product, predictor, window, bands, ratios, writers, tile_size, progr
             radiometry = product.bands[band].radiometry
             mask = upsample_nearest(nodata, ratios[band])
             if band in BANDS_10M:
-                dn = product.bands[band].read_dn(tile.row, tile.col, tile.size, tile.size)
+                dn = product.bands[band].read_dn(tile.row, tile.col, tile.height, tile.width)
                 writers[0].write(band, row, col, dn)  # 10 m bands are copied unchanged
             else:
                 writers[0].write(band, row, col, to_uint16(radiometry.to_dn(outputs[band]), mask))
             if len(writers) > 1:
-                original = product.bands[band].read_dn(tile.row // ratios[band], tile.col // ratios[band],
-                                                       tile.size // ratios[band], tile.size // ratios[band])
+                r = ratios[band]
+                original = product.bands[band].read_dn(tile.row // r, tile.col // r, tile.height // r, tile.width // r)
                 writers[1].write(band, row, col, upsample_nearest(original, ratios[band]))
 
 

@@ -111,12 +111,12 @@ class Predictor:
                 elif band not in preds:  # B10: no network, cubic upsampling
                     preds[band] = upsample(full[band], ratios[band], "cubic")
             for i, tile in enumerate(batch):
-                m, s = margin, tile.size
-                outputs = {b: preds[b][i, m:m + s, m:m + s] for b in targets}
+                m, th, tw = margin, tile.height, tile.width
+                outputs = {b: preds[b][i, m:m + th, m:m + tw] for b in targets}
                 natives = {}
                 for b in bands:
                     r = ratios[b]
-                    sl = (slice(m // r, (m + s) // r), slice(m // r, (m + s) // r))
+                    sl = (slice(m // r, (m + th) // r), slice(m // r, (m + tw) // r))
                     natives[b] = (reads[i][b][0][sl], reads[i][b][1][sl])
                 yield tile, outputs, natives
         if progress is not None:
@@ -142,8 +142,8 @@ class Predictor:
 
         out = {b: np.zeros((height, width), np.float32) for b in targets}
         for tile, outputs, _ in self.run_tiles(read, Window(0, 0, height, width), targets, ratios, tile_size, progress):
-            h = min(tile.size, height - tile.row)
-            w = min(tile.size, width - tile.col)
+            h = min(tile.height, height - tile.row)
+            w = min(tile.width, width - tile.col)
             for b, arr in outputs.items():
                 out[b][tile.row:tile.row + h, tile.col:tile.col + w] = arr[:h, :w]
         return out

@@ -19,31 +19,40 @@ DEFAULT_TILE = 384  # base pixels of tile core; a multiple of ALIGN
 class Tile:
     row: int  # core position on the base grid (absolute)
     col: int
-    size: int  # core size (square)
+    height: int  # core size
+    width: int
     margin: int
 
     @property
     def read_window(self) -> tuple:
         """(row, col, height, width) of the core plus margin."""
         m = self.margin
-        return self.row - m, self.col - m, self.size + 2 * m, self.size + 2 * m
+        return self.row - m, self.col - m, self.height + 2 * m, self.width + 2 * m
 
 
 def align_up(n: int) -> int:
     return int(math.ceil(n / ALIGN) * ALIGN)
 
 
-def plan_tiles(window, tile_size: int | None, margin: int) -> list:
-    """Cover `window` (row, col, height, width attributes) with equal square tiles.
+def _split(length: int, most: int) -> int:
+    """Core size that covers `length` in as few equal pieces of at most `most` (aligned) as possible."""
+    pieces = math.ceil(length / most)
+    return align_up(math.ceil(length / pieces))
 
-    All tiles share one size so a batch has one shape and the graph is traced once; the
-    last row/column of tiles may reach past the window, and the writer crops them.
+
+def plan_tiles(window, tile_size: int | None, margin: int) -> list:
+    """Cover `window` (row, col, height, width attributes) with equal tiles of at most tile_size.
+
+    All tiles share one shape so a batch has one shape and the graph is traced once; the shape
+    splits the window evenly, so little work is spent on pixels past its end (the writer crops
+    those).
     """
-    size = align_up(min(tile_size or DEFAULT_TILE, max(window.height, window.width)))
+    most = align_up(tile_size or DEFAULT_TILE)
     if margin % ALIGN:
         raise ValueError(f"margin {margin} must be a multiple of {ALIGN}")
+    th, tw = _split(window.height, most), _split(window.width, most)
     return [
-        Tile(window.row + r, window.col + c, size, margin)
-        for r in range(0, window.height, size)
-        for c in range(0, window.width, size)
+        Tile(window.row + r, window.col + c, th, tw, margin)
+        for r in range(0, window.height, th)
+        for c in range(0, window.width, tw)
     ]
