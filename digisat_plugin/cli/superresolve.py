@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from ..core.bands import parse_band_list
-from ..core.errors import DigisatError
 from .progressbar import TerminalProgress
 
 
@@ -55,8 +54,6 @@ def run(args) -> int:
     from ..core.sr.engine import superresolve
 
     aoi = parse_aoi(args.aoi, args.aoi_crs) if args.aoi else None
-    if args.original and args.original == args.output:
-        raise DigisatError("--original must differ from OUTPUT")
     with TerminalProgress(args.quiet) as progress:
         result = superresolve(args.input, args.output, aoi=aoi, bands=args.bands, original_path=args.original,
                               model_dir=args.model, tile_size=args.tile_size, device=args.device, progress=progress)

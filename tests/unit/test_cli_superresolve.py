@@ -135,6 +135,13 @@ def test_output_that_cannot_be_written(sample_dir, tmp_path):
     assert_one_line_error(cli("superresolve", sample_dir, tmp_path), "is a folder")
 
 
+def test_original_companion_cannot_overwrite_the_output(sample_dir, tmp_path):
+    out = tmp_path / "o.tif"
+    proc = cli("superresolve", sample_dir, out, "--original", tmp_path / "." / "o.tif")
+    assert_one_line_error(proc, "must not be the output file")
+    assert os.listdir(tmp_path) == []
+
+
 def test_bad_band_name_is_an_argument_error(sample_dir, tmp_path):
     proc = cli("superresolve", sample_dir, tmp_path / "o.tif", "--bands", "B05,B13")
     assert proc.returncode == 2 and "unknown band 'B13'" in proc.stderr

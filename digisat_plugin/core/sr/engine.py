@@ -6,13 +6,14 @@ batch at a time. The CLI, the QGIS tasks and the Processing algorithms all call 
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..bands import BANDS_10M, OPTIONAL_BANDS, ORDER, sort_bands
-from ..errors import Cancelled, DigisatError, InputError
+from ..errors import Cancelled, DigisatError, InputError, OutputError
 from ..io.aoi import window_for, window_geotransform
 from ..io.cog import CogWriter, check_writable
 from ..io.product import open_product
@@ -63,6 +64,8 @@ def superresolve(input_path, output_path, aoi=None, bands=None, original_path=No
     progress = as_progress(progress)
     check_writable(output_path)
     if original_path:
+        if os.path.abspath(original_path) == os.path.abspath(output_path):
+            raise OutputError(f"{original_path}: the original companion must not be the output file")
         check_writable(original_path)
     progress.update(0.0, "opening product")
     product = open_product(input_path)
