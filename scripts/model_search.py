@@ -81,7 +81,8 @@ def quality(arch: dict, seconds: float, work: str) -> dict:
         probe._train_step(*probe.batch_for(step), 1e-4)
     rate = 20 / (time.perf_counter() - start)
     config.steps = max(200, int(rate * seconds))
-    trainer = Trainer(config, os.path.join(work, "run"), log=lambda line: print(line, file=sys.stderr))
+    trainer = Trainer(config, os.path.join(work, "run"), log=lambda line: print(line, file=sys.stderr),
+                      pairs=probe.sampler.pairs, val_pairs=probe.val_pairs)  # the data is loaded once
     result = trainer.run(progress_every=500)
 
     def predict(native, ratios, targets):

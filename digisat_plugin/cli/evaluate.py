@@ -27,7 +27,15 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from ..core.errors import DigisatError
-    from ..core.quality.evaluate import evaluate, markdown, terminal_table, write_atomic, write_json
+    from ..core.quality.evaluate import (
+        FACTOR_NET,
+        MIN_LOW_PIXELS,
+        evaluate,
+        markdown,
+        terminal_table,
+        write_atomic,
+        write_json,
+    )
     from ..core.sr.predict import Predictor
     from ..core.sr.weights import read_card
     from ..core.train.dataset import load_region, load_scene
@@ -44,9 +52,12 @@ def run(args) -> int:
     predictor = Predictor(model_dir=args.model, device=args.device)
     report = evaluate(scenes, predictor.predict, factors, protocols,
                       log=lambda line: print(line, file=sys.stderr, flush=True))
+    if not any(report["results"].values()):
+        raise DigisatError(f"evaluate: every scene is too small for x{'/x'.join(map(str, factors))} (the bands to "
+                           f"restore would be smaller than {MIN_LOW_PIXELS} x {MIN_LOW_PIXELS} pixels)")
     report["models"] = {}
     for s in factors:
-        net = {2: "net20", 6: "net60"}[s]
+        net = FACTOR_NET[s]
         card = read_card(predictor.model_dir, net)
         report["models"][net] = {"arch": card.get("arch"), "steps": card.get("training", {}).get("steps"),
                                  "residual_base": card.get("residual_base")}

@@ -44,19 +44,24 @@ def hardware() -> str:
 def run(args) -> int:
     import shutil
 
+    from ..core.errors import DigisatError
     from ..core.train.recipe import RECIPES, train_and_save
 
+    for option in ("steps", "blocks", "filters", "fold"):
+        value = getattr(args, option)
+        if value is not None and value < 1:
+            raise DigisatError(f"--{option} {value}: expected a positive whole number")
     nets = ("net20", "net60") if args.net == "both" else (args.net,)
     for net in nets:
         config = RECIPES[net]()
-        if args.steps:
+        if args.steps is not None:
             config.steps = args.steps
         arch = dict(config.arch)
-        if args.blocks:
+        if args.blocks is not None:
             arch["blocks"] = args.blocks
-        if args.filters:
+        if args.filters is not None:
             arch["filters"] = args.filters
-        if args.fold and args.fold > 1:
+        if args.fold is not None and args.fold > 1:
             arch.update(arch="dsen2_s2d", fold=args.fold)
         config.arch = arch
         work = os.path.join(args.work, net)

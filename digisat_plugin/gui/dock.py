@@ -8,115 +8,38 @@ and adds the result layers when the chain reports success (on the main thread).
 from __future__ import annotations
 
 import os
-import re
 
 from qgis.core import Qgis
 from qgis.gui import QgsDockWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QDockWidget,
-    QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from ..core.bands import BANDS_10M, BANDS_20M, BANDS_60M
+from ..tasks import base as tasks
 from ..tasks.catalog import FetchTask, SearchTask
 from ..tasks.chain import TaskChain
 from ..tasks.quality import QualityTask
 from ..tasks.superresolve import SuperResolveTask
 from ..toolbelt import log as logbook
 from ..toolbelt.dependencies import make_install_task, manual_command, missing_dependencies
-from ..toolbelt.settings import DEVICES, PluginSettings, load_credentials
+from ..toolbelt.settings import PluginSettings, load_credentials
 from .area_panel import AreaPanel
+from .process_panel import ProcessPanel, output_paths
 from .results import add_result_group
 from .search_panel import SearchPanel
 from .settings_panel import SettingsPanel
 from .side_by_side import SideBySideView
 from .swipe import SwipeMapTool
-
-
-def safe_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "product"
-
-
-def output_paths(out_dir: str, base: str) -> tuple:
-    """(enhanced, original) paths in out_dir that do not overwrite earlier results."""
-    base = safe_name(base)
-    n = 0
-    while True:
-        stem = base if n == 0 else f"{base}_{n}"
-        enhanced = os.path.join(out_dir, f"{stem}_enhanced.tif")
-        original = os.path.join(out_dir, f"{stem}_original.tif")
-        if not os.path.exists(enhanced) and not os.path.exists(original):
-            return enhanced, original
-        n += 1
-
-
-class ProcessPanel(QWidget):
-    def __init__(self, settings, parent=None):
-        super().__init__(parent)
-        self.bands20 = QCheckBox("20 m bands (" + " ".join(BANDS_20M) + ")")
-        self.bands60 = QCheckBox("60 m bands (" + " ".join(BANDS_60M) + ")")
-        self.bands20.setChecked(True)
-        self.bands60.setChecked(True)
-        self.output_dir = QLineEdit(settings.effective_output_dir())
-        self.output_button = QPushButton("…")
-        self.output_button.clicked.connect(self._pick_output)
-        self.measure_quality = QCheckBox("Measure quality (consistency with the delivered bands, in the log)")
-        self.device = QComboBox()
-        self.device.addItems(DEVICES)
-        self.device.setCurrentText(settings.device)
-        self.tile_size = QSpinBox()
-        self.tile_size.setRange(0, 4096)
-        self.tile_size.setSingleStep(60)
-        self.tile_size.setSpecialValueText("automatic")
-        self.tile_size.setValue(settings.tile_size)
-
-        out_row = QHBoxLayout()
-        out_row.addWidget(self.output_dir, 1)
-        out_row.addWidget(self.output_button)
-        form = QFormLayout(self)
-        form.addRow(QLabel("10 m bands (B02 B03 B04 B08) are always kept as delivered."))
-        form.addRow(self.bands20)
-        form.addRow(self.bands60)
-        form.addRow("Output folder", out_row)
-        form.addRow("Device", self.device)
-        form.addRow("Tile size", self.tile_size)
-        form.addRow(self.measure_quality)
-        self.missing_label = QLabel()
-        self.missing_label.setWordWrap(True)
-        self.install_button = QPushButton("Install missing packages")
-        form.addRow(self.missing_label)
-        form.addRow(self.install_button)
-        self.show_missing([])
-
-    def show_missing(self, missing):
-        self.missing = list(missing)
-        self.missing_label.setText("Missing Python packages: " + ", ".join(d.requirement for d in missing))
-        self.missing_label.setVisible(bool(missing))
-        self.install_button.setVisible(bool(missing))
-
-    def bands(self) -> list:
-        return list(BANDS_10M) + (list(BANDS_20M) if self.bands20.isChecked() else []) + (
-            list(BANDS_60M) if self.bands60.isChecked() else [])
-
-    def _pick_output(self):
-        path = QFileDialog.getExistingDirectory(self, "Output folder", self.output_dir.text())
-        if path:
-            self.output_dir.setText(path)
 
 
 class DigisatDock(QgsDockWidget):
@@ -217,27 +140,27 @@ class DigisatDock(QgsDockWidget):
         if not requirements or self.install_task is not None:
             return None
         task = make_install_task(requirements)
-        self.install_task = task  # keep a reference while it runs
-
-        def done():
-            self.install_task = None
-            self.process.show_missing(missing_dependencies())
-            self.note("installed: " + ", ".join(requirements))
-
-        def failed():
-            self.install_task = None
-            self._error(task.error or "installation cancelled")
-
-        task.taskCompleted.connect(done)
-        task.taskTerminated.connect(failed)
+        self.install_task = task
+        task.taskCompleted.connect(self._installed)
+        task.taskTerminated.connect(self._install_failed)
         self.note("installing " + ", ".join(requirements))
-        from qgis.core import QgsApplication
+        return tasks.start(task)
 
-        QgsApplication.taskManager().addTask(task)
-        return task
+    def _installed(self):
+        requirements = [d.requirement for d in self.process.missing]
+        self.install_task = None
+        self.process.show_missing(missing_dependencies())
+        self.note("installed: " + ", ".join(requirements))
+
+    def _install_failed(self):
+        task, self.install_task = self.install_task, None
+        self._error(task.error or "installation cancelled")
 
     # search
     def search(self):
+        """Start a catalogue search; returns its task (the running one if a search is under way)."""
+        if self.search_task is not None:
+            return self.search_task
         query = self.data.query()
         needed = {"stac": "STAC search", "dhus": "DHuS search"}.get(query["kind"])
         if needed and not self.dependencies_ok(needed):
@@ -251,33 +174,43 @@ class DigisatDock(QgsDockWidget):
                           query["level"], username, password)
         task.succeeded.connect(self._search_done)
         task.failed.connect(self._search_failed)
-        task.cancelled.connect(lambda: self.data.status_label.setText("Search cancelled"))
-        self.search_task = task  # keep a reference while it runs
+        task.cancelled.connect(self._search_cancelled)
+        self.search_task = task
+        self.data.search_button.setEnabled(False)
         self.data.status_label.setText("Searching…")
         self.note(f"searching {query['kind']} {query['url']} {query['start']}..{query['end']}")
-        from qgis.core import QgsApplication
+        return tasks.start(task)
 
-        QgsApplication.taskManager().addTask(task)
-        return task
+    def _search_ended(self, status: str):
+        self.search_task = None
+        self.data.search_button.setEnabled(True)
+        self.data.status_label.setText(status)
 
     def _search_failed(self, message):
-        self.data.status_label.setText("Search failed")
+        self._search_ended("Search failed")
         self._error(message)
 
+    def _search_cancelled(self):
+        self._search_ended("Search cancelled")
+
     def _search_done(self, scenes):
+        self._search_ended("")
         self.data.show_scenes(scenes)
         self.note(f"{len(scenes)} scenes found")
 
     # run
     def _factories(self):
         """The chain's steps for the current form, checked before anything starts."""
-        from ..core.errors import InputError
+        from ..core.errors import InputError, OutputError
 
         bands = self.process.bands()
         out_dir = self.process.output_dir.text().strip()
         if not out_dir:
             raise InputError("output folder: choose a folder (Process tab)")
-        os.makedirs(out_dir, exist_ok=True)
+        try:
+            os.makedirs(out_dir, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{out_dir}: cannot create the output folder ({exc.strerror})") from None
         aoi = self.area.aoi.to_core()
         sr_args = dict(aoi=aoi, bands=bands, model_dir=self.settings.model_dir_or_none,
                        tile_size=self.process.tile_size.value() or None, device=self.process.device.currentText())
@@ -422,8 +355,23 @@ class DigisatDock(QgsDockWidget):
         window.resizeDocks([holder, self], [width, max(self.width(), 360)], Qt.Horizontal)
 
     def unload(self):
-        """Take away every map tool, rubber band and view the dock put on the canvas."""
+        """Take away every map tool, rubber band and view the dock put on the canvas; stop the search.
+
+        Tasks still running keep their reference in tasks.base.RUNNING; their news no longer
+        reaches this dock, which QGIS deletes next.
+        """
         self.cancel()
+        if self.search_task is not None:
+            task = self.search_task
+            task.succeeded.disconnect(self._search_done)
+            task.failed.disconnect(self._search_failed)
+            task.cancelled.disconnect(self._search_cancelled)
+            task.cancel()
+            self.search_task = None
+        if self.install_task is not None:  # pip is left to finish: a half-done install is worse
+            self.install_task.taskCompleted.disconnect(self._installed)
+            self.install_task.taskTerminated.disconnect(self._install_failed)
+            self.install_task = None
         self.set_swipe(False)
         if self.side_by_side is not None:
             self.side_by_side.close()

@@ -230,6 +230,7 @@ class SearchPanel(QWidget):
             band.setStrokeColor(FOOTPRINT_SELECTED if chosen else FOOTPRINT)
             band.setWidth(3 if chosen else 1)
         self.quicklook.clear()
+        self._quicklook_fetcher = None  # a quick-look still on its way belongs to the previous scene
         if selected is not None and selected.thumbnail_url:
             self._fetch_quicklook(selected.thumbnail_url)
 
@@ -255,6 +256,7 @@ class SearchPanel(QWidget):
         self.scenes = []
         self.table.setRowCount(0)
         self.quicklook.clear()
+        self._quicklook_fetcher = None
 
     def unload(self):
         self.clear_results()

@@ -1,18 +1,16 @@
 """Run tasks one after another, each made from the previous one's result (fetch -> super-resolve).
 
-The chain keeps a Python reference to every task it started (a task collected mid-run kills
-QGIS) and reports overall progress, the current step, and one final outcome signal.
+Each task is started with `base.start`, which keeps a Python reference to it until QGIS is done
+with it (a task collected mid-run kills QGIS); the chain reports overall progress, the current
+step, and one final outcome signal. A cancel between two steps removes the finished step's outputs.
 """
 
 from __future__ import annotations
 
-from qgis.core import QgsApplication
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QObject, pyqtSignal
 
-# Every task started by a chain until its outcome is known, whatever happens to the chain object
-# (the dock may be closed or the plugin unloaded while a task is still running).
-RUNNING: set = set()
+from .base import start
 
 
 class TaskChain(QObject):
@@ -25,7 +23,7 @@ class TaskChain(QObject):
         """factories: callables taking the previous result (None for the first) and returning a DigisatTask."""
         super().__init__(parent)
         self.factories = list(factories)
-        self.manager = task_manager or QgsApplication.taskManager()
+        self.manager = task_manager
         self.tasks: list = []
         self.current = None
         self.running = False
@@ -36,7 +34,9 @@ class TaskChain(QObject):
         self._start(0, None)
 
     def _start(self, index, previous):
-        if self._cancel_requested:
+        if self._cancel_requested:  # between two steps: the finished step's outputs go too
+            if self.tasks:
+                self.tasks[-1].cleanup()
             self._end("cancelled")
             return
         try:
@@ -47,17 +47,14 @@ class TaskChain(QObject):
             self._end("failed", str(exc) if isinstance(exc, DigisatError) else f"unexpected error: {exc}")
             return
         self.tasks.append(task)
-        RUNNING.add(task)
         self.current = task
-        for outcome in (task.succeeded, task.failed, task.cancelled):
-            outcome.connect(lambda *_, t=task: RUNNING.discard(t))
         count = len(self.factories)
         task.stepChanged.connect(lambda pct, msg: self._emit("progressChanged", (index + pct / 100.0) / count * 100.0,
                                                              msg))
         task.succeeded.connect(lambda result: self._next(index, result))
         task.failed.connect(lambda message: self._end("failed", message))
         task.cancelled.connect(lambda: self._end("cancelled"))
-        self.manager.addTask(task)
+        start(task, self.manager)
 
     def _next(self, index, result):
         if sip.isdeleted(self):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import DigisatTask
+from .base import DigisatTask, remove_files
 
 
 class QualityTask(DigisatTask):
@@ -18,3 +18,10 @@ class QualityTask(DigisatTask):
         if self.sr_result.original:
             self.sr_result.extra["consistency"] = consistency(self.sr_result.output, self.sr_result.original, progress)
         return self.sr_result
+
+    def cleanup(self):
+        # Cancelled while measuring (or still queued): the whole run was cancelled, so the finished
+        # rasters go too, as they do when the super-resolution step itself is cancelled. A failure
+        # of the measure keeps them.
+        if self.isCanceled():
+            remove_files(self.sr_result.output, self.sr_result.original)

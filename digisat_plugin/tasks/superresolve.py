@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from .base import DigisatTask
+from .base import DigisatTask, remove_files
 
 
 class SuperResolveTask(DigisatTask):
@@ -26,8 +26,5 @@ class SuperResolveTask(DigisatTask):
         # The engine writes through temporary names and removes them itself; a cancel that comes
         # after it returned must not leave the finished files either. Before that, a file at the
         # output path is the user's earlier result, untouched by this run: keep it.
-        if self.result is None:
-            return
-        for path in (self.output_path, self.original_path):
-            if path and os.path.exists(path):
-                os.remove(path)
+        if self.result is not None:
+            remove_files(self.output_path, self.original_path)

@@ -83,13 +83,15 @@ def make_install_task(requirements, target: str = VENDOR_DIR, python: str | None
             self.error = ""
 
         def run(self) -> bool:
-            os.makedirs(target, exist_ok=True)
             steps = max(len(requirements) * 3, 1)  # collecting, downloading, installing per package
             done = 0
-            try:
+            try:  # a read-only plugin folder or a missing Python: a message, not a traceback
+                os.makedirs(target, exist_ok=True)
                 proc = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             except OSError as exc:
-                self.error = f"cannot start pip ({exc.strerror}); install by hand: {manual_command(requirements, target, python)}"
+                where = exc.filename or "pip"
+                self.error = (f"cannot start pip ({where}: {exc.strerror}); "
+                              f"install by hand: {manual_command(requirements, target, python)}")
                 return False
             for line in proc.stdout:
                 self.output.append(line.rstrip())

@@ -156,3 +156,88 @@ def test_unreachable_catalogue_is_one_line_error(search_dock, full_iface, qtbot)
     assert dock.data.status_label.text() == "Search failed"
     assert any(message in m for m in full_iface.messageBar().get_messages(Qgis.Critical))
     assert dock.data.table.rowCount() == 0
+
+
+def test_second_search_click_while_searching_keeps_the_running_task(search_dock, qtbot):
+    dock = search_dock
+    task = dock.search()
+    assert dock.search() is task  # not replaced: a task losing its last reference mid-run kills QGIS
+    assert not dock.data.search_button.isEnabled()
+    with qtbot.waitSignal(task.succeeded, timeout=60000):
+        pass
+    assert dock.search_task is None and dock.data.search_button.isEnabled()
+    assert dock.data.status_label.text() == "3 scenes found"
+
+
+def test_unload_during_a_search_leaves_the_deleted_dock_alone(full_iface, qgis_canvas, clean_project, stac_server,
+                                                              qtbot, tmp_path):
+    """The search ends after the dock is gone: no slot of the deleted widgets runs (pytest-qt fails on any
+    exception raised in a slot), and the task is referenced until QGIS is done with it."""
+    pytest.importorskip("pystac_client")
+    from qgis.PyQt import sip
+
+    from digisat_plugin.tasks.base import RUNNING
+
+    dock = DigisatDock(full_iface, settings=PluginSettings(output_dir=str(tmp_path), stac_url=stac_server))
+    dock.area.aoi.set_aoi(QgsGeometry.fromRect(QgsRectangle(444000, 4177000, 445000, 4178000)), UTM18)
+    task = dock.search()
+    assert task in RUNNING
+    dock.unload()  # cancels the search; a task still queued ends at once, a running one when it sees the cancel
+    assert dock.search_task is None
+    dock.deleteLater()
+    qtbot.waitUntil(lambda: sip.isdeleted(dock), timeout=5000)
+    qtbot.waitUntil(lambda: task not in RUNNING, timeout=60000)
+
+
+def test_late_quicklook_of_the_previous_scene_is_dropped(full_iface, qgis_canvas, clean_project, qtbot, tmp_path):
+    """The quick-look of scene A arrives after the user picked scene B (no quick-look): B shows none."""
+    import http.server
+    import threading
+
+    from qgis.PyQt.QtCore import QBuffer, QByteArray, QIODevice
+    from qgis.PyQt.QtGui import QColor, QImage
+
+    from digisat_plugin.core.catalog.scene import Scene
+
+    image = QImage(32, 32, QImage.Format_RGB32)
+    image.fill(QColor(0, 200, 0))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.WriteOnly)
+    image.save(buffer, "PNG")
+    png = bytes(data)
+    release, requested = threading.Event(), threading.Event()
+
+    class SlowThumbnail(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            requested.set()
+            release.wait(30)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(png)))
+            self.end_headers()
+            self.wfile.write(png)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowThumbnail)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    dock = DigisatDock(full_iface, settings=PluginSettings(output_dir=str(tmp_path)))
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/a.png"
+        dock.data.show_scenes([Scene("S2A_A", "2024-07-05T15:47:21Z", 1.0, "18SVG", None, None, url, "stac", "L2A"),
+                               Scene("S2A_B", "2024-07-01T15:47:21Z", 1.0, "18SVG", None, None, "", "stac", "L2A")])
+        dock.data.table.selectRow(0)
+        qtbot.waitUntil(requested.is_set, timeout=10000)
+        fetcher = dock.data._quicklook_fetcher
+        dock.data.table.selectRow(1)
+        with qtbot.waitSignal(fetcher.finished, timeout=10000):
+            release.set()
+        qtbot.wait(100)
+        assert dock.data.quicklook.pixmap() is None or dock.data.quicklook.pixmap().isNull()
+    finally:
+        release.set()
+        server.shutdown()
+        dock.unload()
+        dock.deleteLater()

@@ -155,3 +155,15 @@ def test_h5py_wheel_is_loaded_with_its_own_hdf5(tmp_path):
     assert done.returncode == 0, done.stderr
     bundled = os.path.isdir(os.path.join(os.path.dirname(os.path.dirname(__import__("h5py").__file__)), "h5py.libs"))
     assert done.stdout.split() == [str(bundled), "False", "6"]  # isolated once (wheels only), then a no-op
+
+
+def test_installer_into_a_folder_it_cannot_make_gives_the_manual_command(tmp_path, qtbot):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    target = blocker / "python_packages"
+    task = dependencies.make_install_task(["digisat-tinypkg==0.1"], str(target), python=sys.executable)
+    with qtbot.waitSignal(task.taskTerminated, timeout=60000):
+        QgsApplication.taskManager().addTask(task)
+    assert task.error.startswith(f"cannot start pip ({target}: ")
+    assert task.error.endswith(f"install by hand: {sys.executable} -m pip install --upgrade --target {target} "
+                               "digisat-tinypkg==0.1")

@@ -42,15 +42,20 @@ def wait_canvas(qtbot, canvas):
         canvas.refresh()
 
 
+def show_enhanced(canvas, project, qtbot, enhanced, original):
+    """Both layers in the project, the canvas showing the enhanced one over its whole extent."""
+    project.addMapLayers([enhanced, original])
+    canvas.setDestinationCrs(enhanced.crs())
+    canvas.setLayers([enhanced])
+    canvas.setExtent(enhanced.extent())
+    wait_canvas(qtbot, canvas)
+
+
 def test_swipe_shows_enhanced_left_and_original_right(shown_canvas, clean_project, qtbot, tmp_path):
     enhanced = grey_layer(write_constant_raster(tmp_path / "enh.tif", 1000), "Enhanced")  # dark grey
     original = grey_layer(write_constant_raster(tmp_path / "orig.tif", 3000), "Original")  # light grey
     qgis_canvas = shown_canvas
-    clean_project.addMapLayers([enhanced, original])
-    qgis_canvas.setDestinationCrs(enhanced.crs())
-    qgis_canvas.setLayers([enhanced])
-    qgis_canvas.setExtent(enhanced.extent())
-    wait_canvas(qtbot, qgis_canvas)
+    show_enhanced(qgis_canvas, clean_project, qtbot, enhanced, original)
 
     tool = SwipeMapTool(qgis_canvas, [original])
     qgis_canvas.setMapTool(tool)
@@ -122,11 +127,7 @@ def test_swipe_lines_up_with_the_canvas_after_zoom_and_resize(shown_canvas, clea
     original = grey_layer(write_grid_raster(tmp_path / "orig.tif", 3000), "Original")
     canvas = shown_canvas
     size = canvas.size()
-    clean_project.addMapLayers([enhanced, original])
-    canvas.setDestinationCrs(enhanced.crs())
-    canvas.setLayers([enhanced])
-    canvas.setExtent(enhanced.extent())
-    wait_canvas(qtbot, canvas)
+    show_enhanced(canvas, clean_project, qtbot, enhanced, original)
     tool = SwipeMapTool(canvas, [original])
     canvas.setMapTool(tool)
     viewport = canvas.viewport()

@@ -151,7 +151,7 @@ def test_missing_local_product_is_refused_before_starting(dock, full_iface):
 
 def test_unload_while_running_cancels_and_leaves_nothing(full_iface, clean_project, tiny_sr_model, tmp_path, qtbot):
     import digisat_plugin
-    from digisat_plugin.tasks.chain import RUNNING
+    from digisat_plugin.tasks.base import RUNNING
 
     plugin = digisat_plugin.classFactory(full_iface)
     plugin.initGui()
@@ -187,3 +187,61 @@ def test_failed_run_keeps_an_earlier_result_at_the_output_path(tiny_sr_model, qt
         QgsApplication.taskManager().addTask(task)
     assert messages == [f"{tmp_path / 'no-such-product'}: no such file or folder"]
     assert earlier.read_bytes() == b"an earlier result"
+
+
+def test_output_folder_that_cannot_be_made_is_a_message(dock, full_iface, tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    dock.process.output_dir.setText(str(blocker / "out"))
+    assert dock.run() is None  # a message-bar line, not a traceback out of the Run button
+    message = full_iface.messageBar().get_messages(Qgis.Critical)[-1]
+    assert message.endswith(f"{blocker / 'out'}: cannot create the output folder (Not a directory)")
+    assert dock.run_button.isEnabled()
+
+
+def test_quality_step_cancelled_while_queued_removes_the_finished_rasters(qtbot, tmp_path):
+    """A cancel that reaches the last step before it ran still leaves no output (as the dock says)."""
+    from qgis.core import QgsApplication
+
+    from digisat_plugin.core.sr.engine import SuperResolveResult
+    from digisat_plugin.tasks.base import RUNNING, start
+    from digisat_plugin.tasks.quality import QualityTask
+
+    from .conftest import write_constant_raster
+
+    enhanced = write_constant_raster(tmp_path / "x_enhanced.tif", 1000)
+    original = write_constant_raster(tmp_path / "x_original.tif", 1000)
+    result = SuperResolveResult(enhanced, original, ["B05"], 60, 60, (0, 10, 0, 0, 0, -10), "")
+    task = QualityTask(result)
+    task.hold()  # queued: the task manager does not start it
+    outcomes = []
+    task.cancelled.connect(lambda: outcomes.append("cancelled"))
+    start(task, QgsApplication.taskManager())
+    with qtbot.waitSignal(task.taskTerminated, timeout=10000):
+        task.cancel()
+    qtbot.waitUntil(lambda: task not in RUNNING, timeout=5000)
+    assert outcomes == ["cancelled"]
+    assert sorted(os.listdir(tmp_path)) == []
+
+
+def test_cancel_between_two_steps_removes_the_finished_step_outputs(tiny_sr_model, qtbot, tmp_path):
+    """Cancel lands after super-resolution finished and before the measure started: nothing is kept."""
+    from digisat_plugin.tasks.chain import TaskChain
+    from digisat_plugin.tasks.quality import QualityTask
+    from digisat_plugin.tasks.superresolve import SuperResolveTask
+
+    enhanced, original = tmp_path / "out_enhanced.tif", tmp_path / "out_original.tif"
+    chain = None
+
+    def super_resolve(_):
+        task = SuperResolveTask(SAMPLE, enhanced, original_path=original, model_dir=str(tiny_sr_model), device="cpu",
+                                aoi=None, bands=["B02", "B03", "B04", "B08", "B05"])
+        task.succeeded.connect(lambda _: chain.cancel())  # connected before the chain's own slot: runs first
+        return task
+
+    chain = TaskChain([super_resolve, QualityTask])
+    with qtbot.waitSignal(chain.cancelled, timeout=240000):
+        chain.start()
+    assert len(chain.tasks) == 1 and not chain.running
+    assert not enhanced.exists() and not original.exists()
+    assert os.listdir(tmp_path) == []

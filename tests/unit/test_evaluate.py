@@ -2,14 +2,18 @@
 with the shipped networks, through the same Predictor as the engine."""
 
 import json
+import os
 
 import numpy as np
 import pytest
 
 from digisat_plugin.cli import main
-from digisat_plugin.core.quality.evaluate import evaluate, markdown
+from digisat_plugin.core.errors import OutputError
+from digisat_plugin.core.quality.evaluate import evaluate, markdown, write_atomic
 from digisat_plugin.core.sr.predict import Predictor
-from digisat_plugin.core.train.dataset import load_scene
+from digisat_plugin.core.sr.resample import upsample
+from digisat_plugin.core.train import splits
+from digisat_plugin.core.train.dataset import Scene, load_scene
 
 from ..conftest import SAMPLE
 
@@ -79,3 +83,40 @@ def test_tiles_agree_with_the_whole_image_despite_the_guided_inputs():
     tiled = predictor.predict(scene.native, scene.ratios, targets, tile_size=120)
     for band in targets:
         np.testing.assert_allclose(tiled[band], whole[band], atol=0.01)
+
+
+def test_no_data_cells_are_not_scored():
+    """Pixels of a 60 m cell without data count in no metric (here the left 120 base columns)."""
+    scene = load_scene(str(SAMPLE))
+    nodata = scene.nodata.copy()
+    nodata[:, :120] = True
+    native = {b: a.copy() for b, a in scene.native.items()}
+    for b, a in native.items():
+        a[:, : 120 // scene.ratios[b]] = 0.0
+    holed = Scene(scene.name, native, scene.ratios, nodata)
+
+    def bicubic_predict(native, ratios, targets):
+        return {b: upsample(native[b], ratios[b], "cubic") for b in targets}
+
+    result = evaluate([holed], bicubic_predict, factors=(2,), protocols=("dsen2",))["results"]["2"]["dsen2"]
+    assert result["pixels"] == 300 * (300 - 60)  # the degraded grid is half the 600 x 600 sample
+    assert result["ratio_to_bicubic"] == pytest.approx(1.0)
+    clean = evaluate([scene], bicubic_predict, factors=(2,), protocols=("dsen2",))["results"]["2"]["dsen2"]
+    assert clean["pixels"] == 300 * 300
+
+
+def test_a_report_that_cannot_be_written_is_a_one_line_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(OutputError, match="file/eval.md: cannot write"):
+        write_atomic(str(blocker / "eval.md"), "# report\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_cli_with_only_too_small_scenes_is_a_one_line_error(capsys):
+    """A 120 x 120 BigEarthNet patch is 3 x 3 pixels to restore at x6: nothing to score."""
+    patch = splits.data_root() + "/bigearthnet/" + splits.BEN_TEST[0]
+    if not os.path.isdir(patch):
+        pytest.skip("no BigEarthNet patches under DIGISAT_DATA")
+    assert main(["evaluate", patch, "--factor", "6"]) == 2
+    assert "every scene is too small for x6" in capsys.readouterr().err

@@ -45,3 +45,10 @@ def test_mismatched_bands_are_refused(tmp_path):
     b = write(tmp_path / "b.tif", {"B06": np.ones((4, 4), np.uint16)})
     with pytest.raises(InputError, match="do not match"):
         consistency(a, b)
+
+
+def test_rasters_of_different_sizes_are_refused(tmp_path):
+    a = write(tmp_path / "a.tif", {"B05": np.ones((12, 12), np.uint16)})
+    b = write(tmp_path / "b.tif", {"B05": np.ones((6, 12), np.uint16)})
+    with pytest.raises(InputError, match="12 x 6 pixels, but .*a.tif has 12 x 12"):
+        consistency(a, b)

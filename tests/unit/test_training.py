@@ -1,8 +1,12 @@
 """Training pairs, sampler, augmentation, data split and a tiny real training run."""
 
+import os
+
 import numpy as np
 import pytest
 
+from digisat_plugin.cli import main
+from digisat_plugin.core.errors import InputError
 from digisat_plugin.core.sr.spec import NET20, NET60, NORMALISATION
 from digisat_plugin.core.train import splits
 from digisat_plugin.core.train.augment import dihedral
@@ -47,7 +51,7 @@ def test_sampler_skips_no_data_and_near_empty(pairs20):
         assert x.shape == (32, 32, NET20.channels)
     assert not sampler.acceptable(holed, 0, 0) and sampler.acceptable(holed, 0, 250)
     dark = type(pair)(pair.inputs * 0.001, pair.target, pair.valid)  # NIR far below 100 DN everywhere
-    with pytest.raises(ValueError, match="near-empty"):
+    with pytest.raises(InputError, match="near-empty"):
         PatchSampler([dark], 32, tries=5).draw(rng)
 
 
@@ -108,3 +112,21 @@ def test_checkpoints_of_another_recipe_are_not_resumed(tmp_path, pairs20):
     other = Trainer(_config(5, seed=99), str(tmp_path), pairs=pairs20, val_pairs=[], log=lines.append)
     assert other.restore() == 0
     assert "another recipe" in lines[0]
+
+
+def test_held_out_patches_exist_and_no_folder_is_in_two_splits():
+    """A misspelt held-out name would silently put that patch into training."""
+    folder = splits.data_root() + "/bigearthnet"
+    if not os.path.isdir(folder):
+        pytest.skip("no BigEarthNet patches under DIGISAT_DATA")
+    on_disk = set(os.listdir(folder))
+    assert set(splits.BEN_TEST + splits.BEN_VAL + splits.BEN_EMPTY) <= on_disk
+    names = {s: {r.folder for r in splits.regions(s) if r.folder.startswith("bigearthnet/")}
+             for s in ("train", "val", "test")}
+    assert not names["train"] & (names["test"] | names["val"]) and not names["test"] & names["val"]
+    assert len(names["train"] | names["val"] | names["test"]) == len(on_disk) - len(splits.BEN_EMPTY)
+
+
+def test_train_cli_refuses_a_non_positive_step_count(capsys):
+    assert main(["train", "--net", "net20", "--steps", "0"]) == 2
+    assert "--steps 0: expected a positive whole number" in capsys.readouterr().err

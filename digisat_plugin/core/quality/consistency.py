@@ -36,6 +36,10 @@ def consistency(enhanced_path: str, original_path: str, progress=None) -> dict:
     other = [original.GetRasterBand(i + 1).GetDescription() for i in range(original.RasterCount)]
     if names != other:
         raise InputError(f"{original_path}: bands {other} do not match {enhanced_path} ({names})")
+    sizes = [(ds.RasterXSize, ds.RasterYSize) for ds in (enhanced, original)]
+    if sizes[0] != sizes[1]:
+        raise InputError(f"{original_path}: {sizes[1][0]} x {sizes[1][1]} pixels, but {enhanced_path} has "
+                         f"{sizes[0][0]} x {sizes[0][1]} (both must be on the same 10 m grid)")
     report = {}
     coarse = [n for n in names if n in BY_NAME and BY_NAME[n].resolution > 10]
     for k, name in enumerate(coarse):

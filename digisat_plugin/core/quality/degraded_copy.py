@@ -21,19 +21,26 @@ from .metrics import rmse
 
 def write_degraded_copy(src: str, dest: str, s: int = 2, protocol: str = "dsen2") -> str:
     product = open_product(src)
-    gt, crs = product.geotransform, product.crs_wkt
+    try:
+        gt, crs = product.geotransform, product.crs_wkt
+        radiometry = {band: product.bands[band].radiometry for band in product.bands}
+    finally:
+        product.close()
     low = degraded_scene(load_scene(src), s, protocol)
     os.makedirs(dest, exist_ok=True)
     for band, values in low.native.items():
         res = gt[1] * low.ratios[band] * s
-        dn = product.bands[band].radiometry.to_dn(values)
-        ds = gdal.GetDriverByName("GTiff").Create(os.path.join(dest, f"{band}.tif"), dn.shape[1], dn.shape[0], 1,
-                                                  gdal.GDT_UInt16, ["COMPRESS=DEFLATE"])
+        dn = radiometry[band].to_dn(values)
+        path = os.path.join(dest, f"{band}.tif")
+        tmp = os.path.join(dest, f".{band}.tif.tmp")  # renamed when complete: no half-written band
+        ds = gdal.GetDriverByName("GTiff").Create(tmp, dn.shape[1], dn.shape[0], 1, gdal.GDT_UInt16,
+                                                  ["COMPRESS=DEFLATE"])
         ds.SetGeoTransform((gt[0], res, 0.0, gt[3], 0.0, -res))
         if crs:
             ds.SetProjection(crs)
         ds.GetRasterBand(1).WriteArray(np.clip(np.rint(dn), 0, 65535).astype(np.uint16))
         ds = None
+        os.replace(tmp, path)
     return dest
 
 

@@ -12,6 +12,7 @@ import os
 import numpy as np
 
 from ..bands import BANDS_10M
+from ..errors import OutputError
 from ..sr.spec import SPECS
 from ..train.dataset import crop, degraded_scene
 from ..train.degrade import PROTOCOLS
@@ -27,7 +28,9 @@ METHODS = ("model", "bicubic", "guided_linear")
 
 
 def predictions(scene, s: int, protocol: str, predict) -> tuple:
-    """(reference, {method: prediction}) as (B, h, w) arrays for the outputs of the s network.
+    """(reference, {method: prediction}, valid): (B, h, w) arrays for the outputs of the s network
+    and the (h, w) mask of pixels whose 60 m cell holds data everywhere (the grids coincide: the
+    bands to restore have ratio s, so their delivered grid is the degraded base grid).
 
     predict(native, ratios, targets) -> {band: base-grid array}, e.g. Predictor.predict.
     """
@@ -43,7 +46,7 @@ def predictions(scene, s: int, protocol: str, predict) -> tuple:
         "bicubic": bicubic(low_targets, s),
         "guided_linear": guided_linear(low_targets, guides, s),
     }
-    return ref, preds
+    return ref, preds, ~low.nodata
 
 
 def summarise(ref: np.ndarray, preds: dict, bands, s: int) -> dict:
@@ -81,11 +84,11 @@ def evaluate(scenes, predict, factors=(2, 6), protocols=PROTOCOLS, log=None) -> 
                 if min(scene.shape) < MIN_LOW_PIXELS * s * s:
                     skipped.setdefault(scene.name, set()).add(s)
                     continue
-                ref, pred = predictions(scene, s, protocol, predict)
+                ref, pred, valid = predictions(scene, s, protocol, predict)
                 usable.setdefault(scene.name, set()).add(s)
-                refs.append(ref.reshape(len(ref), -1))
+                refs.append(ref[:, valid])  # no-data is not scored
                 for m in METHODS:
-                    preds[m].append(pred[m].reshape(len(ref), -1))
+                    preds[m].append(pred[m][:, valid])
             if not refs:
                 continue
             ref = np.concatenate(refs, axis=1)
@@ -164,12 +167,18 @@ def markdown(report: dict, title: str = "Evaluation at reduced scale") -> str:
 
 
 def write_atomic(path: str, text: str) -> None:
+    """Write text under a temporary name, then rename: never a half-written report."""
     folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
     tmp = os.path.join(folder, "." + os.path.basename(path) + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
 def write_json(path: str, report: dict) -> None:

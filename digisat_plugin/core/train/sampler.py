@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import InputError
 from ..sr.spec import NORMALISATION
 
 NIR_CHANNEL = 3  # B08 in both networks' input order (B02 B03 B04 B08 ...)
@@ -19,7 +20,7 @@ class PatchSampler:
     def __init__(self, pairs: list, patch: int, min_nir: float = MIN_NIR, tries: int = 50):
         self.pairs = [p for p in pairs if min(p.valid.shape) >= patch]
         if not self.pairs:
-            raise ValueError(f"no training scene is at least {patch} x {patch} pixels at reduced scale")
+            raise InputError(f"no training scene is at least {patch} x {patch} pixels at reduced scale")
         self.patch = patch
         self.min_nir = min_nir / NORMALISATION
         self.tries = tries
@@ -40,7 +41,7 @@ class PatchSampler:
             if self.acceptable(pair, r, c):
                 sl = (slice(r, r + self.patch), slice(c, c + self.patch))
                 return pair.inputs[sl], pair.target[sl]
-        raise ValueError(f"no acceptable patch found in {self.tries} tries (all no-data or near-empty?)")
+        raise InputError(f"no acceptable patch found in {self.tries} tries (all no-data or near-empty?)")
 
     def batch(self, rng: np.random.Generator, size: int, augment=None) -> tuple:
         xs, ys = [], []

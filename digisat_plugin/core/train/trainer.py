@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from ..errors import InputError
 from ..sr.spec import RESIDUAL_BASE, SPECS
 from .augment import augment_pair
 from .dataset import load_region, make_pairs
@@ -53,8 +54,8 @@ def build_pairs(spec, split: str, protocols) -> list:
         for protocol in protocols:
             try:
                 out.append(make_pairs(scene, spec, protocol))
-            except ValueError:
-                continue  # too small for this scale
+            except InputError:
+                continue  # too small for this scale (dataset.crop)
     return out
 
 
@@ -165,10 +166,10 @@ class Trainer:
                     f"{cfg.net} step {done}/{cfg.steps}  L1 {recent:.5f}  lr {cfg.lr_at(step):.2e}  "
                     f"{rate:.1f} steps/s  elapsed {format_eta(self.seconds)}  ETA {format_eta((cfg.steps - done) / rate)}"
                 )
-            if done % cfg.checkpoint_every == 0 or done == cfg.steps:
+            stop = should_stop is not None and should_stop()
+            if stop or done % cfg.checkpoint_every == 0 or done == cfg.steps:
                 self.save_checkpoint()
-            if should_stop is not None and should_stop():
-                self.save_checkpoint()
+            if stop:
                 break
         val = self.validation_l1() if self.val_pairs else float("nan")
         return {"steps": int(self.step.numpy()), "seconds": round(self.seconds, 1), "losses": losses,

@@ -1,0 +1,96 @@
+"""Process tab: which bands, output folder, device, tile size, quality measure; missing packages.
+
+`output_paths` names the result files in the output folder without overwriting earlier results.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from qgis.PyQt.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from ..core.bands import BANDS_10M, BANDS_20M, BANDS_60M
+from ..toolbelt.settings import DEVICES
+
+
+def safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "product"
+
+
+def output_paths(out_dir: str, base: str) -> tuple:
+    """(enhanced, original) paths in out_dir that do not overwrite earlier results."""
+    base = safe_name(base)
+    n = 0
+    while True:
+        stem = base if n == 0 else f"{base}_{n}"
+        enhanced = os.path.join(out_dir, f"{stem}_enhanced.tif")
+        original = os.path.join(out_dir, f"{stem}_original.tif")
+        if not os.path.exists(enhanced) and not os.path.exists(original):
+            return enhanced, original
+        n += 1
+
+
+class ProcessPanel(QWidget):
+    def __init__(self, settings, parent=None):
+        super().__init__(parent)
+        self.bands20 = QCheckBox("20 m bands (" + " ".join(BANDS_20M) + ")")
+        self.bands60 = QCheckBox("60 m bands (" + " ".join(BANDS_60M) + ")")
+        self.bands20.setChecked(True)
+        self.bands60.setChecked(True)
+        self.output_dir = QLineEdit(settings.effective_output_dir())
+        self.output_button = QPushButton("…")
+        self.output_button.clicked.connect(self._pick_output)
+        self.measure_quality = QCheckBox("Measure quality (consistency with the delivered bands, in the log)")
+        self.device = QComboBox()
+        self.device.addItems(DEVICES)
+        self.device.setCurrentText(settings.device)
+        self.tile_size = QSpinBox()
+        self.tile_size.setRange(0, 4096)
+        self.tile_size.setSingleStep(60)
+        self.tile_size.setSpecialValueText("automatic")
+        self.tile_size.setValue(settings.tile_size)
+
+        out_row = QHBoxLayout()
+        out_row.addWidget(self.output_dir, 1)
+        out_row.addWidget(self.output_button)
+        form = QFormLayout(self)
+        form.addRow(QLabel("10 m bands (B02 B03 B04 B08) are always kept as delivered."))
+        form.addRow(self.bands20)
+        form.addRow(self.bands60)
+        form.addRow("Output folder", out_row)
+        form.addRow("Device", self.device)
+        form.addRow("Tile size", self.tile_size)
+        form.addRow(self.measure_quality)
+        self.missing_label = QLabel()
+        self.missing_label.setWordWrap(True)
+        self.install_button = QPushButton("Install missing packages")
+        form.addRow(self.missing_label)
+        form.addRow(self.install_button)
+        self.show_missing([])
+
+    def show_missing(self, missing):
+        self.missing = list(missing)
+        self.missing_label.setText("Missing Python packages: " + ", ".join(d.requirement for d in missing))
+        self.missing_label.setVisible(bool(missing))
+        self.install_button.setVisible(bool(missing))
+
+    def bands(self) -> list:
+        return list(BANDS_10M) + (list(BANDS_20M) if self.bands20.isChecked() else []) + (
+            list(BANDS_60M) if self.bands60.isChecked() else [])
+
+    def _pick_output(self):
+        path = QFileDialog.getExistingDirectory(self, "Output folder", self.output_dir.text())
+        if path:
+            self.output_dir.setText(path)
