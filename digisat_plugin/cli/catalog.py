@@ -108,8 +108,13 @@ def format_table(scenes: list) -> str:
         cloud = "-" if s.cloud_cover is None else f"{s.cloud_cover:.1f}"
         rows.append((s.datetime.replace("T", " ").rstrip("Z"), cloud, s.tile or "-", s.level or "-", size, s.id))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    return "\n".join("  ".join(c.ljust(w) if i in (0, 2, 3) else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=False)))
-                     + "  " + r[5] for r in rows)
+    right = (1, 4)  # the numbers (cloud, size) are right-aligned; the id, last, is not padded
+
+    def line(row) -> str:
+        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row[:5], widths, strict=True))]
+        return "  ".join(cells + [row[5]])
+
+    return "\n".join(line(r) for r in rows)
 
 
 def run_search(args) -> int:
@@ -127,7 +132,6 @@ def run_fetch(args) -> int:
     source = make_source(args)
     aoi = _aoi(args)
     scene = find_scene(source, aoi, args.scene_id, args.level, args.start, args.end)
-    os.makedirs(args.out, exist_ok=True)
     with TerminalProgress(args.quiet) as progress:
         path = source.fetch(scene, aoi, args.bands, args.out, progress=progress)
     print(f"fetched {scene.id} ({scene.date}, {scene.cloud_cover if scene.cloud_cover is not None else '-'}% cloud) "

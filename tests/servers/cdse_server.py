@@ -124,10 +124,6 @@ class CdseHandler(Handler):
         ("GET", r"/odata/v1/Products\(([^)]+)\)((?:/Nodes\([^)]+\))+)/\$value", "node_value"),
     )
 
-    @property
-    def st(self) -> dict:
-        return self.server_state.state
-
     def token(self):
         form = {k: v[-1] for k, v in parse_qs(self.body_bytes().decode()).items()}
         tokens: Tokens = self.st["tokens"]

@@ -55,10 +55,6 @@ class DhusHandler(Handler):
         ("GET", r"/odata/v1/Products\('([^']+)'\)/\$value", "value"),
     )
 
-    @property
-    def st(self) -> dict:
-        return self.server_state.state
-
     def _dispatch(self, method):
         user, password = self.st["user"], self.st["password"]
         expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()

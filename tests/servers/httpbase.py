@@ -93,6 +93,11 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     @property
+    def st(self) -> dict:
+        """The server's `state` (what a test sets up and reads back)."""
+        return self.server_state.state
+
+    @property
     def path_only(self) -> str:
         return urlsplit(self.path).path
 

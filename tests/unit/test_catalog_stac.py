@@ -88,6 +88,18 @@ def test_fetch_only_asked_bands(stac_server, tmp_path):
     folder = source.fetch(scene, AOI_2KM, ["B05", "B8A"], tmp_path)
     assert sorted(os.listdir(folder)) == ["B05.tif", "B8A.tif", "radiometry.json", "scene.json"]
     assert read_band(folder, "B05").shape == (129, 129)
+    # The HTTP settings for the COGs were the fetch's own: the calling thread (QGIS's main thread) is as it was.
+    from osgeo import gdal
+
+    assert [gdal.GetConfigOption(k) for k in ("GDAL_DISABLE_READDIR_ON_OPEN", "GDAL_HTTP_TIMEOUT")] == [None, None]
+
+
+def test_fetch_without_an_area_reads_the_whole_scene(stac_server, stac_cogs, tmp_path):
+    source = get_source("stac", stac_server)
+    scene = source.search(AOI_2KM, "2024-07-01", "2024-07-06")[0]
+    folder = source.fetch(scene, None, ["B05"], tmp_path)  # Processing's fetch with an empty extent
+    # 1926 x 1938 px at 10 m, cut to whole 60 m pixels: 19260 x 19380 m, 963 x 969 px at 20 m
+    np.testing.assert_array_equal(read_band(folder, "B05"), stac_cogs["dn"]["B05"][:969, :963])
 
 
 def test_fetch_outside_the_scene_is_an_aoi_error(stac_server, tmp_path):

@@ -47,6 +47,15 @@ def test_fetch_unknown_scene_is_one_line(stac_server, tmp_path, capsys):
                                "2024-01-01 and 2024-01-01\n")
 
 
+def test_fetch_into_a_folder_that_cannot_be_made_is_one_line(stac_server, tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    rc = main(["fetch", "S2B_18SVG_20240628_0_L2A", "--stac-url", stac_server, "--aoi", AOI,
+               "--out", str(blocker / "dl"), "--bands", "B02", "--quiet"])
+    assert rc == 2 and capsys.readouterr().err == (
+        f"digisat: error: {blocker}/dl/.S2B_18SVG_20240628_0_L2A.partial: cannot create the folder (Not a directory)\n")
+
+
 def test_cdse_credentials_come_from_the_environment_and_never_show(cdse_fake, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("DIGISAT_CDSE_PASSWORD", CDSE_PASSWORD)
     rc = main(["search", "--source", "cdse", "--cdse-url", cdse_fake.url, "--user", CDSE_USER, "--aoi", SAFE_AOI,

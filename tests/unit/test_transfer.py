@@ -171,3 +171,39 @@ def test_disk_filling_up_during_the_download(files, tmp_path):
     with pytest.raises(DiskFullError, match=rf"^{tmp_path}: no space left on device while downloading p.zip$"):
         fast().download(f"{files.url}/files/product.zip", str(tmp_path / "p.zip"))
     assert not (tmp_path / "p.zip").exists()
+
+
+def test_size_other_than_the_catalogue_announced_is_one_line_and_leaves_nothing(files, tmp_path):
+    with pytest.raises(CatalogError, match=rf"^p.zip: the server sent {len(DATA)} bytes, the catalogue announced "
+                                           rf"{len(DATA) + 10}$"):
+        fast().download(f"{files.url}/files/product.zip", str(tmp_path / "p.zip"), size=len(DATA) + 10)
+    assert os.listdir(tmp_path) == []  # neither the final name nor a .part that would never complete
+
+
+def test_session_credentials_stay_with_the_first_host_on_a_redirect(files, tmp_path):
+    import requests
+
+    front = LoopbackServer(FileHandler, files={}, redirect=files.url)
+    session = requests.Session()
+    session.auth = ("hub-user", "hub-secret")  # a DHuS hub's Basic login lives on the session
+    try:
+        Transfer(session=session, timeout=5.0, backoff=0.01).download(
+            f"{front.url}/files/product.zip", str(tmp_path / "p.zip"), md5=MD5)
+    finally:
+        front.stop()
+    assert (tmp_path / "p.zip").read_bytes() == DATA
+    assert front.requests[0][2]["Authorization"].startswith("Basic ")
+    assert "Authorization" not in gets(files)[0][2]  # the password never went to the other host
+
+
+def test_unwritable_destination_is_one_line(files, tmp_path):
+    from digisat_plugin.core.errors import OutputError
+
+    blocker = tmp_path / "a-file"
+    blocker.write_bytes(b"")
+    with pytest.raises(OutputError, match=rf"^{blocker}: cannot create the folder \(File exists\)$"):
+        fast().download(f"{files.url}/files/product.zip", str(blocker / "p.zip"))
+    (tmp_path / "p.zip.part").mkdir()  # a part file that cannot be opened for writing
+    with pytest.raises(OutputError, match=rf"^{tmp_path}/p.zip.part: cannot write \(Is a directory\)$"):
+        fast().download(f"{files.url}/files/product.zip", str(tmp_path / "p.zip"))
+    assert not (tmp_path / "p.zip").exists()

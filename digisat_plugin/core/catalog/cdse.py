@@ -24,18 +24,15 @@ import time
 from urllib.parse import quote
 
 from ..bands import ORDER, sort_bands
-from ..errors import InputError
 from ..progress import as_progress
 from .errors import AuthError, CatalogError, NotFoundError, OfflineError
-from .scene import Scene, level_from_name, sort_newest_first, tile_from_name
-from .stac import iso_utc
-from .transfer import Transfer
+from .scene import Scene, iso_utc, level_from_name, product_type, sort_newest_first, tile_from_name
+from .transfer import Transfer, make_folder
 
 CATALOGUE_URL = "https://catalogue.dataspace.copernicus.eu"
 DOWNLOAD_URL = "https://download.dataspace.copernicus.eu"
 IDENTITY_URL = "https://identity.dataspace.copernicus.eu"
 TOKEN_PATH = "/auth/realms/CDSE/protocol/openid-connect/token"
-PRODUCT_TYPES = {"L2A": "S2MSI2A", "L1C": "S2MSI1C"}
 NATIVE_RES = {"B01": 60, "B09": 60, "B10": 60, "B02": 10, "B03": 10, "B04": 10, "B08": 10}
 PAGE = 100
 
@@ -120,9 +117,7 @@ class CdseSource:
 
     # -- search -----------------------------------------------------------------------------
     def search(self, aoi, start: str, end: str, max_cloud: float = 100, level: str = "L2A", limit: int = 50) -> list:
-        ptype = PRODUCT_TYPES.get(level.upper())
-        if not ptype:
-            raise InputError(f"level {level!r}: expected L2A or L1C")
+        ptype = product_type(level)
         w, s, e, n = aoi.wgs84_bounds()
         polygon = f"POLYGON(({w} {s},{e} {s},{e} {n},{w} {n},{w} {s}))"
         flt = (f"Collection/Name eq 'SENTINEL-2' and OData.CSC.Intersects(area=geography'SRID=4326;{polygon}') "
@@ -153,7 +148,7 @@ class CdseSource:
         if scene.extra.get("online") is False:
             raise OfflineError(f"{scene.id} is offline (long-term archive) on Copernicus Data Space; order it and "
                                f"try again later")
-        os.makedirs(dest_dir, exist_ok=True)
+        make_folder(dest_dir)
         if self.whole_product:
             url = f"{self.download_url}/odata/v1/Products({uuid})/$value"
             return self.private.download(url, os.path.join(dest_dir, scene.id + ".zip"), size=scene.size,
@@ -167,8 +162,8 @@ class CdseSource:
         data = self.public.json("GET", self._node_url(uuid, path, self.catalogue_url) + "/Nodes",
                                 what=f"CDSE node {'/'.join(path)}")
         result = data.get("result") if isinstance(data, dict) else None
-        if not isinstance(result, list):
-            raise CatalogError(f"CDSE node {'/'.join(path)}: listing without 'result'")
+        if not isinstance(result, list) or not all(isinstance(n, dict) and "Name" in n for n in result):
+            raise CatalogError(f"CDSE node {'/'.join(path)}: listing without a 'result' list of named nodes")
         return result
 
     def _fetch_nodes(self, scene: Scene, uuid: str, bands, dest_dir: str, progress) -> str:
@@ -204,18 +199,16 @@ class CdseSource:
         files += [found[b] for b in wanted]
         final = os.path.join(dest_dir, safe)
         work = os.path.join(dest_dir, f".{safe}.partial")
-        os.makedirs(work, exist_ok=True)  # kept on failure: its .part files resume next time
+        make_folder(work)  # kept on failure: its .part files resume next time
         total = sum(int(size or 0) for _p, size in files) or 1
         done = 0
         for path, size in files:
             size = int(size) if size not in (None, "") else None
             sub = progress.stage(done / total, (done + (size or 0)) / total)
             dest = os.path.join(work, *path[1:])
+            # download() checks the size against the listing's ContentLength
             self.private.download(self._node_url(uuid, path, self.download_url) + "/$value", dest, size=size,
                                   progress=sub, label=path[-1])
-            if size is not None and os.path.getsize(dest) != size:
-                os.remove(dest)
-                raise CatalogError(f"{path[-1]}: downloaded {os.path.getsize(dest)} bytes, expected {size}")
             done += size or 0
         if os.path.isdir(final):
             shutil.rmtree(final)

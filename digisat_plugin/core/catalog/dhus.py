@@ -15,11 +15,9 @@ from requests.adapters import HTTPAdapter
 
 from ..errors import InputError
 from ..progress import as_progress
-from .errors import AuthError, CatalogError, NetworkError, NotFoundError, OfflineError
-from .scene import Scene, level_from_name, sort_newest_first, tile_from_name
-from .transfer import Transfer
-
-PRODUCT_TYPES = {"L2A": "S2MSI2A", "L1C": "S2MSI1C"}
+from .errors import AuthError, CatalogError, NetworkError, NotFoundError, OfflineError, translated_errors
+from .scene import Scene, level_from_name, product_type, sort_newest_first, tile_from_name
+from .transfer import Transfer, make_folder
 
 
 class TimeoutAdapter(HTTPAdapter):
@@ -56,13 +54,11 @@ class DhusSource:
         self.transfer = Transfer(session=self.api.session, timeout=timeout, retries=retries, backoff=backoff)
 
     def search(self, aoi, start: str, end: str, max_cloud: float = 100, level: str = "L2A", limit: int = 50) -> list:
-        ptype = PRODUCT_TYPES.get(level.upper())
-        if not ptype:
-            raise InputError(f"level {level!r}: expected L2A or L1C")
+        ptype = product_type(level)
         w, s, e, n = aoi.wgs84_bounds()
         wkt = f"POLYGON(({w:.6f} {s:.6f},{e:.6f} {s:.6f},{e:.6f} {n:.6f},{w:.6f} {n:.6f},{w:.6f} {s:.6f}))"
         date = (start if "T" in start else f"{start}T00:00:00Z", end if "T" in end else f"{end}T23:59:59Z")
-        with _hub_errors(self.url):
+        with translated_errors(self._error):
             found = self.api.query(area=wkt, date=date, platformname="Sentinel-2", producttype=ptype,
                                    cloudcoverpercentage=(0, float(max_cloud)), limit=int(limit))
         return sort_newest_first([scene_from_entry(uuid, props) for uuid, props in found.items()])
@@ -73,48 +69,37 @@ class DhusSource:
         uuid = scene.extra.get("uuid")
         if not uuid:
             raise NotFoundError(f"scene {scene.id}: no hub product id (search this hub first)")
-        with _hub_errors(self.url):
+        with translated_errors(self._error):
             info = self.api.get_product_odata(uuid)
             if not info.get("Online", True):
                 self.api.trigger_offline_retrieval(uuid)
                 raise OfflineError(f"{scene.id} is offline (long-term archive) on {self.url}; its retrieval was "
                                    f"requested: try again in an hour or so")
-        os.makedirs(dest_dir, exist_ok=True)
+        make_folder(dest_dir)
         dest = os.path.join(dest_dir, info["title"] + ".zip")
         return self.transfer.download(info["url"], dest, size=info.get("size"), md5=info.get("md5"),
                                       progress=progress, label=os.path.basename(dest))
 
-
-class _hub_errors:
-    """sentinelsat and requests failures -> one-line CatalogErrors naming the hub."""
-
-    def __init__(self, url: str):
-        self.url = url
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc is None or not isinstance(exc, Exception) or isinstance(exc, CatalogError | InputError):
-            return False
+    def _error(self, exc: Exception) -> CatalogError | None:
+        """A sentinelsat or requests failure as a one-line error naming the hub (None: not one)."""
         from sentinelsat.exceptions import LTAError, SentinelAPIError, UnauthorizedError
 
         if isinstance(exc, UnauthorizedError):
-            raise AuthError(f"{self.url}: user name or password refused (HTTP 401)") from None
+            return AuthError(f"{self.url}: user name or password refused (HTTP 401)")
         if isinstance(exc, LTAError):
-            raise OfflineError(f"{self.url}: long-term archive request refused ({first_line(exc)})") from None
+            return OfflineError(f"{self.url}: long-term archive request refused ({first_line(exc)})")
         if isinstance(exc, SentinelAPIError):
             code = getattr(getattr(exc, "response", None), "status_code", None)
             where = f" (HTTP {code})" if code else ""
             if code == 404:
-                raise NotFoundError(f"{self.url}: product not found{where}") from None
-            raise CatalogError(f"{self.url}: hub error{where}: {first_line(exc)}") from None
+                return NotFoundError(f"{self.url}: product not found{where}")
+            return CatalogError(f"{self.url}: hub error{where}: {first_line(exc)}")
         if isinstance(exc, requests.Timeout):
-            raise NetworkError(f"{self.url}: no answer within the timeout; the hub is down or too slow") from None
+            return NetworkError(f"{self.url}: no answer within the timeout; the hub is down or too slow")
         if isinstance(exc, requests.RequestException):
-            raise NetworkError(f"{self.url}: cannot reach the hub ({type(exc).__name__}); check the network "
-                               f"connection and the URL") from None
-        return False
+            return NetworkError(f"{self.url}: cannot reach the hub ({type(exc).__name__}); check the network "
+                                f"connection and the URL")
+        return None
 
 
 def first_line(exc: BaseException) -> str:

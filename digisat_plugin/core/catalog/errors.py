@@ -1,5 +1,8 @@
 """One-line errors of the catalogue backends (all DigisatError, so every front end shows them as is)."""
 
+from collections.abc import Callable
+from contextlib import contextmanager
+
 from ..errors import DigisatError
 
 
@@ -29,3 +32,18 @@ class DiskFullError(CatalogError):
 
 class NotFoundError(CatalogError):
     """No scene matched, or an asked-for scene or file does not exist."""
+
+
+@contextmanager
+def translated_errors(translate: Callable[[Exception], "CatalogError | None"]):
+    """Raise `translate(exc)` in place of a library's exception (requests, pystac-client,
+    sentinelsat); DigisatErrors and what `translate` does not know (None) pass unchanged."""
+    try:
+        yield
+    except DigisatError:
+        raise
+    except Exception as exc:
+        error = translate(exc)
+        if error is None:
+            raise
+        raise error from None

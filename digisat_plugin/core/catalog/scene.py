@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from ..errors import InputError
+
+PRODUCT_TYPES = {"L2A": "S2MSI2A", "L1C": "S2MSI1C"}  # the product types of the Copernicus catalogues
+
 
 @dataclass
 class Scene:
@@ -41,3 +45,19 @@ def tile_from_name(name: str) -> str:
 
 def level_from_name(name: str) -> str:
     return "L2A" if "MSIL2A" in name else "L1C" if "MSIL1C" in name else ""
+
+
+def product_type(level: str) -> str:
+    """'L2A' -> 'S2MSI2A' (the Copernicus product type); an InputError for any other level."""
+    ptype = PRODUCT_TYPES.get(str(level).upper())
+    if not ptype:
+        raise InputError(f"level {level!r}: expected L2A or L1C")
+    return ptype
+
+
+def iso_utc(text: str) -> str:
+    """'2024-07-05T15:47:21.024000Z' / '+00:00' forms -> '2024-07-05T15:47:21Z'."""
+    text = str(text).replace("+00:00", "Z")
+    if "." in text:
+        text = text.split(".")[0] + "Z"
+    return text if text.endswith("Z") or not text else text + "Z"

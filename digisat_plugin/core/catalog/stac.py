@@ -19,14 +19,16 @@ import shutil
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 from osgeo import gdal
 
 from ..bands import BY_NAME, ORDER, sort_bands
 from ..errors import AoiError, Cancelled, InputError
 from ..progress import as_progress
-from .errors import AuthError, CatalogError, NetworkError, NotFoundError
-from .scene import Scene, sort_newest_first
+from .errors import AuthError, CatalogError, NetworkError, NotFoundError, translated_errors
+from .scene import Scene, iso_utc, sort_newest_first
+from .transfer import make_folder
 
 gdal.UseExceptions()
 
@@ -68,7 +70,7 @@ class StacSource:
         if not collection:
             raise InputError(f"level {level!r}: expected L2A or L1C")
         geometry = aoi.wgs84_geojson()
-        with _service_errors(self.url):
+        with translated_errors(self._error):
             client = self._client()
             search = client.search(
                 collections=[collection], intersects=geometry, datetime=f"{start}/{end}", max_items=int(limit),
@@ -79,9 +81,39 @@ class StacSource:
         scenes = [s for s in scenes if s.cloud_cover is None or s.cloud_cover <= float(max_cloud)]
         return sort_newest_first(scenes)
 
+    def _error(self, exc: Exception) -> CatalogError | None:
+        """A pystac-client or requests failure as a one-line error naming the service (None: not one)."""
+        import requests
+        from pystac_client.exceptions import APIError
+
+        if isinstance(exc, APIError) and getattr(exc, "status_code", None) is None:
+            # pystac-client wraps connection failures in an APIError without a status
+            cause = exc.__cause__ or exc.__context__
+            exc = cause if isinstance(cause, requests.RequestException) else exc
+            text = str(exc)
+            if "timed out" in text or "Timeout" in text:
+                exc = requests.Timeout(text)
+            elif "Max retries exceeded" in text or "Connection" in text:
+                exc = requests.ConnectionError(text)
+        if isinstance(exc, APIError):
+            code = getattr(exc, "status_code", None)
+            if code in (401, 403):
+                return AuthError(f"{self.url}: access refused (HTTP {code})")
+            first = " ".join(str(exc).split())[:160]
+            return CatalogError(f"{self.url}: STAC search failed{f' (HTTP {code})' if code else ''}: {first}")
+        if isinstance(exc, requests.Timeout):
+            return NetworkError(f"{self.url}: no answer within the timeout; the server is down or too slow")
+        if isinstance(exc, requests.RequestException):
+            return NetworkError(f"{self.url}: cannot reach the STAC API ({type(exc).__name__}); check the network "
+                                f"connection and the URL")
+        if isinstance(exc, ValueError | KeyError | TypeError):
+            return CatalogError(f"{self.url}: not a STAC API answer ({' '.join(str(exc).split())[:120]})")
+        return None
+
     # -- fetch ------------------------------------------------------------------------------
     def fetch(self, scene: Scene, aoi, bands=None, dest_dir: str = ".", progress=None) -> str:
-        """Read the area's window of every band into `dest_dir/<scene id>/`; return that folder."""
+        """Read the area's window of every band (the whole scene without an area) into
+        `dest_dir/<scene id>/`; return that folder."""
         progress = as_progress(progress)
         bands = sort_bands(bands or [b for b in ORDER if b in scene.assets and not (b == "B10" and scene.level == "L2A")])
         missing = [b for b in bands if b not in scene.assets]
@@ -92,7 +124,7 @@ class StacSource:
         final = os.path.join(os.fspath(dest_dir), scene.id)
         work = os.path.join(os.fspath(dest_dir), f".{scene.id}.partial")
         shutil.rmtree(work, ignore_errors=True)
-        os.makedirs(work)
+        make_folder(work)
         try:
             progress.update(0.0, f"reading {scene.id}")
             windows = self._windows(scene, aoi, bands)
@@ -112,34 +144,52 @@ class StacSource:
                 "GDAL_HTTP_CONNECTTIMEOUT": str(int(math.ceil(self.timeout))),
                 "GDAL_HTTP_MAX_RETRY": str(self.retries), "GDAL_HTTP_RETRY_DELAY": "0.5"}
 
-    def _open(self, href: str):
-        for key, value in self._gdal_options().items():
+    @contextmanager
+    def _http_options(self):
+        """GDAL's HTTP settings on this thread while reading, then back as they were: the caller's
+        thread (QGIS's main thread) keeps its own (EMPTY_DIR would hide sidecar files there)."""
+        options = self._gdal_options()
+        before = {key: gdal.GetThreadLocalConfigOption(key, None) for key in options}
+        for key, value in options.items():
             gdal.SetThreadLocalConfigOption(key, value)
+        try:
+            yield
+        finally:
+            for key, value in before.items():
+                gdal.SetThreadLocalConfigOption(key, value)
+
+    def _open(self, href: str):
+        """Open a band (inside `_http_options`)."""
         try:
             return gdal.Open(vsi_path(href))
         except RuntimeError as exc:
             raise _gdal_error(href, exc) from None
 
     def _windows(self, scene: Scene, aoi, bands: list) -> dict:
-        """{band: (col, row, width, height)} on each band's own grid, nested (shared corner)."""
+        """{band: (col, row, width, height)} on each band's own grid, nested (shared corner); the
+        whole scene (on the 60 m grid) when `aoi` is None."""
+        if aoi is not None and not aoi.crs:
+            raise AoiError("area of interest: a CRS is needed to fetch from a catalogue (add ',EPSG:4326')")
         finest = min(bands, key=lambda b: BY_NAME[b].resolution)
         for attempt in range(self.retries + 1):
             try:
-                ref = self._open(scene.assets[finest])
+                with self._http_options():
+                    ref = self._open(scene.assets[finest])
+                    gt, wkt, size = ref.GetGeoTransform(), ref.GetProjection(), (ref.RasterXSize, ref.RasterYSize)
+                    ref = None
                 break
             except CatalogError as exc:
                 _clear_cache(scene.assets[finest])
                 if isinstance(exc, AuthError) or attempt == self.retries:
                     raise
                 time.sleep(0.5 * 2 ** attempt)
-        gt, wkt = ref.GetGeoTransform(), ref.GetProjection()
-        extent_x = gt[0] + ref.RasterXSize * gt[1]
-        extent_y = gt[3] + ref.RasterYSize * gt[5]
-        ref = None
-        if not aoi.crs:
-            raise AoiError("area of interest: a CRS is needed to fetch from a catalogue (add ',EPSG:4326')")
-        xmin, ymin, xmax, ymax = aoi.transformed(wkt).bounds()
-        m, g = self.margin_m, GRID_M
+        extent_x = gt[0] + size[0] * gt[1]
+        extent_y = gt[3] + size[1] * gt[5]
+        if aoi is None:
+            (xmin, ymin, xmax, ymax), m = (gt[0], extent_y, extent_x, gt[3]), 0.0
+        else:
+            (xmin, ymin, xmax, ymax), m = aoi.transformed(wkt).bounds(), self.margin_m
+        g = GRID_M
         x0 = max(gt[0] + math.floor((xmin - m - gt[0]) / g) * g, gt[0])
         x1 = min(gt[0] + math.ceil((xmax + m - gt[0]) / g) * g, gt[0] + math.floor((extent_x - gt[0]) / g) * g)
         y0 = min(gt[3] - math.floor((gt[3] - ymax - m) / g) * g, gt[3])
@@ -160,23 +210,21 @@ class StacSource:
 
         def read_once(band: str) -> None:
             href = scene.assets[band]
-            src = self._open(href)
-            tmp = os.path.join(work, f".{band}.tmp.tif")
 
             def callback(fraction, _msg, _data):
                 done[band] = fraction
                 return 0 if cancel.is_set() else 1
 
-            try:
-                gdal.Translate(tmp, src, srcWin=list(windows[band]), format="GTiff",
-                               creationOptions=["TILED=YES", "COMPRESS=DEFLATE", "PREDICTOR=2"], callback=callback)
-            except RuntimeError as exc:
-                if cancel.is_set():
-                    raise Cancelled() from None
-                raise _gdal_error(href, exc) from None
-            finally:
-                src = None
-            os.replace(tmp, os.path.join(work, f"{band}.tif"))
+            # straight into the work folder: it gets its final name only once every band is read
+            with self._http_options():
+                try:
+                    gdal.Translate(os.path.join(work, f"{band}.tif"), self._open(href), srcWin=list(windows[band]),
+                                   format="GTiff", creationOptions=["TILED=YES", "COMPRESS=DEFLATE", "PREDICTOR=2"],
+                                   callback=callback)
+                except RuntimeError as exc:
+                    if cancel.is_set():
+                        raise Cancelled() from None
+                    raise _gdal_error(href, exc) from None
 
         def read(band: str) -> None:
             # GDAL retries HTTP errors itself but not a body cut short: read the band again,
@@ -185,7 +233,7 @@ class StacSource:
                 try:
                     read_once(band)
                     break
-                except (NetworkError, CatalogError) as exc:
+                except CatalogError as exc:
                     _clear_cache(scene.assets[band])
                     if isinstance(exc, AuthError) or attempt == self.retries or cancel.is_set():
                         raise
@@ -243,44 +291,6 @@ def _gdal_error(href: str, exc: BaseException) -> Exception:
     return CatalogError(f"{href}: cannot read the band ({text})")
 
 
-class _service_errors:
-    """Turn pystac-client and requests failures into one-line CatalogErrors naming the service."""
-
-    def __init__(self, url: str):
-        self.url = url
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc is None or isinstance(exc, CatalogError | AoiError | InputError | Cancelled):
-            return False
-        import requests
-        from pystac_client.exceptions import APIError
-
-        if isinstance(exc, APIError) and getattr(exc, "status_code", None) is None:
-            # pystac-client wraps connection failures in an APIError without a status
-            cause = exc.__cause__ or exc.__context__
-            exc = cause if isinstance(cause, requests.RequestException) else exc
-            text = str(exc)
-            if "timed out" in text or "Timeout" in text:
-                exc = requests.Timeout(text)
-            elif "Max retries exceeded" in text or "Connection" in text:
-                exc = requests.ConnectionError(text)
-        if isinstance(exc, APIError):
-            code = getattr(exc, "status_code", None)
-            if code in (401, 403):
-                raise AuthError(f"{self.url}: access refused (HTTP {code})") from None
-            first = " ".join(str(exc).split())[:160]
-            raise CatalogError(f"{self.url}: STAC search failed{f' (HTTP {code})' if code else ''}: {first}") from None
-        if isinstance(exc, requests.Timeout):
-            raise NetworkError(f"{self.url}: no answer within the timeout; the server is down or too slow") from None
-        if isinstance(exc, requests.RequestException):
-            raise NetworkError(f"{self.url}: cannot reach the STAC API ({type(exc).__name__}); check the network "
-                               f"connection and the URL") from None
-        if isinstance(exc, ValueError | KeyError | TypeError):
-            raise CatalogError(f"{self.url}: not a STAC API answer ({' '.join(str(exc).split())[:120]})") from None
-        return False
 
 
 def asset_href(item, band: str) -> tuple:
@@ -318,14 +328,6 @@ def scene_from_item(item, level: str) -> Scene:
         level=item_level, assets=assets,
         extra={"radiometry": radiometry, "collection": item.collection_id, "self": item.get_self_href() or ""},
     )
-
-
-def iso_utc(text: str) -> str:
-    """'2024-07-05T15:47:21.024000Z' / '+00:00' forms -> '2024-07-05T15:47:21Z'."""
-    text = str(text).replace("+00:00", "Z")
-    if "." in text:
-        text = text.split(".")[0] + "Z"
-    return text if text.endswith("Z") or not text else text + "Z"
 
 
 def write_folder_metadata(folder: str, scene: Scene, radiometry: dict) -> None:

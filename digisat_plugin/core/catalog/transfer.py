@@ -5,11 +5,13 @@
 - 429, 5xx, connection resets and timeouts are retried with exponential back-off (a 429's
   Retry-After is honoured up to `max_backoff`);
 - redirects are followed here, not by requests, so the caller's Authorization header (a CDSE
-  bearer token) is sent again to the host redirected to (requests drops it across hosts);
+  bearer token) is sent again to the host redirected to (requests drops it across hosts); the
+  session's own credentials (a DHuS hub's Basic password) go to the first host only;
 - a download goes to `<dest>.part` and is renamed to `dest` only once complete and, when an MD5
-  is known, verified; a break resumes with `Range: bytes=N-` and the answer must be 206 with a
-  matching `Content-Range` (a server that ignores Range answers 200 and the file starts over,
-  never gets appended to); a body shorter than announced counts as a break;
+  is known, verified (a size the catalogue announced must match too); a break resumes with
+  `Range: bytes=N-` and the answer must be 206 with a matching `Content-Range` (a server that
+  ignores Range answers 200 and the file starts over, never gets appended to); a body shorter
+  than announced counts as a break;
 - a checksum mismatch deletes the part file and downloads again, `checksum_attempts` times;
 - `Progress` is checked between chunks and during back-off, so a cancel stops the transfer
   within one read (the `.part` file stays and a later run resumes it);
@@ -30,6 +32,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from ..errors import OutputError
 from ..progress import Progress, as_progress
 from .errors import AuthError, CatalogError, ChecksumError, DiskFullError, NetworkError, NotFoundError, OfflineError
 
@@ -154,11 +157,14 @@ class Transfer:
                 raise CatalogError(f"{what or url}: the answer is not JSON") from None
 
     def _send(self, method, url, headers, params, data, stream) -> requests.Response:
+        first_host = host_of(url)
         for _ in range(MAX_REDIRECTS + 1):
             merged = dict(self.auth_headers() if self.auth_headers else {})
             merged.update(headers or {})
+            # requests would apply session.auth to any host: keep it to the host first asked
+            auth = None if host_of(url) == first_host else _no_session_auth
             resp = self.session.request(method, url, headers=merged, params=params, data=data, stream=stream,
-                                        allow_redirects=False, timeout=(self.timeout, self.timeout))
+                                        auth=auth, allow_redirects=False, timeout=(self.timeout, self.timeout))
             if resp.status_code not in REDIRECT_STATUS or "Location" not in resp.headers:
                 return resp
             resp.close()
@@ -192,13 +198,17 @@ class Transfer:
         progress = as_progress(progress)
         label = label or os.path.basename(dest)
         part = dest + ".part"
-        os.makedirs(os.path.dirname(os.path.abspath(dest)), exist_ok=True)
+        make_folder(os.path.dirname(os.path.abspath(dest)))
         if os.path.exists(dest) and (size is None or os.path.getsize(dest) == size) and (
                 md5 is None or md5_file(dest, progress).lower() == md5.lower()):
             return dest  # already downloaded and verified
         failures = 0
         while True:
             self._fetch_to_part(url, part, size, progress, label)
+            got_size = os.path.getsize(part)
+            if size is not None and got_size != size:
+                os.remove(part)
+                raise CatalogError(f"{label}: the server sent {got_size} bytes, the catalogue announced {size}")
             if md5:
                 progress.update(1.0, f"verifying {label}")
                 got = md5_file(part, progress)
@@ -250,11 +260,13 @@ class Transfer:
                     raise NetworkError(f"{label}: download interrupted ({describe_network_error(exc)}) "
                                        f"{attempt} times; run again to resume from {now / 1e6:.1f} MB") from None
                 self._pause(attempt, None, progress)
+            except requests.RequestException as exc:  # the rest of requests' errors (they are OSErrors too)
+                raise CatalogError(f"{label}: download failed ({type(exc).__name__}: {exc})") from None
             except OSError as exc:
                 if exc.errno in (errno.ENOSPC, errno.EDQUOT):
                     raise DiskFullError(f"{os.path.dirname(os.path.abspath(part))}: no space left on device while "
                                         f"downloading {label}") from None
-                raise
+                raise OutputError(f"{part}: cannot write ({exc.strerror or exc})") from None
             finally:
                 resp.close()
 
@@ -282,6 +294,19 @@ class Transfer:
             raise CatalogError(f"{label}: download refused (HTTP {code} {server_message(resp)})")
         length = resp.headers.get("Content-Length")
         return int(length) if length and length.isdigit() and "Content-Encoding" not in resp.headers else None
+
+
+def make_folder(path: str) -> None:
+    """os.makedirs, failing with one line (a file in the way, no permission) instead of a traceback."""
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot create the folder ({exc.strerror or exc})") from None
+
+
+def _no_session_auth(request):
+    """An auth callable that adds nothing (auth=None would fall back to the session's)."""
+    return request
 
 
 def check_free_space(path: str, needed: int | None, label: str) -> None:
