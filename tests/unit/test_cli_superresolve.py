@@ -159,3 +159,19 @@ def test_folder_copied_without_write_access_is_not_touched(sample_dir, tmp_path)
     finally:
         os.chmod(ro, 0o755)
         shutil.rmtree(ro)
+
+
+def test_whole_virginia_scene_gives_a_valid_10m_cog(virginia_dir, tmp_path):
+    from osgeo_utils.samples.validate_cloud_optimized_geotiff import validate
+
+    out = tmp_path / "virginia.tif"
+    proc = cli("superresolve", virginia_dir, out, "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    _warnings, errors, _ = validate(str(out), full_check=True)
+    assert errors == []
+    ds = gdal.Open(str(out))
+    names = [ds.GetRasterBand(i + 1).GetDescription() for i in range(ds.RasterCount)]
+    assert names == ["B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B09", "B11", "B12"]
+    assert (ds.RasterXSize, ds.RasterYSize) == (1926, 1938)
+    assert ds.GetGeoTransform() == (435780.0, 10.0, 0.0, 4179420.0, 0.0, -10.0)
+    assert ds.GetRasterBand(1).DataType == gdal.GDT_UInt16
