@@ -25,6 +25,14 @@ def positive_tile(text: str) -> int:
     return value
 
 
+def adapt_steps(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of steps, got {text!r}") from None
+    return value  # a negative number is refused by the engine, with its one-line message
+
+
 def register(sub) -> None:
     p = sub.add_parser(
         "superresolve",
@@ -44,6 +52,12 @@ def register(sub) -> None:
                    "the same 10 m grid, for comparison")
     p.add_argument("--model", metavar="DIR", help="folder with net20/ and net60/ (default: model_weights/)")
     p.add_argument("--tile-size", type=positive_tile, help="tile core size in 10 m pixels (default 384)")
+    p.add_argument("--adapt-steps", type=adapt_steps, default=0, metavar="N",
+                   help="experimental: first fine-tune the networks for N steps on this area itself "
+                   "(self-supervised: the area's bands degraded by 2 and 6 are restored, no labels needed; in "
+                   "memory only, model_weights/ is not changed). Costs about 7 s per 100 steps per network on a "
+                   "2-core CPU. On the held-out test area it made the x2 result worse (docs/models.md). "
+                   "Default 0: off")
     p.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto", help="where TensorFlow runs")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -56,9 +70,13 @@ def run(args) -> int:
     aoi = parse_aoi(args.aoi, args.aoi_crs) if args.aoi else None
     with TerminalProgress(args.quiet) as progress:
         result = superresolve(args.input, args.output, aoi=aoi, bands=args.bands, original_path=args.original,
-                              model_dir=args.model, tile_size=args.tile_size, device=args.device, progress=progress)
+                              model_dir=args.model, tile_size=args.tile_size, device=args.device, progress=progress,
+                              adapt_steps=args.adapt_steps)
     print(f"wrote {result.output} ({result.width} x {result.height} px, {len(result.bands)} bands: "
           f"{' '.join(result.bands)}) in {result.seconds:.1f} s on {result.extra.get('device', 'cpu')}")
+    for net, done in result.extra.get("adapted", {}).items():
+        print(f"adapted {net}: " + (f"skipped ({done['skipped']})" if "skipped" in done
+                                    else f"{done['steps']} steps in {done['seconds']:.1f} s"))
     if result.original:
         print(f"wrote {result.original} (bands as delivered)")
     return 0

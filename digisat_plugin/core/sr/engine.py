@@ -14,14 +14,17 @@ import numpy as np
 
 from ..bands import BANDS_10M, OPTIONAL_BANDS, ORDER, sort_bands
 from ..errors import Cancelled, DigisatError, InputError, OutputError
-from ..io.aoi import window_for, window_geotransform
+from ..io.aoi import Window, window_for, window_geotransform
 from ..io.cog import CogWriter, check_writable
-from ..io.product import open_product
+from ..io.product import ALIGN, open_product
 from ..progress import as_progress
 from ..sr.resample import upsample_nearest
-from .predict import Predictor, inputs_for
+from .predict import Predictor, inputs_for, nets_for
 
 DN_MAX = 65535
+# Adaptation reads at most this many base pixels on a side (the window's centre): a few hundred
+# steps of 16 patches see only a part of it anyway, and a whole tile would not fit in memory.
+ADAPT_MAX_SIZE = 1800
 
 
 @dataclass
@@ -53,14 +56,20 @@ def to_uint16(values: np.ndarray, nodata: np.ndarray) -> np.ndarray:
 
 
 def superresolve(input_path, output_path, aoi=None, bands=None, original_path=None, model_dir=None,
-                 tile_size=None, device="auto", batch_size=None, progress=None, predictor=None) -> SuperResolveResult:
+                 tile_size=None, device="auto", batch_size=None, progress=None, predictor=None,
+                 adapt_steps=0) -> SuperResolveResult:
     """Super-resolve `input_path` (band folder, SAFE folder or zip) to a 10 m COG at `output_path`.
 
     aoi: core.io.aoi.Aoi or None for the whole product; bands: output band names (default all
     but B10); original_path: optional companion COG of the same bands as delivered (nearest
-    neighbour on the same grid). Raises DigisatError subclasses with one-line messages.
+    neighbour on the same grid). adapt_steps > 0: first fine-tune the networks for that many
+    steps on the processing window itself (core/train/adapt.py; the predictor's networks are
+    replaced in memory). Raises DigisatError subclasses with one-line messages.
     """
     started = time.monotonic()
+    extra = {}
+    if adapt_steps < 0:
+        raise InputError(f"--adapt-steps: expected 0 (off) or a positive number of steps, got {adapt_steps}")
     progress = as_progress(progress)
     check_writable(output_path)
     if original_path:
@@ -81,11 +90,15 @@ def superresolve(input_path, output_path, aoi=None, bands=None, original_path=No
         predictor = predictor or Predictor(model_dir, device=device, batch_size=batch_size)
         ratios = {name: src.ratio for name, src in product.bands.items()}
         gt = window_geotransform(product, window)
+        stream_stage = (0.0, 0.9)
+        if adapt_steps > 0:
+            stream_stage = (0.4, 0.9)
+            extra["adapted"] = _adapt(product, predictor, window, bands, adapt_steps, progress.stage(0.0, 0.4))
         writers = [CogWriter(output_path, window.width, window.height, bands, gt, product.crs_wkt)]
         if original_path:
             writers.append(CogWriter(original_path, window.width, window.height, bands, gt, product.crs_wkt))
         try:
-            _stream(product, predictor, window, bands, ratios, writers, tile_size, progress.stage(0.0, 0.9))
+            _stream(product, predictor, window, bands, ratios, writers, tile_size, progress.stage(*stream_stage))
             done = [w.commit(progress.stage(0.9 + 0.1 * i / len(writers), 0.9 + 0.1 * (i + 1) / len(writers)))
                     for i, w in enumerate(writers)]
         except BaseException:
@@ -97,10 +110,32 @@ def superresolve(input_path, output_path, aoi=None, bands=None, original_path=No
             output=done[0], original=done[1] if original_path else None, bands=bands, width=window.width,
             height=window.height, geotransform=gt, crs_wkt=product.crs_wkt, product_id=product.product_id,
             date=product.date, level=product.level, seconds=time.monotonic() - started,
-            extra={"device": predictor.device},
+            extra=dict(extra, device=predictor.device),
         )
     finally:
         product.close()
+
+
+def central_part(window, size: int):
+    """The centre of `window`, at most size x size base pixels, aligned to 6 (one 60 m pixel)."""
+    h, w = min(window.height, size), min(window.width, size)
+    row = window.row + (window.height - h) // 2 // ALIGN * ALIGN
+    col = window.col + (window.width - w) // 2 // ALIGN * ALIGN
+    return Window(row, col, h, w)
+
+
+def _adapt(product, predictor, window, bands, steps, progress) -> dict:
+    """Fine-tune the networks the output needs on the processing window (no labels: Wald pairs)."""
+    from ..train.adapt import adapt_predictor, scene_from_product
+
+    specs = nets_for(bands)
+    if not specs:
+        return {}
+    progress.update(0.0, "reading the area for adaptation")
+    needed = sort_bands({b for spec in specs for b in spec.inputs})
+    scene = scene_from_product(product, central_part(window, ADAPT_MAX_SIZE), needed,
+                               name=product.product_id or product.path)
+    return adapt_predictor(predictor, scene, steps, nets=[spec.name for spec in specs], progress=progress)
 
 
 def _stream(product, predictor, window, bands, ratios, writers, tile_size, progress):

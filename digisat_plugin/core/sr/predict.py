@@ -68,6 +68,10 @@ class Predictor:
             self._nets[name] = load_net(self.model_dir, name)
         return self._nets[name]
 
+    def replace_net(self, name: str, loaded) -> None:
+        """Use `loaded` (a LoadedNet, e.g. fine-tuned by core.train.adapt) for `name`, in memory only."""
+        self._nets[name] = loaded
+
     def margin(self, targets) -> int:
         return max([self.net(spec.name).margin for spec in nets_for(targets)] + [12])
 
