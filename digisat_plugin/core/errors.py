@@ -5,6 +5,13 @@ message as it is; anything else is a bug and keeps its traceback for the log.
 """
 
 
+def first_line(exc: BaseException) -> str:
+    """The first non-empty line of a library's exception text, whitespace collapsed, at most 160 characters."""
+    text = getattr(exc, "msg", None) or str(exc)
+    lines = [line for line in str(text).splitlines() if line.strip()]
+    return " ".join(lines[0].split())[:160] if lines else type(exc).__name__
+
+
 class DigisatError(Exception):
     """A problem with the user's input or environment, explained in one line."""
 

@@ -13,7 +13,7 @@ import os
 import requests
 from requests.adapters import HTTPAdapter
 
-from ..errors import InputError
+from ..errors import InputError, first_line
 from ..progress import as_progress
 from .errors import AuthError, CatalogError, NetworkError, NotFoundError, OfflineError, translated_errors
 from .scene import Scene, level_from_name, product_type, sort_newest_first, tile_from_name
@@ -100,12 +100,6 @@ class DhusSource:
             return NetworkError(f"{self.url}: cannot reach the hub ({type(exc).__name__}); check the network "
                                 f"connection and the URL")
         return None
-
-
-def first_line(exc: BaseException) -> str:
-    text = getattr(exc, "msg", None) or str(exc)
-    lines = [line for line in str(text).splitlines() if line.strip()]
-    return " ".join(lines[0].split())[:160] if lines else type(exc).__name__
 
 
 def scene_from_entry(uuid: str, p: dict) -> Scene:

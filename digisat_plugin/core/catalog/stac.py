@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from osgeo import gdal
 
 from ..bands import BY_NAME, ORDER, sort_bands
-from ..errors import AoiError, Cancelled, InputError
+from ..errors import AoiError, Cancelled, InputError, first_line
 from ..progress import as_progress
 from .errors import AuthError, CatalogError, NetworkError, NotFoundError, translated_errors
 from .scene import Scene, iso_utc, sort_newest_first
@@ -99,8 +99,7 @@ class StacSource:
             code = getattr(exc, "status_code", None)
             if code in (401, 403):
                 return AuthError(f"{self.url}: access refused (HTTP {code})")
-            first = " ".join(str(exc).split())[:160]
-            return CatalogError(f"{self.url}: STAC search failed{f' (HTTP {code})' if code else ''}: {first}")
+            return CatalogError(f"{self.url}: STAC search failed{f' (HTTP {code})' if code else ''}: {first_line(exc)}")
         if isinstance(exc, requests.Timeout):
             return NetworkError(f"{self.url}: no answer within the timeout; the server is down or too slow")
         if isinstance(exc, requests.RequestException):

@@ -12,8 +12,7 @@ import os
 import numpy as np
 from osgeo import gdal
 
-from ..errors import Cancelled, OutputError
-from .product import first_line
+from ..errors import Cancelled, OutputError, first_line
 
 gdal.UseExceptions()
 

@@ -17,7 +17,7 @@ import numpy as np
 from osgeo import gdal
 
 from ..bands import BY_NAME, sort_bands
-from ..errors import InputError
+from ..errors import InputError, first_line
 
 gdal.UseExceptions()
 
@@ -75,20 +75,30 @@ class BandSource:
 
         Mirroring (rather than zeros) keeps a convolution's view at a scene edge plausible.
         """
-        r0, c0 = max(row, 0), max(col, 0)
-        r1, c1 = min(row + height, self.height), min(col + width, self.width)
-        if r1 <= r0 or c1 <= c0:
+        def read_inside(r0, c0, r1, c1):
+            try:
+                data = self.dataset().GetRasterBand(1).ReadAsArray(c0, r0, c1 - c0, r1 - r0)
+            except RuntimeError as exc:
+                raise InputError(f"{display_path(self.path)}: cannot read pixels ({first_line(exc)})") from None
+            if data is None:
+                raise InputError(f"{display_path(self.path)}: cannot read pixels")
+            return data
+
+        if min(row + height, self.height) <= max(row, 0) or min(col + width, self.width) <= max(col, 0):
             raise InputError(f"{self.path}: window outside the raster")
-        try:
-            data = self.dataset().GetRasterBand(1).ReadAsArray(c0, r0, c1 - c0, r1 - r0)
-        except RuntimeError as exc:
-            raise InputError(f"{display_path(self.path)}: cannot read pixels ({first_line(exc)})") from None
-        if data is None:
-            raise InputError(f"{display_path(self.path)}: cannot read pixels")
-        pads = ((r0 - row, row + height - r1), (c0 - col, col + width - c1))
-        if any(p for pair in pads for p in pair):
-            data = mirror_pad(data, pads)
-        return data
+        return read_mirrored(read_inside, row, col, height, width, (self.height, self.width))
+
+
+def read_mirrored(read_inside, row: int, col: int, height: int, width: int, shape: tuple) -> np.ndarray:
+    """Read a window that may reach past a raster of `shape`, mirroring beyond its edges.
+
+    read_inside(r0, c0, r1, c1) returns the part inside the raster (rows r0..r1, cols c0..c1).
+    """
+    r0, c0 = max(row, 0), max(col, 0)
+    r1, c1 = min(row + height, shape[0]), min(col + width, shape[1])
+    data = read_inside(r0, c0, r1, c1)
+    pads = ((r0 - row, row + height - r1), (c0 - col, col + width - c1))
+    return mirror_pad(data, pads) if any(p for pair in pads for p in pair) else data
 
 
 def mirror_pad(data: np.ndarray, pads) -> np.ndarray:
@@ -144,11 +154,6 @@ class Product:
 
 def display_path(path: str) -> str:
     return path[len("/vsizip/"):] if path.startswith("/vsizip/") else path
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
 
 
 def open_raster(path: str):

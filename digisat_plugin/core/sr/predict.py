@@ -13,7 +13,7 @@ import numpy as np
 from ..bands import BANDS_10M, BANDS_20M, BANDS_60M, sort_bands
 from ..errors import DigisatError
 from ..io.aoi import Window
-from ..io.product import mirror_pad
+from ..io.product import read_mirrored
 from .consistency import enforce_consistency
 from .resample import upsample
 from .spec import NET20, NET60, prepare_inputs
@@ -136,12 +136,9 @@ class Predictor:
         height, width = native[base].shape
 
         def read(name, row, col, h, w):
-            r = ratios[name]
-            arr = native[name]
-            r0, c0, hh, ww = row // r, col // r, h // r, w // r
-            pads = ((max(-r0, 0), max(r0 + hh - arr.shape[0], 0)), (max(-c0, 0), max(c0 + ww - arr.shape[1], 0)))
-            part = arr[max(r0, 0):r0 + hh, max(c0, 0):c0 + ww]
-            part = mirror_pad(part, pads) if any(p for pair in pads for p in pair) else part
+            r, arr = ratios[name], native[name]
+            part = read_mirrored(lambda r0, c0, r1, c1: arr[r0:r1, c0:c1], row // r, col // r, h // r, w // r,
+                                 arr.shape)
             return part.astype(np.float32), part == 0
 
         out = {b: np.zeros((height, width), np.float32) for b in targets}
