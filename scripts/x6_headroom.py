@@ -1,0 +1,156 @@
+"""How much better could the 60 m network get on the held-out strip? Two measurements.
+
+1. In-scene training. The held-out Virginia strip (rows 0..641) is cut into a west part (base
+   columns 0..1079, fields) and an east part (1080.., coast and ocean). For each part, net60 is
+   trained with the shipped recipe on the usual training data plus the *other* part of the strip
+   (the most similar data there can be: same scene, date, sensor and noise), and scored on this
+   part; a control is trained on the usual training data only, same steps and seed. If more
+   scenes were what x6 lacks, the in-scene models would be clearly better than the control.
+2. A cheating fit. Each delivered 60 m band is regressed on the 10 m bands averaged to 60 m in
+   every 5 x 5 window of the delivered band itself (the truth), as a guided method could only
+   wish; the RMSE left is what the 10 m bands cannot explain, even locally and fitted to the
+   answer.
+
+Ratios are mean RMSE over B01 and B09 divided by bicubic's (as in `make evaluate`), pixels of the
+two parts pooled. Results are recorded in docs/models.md ("How far x6 can go on this data").
+
+Run: .venv/bin/python scripts/x6_headroom.py [--steps 6000]   (about 18 min on 2 CPUs)
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+SPLIT_COLUMN = 1080  # base pixels; a multiple of 36 so both parts stay whole at x6
+FIT_WINDOW = 5  # 60 m pixels, for the cheating local fit
+
+
+def columns(scene, c0: int, c1: int, label: str):
+    from digisat_plugin.core.train.dataset import Scene
+
+    native = {b: a[:, c0 // scene.ratios[b]: c1 // scene.ratios[b]] for b, a in scene.native.items()}
+    return Scene(f"{scene.name}[{label}]", native, scene.ratios, scene.nodata[:, c0:c1])
+
+
+def pooled(results: list) -> dict:
+    """Pool per-band RMSE of several evaluate() results (weights: pixels) -> ratios to bicubic."""
+    bands = list(results[0]["bands"])
+    n = np.array([r["pixels"] for r in results], float)
+
+    def rmse(method, band):
+        return float(np.sqrt(sum(k * r["bands"][band][method]["rmse"] ** 2 for k, r in zip(n, results, strict=True)) / n.sum()))
+
+    out = {m: {b: rmse(m, b) for b in bands} for m in ("model", "bicubic", "guided_linear")}
+    mean = {m: float(np.mean(list(v.values()))) for m, v in out.items()}
+    return {"rmse": out, "ratio_to_bicubic": mean["model"] / mean["bicubic"],
+            "ratio_to_guided_linear": mean["model"] / mean["guided_linear"]}
+
+
+def train_net60(pairs: list, steps: int):
+    from digisat_plugin.core.train.recipe import net60_recipe
+    from digisat_plugin.core.train.trainer import Trainer
+
+    config = dataclasses.replace(net60_recipe(), steps=steps)
+    with tempfile.TemporaryDirectory(prefix="digisat-headroom-") as work:
+        trainer = Trainer(config, work, log=lambda line: None, pairs=pairs, val_pairs=[])
+        trainer.run(progress_every=steps)
+    return trainer.model
+
+
+def score(model, parts: list, protocol: str) -> dict:
+    from digisat_plugin.core.quality.evaluate import evaluate
+    from digisat_plugin.core.sr.predict import Predictor
+
+    predictor = Predictor(device="cpu")
+    predictor.replace_net("net60", dataclasses.replace(predictor.net("net60"), model=model))
+    return evaluate(parts, predictor.predict, factors=(6,), protocols=(protocol,))["results"]["6"][protocol]
+
+
+def cheating_fit(scene) -> dict:
+    """Band -> (RMSE left, correlation of the leftovers of horizontal neighbours) after a 5 x 5-window
+    linear fit of each 60 m band on the 10 m bands (averaged to 60 m), fitted to that band itself."""
+    from scipy.ndimage import uniform_filter
+
+    from digisat_plugin.core.bands import BANDS_10M
+    from digisat_plugin.core.sr.resample import block_mean
+
+    guides = np.stack([block_mean(scene.native[b], 6) for b in BANDS_10M]).astype(np.float64)
+
+    def box(a):
+        return uniform_filter(a, FIT_WINDOW, mode="reflect")
+
+    out = {}
+    for band in ("B01", "B09"):
+        y = scene.native[band].astype(np.float64)
+        mean_g = np.stack([box(g) for g in guides])
+        cov = np.empty(y.shape + (4, 4))
+        for i in range(4):
+            for j in range(4):
+                cov[..., i, j] = box(guides[i] * guides[j]) - mean_g[i] * mean_g[j]
+        cov += np.eye(4) * 1e-3 * (np.trace(cov, axis1=-2, axis2=-1)[..., None, None] / 4 + 1.0)
+        cross = np.stack([box(g * y) - m * box(y) for g, m in zip(guides, mean_g, strict=True)], -1)
+        coef = np.linalg.solve(cov, cross[..., None])[..., 0]
+        left = y - box(y) - np.einsum("hwg,ghw->hw", coef, guides - mean_g)
+        # how alike the leftovers of side-by-side pixels are: near 0 for noise, near 1 for
+        # smooth structure the guides miss
+        neighbours = float(np.corrcoef(left[:, :-1].ravel(), left[:, 1:].ravel())[0, 1])
+        out[band] = (float(np.sqrt(np.mean(left**2))), neighbours)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=6000, help="training steps per model (default 6000)")
+    args = parser.parse_args()
+
+    import logging
+
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    from digisat_plugin.core.sr.spec import NET60
+    from digisat_plugin.core.train.dataset import crop, load_region, make_pairs
+    from digisat_plugin.core.train.degrade import PROTOCOLS
+    from digisat_plugin.core.train.splits import VIRGINIA, VIRGINIA_TEST_ROWS, Region
+    from digisat_plugin.core.train.trainer import build_pairs
+
+    strip = crop(load_region(Region(VIRGINIA, 0, VIRGINIA_TEST_ROWS)), 36)
+    parts = [columns(strip, 0, SPLIT_COLUMN, "west"), columns(strip, SPLIT_COLUMN, strip.shape[1], "east")]
+    usual = build_pairs(NET60, "train", PROTOCOLS)
+    print(f"held-out strip {strip.shape[0]} x {strip.shape[1]} px cut at column {SPLIT_COLUMN}; "
+          f"net60 recipe, {args.steps} steps per model, 2 degradations mixed", flush=True)
+
+    control = train_net60(usual, args.steps)
+    in_scene = {}
+    for i, part in enumerate(parts):
+        other = parts[1 - i]
+        in_scene[part.name] = train_net60(usual + [make_pairs(other, NET60, p) for p in PROTOCOLS], args.steps)
+        print(f"trained the in-scene model for {part.name}", flush=True)
+
+    print("| degradation | control / bicubic | in-scene / bicubic | guided linear / bicubic |")
+    print("|---|---|---|---|")
+    for protocol in PROTOCOLS:
+        ctrl = pooled([score(control, [p], protocol) for p in parts])
+        insc = pooled([score(in_scene[p.name], [p], protocol) for p in parts])
+        guided = ctrl["ratio_to_bicubic"] / ctrl["ratio_to_guided_linear"]
+        print(f"| {protocol} | {ctrl['ratio_to_bicubic']:.3f} | {insc['ratio_to_bicubic']:.3f} | {guided:.3f} |",
+              flush=True)
+
+    left = cheating_fit(strip)
+    bicubic = pooled([score(control, [p], "dsen2") for p in parts])["rmse"]["bicubic"]
+    ratio = np.mean([v[0] for v in left.values()]) / np.mean(list(bicubic.values()))
+    print(f"cheating {FIT_WINDOW} x {FIT_WINDOW}-window fit to the truth: RMSE left "
+          + ", ".join(f"{b} {v[0]:.1f} DN (neighbour correlation {v[1]:.2f})" for b, v in left.items())
+          + f"; {ratio:.3f} of bicubic under the DSen2 degradation")
+
+
+if __name__ == "__main__":
+    main()
