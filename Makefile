@@ -5,7 +5,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 SAMPLE := resources/sample/virginia
 DEMO_OUT := demo_output
 # `make train` runs the shipped recipe (core/train/recipe.py): a fixed number of steps with fixed
-# seeds, about 16 minutes for both networks on a 2-core CPU (the model cards record the time); an
+# seeds, 16-21 minutes for both networks on a 2-core CPU (the model cards record the time); an
 # interrupted run resumes from its checkpoints in .train/ (TRAIN_ARGS=--fresh starts over).
 TRAIN_ARGS ?=
 
