@@ -77,34 +77,17 @@ def score(model, parts: list, protocol: str) -> dict:
 
 
 def cheating_fit(scene) -> dict:
-    """Band -> (RMSE left, correlation of the leftovers of horizontal neighbours) after a 5 x 5-window
-    linear fit of each 60 m band on the 10 m bands (averaged to 60 m), fitted to that band itself."""
-    from scipy.ndimage import uniform_filter
-
+    """Band -> (RMSE left, neighbour correlation of the leftovers) of the 5 x 5-window linear fit
+    of each 60 m band on the 10 m bands averaged to 60 m, fitted to that band itself."""
     from digisat_plugin.core.bands import BANDS_10M
+    from digisat_plugin.core.quality.headroom import local_fit_leftover, neighbour_correlation
     from digisat_plugin.core.sr.resample import block_mean
 
-    guides = np.stack([block_mean(scene.native[b], 6) for b in BANDS_10M]).astype(np.float64)
-
-    def box(a):
-        return uniform_filter(a, FIT_WINDOW, mode="reflect")
-
+    guides = np.stack([block_mean(scene.native[b], 6) for b in BANDS_10M])
     out = {}
     for band in ("B01", "B09"):
-        y = scene.native[band].astype(np.float64)
-        mean_g = np.stack([box(g) for g in guides])
-        cov = np.empty(y.shape + (4, 4))
-        for i in range(4):
-            for j in range(4):
-                cov[..., i, j] = box(guides[i] * guides[j]) - mean_g[i] * mean_g[j]
-        cov += np.eye(4) * 1e-3 * (np.trace(cov, axis1=-2, axis2=-1)[..., None, None] / 4 + 1.0)
-        cross = np.stack([box(g * y) - m * box(y) for g, m in zip(guides, mean_g, strict=True)], -1)
-        coef = np.linalg.solve(cov, cross[..., None])[..., 0]
-        left = y - box(y) - np.einsum("hwg,ghw->hw", coef, guides - mean_g)
-        # how alike the leftovers of side-by-side pixels are: near 0 for noise, near 1 for
-        # smooth structure the guides miss
-        neighbours = float(np.corrcoef(left[:, :-1].ravel(), left[:, 1:].ravel())[0, 1])
-        out[band] = (float(np.sqrt(np.mean(left**2))), neighbours)
+        left = local_fit_leftover(scene.native[band], guides, FIT_WINDOW)
+        out[band] = (float(np.sqrt(np.mean(left**2))), neighbour_correlation(left))
     return out
 
 

@@ -1,0 +1,43 @@
+"""How much of a band the 10 m bands can explain at all: a local linear fit to the truth itself.
+
+Not a method (it reads the answer): a bound for guided sharpening. Each pixel of the band is
+predicted from the guide bands on the same grid by least squares over the `window` x `window`
+neighbourhood around it, fitted to the band itself. What is left is detail the guides do not
+carry, even locally; the correlation of the leftovers of horizontal neighbours tells noise
+(near 0) from smooth structure the guides miss (near 1). scripts/x6_headroom.py reports it for
+the 60 m bands of the held-out strip (docs/models.md, "How far x6 can go on this data").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.ndimage import uniform_filter
+
+RIDGE = 1e-3  # relative to the mean guide variance in the window, plus 1 DN^2: flat windows stay solvable
+
+
+def local_fit_leftover(band: np.ndarray, guides: np.ndarray, window: int = 5) -> np.ndarray:
+    """band: (h, w); guides: (G, h, w) on the same grid -> band minus its local linear fit (h, w)."""
+    y = np.asarray(band, dtype=np.float64)
+    g = np.asarray(guides, dtype=np.float64)
+    if g.shape[1:] != y.shape:
+        raise ValueError(f"guides {g.shape[1:]} and band {y.shape} are not on the same grid")
+
+    def box(a):
+        return uniform_filter(a, window, mode="reflect")
+
+    n = len(g)
+    mean_g = np.stack([box(x) for x in g])
+    cov = np.empty(y.shape + (n, n))
+    for i in range(n):
+        for j in range(i, n):
+            cov[..., i, j] = cov[..., j, i] = box(g[i] * g[j]) - mean_g[i] * mean_g[j]
+    cov += np.eye(n) * (RIDGE * np.trace(cov, axis1=-2, axis2=-1)[..., None, None] / n + 1.0)
+    cross = np.stack([box(x * y) - m * box(y) for x, m in zip(g, mean_g, strict=True)], -1)
+    coef = np.linalg.solve(cov, cross[..., None])[..., 0]
+    return y - box(y) - np.einsum("hwg,ghw->hw", coef, g - mean_g)
+
+
+def neighbour_correlation(leftover: np.ndarray) -> float:
+    """Correlation of horizontally adjacent values: about 0 for white noise."""
+    return float(np.corrcoef(leftover[:, :-1].ravel(), leftover[:, 1:].ravel())[0, 1])
