@@ -102,7 +102,7 @@ def main() -> None:
     from digisat_plugin.core.sr.spec import NET60
     from digisat_plugin.core.train.dataset import crop, load_region, make_pairs
     from digisat_plugin.core.train.degrade import PROTOCOLS
-    from digisat_plugin.core.train.splits import VIRGINIA, VIRGINIA_TEST_ROWS, Region
+    from digisat_plugin.core.train.splits import VIRGINIA, VIRGINIA_TEST_ROWS, Region, regions
     from digisat_plugin.core.train.trainer import build_pairs
 
     strip = crop(load_region(Region(VIRGINIA, 0, VIRGINIA_TEST_ROWS)), 36)
@@ -133,6 +133,10 @@ def main() -> None:
     print(f"cheating {FIT_WINDOW} x {FIT_WINDOW}-window fit to the truth: RMSE left "
           + ", ".join(f"{b} {v[0]:.1f} DN (neighbour correlation {v[1]:.2f})" for b, v in left.items())
           + f"; {ratio:.3f} of bicubic under the DSen2 degradation")
+    for region in regions("train")[:2]:  # the large training scenes, for comparison
+        fit = cheating_fit(crop(load_region(region), 36))
+        print(f"the same fit on {region.name} (training data): "
+              + ", ".join(f"{b} {v[0]:.1f} DN" for b, v in fit.items()))
 
 
 if __name__ == "__main__":
