@@ -6,13 +6,14 @@
    (the most similar data there can be: same scene, date, sensor and noise), and scored on this
    part; a control is trained on the usual training data only, same steps and seed. If more
    scenes were what x6 lacks, the in-scene models would be clearly better than the control.
-2. A cheating fit. Each delivered 60 m band is regressed on the 10 m bands averaged to 60 m in
-   every 5 x 5 window of the delivered band itself (the truth), as a guided method could only
-   wish; the RMSE left is what the 10 m bands cannot explain, even locally and fitted to the
-   answer.
+2. A cheating fit (core/quality/headroom.py). Each delivered 60 m band is regressed on the 10 m
+   bands averaged to 60 m in every 5 x 5 window of the delivered band itself (the truth), as a
+   guided method could only wish; the RMSE left is what the 10 m bands cannot explain, even
+   locally and fitted to the answer, and the correlation of neighbouring leftovers says whether
+   that is noise. Also on the two training scenes large enough for x6, for comparison.
 
-Ratios are mean RMSE over B01 and B09 divided by bicubic's (as in `make evaluate`), pixels of the
-two parts pooled. Results are recorded in docs/models.md ("How far x6 can go on this data").
+Ratios are mean RMSE over B01 and B09 divided by bicubic's (as in `make evaluate`); in 1 the
+pixels of the two parts are pooled. Results are in docs/models.md ("How far x6 can go on this data").
 
 Run: .venv/bin/python scripts/x6_headroom.py [--steps 6000]   (about 18 min on 2 CPUs)
 """
@@ -142,6 +143,7 @@ def main() -> None:
         print(f"{FIT_WINDOW} x {FIT_WINDOW}-window fit to the truth on {scene.name} ({role}): RMSE left "
               + ", ".join(f"{b} {v[0]:.1f} DN (neighbour correlation {v[1]:.2f})" for b, v in left.items())
               + f"; {ratio:.3f} of bicubic under the DSen2 degradation")
+
 
 if __name__ == "__main__":
     main()
