@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from digisat_plugin.core.quality.headroom import local_fit_leftover, neighbour_correlation
+from digisat_plugin.core.quality.headroom import local_fit_leftover, neighbour_correlation, neighbourhood_stack
 
 
 def _guides(rng, size=96):
@@ -37,6 +37,20 @@ def test_white_noise_is_what_is_left_and_it_is_uncorrelated():
     assert 20.0 * np.sqrt(0.7) < rmse < 20.0
     assert abs(neighbour_correlation(left)) < 0.1
     assert neighbour_correlation(guides[0]) > 0.3  # the guides themselves are correlated
+
+
+def test_a_filter_of_the_guides_needs_the_neighbourhood_stack():
+    rng = np.random.default_rng(7)
+    guides = _guides(rng)
+    band = 0.5 * np.roll(guides[0], 1, axis=-1) + 0.3 * guides[1]  # one guide seen one pixel off
+    inner = (slice(8, -8), slice(8, -8))  # away from the wrap-around of np.roll
+    same_pixel = local_fit_leftover(band, guides, window=9)[inner]
+    stack = neighbourhood_stack(guides, 1)
+    assert stack.shape == (36, 96, 96)
+    np.testing.assert_array_equal(stack[4 * 4], guides[0])  # centre tap (the 5th of 9), first guide
+    filtered = local_fit_leftover(band, stack, window=9)[inner]
+    assert np.sqrt(np.mean(same_pixel**2)) > 50
+    assert np.sqrt(np.mean(filtered**2)) < 2
 
 
 def test_guides_on_another_grid_are_refused():

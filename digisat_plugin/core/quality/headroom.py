@@ -1,10 +1,12 @@
 """How much of a band the 10 m bands can explain at all: a local linear fit to the truth itself.
 
-Not a method (it reads the answer): a bound for guided sharpening. Each pixel of the band is
-predicted from the guide bands on the same grid by least squares over the `window` x `window`
-neighbourhood around it, fitted to the band itself. What is left is detail the guides do not
-carry, even locally; the correlation of the leftovers of horizontal neighbours tells noise
-(near 0) from smooth structure the guides miss (near 1). scripts/x6_headroom.py reports it for
+Not a method (it reads the answer): a yardstick for guided sharpening. Each pixel of the band is
+predicted from the guide bands on the same grid (or, with `neighbourhood_stack`, from a small
+filter of them) by least squares over the `window` x `window` neighbourhood around it, fitted to
+the band itself. What is left is detail the guides do not carry, even locally; the correlation
+of the leftovers of horizontal neighbours tells noise (near 0) from structure the guides miss.
+It is no strict bound for a network, which also sees the degraded band itself: at x2 the
+shipped net20 leaves less than the same-pixel fit does (docs/models.md). scripts/x6_headroom.py reports it for
 the 60 m bands of the held-out strip (docs/models.md, "How far x6 can go on this data").
 """
 
@@ -36,6 +38,17 @@ def local_fit_leftover(band: np.ndarray, guides: np.ndarray, window: int = 5) ->
     cross = np.stack([box(x * y) - m * box(y) for x, m in zip(g, mean_g, strict=True)], -1)
     coef = np.linalg.solve(cov, cross[..., None])[..., 0]
     return y - box(y) - np.einsum("hwg,ghw->hw", coef, g - mean_g)
+
+
+def neighbourhood_stack(guides: np.ndarray, radius: int) -> np.ndarray:
+    """(G, h, w) -> (G * (2 radius + 1)^2, h, w): every guide shifted by up to `radius` pixels
+    (mirrored at the edges), so a linear fit on them is a local linear filter of the guides. Order:
+    shifts (row by row) outside, guides inside."""
+    g = np.asarray(guides, dtype=np.float64)
+    size = 2 * radius + 1
+    padded = np.pad(g, ((0, 0), (radius, radius), (radius, radius)), mode="reflect")
+    h, w = g.shape[1:]
+    return np.concatenate([padded[:, dy:dy + h, dx:dx + w] for dy in range(size) for dx in range(size)])
 
 
 def neighbour_correlation(leftover: np.ndarray) -> float:
