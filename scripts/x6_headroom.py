@@ -103,10 +103,11 @@ def cheating_fit(scene, s: int, bands, window: int, radius: int) -> dict:
 def bicubic_rmse(scene, s: int, bands, protocol: str) -> dict:
     """Band -> RMSE (DN) of bicubic upsampling of the bands degraded by s."""
     from digisat_plugin.core.quality.baselines import bicubic
+    from digisat_plugin.core.quality.metrics import rmse
     from digisat_plugin.core.train.dataset import degraded_scene
 
     low = degraded_scene(scene, s, protocol)
-    return {b: float(np.sqrt(np.mean((bicubic(low.native[b], s) - scene.native[b]) ** 2))) for b in bands}
+    return {b: rmse(scene.native[b], bicubic(low.native[b], s)) for b in bands}
 
 
 def report_fits(scene, role: str, s: int, bands, fits) -> None:
@@ -168,6 +169,7 @@ def main() -> None:
     shipped = evaluate([strip], Predictor(device="cpu").predict, factors=(2,), protocols=("dsen2",))
     print(f"x2 shipped net20 on {strip.name}: {shipped['results']['2']['dsen2']['ratio_to_bicubic']:.3f} of bicubic "
           "under the DSen2 degradation")
+
 
 if __name__ == "__main__":
     main()

@@ -1,4 +1,4 @@
-"""The local fit to the truth that bounds guided sharpening (core/quality/headroom.py)."""
+"""The local fit to the truth, a yardstick for guided sharpening (core/quality/headroom.py)."""
 
 import numpy as np
 import pytest

@@ -6,16 +6,21 @@ filter of them) by least squares over the `window` x `window` neighbourhood arou
 the band itself. What is left is detail the guides do not carry, even locally; the correlation
 of the leftovers of horizontal neighbours tells noise (near 0) from structure the guides miss.
 It is no strict bound for a network, which also sees the degraded band itself: at x2 the
-shipped net20 leaves less than the same-pixel fit does (docs/models.md). scripts/x6_headroom.py reports it for
-the 60 m bands of the held-out strip (docs/models.md, "How far x6 can go on this data").
+shipped net20 leaves less than the same-pixel fit does. scripts/x6_headroom.py reports it for
+the held-out strip (docs/models.md, "How far x6 can go on this data").
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import uniform_filter
 
-RIDGE = 1e-3  # relative to the mean guide variance in the window, plus 1 DN^2: flat windows stay solvable
+from ..sr.guided import local_regression
+
+# Damping of the normal equations (core/sr/guided.local_regression): a tenth of guided_local's
+# relative ridge, since a yardstick should fit as closely as it can; the floor keeps flat windows
+# (water, no-data) solvable.
+RIDGE = 1e-3  # relative to the mean guide variance in the window
+RIDGE_FLOOR = 1.0  # DN^2
 
 
 def local_fit_leftover(band: np.ndarray, guides: np.ndarray, window: int = 5) -> np.ndarray:
@@ -24,20 +29,8 @@ def local_fit_leftover(band: np.ndarray, guides: np.ndarray, window: int = 5) ->
     g = np.asarray(guides, dtype=np.float64)
     if g.shape[1:] != y.shape:
         raise ValueError(f"guides {g.shape[1:]} and band {y.shape} are not on the same grid")
-
-    def box(a):
-        return uniform_filter(a, window, mode="reflect")
-
-    n = len(g)
-    mean_g = np.stack([box(x) for x in g])
-    cov = np.empty(y.shape + (n, n))
-    for i in range(n):
-        for j in range(i, n):
-            cov[..., i, j] = cov[..., j, i] = box(g[i] * g[j]) - mean_g[i] * mean_g[j]
-    cov += np.eye(n) * (RIDGE * np.trace(cov, axis1=-2, axis2=-1)[..., None, None] / n + 1.0)
-    cross = np.stack([box(x * y) - m * box(y) for x, m in zip(g, mean_g, strict=True)], -1)
-    coef = np.linalg.solve(cov, cross[..., None])[..., 0]
-    return y - box(y) - np.einsum("hwg,ghw->hw", coef, g - mean_g)
+    coef, mean_g, mean_y = local_regression(y[None], g, window, RIDGE, RIDGE_FLOOR)
+    return y - mean_y[0] - np.einsum("ghw,ghw->hw", coef[:, 0], g - mean_g)
 
 
 def neighbourhood_stack(guides: np.ndarray, radius: int) -> np.ndarray:

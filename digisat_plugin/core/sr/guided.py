@@ -51,27 +51,37 @@ def guided_local(low: np.ndarray, guides: np.ndarray, s: int, radius: int = LOCA
     if low.ndim > 3:  # a batch of tiles: each on its own
         return np.stack([guided_local(a, g, s, radius) for a, g in zip(low, guides, strict=True)])
     guides_low = block_mean(guides, s).astype(np.float64)
-    size = 2 * radius + 1
+    coef = local_regression(low, guides_low, 2 * radius + 1, RIDGE, RIDGE_FLOOR)[0].astype(np.float32)
+    coef = upsample(coef, s, "linear")  # (G, B, h, w) -> (G, B, H, W)
+    detail = _detail(guides, guides_low.astype(np.float32), s)
+    out = upsample(low.astype(np.float32), s, "cubic") + np.einsum("gbhw,ghw->bhw", coef, detail)
+    return out.astype(np.float32)
+
+
+def local_regression(y: np.ndarray, guides: np.ndarray, size: int, ridge: float, ridge_floor: float) -> tuple:
+    """Least squares of each band of y on the guides over the size x size window around every pixel.
+
+    y: (B, h, w); guides: (G, h, w), float64. The normal equations get `ridge` times the mean guide
+    variance in the window plus `ridge_floor` on the diagonal, so flat windows stay well posed.
+    Returns (coef (G, B, h, w), window means of the guides (G, h, w), window means of y (B, h, w)):
+    the fit is mean_y[b] + sum_g coef[g, b] * (guide[g] - mean_g[g]).
+    """
 
     def box(a):
         return uniform_filter(a, size=(size, size), mode="reflect")
 
-    n, nb = len(guides_low), len(low)
-    mean_g = [box(g) for g in guides_low]
-    mean_y = [box(y) for y in low]
+    n, nb = len(guides), len(y)
+    mean_g = [box(g) for g in guides]
+    mean_y = [box(band) for band in y]
     cov = [[None] * n for _ in range(n)]
     for i in range(n):
         for j in range(i, n):
-            cov[i][j] = cov[j][i] = box(guides_low[i] * guides_low[j]) - mean_g[i] * mean_g[j]
-    cross = [[box(guides_low[i] * low[b]) - mean_g[i] * mean_y[b] for b in range(nb)] for i in range(n)]
-    ridge = RIDGE * sum(cov[i][i] for i in range(n)) / n + RIDGE_FLOOR
+            cov[i][j] = cov[j][i] = box(guides[i] * guides[j]) - mean_g[i] * mean_g[j]
+    cross = [[box(guides[i] * y[b]) - mean_g[i] * mean_y[b] for b in range(nb)] for i in range(n)]
+    damping = ridge * sum(cov[i][i] for i in range(n)) / n + ridge_floor
     for i in range(n):
-        cov[i][i] = cov[i][i] + ridge
-    coef = np.array(_solve_spd(cov, cross), dtype=np.float32)  # (G, B, h, w)
-    coef = upsample(coef, s, "linear")  # (G, B, H, W)
-    detail = _detail(guides, guides_low.astype(np.float32), s)
-    out = upsample(low.astype(np.float32), s, "cubic") + np.einsum("gbhw,ghw->bhw", coef, detail)
-    return out.astype(np.float32)
+        cov[i][i] = cov[i][i] + damping
+    return np.array(_solve_spd(cov, cross)), np.array(mean_g), np.array(mean_y)
 
 
 def _solve_spd(a: list, b: list) -> list:
