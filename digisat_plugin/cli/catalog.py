@@ -14,7 +14,7 @@ from ..core.catalog import SOURCES, get_source
 from ..core.catalog.pipeline import find_scene
 from ..core.errors import DigisatError, InputError
 from .progressbar import TerminalProgress
-from .superresolve import band_list
+from .superresolve import add_dn_scale_option, band_list
 
 PASSWORD_ENV = {"cdse": "DIGISAT_CDSE_PASSWORD", "dhus": "DIGISAT_DHUS_PASSWORD"}
 USER_ENV = {"cdse": "DIGISAT_CDSE_USER", "dhus": "DIGISAT_DHUS_USER"}
@@ -75,6 +75,7 @@ def register(sub) -> None:
     e.add_argument("--workdir", metavar="DIR", help="keep the fetched data here (default: a temporary folder, "
                    "removed afterwards)")
     e.add_argument("--model", metavar="DIR", help="folder with net20/ and net60/ (default: model_weights/)")
+    add_dn_scale_option(e)
     e.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto", help="where TensorFlow runs")
     e.add_argument("--quiet", action="store_true", help="no progress bar")
     e.set_defaults(func=run_enhance)
@@ -149,7 +150,7 @@ def run_enhance(args) -> int:
     with TerminalProgress(args.quiet) as progress:
         done = enhance_area(source, aoi, args.start, args.end, args.max_cloud, args.out, bands=args.bands,
                             original_path=args.original, workdir=args.workdir, progress=progress, level=args.level,
-                            model_dir=args.model, device=args.device)
+                            model_dir=args.model, device=args.device, harmonise=not args.keep_dn_scale)
     s, r = done.scene, done.result
     print(f"scene {s.id} ({s.date}, {s.cloud_cover if s.cloud_cover is not None else '-'}% cloud, {s.source})")
     print(f"wrote {r.output} ({r.width} x {r.height} px, {len(r.bands)} bands: {' '.join(r.bands)}) in "

@@ -39,7 +39,7 @@ def register(sub) -> None:
         help="super-resolve a Sentinel-2 product to 10 m",
         description="Super-resolve the 20 m and 60 m bands of a Sentinel-2 product (a SAFE folder or .zip, L1C or "
         "L2A, or a folder of band rasters B01 ... B12) to the 10 m grid and write a Cloud Optimized GeoTIFF with "
-        "one band per Sentinel-2 band, in band order, on the input's own DN scale.",
+        "one band per Sentinel-2 band, in band order, DN = reflectance x 10000 (band scale 0.0001 in the file).",
     )
     p.add_argument("input", metavar="INPUT", help="SAFE folder, SAFE .zip or folder of band rasters")
     p.add_argument("output", metavar="OUTPUT", help="output GeoTIFF (Cloud Optimized), e.g. enhanced.tif")
@@ -58,9 +58,17 @@ def register(sub) -> None:
                    "memory only, model_weights/ is not changed). Costs about 7 s per 100 steps per network on a "
                    "2-core CPU. On the held-out test area it made the x2 result worse (docs/models.md). "
                    "Default 0: off")
+    add_dn_scale_option(p)
     p.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto", help="where TensorFlow runs")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
+
+
+def add_dn_scale_option(p) -> None:
+    """--keep-dn-scale, shared by `superresolve` and `enhance`."""
+    p.add_argument("--keep-dn-scale", action="store_true",
+                   help="write the product's own DN (e.g. with the +1000 offset of baseline 04.00 and later) instead "
+                   "of DN = reflectance x 10000; either way each band's GDAL scale/offset give reflectance")
 
 
 def run(args) -> int:
@@ -71,7 +79,7 @@ def run(args) -> int:
     with TerminalProgress(args.quiet) as progress:
         result = superresolve(args.input, args.output, aoi=aoi, bands=args.bands, original_path=args.original,
                               model_dir=args.model, tile_size=args.tile_size, device=args.device, progress=progress,
-                              adapt_steps=args.adapt_steps)
+                              adapt_steps=args.adapt_steps, harmonise=not args.keep_dn_scale)
     print(f"wrote {result.output} ({result.width} x {result.height} px, {len(result.bands)} bands: "
           f"{' '.join(result.bands)}) in {result.seconds:.1f} s on {result.extra.get('device', 'cpu')}")
     for net, done in result.extra.get("adapted", {}).items():

@@ -12,6 +12,7 @@ from qgis.core import (
 )
 
 from . import catalog_params as cp
+from . import dn_scale
 from .common import (
     BAND_GROUPS,
     DEFAULT_BAND_GROUPS,
@@ -34,7 +35,8 @@ class EnhanceAreaAlgorithm(DigisatAlgorithm):
         "clearest, the newest), fetches what the networks need over the extent and super-resolves it.<br>"
         "<b>Keep fetched data in</b>: a folder to keep the download (empty: a temporary folder, removed "
         "afterwards).<br>"
-        "Outputs the chosen scene's id, date and cloud cover beside the raster.<br><br>" + cp.SOURCE_HELP
+        "Outputs the chosen scene's id, date and cloud cover beside the raster.<br>" + dn_scale.HELP + "<br><br>"
+        + cp.SOURCE_HELP
     )
 
     EXTENT, BANDS, OUTPUT, ORIGINAL = "EXTENT", "BANDS", "OUTPUT", "ORIGINAL"
@@ -49,7 +51,7 @@ class EnhanceAreaAlgorithm(DigisatAlgorithm):
             allowMultiple=True, defaultValue=DEFAULT_BAND_GROUPS))
         add_engine_parameters(self, QgsProcessingParameterFile(
             self.WORKDIR, "Keep fetched data in (empty: temporary)", behavior=QgsProcessingParameterFile.Folder,
-            optional=True))
+            optional=True), dn_scale.keep_dn_scale_parameter())
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Enhanced (10 m)"))
         self.addParameter(QgsProcessingParameterRasterDestination(
             self.ORIGINAL, "Original bands at 10 m (nearest neighbour)", optional=True, createByDefault=False))
@@ -74,7 +76,8 @@ class EnhanceAreaAlgorithm(DigisatAlgorithm):
         feedback.pushInfo(f"looking for the clearest {level} scene {start} .. {end}, cloud <= {max_cloud:g} %")
         with user_errors():
             done = enhance_area(source, aoi, start, end, max_cloud, output, bands=bands, original_path=original,
-                                workdir=workdir, progress=feedback_progress(feedback), level=level, **options)
+                                workdir=workdir, progress=feedback_progress(feedback), level=level,
+                                harmonise=dn_scale.harmonise(self, parameters, context), **options)
         scene, result = done.scene, done.result
         feedback.pushInfo(f"enhanced {scene.id} ({scene.date}, {scene.cloud_cover} % cloud) -> {result.output}")
         outputs = {self.OUTPUT: result.output, "SCENE_ID": scene.id, "SCENE_DATE": scene.date,

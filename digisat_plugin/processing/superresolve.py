@@ -11,6 +11,7 @@ from qgis.core import (
     QgsProcessingParameterRasterDestination,
 )
 
+from . import dn_scale
 from .common import (
     BAND_GROUPS,
     DEFAULT_BAND_GROUPS,
@@ -38,7 +39,7 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
         "widened to whole 60 m pixels.<br>"
         "<b>Bands</b>: which band groups to super-resolve; the four 10 m bands are always included.<br>"
         "<b>Original bands</b>: optional companion GeoTIFF of the same bands as delivered, only "
-        "repeated to 10 m (nearest neighbour), for side-by-side comparison.<br><br>"
+        "repeated to 10 m (nearest neighbour), for side-by-side comparison.<br>" + dn_scale.HELP + "<br><br>"
         "Same result as <tt>python -m digisat_plugin superresolve INPUT OUTPUT --aoi ...</tt>."
     )
 
@@ -62,7 +63,7 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
                 allowMultiple=True, defaultValue=DEFAULT_BAND_GROUPS,
             )
         )
-        add_engine_parameters(self)
+        add_engine_parameters(self, dn_scale.keep_dn_scale_parameter())
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Super-resolved (10 m)"))
         self.addParameter(
             QgsProcessingParameterRasterDestination(
@@ -86,7 +87,8 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
         feedback.pushInfo(f"input: {input_path}; bands: {', '.join(bands)}; device: {options['device']}")
         with user_errors():
             result = superresolve(input_path, output, aoi=aoi, bands=bands, original_path=original,
-                                  progress=feedback_progress(feedback), **options)
+                                  progress=feedback_progress(feedback),
+                                  harmonise=dn_scale.harmonise(self, parameters, context), **options)
         feedback.pushInfo(f"wrote {result.output} ({result.width} x {result.height}, {len(result.bands)} bands)")
         outputs = {
             self.OUTPUT: result.output,

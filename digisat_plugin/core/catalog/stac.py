@@ -307,13 +307,19 @@ def asset_href(item, band: str) -> tuple:
 
 def scene_from_item(item, level: str) -> Scene:
     props = item.properties
-    assets, radiometry = {}, {}
+    # The older Earth Search collection (sentinel-2-l2a) removed the baseline-04.00 offset from
+    # the pixels of some items and says so here, while raster:bands still advertise -0.1.
+    offset_applied = props.get("earthsearch:boa_offset_applied") is True
+    assets, radiometry, sizes = {}, {}, []
     for band in ORDER:
         href, asset = asset_href(item, band)
         if href:
             assets[band] = href
             raster = (asset.extra_fields.get("raster:bands") or [{}])[0]
-            radiometry[band] = (float(raster.get("scale", 1e-4)), float(raster.get("offset", 0.0)))
+            offset = 0.0 if offset_applied else float(raster.get("offset", 0.0))
+            radiometry[band] = (float(raster.get("scale", 1e-4)), offset)
+            if isinstance(asset.extra_fields.get("file:size"), int | float):
+                sizes.append(int(asset.extra_fields["file:size"]))
     tile = str(props.get("grid:code", "")).replace("MGRS-", "") or str(props.get("s2:mgrs_tile", ""))
     if not tile and "mgrs:utm_zone" in props:
         tile = f"{props['mgrs:utm_zone']}{props.get('mgrs:latitude_band', '')}{props.get('mgrs:grid_square', '')}"
@@ -323,9 +329,10 @@ def scene_from_item(item, level: str) -> Scene:
     item_level = "L1C" if "l1c" in (item.collection_id or "").lower() else level
     return Scene(
         id=item.id, datetime=iso_utc(dt), cloud_cover=None if cloud is None else float(cloud), tile=tile,
-        footprint=item.geometry, size=None, thumbnail_url=thumb.href if thumb else "", source="stac",
-        level=item_level, assets=assets,
-        extra={"radiometry": radiometry, "collection": item.collection_id, "self": item.get_self_href() or ""},
+        footprint=item.geometry, size=sum(sizes) if sizes else None, thumbnail_url=thumb.href if thumb else "",
+        source="stac", level=item_level, assets=assets,
+        extra={"radiometry": radiometry, "collection": item.collection_id, "self": item.get_self_href() or "",
+               "baseline": str(props.get("s2:processing_baseline") or ""), "offset_applied": offset_applied},
     )
 
 
@@ -336,6 +343,7 @@ def write_folder_metadata(folder: str, scene: Scene, radiometry: dict) -> None:
     with open(os.path.join(folder, "radiometry.json"), "w", encoding="utf-8") as fh:
         json.dump({"scale": scale, "offset": offset}, fh, indent=1)
     info = {"id": scene.id, "level": scene.level, "date": scene.date, "datetime": scene.datetime,
-            "tile": scene.tile, "cloud_cover": scene.cloud_cover, "source": scene.source}
+            "tile": scene.tile, "cloud_cover": scene.cloud_cover, "source": scene.source,
+            "baseline": scene.extra.get("baseline", ""), "collection": scene.extra.get("collection", "")}
     with open(os.path.join(folder, "scene.json"), "w", encoding="utf-8") as fh:
         json.dump(info, fh, indent=1)

@@ -3,7 +3,7 @@
 This is the layout of the project's sample data and what the catalogue fetchers write. An
 optional `radiometry.json` ({"scale": {"B02": 0.0001}, "offset": {"B02": -0.1}}, reflectance =
 DN * scale + offset) gives the DN scale; without it, GDAL's band scale/offset are used when
-set, else reflectance = DN / 10000. An optional `scene.json` gives level, id and date.
+set, else reflectance = DN / 10000. An optional `scene.json` gives level, id, date, processing baseline and source.
 """
 
 from __future__ import annotations
@@ -74,6 +74,8 @@ def open_band_folder(folder: str):
             "level": "L2A" if "L2A" in level else "L1C" if "L1C" in level else "",
             "product_id": str(scene.get("id", os.path.basename(os.path.normpath(folder)))),
             "date": str(scene.get("date", "")),
+            "baseline": str(scene.get("baseline") or ""),
+            "source": " ".join(str(scene.get(k) or "") for k in ("source", "collection")).strip(),
         }
     else:
         info["product_id"] = os.path.basename(os.path.normpath(folder))

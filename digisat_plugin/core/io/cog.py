@@ -34,9 +34,15 @@ def check_writable(path: str) -> None:
 
 
 class CogWriter:
-    """Write a uint16 multi-band raster tile by tile; `commit()` publishes it as a COG."""
+    """Write a uint16 multi-band raster tile by tile; `commit()` publishes it as a COG.
 
-    def __init__(self, path: str, width: int, height: int, band_names, geotransform, crs_wkt: str, nodata: int = 0):
+    band_metadata: {band name: {key: value}}; "scale" and "offset" become the GDAL band
+    scale/offset (what QGIS, GDAL and rasterio apply), every other key a band metadata item.
+    metadata: dataset metadata items. More can be added before `commit()` with `set_metadata`.
+    """
+
+    def __init__(self, path: str, width: int, height: int, band_names, geotransform, crs_wkt: str, nodata: int = 0,
+                 band_metadata: dict | None = None, metadata: dict | None = None):
         check_writable(path)
         self.path = os.path.abspath(path)
         stem = os.path.join(os.path.dirname(self.path), "." + os.path.basename(self.path))
@@ -58,6 +64,20 @@ class CogWriter:
             band = self.ds.GetRasterBand(i)
             band.SetDescription(name)
             band.SetNoDataValue(nodata)
+        self.set_metadata(metadata or {})
+        for name, items in (band_metadata or {}).items():
+            self.set_metadata(items, band=name)
+
+    def set_metadata(self, items: dict, band: str | None = None) -> None:
+        """Dataset items (band=None) or one band's items; "scale"/"offset" of a band set its GDAL scale/offset."""
+        target = self.ds if band is None else self.ds.GetRasterBand(self.band_names.index(band) + 1)
+        for key, value in items.items():
+            if band is not None and key == "scale":
+                target.SetScale(float(value))
+            elif band is not None and key == "offset":
+                target.SetOffset(float(value))
+            else:
+                target.SetMetadataItem(str(key), str(value))
 
     def write(self, name: str, row: int, col: int, data: np.ndarray) -> None:
         """Write `data` at (row, col), cropped to the raster."""

@@ -126,6 +126,8 @@ class Product:
     level: str = ""  # "L1C", "L2A" or "" when unknown
     product_id: str = ""
     date: str = ""
+    baseline: str = ""  # processing baseline, "05.10"; "" when unknown
+    source: str = ""  # the catalogue it was fetched from ("stac", ...), "" for local products
 
     @property
     def band_names(self) -> list:

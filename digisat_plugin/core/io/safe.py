@@ -2,7 +2,7 @@
 
 The processing-baseline 04.00 offset (`RADIO_ADD_OFFSET` in L1C, `BOA_ADD_OFFSET` in L2A) and
 the quantification value come from the product XML, so the networks always see pre-2022
-reflectance x 10000 and the output is written back on the product's own DN scale.
+reflectance x 10000; core/io/output_scale.py decides the output's DN scale.
 """
 
 from __future__ import annotations
@@ -83,7 +83,8 @@ def parse_metadata(xml_bytes: bytes, where: str) -> tuple:
                 offsets[XML_BAND_ORDER[int(el.get("band_id"))]] = float(el.text)
             except (TypeError, ValueError, IndexError):
                 raise InputError(f"{where}: bad {tag} entry band_id={el.get('band_id')!r}") from None
-    info = {"product_id": text.get("PRODUCT_URI", "").removesuffix(".SAFE"), "date": text.get("PRODUCT_START_TIME", "")}
+    info = {"product_id": text.get("PRODUCT_URI", "").removesuffix(".SAFE"), "date": text.get("PRODUCT_START_TIME", ""),
+            "baseline": text.get("PROCESSING_BASELINE", "")}
     return level, quant, offsets, info
 
 

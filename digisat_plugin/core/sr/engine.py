@@ -10,18 +10,16 @@ import os
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from ..bands import BANDS_10M, OPTIONAL_BANDS, ORDER, sort_bands
 from ..errors import Cancelled, DigisatError, InputError, OutputError
 from ..io.aoi import Window, window_for, window_geotransform
 from ..io.cog import CogWriter, check_writable
+from ..io.output_scale import OutputScale
 from ..io.product import ALIGN, open_product
 from ..progress import as_progress
 from ..sr.resample import upsample_nearest
 from .predict import Predictor, inputs_for, nets_for
 
-DN_MAX = 65535
 # Adaptation reads at most this many base pixels on a side (the window's centre): a few hundred
 # steps of 16 patches see only a part of it anyway, and a whole tile would not fit in memory.
 ADAPT_MAX_SIZE = 1800
@@ -48,23 +46,18 @@ def default_bands(product) -> list:
     return [b for b in product.band_names if b not in OPTIONAL_BANDS]
 
 
-def to_uint16(values: np.ndarray, nodata: np.ndarray) -> np.ndarray:
-    """Round to DN, keep valid pixels off 0 (the no-data value), 0 where the input was no-data."""
-    out = np.clip(np.rint(values), 1, DN_MAX).astype(np.uint16)
-    out[nodata] = 0
-    return out
-
-
 def superresolve(input_path, output_path, aoi=None, bands=None, original_path=None, model_dir=None,
                  tile_size=None, device="auto", batch_size=None, progress=None, predictor=None,
-                 adapt_steps=0) -> SuperResolveResult:
+                 adapt_steps=0, harmonise=True) -> SuperResolveResult:
     """Super-resolve `input_path` (band folder, SAFE folder or zip) to a 10 m COG at `output_path`.
 
     aoi: core.io.aoi.Aoi or None for the whole product; bands: output band names (default all
     but B10); original_path: optional companion COG of the same bands as delivered (nearest
     neighbour on the same grid). adapt_steps > 0: first fine-tune the networks for that many
     steps on the processing window itself (core/train/adapt.py; the predictor's networks are
-    replaced in memory). Raises DigisatError subclasses with one-line messages.
+    replaced in memory). harmonise: write DN = reflectance x 10000 whatever the product's
+    offset (default), else keep the product's DN scale; either way every band carries its GDAL
+    scale/offset (core/io/output_scale.py). Raises DigisatError subclasses with one-line messages.
     """
     started = time.monotonic()
     extra = {}
@@ -94,11 +87,14 @@ def superresolve(input_path, output_path, aoi=None, bands=None, original_path=No
         if adapt_steps > 0:
             stream_stage = (0.4, 0.9)
             extra["adapted"] = _adapt(product, predictor, window, bands, adapt_steps, progress.stage(0.0, 0.4))
-        writers = [CogWriter(output_path, window.width, window.height, bands, gt, product.crs_wkt)]
+        scale = OutputScale(product, harmonise)
+        meta = {"band_metadata": scale.band_items(bands), "metadata": scale.dataset_items()}
+        writers = [CogWriter(output_path, window.width, window.height, bands, gt, product.crs_wkt, **meta)]
         if original_path:
-            writers.append(CogWriter(original_path, window.width, window.height, bands, gt, product.crs_wkt))
+            writers.append(CogWriter(original_path, window.width, window.height, bands, gt, product.crs_wkt, **meta))
         try:
-            _stream(product, predictor, window, bands, ratios, writers, tile_size, progress.stage(*stream_stage))
+            _stream(product, predictor, window, bands, ratios, writers, tile_size, progress.stage(*stream_stage),
+                    scale)
             done = [w.commit(progress.stage(0.9 + 0.1 * i / len(writers), 0.9 + 0.1 * (i + 1) / len(writers)))
                     for i, w in enumerate(writers)]
         except BaseException:
@@ -138,7 +134,7 @@ def _adapt(product, predictor, window, bands, steps, progress) -> dict:
     return adapt_predictor(predictor, scene, steps, nets=[spec.name for spec in specs], progress=progress)
 
 
-def _stream(product, predictor, window, bands, ratios, writers, tile_size, progress):
+def _stream(product, predictor, window, bands, ratios, writers, tile_size, progress, scale):
     def read(name, row, col, height, width):
         return product.read(name, row, col, height, width)
 
@@ -146,17 +142,16 @@ def _stream(product, predictor, window, bands, ratios, writers, tile_size, progr
         row, col = tile.row - window.row, tile.col - window.col
         for band in bands:
             values, nodata = natives[band]
-            radiometry = product.bands[band].radiometry
             mask = upsample_nearest(nodata, ratios[band])
             if band in BANDS_10M:
                 dn = product.bands[band].read_dn(tile.row, tile.col, tile.height, tile.width)
-                writers[0].write(band, row, col, dn)  # 10 m bands are copied unchanged
+                writers[0].write(band, row, col, scale.from_dn(band, dn))  # 10 m bands: copied, on the output scale
             else:
-                writers[0].write(band, row, col, to_uint16(radiometry.to_dn(outputs[band]), mask))
+                writers[0].write(band, row, col, scale.from_model(band, outputs[band], mask))
             if len(writers) > 1:
                 r = ratios[band]
                 original = product.bands[band].read_dn(tile.row // r, tile.col // r, tile.height // r, tile.width // r)
-                writers[1].write(band, row, col, upsample_nearest(original, ratios[band]))
+                writers[1].write(band, row, col, upsample_nearest(scale.from_dn(band, original), ratios[band]))
 
 
 __all__ = ["superresolve", "SuperResolveResult", "Cancelled", "DigisatError"]
