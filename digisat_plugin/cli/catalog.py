@@ -25,6 +25,8 @@ def _source_options(p) -> None:
                    help="where to search: stac (Earth Search COGs, no account), cdse (Copernicus Data Space), "
                    "dhus (a DHuS hub); default stac")
     p.add_argument("--stac-url", help="STAC API URL (default https://earth-search.aws.element84.com/v1)")
+    p.add_argument("--collection", help="STAC collection (default sentinel-2-c1-l2a for L2A, sentinel-2-l1c for L1C; "
+                   "the older sentinel-2-l2a works too)")
     p.add_argument("--cdse-url", help="Copernicus Data Space base URL, replacing its catalogue, download and "
                    "login hosts (default: the public service)")
     p.add_argument("--dhus-url", help="DHuS hub API URL, e.g. https://<mirror>/dhus/ (needed for --source dhus)")
@@ -83,6 +85,8 @@ def register(sub) -> None:
 
 def make_source(args):
     kind = args.source
+    if args.collection and kind != "stac":
+        raise InputError(f"--collection: only for --source stac (not {kind})")
     url = {"stac": args.stac_url, "cdse": args.cdse_url, "dhus": args.dhus_url}[kind]
     user = password = None
     if kind in PASSWORD_ENV:
@@ -93,7 +97,8 @@ def make_source(args):
                                f"{PASSWORD_ENV[kind]} in the environment")
     if kind == "dhus" and not url:
         raise InputError("--source dhus needs --dhus-url (the hub's API URL, e.g. https://<mirror>/dhus/)")
-    return get_source(kind, url, user, password, timeout=args.timeout)
+    options = {"collection": args.collection} if args.collection else {}
+    return get_source(kind, url, user, password, timeout=args.timeout, **options)
 
 
 def _aoi(args):
@@ -118,6 +123,11 @@ def format_table(scenes: list) -> str:
     return "\n".join(line(r) for r in rows)
 
 
+def cloud_text(scene) -> str:
+    """'3.5% cloud' (tile cover, rounded as in the table)."""
+    return f"{'-' if scene.cloud_cover is None else f'{scene.cloud_cover:.1f}'}% cloud"
+
+
 def run_search(args) -> int:
     source = make_source(args)
     scenes = source.search(_aoi(args), args.start, args.end, max_cloud=args.max_cloud, level=args.level,
@@ -135,8 +145,7 @@ def run_fetch(args) -> int:
     scene = find_scene(source, aoi, args.scene_id, args.level, args.start, args.end)
     with TerminalProgress(args.quiet) as progress:
         path = source.fetch(scene, aoi, args.bands, args.out, progress=progress)
-    print(f"fetched {scene.id} ({scene.date}, {scene.cloud_cover if scene.cloud_cover is not None else '-'}% cloud) "
-          f"to {path}")
+    print(f"fetched {scene.id} ({scene.date}, {cloud_text(scene)}) to {path}")
     return 0
 
 
@@ -152,7 +161,7 @@ def run_enhance(args) -> int:
                             original_path=args.original, workdir=args.workdir, progress=progress, level=args.level,
                             model_dir=args.model, device=args.device, harmonise=not args.keep_dn_scale)
     s, r = done.scene, done.result
-    print(f"scene {s.id} ({s.date}, {s.cloud_cover if s.cloud_cover is not None else '-'}% cloud, {s.source})")
+    print(f"scene {s.id} ({s.date}, {cloud_text(s)}, {s.source})")
     print(f"wrote {r.output} ({r.width} x {r.height} px, {len(r.bands)} bands: {' '.join(r.bands)}) in "
           f"{r.seconds:.1f} s")
     if r.original:

@@ -13,7 +13,8 @@ a `token` in the rel=next link: GET in the URL, POST in the body) and `GET /data
 COG bytes, Range/206, counted by the server).
 
 `state["conforms"]` replaces the conformance classes (to drop the query extension);
-a CQL2-JSON `filter` of the form eo:cloud_cover <= x is understood too. `state["max_page"]` caps the page size (to make clients page). Scenes served (all over the same COGs, so every one intersects the Virginia crop):
+a CQL2-JSON `filter` of the form eo:cloud_cover <= x is understood too, and `sortby` on datetime
+while the sort extension is in the conformance classes (else items come in `state["scenes"]` order). `state["max_page"]` caps the page size (to make clients page). Scenes served (all over the same COGs, so every one intersects the Virginia crop):
 `SCENES` = (item id, datetime, cloud cover).
 """
 
@@ -100,6 +101,7 @@ def make_item(base: str, data: dict, item_id: str, dt: str, cloud: float) -> dic
             "eo:bands": [{"name": band, "common_name": key}],
             "raster:bands": [{"nodata": 0, "data_type": "uint16", "spatial_resolution": RES[band],
                               "scale": 0.0001, "offset": -0.1}],
+            "file:size": os.path.getsize(data["files"][band]),
         }
     assets["thumbnail"] = {"href": f"{base}/data/thumb.jpg", "type": "image/jpeg", "roles": ["thumbnail"]}
     return {
@@ -193,7 +195,7 @@ class StacHandler(Handler):
             params["bbox"] = [float(v) for v in q["bbox"].split(",")]
         if "intersects" in q:
             params["intersects"] = json.loads(q["intersects"])
-        for key in ("datetime", "limit", "token", "filter-lang"):
+        for key in ("datetime", "limit", "token", "filter-lang", "sortby"):
             if key in q:
                 params[key] = q[key]
         if "query" in q:
@@ -239,6 +241,13 @@ class StacHandler(Handler):
             if not all(ops.values()):
                 continue
             matched.append(make_item(self.base, data, item_id, dt, cloud))
+        sortby = params.get("sortby")
+        if sortby and "sort" in " ".join(self.server_state.state.get("conforms", CONFORMS)):
+            # POST: [{"field": "properties.datetime", "direction": "desc"}]; GET: "-properties.datetime"
+            first = sortby[0] if isinstance(sortby, list) else {"field": str(sortby).split(",")[0].lstrip("+-"),
+                                                                  "direction": "desc" if str(sortby)[0] == "-" else "asc"}
+            if first.get("field", "").removeprefix("properties.") == "datetime":
+                matched.sort(key=lambda f: f["properties"]["datetime"], reverse=first.get("direction") == "desc")
         limit = min(int(params.get("limit") or 10), self.server_state.state.get("max_page", 10**6))
         offset = int(str(params.get("token") or "next:0").split(":")[1])
         page = matched[offset:offset + limit]

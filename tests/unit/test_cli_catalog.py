@@ -27,6 +27,19 @@ def test_search_prints_a_table_newest_first(stac_server, capsys):
     assert out[1].split()[:5] == ["2024-07-05", "15:47:21", "12.2", "18SVG", "L2A"]
 
 
+def test_search_cloud_rounded_size_from_file_size_and_collection_option(stac_fake, stac_cogs, capsys):
+    stac_fake.state["scenes"] = [("S2A_18SVG_20240705_0_L2A", "2024-07-05T15:47:21.024000Z", 4.582438)]
+    rc = main(["search", "--stac-url", stac_fake.url, "--aoi", AOI, "--start", "2024-06-01", "--end", "2024-07-31",
+               "--collection", "sentinel-2-c1-l2a"])
+    row = capsys.readouterr().out.splitlines()[1].split()
+    size_mb = sum(os.path.getsize(p) for p in stac_cogs["files"].values()) / 1e6
+    assert rc == 0 and row[2] == "4.6" and row[5:7] == [f"{size_mb:.0f}", "MB"]
+    assert stac_fake.state["searches"][0]["collections"] == ["sentinel-2-c1-l2a"]
+    rc = main(["search", "--source", "cdse", "--user", "u", "--collection", "x", "--aoi", AOI, "--start", "2024-06-01",
+               "--end", "2024-06-02"])
+    assert rc == 2 and "--collection: only for --source stac (not cdse)" in capsys.readouterr().err
+
+
 def test_search_with_nothing_found(stac_server, capsys):
     rc = main(["search", "--stac-url", stac_server, "--aoi", AOI, "--start", "2020-01-01", "--end", "2020-01-31"])
     assert rc == 0 and capsys.readouterr().out.startswith("no L2A scene with at most 30% cloud cover")

@@ -40,6 +40,7 @@ ASSET_KEYS = {"B01": "coastal", "B02": "blue", "B03": "green", "B04": "red", "B0
               "B12": "swir22"}
 MARGIN_M = 240.0  # context around the area for the networks (4 pixels of 60 m)
 GRID_M = 60.0  # windows are aligned to the coarsest band grid
+MAX_SCAN = 2000  # items read at most per search (one tile is seen about 150 times a year)
 
 
 class StacSource:
@@ -66,20 +67,38 @@ class StacSource:
         return Client.open(self.url, stac_io=io, timeout=self.timeout)  # open() re-sets the io timeout
 
     def search(self, aoi, start: str, end: str, max_cloud: float = 100, level: str = "L2A", limit: int = 50) -> list:
+        """The newest `limit` scenes under `max_cloud`, newest first.
+
+        The cloud limit goes to the server when it can filter (query or CQL2 filter extension);
+        newest first is asked of it when it can sort. `limit` counts scenes kept after the
+        cloud check, so pages are read until it is reached; a server that cannot sort is read
+        to the end (at most MAX_SCAN items), since its first pages may hold the oldest scenes.
+        """
         collection = self.collection or COLLECTIONS.get(level.upper())
         if not collection:
             raise InputError(f"level {level!r}: expected L2A or L1C")
+        if int(limit) < 1:
+            raise InputError(f"--limit: expected at least 1 scene, got {limit}")
         geometry = aoi.wgs84_geojson()
+        max_cloud, limit = float(max_cloud), int(limit)
         with translated_errors(self._error):
             client = self._client()
-            search = client.search(
-                collections=[collection], intersects=geometry, datetime=f"{start}/{end}", max_items=int(limit),
-                limit=min(int(limit), 100), **cloud_filter(client, float(max_cloud)))
-            items = list(search.items())
-        scenes = [scene_from_item(item, level.upper()) for item in items]
-        # Checked here too: an API without the query or filter extension returns every scene.
-        scenes = [s for s in scenes if s.cloud_cover is None or s.cloud_cover <= float(max_cloud)]
-        return sort_newest_first(scenes)
+            conforms = " ".join(client.get_conforms_to())
+            sorts = "item-search#sort" in conforms
+            args = dict(collections=[collection], intersects=geometry, datetime=f"{start}/{end}",
+                        limit=100 if not sorts else min(max(limit, 10), 100), **cloud_filter(conforms, max_cloud))
+            if sorts:
+                args["sortby"] = "-properties.datetime"
+            scenes, seen = [], 0
+            for item in client.search(max_items=MAX_SCAN, **args).items():
+                seen += 1
+                scene = scene_from_item(item, level.upper())
+                # Checked here too: an API without the query or filter extension returns every scene.
+                if scene.cloud_cover is None or scene.cloud_cover <= max_cloud:
+                    scenes.append(scene)
+                if sorts and len(scenes) >= limit:
+                    break
+        return sort_newest_first(scenes)[:limit]
 
     def _error(self, exc: Exception) -> CatalogError | None:
         """A pystac-client or requests failure as a one-line error naming the service (None: not one)."""
@@ -256,10 +275,9 @@ class StacSource:
                 raise
 
 
-def cloud_filter(client, max_cloud: float) -> dict:
-    """Search arguments for the cloud limit: the query extension (Earth Search), else CQL2 filter
-    (e.g. the CDSE STAC), else nothing (the caller filters)."""
-    conforms = " ".join(client.get_conforms_to())
+def cloud_filter(conforms: str, max_cloud: float) -> dict:
+    """Search arguments for the cloud limit from the server's conformance classes: the query
+    extension (Earth Search), else CQL2 filter (e.g. the CDSE STAC), else nothing (the caller filters)."""
     if "item-search#query" in conforms:
         return {"query": {"eo:cloud_cover": {"lte": max_cloud}}}
     if "item-search#filter" in conforms:
