@@ -67,7 +67,7 @@ def throughput(arch: dict, scene_dir: str, repeats: int = 1) -> float:
 def quality(arch: dict, seconds: float, work: str) -> dict:
     """Train net20 for `seconds` of CPU time, evaluate x2 on the test split."""
     from digisat_plugin.core.quality.evaluate import evaluate
-    from digisat_plugin.core.sr.spec import NET20, NORMALISATION, prepare_inputs
+    from digisat_plugin.core.sr.spec import NET20, prepare_inputs
     from digisat_plugin.core.train.dataset import load_region
     from digisat_plugin.core.train.recipe import net20_recipe, parameter_count
     from digisat_plugin.core.train.splits import regions
@@ -86,7 +86,8 @@ def quality(arch: dict, seconds: float, work: str) -> dict:
     result = trainer.run(progress_every=500)
 
     def predict(native, ratios, targets):
-        y = trainer.model.predict_on_batch(prepare_inputs(native, ratios, NET20)[None])[0] * NORMALISATION
+        prepared = prepare_inputs(native, ratios, NET20)
+        y = prepared.to_values(trainer.model.predict_on_batch(prepared.inputs[None])[0])
         return {b: y[..., i] for i, b in enumerate(NET20.outputs)}
 
     report = evaluate([load_region(r) for r in regions("test")], predict, factors=(2,))

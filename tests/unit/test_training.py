@@ -7,7 +7,7 @@ import pytest
 
 from digisat_plugin.cli import main
 from digisat_plugin.core.errors import InputError
-from digisat_plugin.core.sr.spec import NET20, NET60, NORMALISATION
+from digisat_plugin.core.sr.spec import NET20, NET60, prepare_inputs
 from digisat_plugin.core.train import splits
 from digisat_plugin.core.train.augment import dihedral
 from digisat_plugin.core.train.dataset import load_scene, make_pairs
@@ -33,8 +33,11 @@ def test_pairs_have_reduced_scale_inputs_and_native_targets(sample_scene, pairs2
     pair = pairs20[0]
     assert pair.inputs.shape == (300, 300, NET20.channels)
     assert pair.target.shape == (300, 300, len(NET20.outputs))
-    # the target is the 20 m band as delivered
-    np.testing.assert_allclose(pair.target[..., 0] * NORMALISATION, sample_scene.native["B05"], rtol=1e-6)
+    # the target is the 20 m band as delivered, in the relative units of the inputs' B05 channel
+    from digisat_plugin.core.train.dataset import degraded_scene
+    low = degraded_scene(sample_scene, 2, "dsen2")
+    prepared = prepare_inputs({b: low.native[b] for b in NET20.inputs}, low.ratios, NET20)
+    np.testing.assert_allclose(prepared.to_values(pair.target)[..., 0], sample_scene.native["B05"], rtol=1e-5, atol=0.05)
     pair60 = make_pairs(sample_scene, NET60, "mtf")
     assert pair60.inputs.shape == (96, 96, NET60.channels)  # 600 cropped to 576, / 6
     assert pair60.valid.all()
@@ -42,7 +45,7 @@ def test_pairs_have_reduced_scale_inputs_and_native_targets(sample_scene, pairs2
 
 def test_sampler_skips_no_data_and_near_empty(pairs20):
     pair = pairs20[0]
-    holed = type(pair)(pair.inputs.copy(), pair.target, pair.valid.copy())
+    holed = type(pair)(pair.inputs.copy(), pair.target, pair.valid.copy(), nir=pair.nir)
     holed.valid[:, :200] = False  # left two thirds without data
     sampler = PatchSampler([holed], 32)
     rng = np.random.default_rng(0)
@@ -50,9 +53,39 @@ def test_sampler_skips_no_data_and_near_empty(pairs20):
         x, _ = sampler.draw(rng)
         assert x.shape == (32, 32, NET20.channels)
     assert not sampler.acceptable(holed, 0, 0) and sampler.acceptable(holed, 0, 250)
-    dark = type(pair)(pair.inputs * 0.001, pair.target, pair.valid)  # NIR far below 100 DN everywhere
+    dark = type(pair)(pair.inputs, pair.target, pair.valid, nir=pair.nir * 0.001)  # NIR far below 100 DN everywhere
     with pytest.raises(InputError, match="near-empty"):
         PatchSampler([dark], 32, tries=5).draw(rng)
+
+
+def test_sampler_puts_patch_corners_on_the_outputs_grid(pairs20):
+    sampler = PatchSampler(pairs20, 18, align=6)
+    rng = np.random.default_rng(3)
+    pair = pairs20[0]
+    for _ in range(10):
+        x, _ = sampler.draw(rng)
+        rows, cols = np.nonzero((pair.inputs[..., :1] == x[:1, :1, :1]).all(axis=-1))
+        assert any(r % 6 == 0 and c % 6 == 0 for r, c in zip(rows, cols, strict=True))
+    with pytest.raises(InputError, match="multiple"):
+        PatchSampler(pairs20, 16, align=6)
+
+
+def test_folds_are_whole_scenes_and_each_trains_without_its_own():
+    if not os.path.isdir(splits.data_root() + "/bigearthnet"):
+        pytest.skip("no BigEarthNet patches under DIGISAT_DATA")
+    seen = {}
+    for fold in splits.FOLDS:
+        own = {r.folder for r in splits.fold_regions(fold)}
+        assert own and all(r.row0 == 0 and r.row1 is None for r in splits.fold_regions(fold))  # whole scenes
+        assert not own & {r.folder for r in splits.without_fold(fold)}
+        for folder in own:
+            assert folder not in seen, f"{folder} in folds {seen[folder]} and {fold}"
+            seen[folder] = fold
+    acquisitions = {}
+    for folder, fold in seen.items():  # patches of one acquisition never straddle two folds
+        acquisitions.setdefault(folder.split("_")[3], set()).add(fold)
+    assert all(len(f) == 1 for f in acquisitions.values())
+    assert not any("berlin" in f.lower() for f in seen)
 
 
 def test_dihedral_transforms_are_the_eight_symmetries():
@@ -123,8 +156,9 @@ def test_held_out_patches_exist_and_no_folder_is_in_two_splits():
     assert set(splits.BEN_TEST + splits.BEN_VAL + splits.BEN_EMPTY) <= on_disk
     names = {s: {r.folder for r in splits.regions(s) if r.folder.startswith("bigearthnet/")}
              for s in ("train", "val", "test")}
-    assert not names["train"] & (names["test"] | names["val"]) and not names["test"] & names["val"]
-    assert len(names["train"] | names["val"] | names["test"]) == len(on_disk) - len(splits.BEN_EMPTY)
+    assert not names["train"] & names["test"] and not names["test"] & names["val"]
+    assert names["val"] <= names["train"]  # validation only tracks training; folds give held-out figures
+    assert len(names["train"] | names["test"]) == len(on_disk) - len(splits.BEN_EMPTY)
 
 
 def test_train_cli_refuses_a_non_positive_step_count(capsys):

@@ -1,7 +1,13 @@
 """Reduced-scale evaluation (Wald protocol): degrade every band by s, super-resolve, compare with
 the bands as delivered. Per band and on average: RMSE (DN), SRE (dB), plus SAM (degrees) and
 ERGAS over the bands, for the model and both baselines (bicubic, guided linear), and the
-ratio of the model's mean RMSE to each baseline's. Pixels of all scenes are pooled.
+ratio of the model's mean RMSE to each baseline's. Pixels of all scenes are pooled, and every
+scene is also reported on its own (`per_scene`).
+
+Given the Predictor itself (`predictor=`), two more methods are scored: "guided_estimate" (the
+blur-aware local estimate the networks correct, which the guard falls back to) and "guarded"
+(what the engine writes: the network where core/quality/guard.py, checking the degraded scene
+once more at reduced scale, finds it beats the estimate, else the estimate).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from ..sr.spec import SPECS
 from ..train.dataset import crop, degraded_scene
 from ..train.degrade import PROTOCOLS
 from .baselines import bicubic, guided_linear
+from .guard import check as guard_check
 from .metrics import ergas, rmse, sam, sre
 
 FACTOR_NET = {2: "net20", 6: "net60"}
@@ -25,9 +32,10 @@ FACTOR_NET = {2: "net20", 6: "net60"}
 # is 3 x 3 pixels of 360 m, where edge handling, not super-resolution, decides the error.
 MIN_LOW_PIXELS = 8
 METHODS = ("model", "bicubic", "guided_linear")
+PREDICTOR_METHODS = ("guided_estimate", "guarded")
 
 
-def predictions(scene, s: int, protocol: str, predict) -> tuple:
+def predictions(scene, s: int, protocol: str, predict, predictor=None) -> tuple:
     """(reference, {method: prediction}, valid): (B, h, w) arrays for the outputs of the s network
     and the (h, w) mask of pixels whose 60 m cell holds data everywhere (the grids coincide: the
     bands to restore have ratio s, so their delivered grid is the degraded base grid).
@@ -46,7 +54,14 @@ def predictions(scene, s: int, protocol: str, predict) -> tuple:
         "bicubic": bicubic(low_targets, s),
         "guided_linear": guided_linear(low_targets, guides, s),
     }
-    return ref, preds, ~low.nodata
+    decision = None
+    if predictor is not None:
+        native = {b: low.native[b] for b in spec.inputs}
+        est = predictor.predict(native, low.ratios, list(spec.outputs), methods={spec.name: "guided"})
+        preds["guided_estimate"] = np.stack([est[b] for b in spec.outputs])
+        decision = guard_check(predictor, native, low.ratios, spec.name)
+        preds["guarded"] = preds["model"] if decision.method == "network" else preds["guided_estimate"]
+    return ref, preds, ~low.nodata, decision
 
 
 def summarise(ref: np.ndarray, preds: dict, bands, s: int) -> dict:
@@ -64,6 +79,11 @@ def summarise(ref: np.ndarray, preds: dict, bands, s: int) -> dict:
     model = out["mean"]["model"]["rmse"]
     out["ratio_to_bicubic"] = model / out["mean"]["bicubic"]["rmse"]
     out["ratio_to_guided_linear"] = model / out["mean"]["guided_linear"]["rmse"]
+    if "guided_estimate" in preds:
+        out["ratio_to_guided_estimate"] = model / out["mean"]["guided_estimate"]["rmse"]
+        out["guarded_ratio_to_bicubic"] = out["mean"]["guarded"]["rmse"] / out["mean"]["bicubic"]["rmse"]
+        out["guarded_ratio_to_guided_estimate"] = out["mean"]["guarded"]["rmse"] / out["mean"]["guided_estimate"]["rmse"]
+        out["guided_estimate_ratio_to_bicubic"] = out["mean"]["guided_estimate"]["rmse"] / out["mean"]["bicubic"]["rmse"]
     for b in bands:
         band = out["bands"][b]
         band["ratio_to_bicubic"] = band["model"]["rmse"] / band["bicubic"]["rmse"]
@@ -71,24 +91,47 @@ def summarise(ref: np.ndarray, preds: dict, bands, s: int) -> dict:
     return out
 
 
-def evaluate(scenes, predict, factors=(2, 6), protocols=PROTOCOLS, log=None) -> dict:
-    """Evaluate `predict` on loaded scenes (core.train.dataset.Scene); returns the report dict."""
-    report = {"scenes": [], "results": {}}
+def _scene_summary(name, ref, pred, bands, s, decision) -> dict:
+    result = summarise(ref, pred, bands, s)
+    row = {"name": name, "pixels": int(ref.shape[1]),
+           "rmse": {m: v["rmse"] for m, v in result["mean"].items()},
+           "ratio_to_bicubic": result["ratio_to_bicubic"], "ratio_to_guided_linear": result["ratio_to_guided_linear"]}
+    for key in ("ratio_to_guided_estimate", "guarded_ratio_to_bicubic", "guarded_ratio_to_guided_estimate",
+                "guided_estimate_ratio_to_bicubic"):
+        if key in result:
+            row[key] = result[key]
+    if decision is not None:
+        row["guard"] = decision.as_dict()
+    return row
+
+
+def evaluate(scenes, predict, factors=(2, 6), protocols=PROTOCOLS, log=None, predictor=None) -> dict:
+    """Evaluate `predict` on loaded scenes (core.train.dataset.Scene); returns the report dict.
+
+    predictor: the Predictor behind `predict`, to score the guided estimate and the guard too.
+    """
+    report = {"scenes": [], "results": {}, "per_scene": {}}
+    methods = METHODS + (PREDICTOR_METHODS if predictor is not None else ())
     usable, skipped = {}, {}
     for s in factors:
         spec = SPECS[FACTOR_NET[s]]
         report["results"][str(s)] = {}
+        report["per_scene"][str(s)] = {}
         for protocol in protocols:
-            refs, preds = [], {m: [] for m in METHODS}
+            refs, preds, rows = [], {m: [] for m in methods}, []
             for scene in scenes:
                 if min(scene.shape) < MIN_LOW_PIXELS * s * s:
                     skipped.setdefault(scene.name, set()).add(s)
                     continue
-                ref, pred, valid = predictions(scene, s, protocol, predict)
+                ref, pred, valid, decision = predictions(scene, s, protocol, predict, predictor)
                 usable.setdefault(scene.name, set()).add(s)
                 refs.append(ref[:, valid])  # no-data is not scored
-                for m in METHODS:
+                for m in methods:
                     preds[m].append(pred[m][:, valid])
+                if valid.any():
+                    rows.append(_scene_summary(scene.name, refs[-1], {m: v[-1] for m, v in preds.items()},
+                                               spec.outputs, s, decision))
+            report["per_scene"][str(s)][protocol] = rows
             if not refs:
                 continue
             ref = np.concatenate(refs, axis=1)

@@ -7,6 +7,12 @@ Architectures ("arch"):
 - "dsen2_s2d": the same blocks computed on a grid `fold` times coarser: inputs folded into
   channels by space-to-depth, the output unfolded by depth-to-space. About fold^2 times less
   arithmetic per output pixel.
+
+With `"zero_mean": true` in the architecture, the correction the network adds to its residual
+base is made to average to zero over every low-resolution pixel (s x s base pixels) inside the
+graph, so training sees exactly what inference writes: the output keeps the block means of the
+guided estimate, hence the band's radiometry, whatever the network does. Inputs must then be
+aligned to the s grid (the engine's windows are aligned to 6, the training patches to s).
 """
 
 from __future__ import annotations
@@ -18,21 +24,22 @@ from ..io.product import ALIGN
 DEFAULT_ARCH = {"arch": "dsen2", "blocks": 6, "filters": 128, "fold": 1}
 
 
-def receptive_radius(arch: dict) -> int:
+def receptive_radius(arch: dict, scale: int = 1) -> int:
     """Base-grid pixels on each side that influence one output pixel (convs + bilinear input)."""
     convs = 2 + 2 * int(arch.get("blocks", 6))
-    return convs * int(arch.get("fold", 1)) + int(arch.get("fold", 1))
+    block = scale if arch.get("zero_mean") else 0  # the block mean reaches across one low-res pixel
+    return convs * int(arch.get("fold", 1)) + int(arch.get("fold", 1)) + block
 
 
 def margin_for(arch: dict, scale: int) -> int:
     """Tile overlap that makes tiled and untiled inference agree, aligned to the 60 m grid."""
     from .guided import local_reach  # the input's own reach (spec.prepare_inputs' guided estimate)
 
-    need = receptive_radius(arch) + max(2 * scale, local_reach(scale))  # + how far the inputs reach
+    need = receptive_radius(arch, scale) + max(2 * scale, local_reach(scale))  # + how far the inputs reach
     return int(math.ceil(need / ALIGN) * ALIGN)
 
 
-def build_model(arch: dict, channels: int, outputs: int):
+def build_model(arch: dict, channels: int, outputs: int, scale: int = 1):
     """Return a Keras model mapping (N, H, W, channels) -> (N, H, W, outputs), both normalised.
 
     H and W must be multiples of `fold` (the engine uses multiples of 6).
@@ -60,6 +67,10 @@ def build_model(arch: dict, channels: int, outputs: int):
     x = layers.Conv2D(outputs * fold * fold, 3, padding="same", name="tail")(x)
     if fold > 1:
         x = layers.Lambda(lambda t: _depth_to_space(t, fold), name="unfold")(x)
+    if arch.get("zero_mean") and scale > 1:
+        block = layers.AveragePooling2D(pool_size=scale, strides=scale, name="block_mean")(x)
+        block = layers.UpSampling2D(size=scale, interpolation="nearest", name="block_mean_up")(block)
+        x = layers.Subtract(name="zero_mean_correction")([x, block])
     out = layers.Add(name="detail_plus_upsampled")([x, residual_base])
     return keras.Model(inp, out, name=f"{kind}_{blocks}x{filters}_f{fold}")
 

@@ -16,7 +16,7 @@ from ..io.aoi import Window
 from ..io.product import read_mirrored
 from .consistency import enforce_consistency
 from .resample import upsample
-from .spec import NET20, NET60, prepare_inputs
+from .spec import NET20, NET60, prepare_inputs, window_blur
 from .tiling import plan_tiles
 from .weights import default_model_dir, load_net
 
@@ -75,22 +75,28 @@ class Predictor:
     def margin(self, targets) -> int:
         return max([self.net(spec.name).margin for spec in nets_for(targets)] + [12])
 
-    def run_net(self, name: str, x: np.ndarray) -> np.ndarray:
-        """(N, H, W, C) normalised inputs -> (N, H, W, outputs) on the model scale."""
-        loaded = self.net(name)
-        y = loaded.model.predict_on_batch(x)
-        return np.asarray(y, dtype=np.float32) * loaded.normalisation
+    def run_net(self, name: str, prepared) -> np.ndarray:
+        """Prepared inputs (spec.Prepared, batched) -> (N, H, W, outputs) on the model scale."""
+        y = self.net(name).model.predict_on_batch(prepared.inputs)
+        return prepared.to_values(np.asarray(y, dtype=np.float32))
 
-    def run_tiles(self, read, window, targets, ratios: dict, tile_size=None, progress=None):
+    def run_tiles(self, read, window, targets, ratios: dict, tile_size=None, progress=None, blur=None,
+                  methods=None):
         """Yield (tile, outputs, natives) for every tile of `window`.
 
         read(name, row, col, height, width) -> (values, nodata) for a base-grid window (mirrored
         beyond the data) at the band's native grid; outputs: band -> base-grid array of the
         tile core for every target band (network output, or cubic upsampling for B10);
         natives: band -> (values, nodata) at native grid for the tile core of every band read.
+        blur: net name -> the guides' blur per output band, estimated once for the whole window
+        (spec.window_blur), so that every tile uses the same; methods: net name -> "network"
+        (default) or "guided" (the guided estimate alone, as the guard decides).
         """
         targets = sort_bands(targets)
         specs = nets_for(targets)
+        blur, methods = blur or {}, methods or {}
+        if any(spec.name not in blur for spec in specs):
+            raise ValueError("run_tiles needs the window's blur estimate for every network (spec.window_blur)")
         margin = self.margin(targets)
         tiles = plan_tiles(window, tile_size, margin)
         bands = inputs_for(targets)
@@ -102,8 +108,11 @@ class Predictor:
             full = {b: np.stack([r[b][0] for r in reads]) for b in bands}
             preds = {}
             for spec in specs:
-                x = prepare_inputs({b: full[b] for b in spec.inputs}, ratios, spec)
-                y = self.run_net(spec.name, x)
+                prepared = prepare_inputs({b: full[b] for b in spec.inputs}, ratios, spec, blur[spec.name])
+                if methods.get(spec.name, "network") == "guided":
+                    y = prepared.base
+                else:
+                    y = self.run_net(spec.name, prepared)
                 consistent = self.net(spec.name).card.get("consistency", False)
                 for i, band in enumerate(spec.outputs):
                     # Optionally corrected so that, averaged back to its own grid, the band is
@@ -126,14 +135,16 @@ class Predictor:
         if progress is not None:
             progress.update(1.0)
 
-    def predict(self, native: dict, ratios: dict, targets, tile_size=None, progress=None) -> dict:
+    def predict(self, native: dict, ratios: dict, targets, tile_size=None, progress=None, methods=None) -> dict:
         """Super-resolve in-memory native-grid arrays (model scale) of one image.
 
-        The base grid is given by the ratio-1 bands; its size must be a multiple of 6.
+        The base grid is given by the ratio-1 bands; its size must be a multiple of 6. The blur
+        is estimated on the whole image (pixels without data left out). methods: as in run_tiles.
         Returns band -> float32 base-grid array for every target band.
         """
         base = next(b for b in native if ratios[b] == 1)
         height, width = native[base].shape
+        blur = {spec.name: window_blur(native, spec, valid=valid_at(native, spec)) for spec in nets_for(targets)}
 
         def read(name, row, col, h, w):
             r, arr = ratios[name], native[name]
@@ -142,9 +153,24 @@ class Predictor:
             return part.astype(np.float32), part == 0
 
         out = {b: np.zeros((height, width), np.float32) for b in targets}
-        for tile, outputs, _ in self.run_tiles(read, Window(0, 0, height, width), targets, ratios, tile_size, progress):
+        for tile, outputs, _ in self.run_tiles(read, Window(0, 0, height, width), targets, ratios, tile_size, progress,
+                                               blur, methods):
             h = min(tile.height, height - tile.row)
             w = min(tile.width, width - tile.col)
             for b, arr in outputs.items():
                 out[b][tile.row:tile.row + h, tile.col:tile.col + w] = arr[:h, :w]
         return out
+
+
+def valid_at(native: dict, spec) -> np.ndarray:
+    """Pixels of the outputs' grid where every input band has data (DN 0 is no-data)."""
+    valid = np.ones(native[spec.outputs[0]].shape, bool)
+    for name in spec.inputs:
+        arr = native[name]
+        r = max(arr.shape[-1] // valid.shape[-1], 1)  # the band's factor to the outputs' grid
+        present = arr != 0
+        if r > 1:
+            h, w = valid.shape
+            present = present[:h * r, :w * r].reshape(h, r, w, r).all(axis=(1, 3))
+        valid &= present
+    return valid

@@ -4,9 +4,16 @@ Training (at reduced scale) and inference (at full scale) both call `prepare_inp
 two cannot drift apart.
 
 Input channels: every input band upsampled bilinearly to the base grid, except the output bands
-(the last channels), which are the local guided-linear estimate (core/sr/guided.py): the
-networks add their correction to that estimate (the "residual base"), not to a bilinear
-upsampling. Models whose card has "residual_base": "guided_local" were trained this way.
+(the last channels), which hold the local guided-linear estimate (core/sr/guided.py) with the
+guides blurred as the data says (`estimate_blur`): the networks add a correction to that estimate
+(the "residual base"), not to a bilinear upsampling.
+
+Units ("relative_local_mean" in the model cards): every channel is divided by a smooth local mean
+of its own band at the output's coarse grid, minus 1. The networks therefore never see absolute
+brightness: a band that is twice as bright (L2A B09 over vegetation against L1C's absorbed one,
+snow against soil) gives the same inputs, and the correction comes back in the band's own units
+(`Prepared.to_values`). Inputs from level, place or season that differ only by per-band gains are
+identical by construction.
 """
 
 from __future__ import annotations
@@ -16,11 +23,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..bands import BANDS_10M, BANDS_20M, BANDS_60M
-from .guided import guided_local, local_reach
-from .resample import upsample
+from .guided import estimate_blur, guided_local, local_scale
+from .resample import block_mean, upsample
 
-NORMALISATION = 2000.0  # DSen2 divides reflectance x 10000 by 2000 before the network
-RESIDUAL_BASE = "guided_local"  # what the output channels of the input hold (recorded in model cards)
+RESIDUAL_BASE = "guided_local_blur"  # what the output channels of the input hold (recorded in model cards)
+INPUT_UNITS = "relative_local_mean"  # how channels are scaled (recorded in model cards)
 
 
 @dataclass(frozen=True)
@@ -40,29 +47,54 @@ NET60 = NetSpec("net60", 6, BANDS_10M + BANDS_20M + BANDS_60M, BANDS_60M)
 SPECS = {"net20": NET20, "net60": NET60}
 
 
-def spec_for_band(name: str):
-    if name in BANDS_20M:
-        return NET20
-    if name in BANDS_60M:
-        return NET60
-    return None
+@dataclass
+class Prepared:
+    """Network inputs for one window (or a batch), and what turns outputs back into values."""
+
+    inputs: np.ndarray  # (..., H, W, C) float32, relative units
+    scale: np.ndarray  # (..., H, W, n_out) local mean of each output band (model scale, DN)
+    base: np.ndarray  # (..., H, W, n_out) the guided estimate on the model scale
+
+    def to_values(self, relative: np.ndarray) -> np.ndarray:
+        """Network outputs (relative units) -> reflectance x 10000."""
+        return (np.asarray(relative, np.float32) + 1.0) * self.scale
+
+    def to_relative(self, values: np.ndarray) -> np.ndarray:
+        return (np.asarray(values, np.float32) / self.scale - 1.0).astype(np.float32)
 
 
-def input_reach(spec: NetSpec) -> int:
-    """Base pixels on each side of an input pixel that its value depends on (for tile margins)."""
-    return local_reach(spec.scale)
+def window_blur(native: dict, spec: NetSpec, valid=None) -> np.ndarray:
+    """The guides' blur per output band (base pixels), estimated on one unbatched window."""
+    guides = np.stack([native[name] for name in BANDS_10M])
+    low = np.stack([native[name] for name in spec.outputs])
+    return estimate_blur(low, guides, spec.scale, valid)
 
 
-def prepare_inputs(native: dict, ratios: dict, spec: NetSpec) -> np.ndarray:
+def _coarse(arr: np.ndarray, ratio: int, s: int) -> np.ndarray:
+    """A band of grid `ratio` brought to the outputs' grid s (block means; s is a multiple of ratio)."""
+    return block_mean(arr, s // ratio) if s != ratio else arr
+
+
+def prepare_inputs(native: dict, ratios: dict, spec: NetSpec, blur=None) -> Prepared:
     """Stack one window of every input band on the base grid (see the module docstring).
 
     native: band name -> (..., h_b, w_b) float32 array on the model scale (reflectance x 10000)
-    at that band's own grid; ratios: band name -> its factor to the base grid.
-    Returns (..., H, W, C) float32, normalised, channels in `spec.inputs` order.
+    at that band's own grid; ratios: band name -> its factor to the base grid; blur: the guides'
+    Gaussian width per output band (`window_blur`), estimated here when None (unbatched only).
     """
+    s = spec.scale
+    if blur is None:
+        blur = window_blur(native, spec)
     guides = np.stack([native[name] for name in BANDS_10M], axis=-3)
     low = np.stack([native[name] for name in spec.outputs], axis=-3)
-    estimate = guided_local(low, guides, spec.scale)
-    planes = [upsample(native[name], ratios[name], "linear") for name in spec.inputs if name not in spec.outputs]
-    planes += [estimate[..., i, :, :] for i in range(len(spec.outputs))]
-    return (np.stack(planes, axis=-1) / NORMALISATION).astype(np.float32)
+    estimate = guided_local(low, guides, s, sigma=blur)
+    planes = []
+    for name in spec.inputs:
+        if name in spec.outputs:
+            continue
+        scale = local_scale(_coarse(native[name], ratios[name], s), s)
+        planes.append(upsample(native[name], ratios[name], "linear") / scale - 1.0)
+    out_scale = local_scale(low, s)  # (..., B, H, W)
+    planes += [estimate[..., i, :, :] / out_scale[..., i, :, :] - 1.0 for i in range(len(spec.outputs))]
+    return Prepared(np.stack(planes, axis=-1).astype(np.float32), np.moveaxis(out_scale, -3, -1),
+                    np.moveaxis(estimate, -3, -1))

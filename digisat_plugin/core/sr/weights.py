@@ -16,7 +16,7 @@ from ..errors import DigisatError
 from ..io.product import ALIGN
 from .consistency import consistency_reach
 from .model import build_model, margin_for
-from .spec import NORMALISATION, SPECS
+from .spec import INPUT_UNITS, SPECS
 
 WEIGHTS_FILE = "weights.weights.h5"
 CARD_FILE = "model.json"
@@ -42,10 +42,6 @@ class LoadedNet:
     spec: object  # NetSpec
     margin: int
 
-    @property
-    def normalisation(self) -> float:
-        return float(self.card.get("normalisation", NORMALISATION))
-
 
 def read_card(model_dir: str, name: str) -> dict:
     path = os.path.join(model_dir, name, CARD_FILE)
@@ -64,10 +60,14 @@ def load_net(model_dir: str, name: str) -> LoadedNet:
     spec = SPECS[name]
     if tuple(card.get("inputs", spec.inputs)) != spec.inputs or tuple(card.get("outputs", spec.outputs)) != spec.outputs:
         raise DigisatError(f"{os.path.join(model_dir, name, CARD_FILE)}: bands do not match {name}")
+    if card.get("input_units") != INPUT_UNITS:
+        raise DigisatError(f"{os.path.join(model_dir, name, CARD_FILE)}: trained for inputs "
+                           f"{card.get('input_units', 'divided by 2000')!r}, this engine prepares "
+                           f"{INPUT_UNITS!r} (retrain with 'make train')")
     weights = os.path.join(model_dir, name, WEIGHTS_FILE)
     if not os.path.exists(weights):
         raise DigisatError(f"{weights}: trained weights not found (run 'make train')")
-    model = build_model(card["arch"], spec.channels, len(spec.outputs))
+    model = build_model(card["arch"], spec.channels, len(spec.outputs), spec.scale)
     try:
         model.load_weights(weights)
     except Exception as exc:  # h5py/keras raise many types for a bad file
@@ -83,7 +83,8 @@ def save_net(model, model_dir: str, name: str, card: dict) -> None:
     folder = os.path.join(model_dir, name)
     os.makedirs(folder, exist_ok=True)
     spec = SPECS[name]
-    card = dict(card, name=name, inputs=list(spec.inputs), outputs=list(spec.outputs), scale=spec.scale)
+    card = dict(card, name=name, inputs=list(spec.inputs), outputs=list(spec.outputs), scale=spec.scale,
+                input_units=INPUT_UNITS)
     tmp_weights = os.path.join(folder, "tmp-" + WEIGHTS_FILE)
     model.save_weights(tmp_weights)
     tmp_card = os.path.join(folder, CARD_FILE + ".tmp")

@@ -15,7 +15,7 @@ import numpy as np
 from ..bands import BANDS_10M, BANDS_20M, BANDS_60M
 from ..errors import InputError
 from ..io.product import ALIGN, open_product
-from ..sr.spec import NORMALISATION, prepare_inputs
+from ..sr.spec import prepare_inputs
 from .degrade import degrade_bands
 
 NETWORK_BANDS = BANDS_10M + BANDS_20M + BANDS_60M
@@ -78,10 +78,11 @@ def crop(scene: Scene, multiple: int) -> Scene:
 class Pairs:
     """One scene at reduced scale: network input, target and validity on the degraded base grid."""
 
-    inputs: np.ndarray  # (h, w, C) normalised, from prepare_inputs
-    target: np.ndarray  # (h, w, n_out) normalised, the delivered bands
+    inputs: np.ndarray  # (h, w, C) relative units, from prepare_inputs
+    target: np.ndarray  # (h, w, n_out) the delivered bands in the same relative units
     valid: np.ndarray  # (h, w) bool: no no-data within the pixel's 60 m cell
     name: str = ""
+    nir: np.ndarray | None = None  # (h, w) degraded B08 in DN: the sampler skips water and empty ground
 
 
 def degraded_scene(scene: Scene, s: int, protocol: str) -> Scene:
@@ -98,7 +99,17 @@ def degraded_scene(scene: Scene, s: int, protocol: str) -> Scene:
 def make_pairs(scene: Scene, spec, protocol: str) -> Pairs:
     s = spec.scale
     low = degraded_scene(scene, s, protocol)
-    inputs = prepare_inputs({b: low.native[b] for b in spec.inputs}, low.ratios, spec)
+    native = {b: low.native[b] for b in spec.inputs}
+    prepared = prepare_inputs(native, low.ratios, spec, _blur_where_valid(native, low, spec))
     truth = crop(scene, ALIGN * s)
-    target = np.stack([truth.native[b] for b in spec.outputs], axis=-1) / NORMALISATION
-    return Pairs(inputs, target.astype(np.float32), ~low.nodata, f"{scene.name} ({protocol})")
+    target = prepared.to_relative(np.stack([truth.native[b] for b in spec.outputs], axis=-1))
+    return Pairs(prepared.inputs, target, ~low.nodata, f"{scene.name} ({protocol})", low.native["B08"])
+
+
+def _blur_where_valid(native, low: Scene, spec):
+    from ..sr.spec import window_blur
+
+    s = spec.scale
+    h, w = low.shape
+    valid = ~low.nodata.reshape(h // s, s, w // s, s).any(axis=(1, 3))
+    return window_blur(native, spec, valid)

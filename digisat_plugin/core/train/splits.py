@@ -1,5 +1,15 @@
 """The one place that says which data trains and which is held out (never trained on).
 
+Two uses:
+1. Leave-scene-out validation (`FOLDS`, `fold_regions`): the shared data in four groups of whole
+   scenes, by place and level: Virginia (L1C, USA), Malmö (L1C, Sweden), and the BigEarthNet L2A
+   patches of 2017 and of 2018 (patches of one acquisition always in the same group). For each
+   fold the networks are trained from scratch on the other three and scored on it
+   (scripts/leave_scene_out.py); these are the quality figures the project quotes.
+2. The shipped networks (`regions("train")`): trained on every usable scene except the split
+   "test", which keeps the bundled sample's strip and six patches unseen for `make demo` and
+   `make evaluate`:
+
 - Virginia (L1C, 1926 x 1938 at 10 m): base-grid rows 0..641 (northern third) are TEST, rows
   642.. are TRAIN. The bundled sample resources/sample/virginia is cut from the TEST part.
 - Malmö (L1C, 600 x 600): TRAIN.
@@ -7,7 +17,8 @@
   TRAIN; near-empty patches (B08 mean below 100: water or no-data) are skipped.
 - Berlin (lossily re-encoded): never trained on, never used for metrics.
 - Validation during training (a scene-level split of the training data, not the test set):
-  three BigEarthNet patches that are not trained on either.
+  three BigEarthNet patches, also trained on (the loss there only tracks training; the held-out
+  figures come from the folds).
 """
 
 from __future__ import annotations
@@ -88,6 +99,29 @@ def regions(split: str) -> list:
     if split == "test":
         return [Region(VIRGINIA, 0, VIRGINIA_TEST_ROWS)] + [Region(f"bigearthnet/{n}") for n in BEN_TEST]
     if split == "train":
-        bens = [Region(f"bigearthnet/{n}") for n in _ben_folders() if n not in BEN_TEST + BEN_VAL]
+        bens = [Region(f"bigearthnet/{n}") for n in _ben_folders() if n not in BEN_TEST]
         return [Region(VIRGINIA, VIRGINIA_TEST_ROWS), Region(MALMO)] + bens
     raise ValueError(f"unknown split {split!r} (expected 'train', 'val' or 'test')")
+
+
+def _ben_year(name: str) -> str:
+    return name.split("_")[3][:4]  # BEN_S2A_MSIL2A_<YYYYMMDD>T..._row_col
+
+
+FOLDS = ("virginia", "malmo", "ben2017", "ben2018")
+
+
+def fold_regions(fold: str) -> list:
+    """The whole scenes of one leave-scene-out fold."""
+    if fold == "virginia":
+        return [Region(VIRGINIA)]
+    if fold == "malmo":
+        return [Region(MALMO)]
+    if fold in ("ben2017", "ben2018"):
+        return [Region(f"bigearthnet/{n}") for n in _ben_folders() if _ben_year(n) == fold[3:]]
+    raise ValueError(f"unknown fold {fold!r} (expected one of {', '.join(FOLDS)})")
+
+
+def without_fold(fold: str) -> list:
+    """Every usable scene outside `fold`: what that fold's networks train on."""
+    return [r for other in FOLDS if other != fold for r in fold_regions(other)]

@@ -22,7 +22,7 @@ from .augment import augment_pair
 from .dataset import load_region, make_pairs
 from .degrade import PROTOCOLS
 from .sampler import PatchSampler
-from .splits import regions
+from .splits import regions, without_fold
 
 
 @dataclass
@@ -39,6 +39,7 @@ class TrainConfig:
     protocols: tuple = PROTOCOLS  # both degradations, mixed
     checkpoint_every: int = 250
     split: str = "train"
+    holdout: str = ""  # a leave-scene-out fold (splits.FOLDS): train on every scene outside it, no validation
 
     def lr_at(self, step: int) -> float:
         if step < self.warmup:
@@ -47,9 +48,10 @@ class TrainConfig:
         return self.lr_min + 0.5 * (self.lr - self.lr_min) * (1 + math.cos(math.pi * min(t, 1.0)))
 
 
-def build_pairs(spec, split: str, protocols) -> list:
+def build_pairs(spec, split, protocols) -> list:
+    """Pairs of every region of a split name ("train", "val", "test") or of a list of regions."""
     out = []
-    for region in regions(split):
+    for region in regions(split) if isinstance(split, str) else split:
         scene = load_region(region)
         for protocol in protocols:
             try:
@@ -76,11 +78,15 @@ class Trainer:
         self.work_dir = work_dir
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
         keras.utils.set_random_seed(config.seed)
-        pairs = build_pairs(self.spec, config.split, config.protocols) if pairs is None else pairs
-        self.sampler = PatchSampler(pairs, config.patch)
+        if pairs is None:
+            source = without_fold(config.holdout) if config.holdout else config.split
+            pairs = build_pairs(self.spec, source, config.protocols)
+        if val_pairs is None and config.holdout:
+            val_pairs = []
+        self.sampler = PatchSampler(pairs, config.patch, align=self.spec.scale)
         val_pairs = val_pairs if val_pairs is not None else build_pairs(self.spec, "val", config.protocols)
         self.val_pairs = [p for p in val_pairs if min(p.valid.shape) >= config.patch]  # as small as training's
-        self.model = build_model(config.arch, self.spec.channels, len(self.spec.outputs))
+        self.model = build_model(config.arch, self.spec.channels, len(self.spec.outputs), self.spec.scale)
         tail = self.model.get_layer("tail")  # start exactly at the residual base (guided estimate)
         tail.kernel.assign(np.zeros(tail.kernel.shape, np.float32))
         self.optimizer = keras.optimizers.Adam(learning_rate=config.lr)

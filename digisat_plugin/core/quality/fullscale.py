@@ -1,0 +1,65 @@
+"""Radiometry at full scale: does an enhanced band still say what the sensor delivered?
+
+There is no 10 m truth for a 20 m or 60 m band, but two things can be checked on any scene:
+- the band's mean is kept (within 1 % or 5 DN, whichever is larger);
+- averaged over blocks of 3 x 3 delivered pixels, the enhanced band matches the delivered band
+  averaged the same way. Coarse blocks, because a network that rightly undoes the sensor's blur
+  moves single delivered pixels; the limit is 1.5 x the guided estimate's error on the same
+  blocks plus 1 % of the band's mean.
+What is written is what the engine writes: the guard decides per network (core/quality/guard.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..sr.predict import nets_for
+from ..sr.resample import block_mean
+from .guard import check
+
+BLOCK = 3  # delivered pixels per block side
+MEAN_TOLERANCE = 0.01
+MEAN_TOLERANCE_DN = 5.0
+BLOCK_FACTOR = 1.5
+BLOCK_SLACK = 0.01
+
+
+def consistency_rows(predictor, native: dict, ratios: dict, targets, guard: bool = True) -> list:
+    """One row per target band: delivered/enhanced means, block RMSE of enhanced and guided, limits.
+
+    native: band -> native-grid array on the model scale (0 = no data); the base size must be a
+    multiple of 6 x BLOCK (the top-left part that is, is used).
+    """
+    base = next(b for b in native if ratios[b] == 1)
+    cell = 6 * BLOCK
+    h, w = (d // cell * cell for d in native[base].shape)
+    native = {b: a[: h // ratios[b], : w // ratios[b]] for b, a in native.items()}
+    methods = {}
+    for spec in nets_for(targets):
+        methods[spec.name] = check(predictor, native, ratios, spec.name).method if guard else "network"
+    enhanced = predictor.predict(native, ratios, targets, methods=methods)
+    guided = predictor.predict(native, ratios, targets, methods={net: "guided" for net in methods})
+    rows = []
+    for band in targets:
+        r = ratios[band]
+        delivered = native[band]
+        valid = delivered != 0
+        blocks_valid = block_mean(valid.astype(np.float32), BLOCK) == 1.0
+        mean_d = float(delivered[valid].mean())
+        mean_e = float(block_mean(enhanced[band], r)[valid].mean())
+        ref = block_mean(delivered, BLOCK)[blocks_valid]
+
+        def block_rmse(values, r=r, ref=ref, blocks_valid=blocks_valid):
+            return float(np.sqrt(np.mean((block_mean(values, r * BLOCK)[blocks_valid] - ref) ** 2)))
+
+        rmse_e, rmse_g = block_rmse(enhanced[band]), block_rmse(guided[band])
+        rows.append({
+            "band": band, "mean_delivered": mean_d, "mean_enhanced": mean_e,
+            "bias_percent": 100.0 * (mean_e - mean_d) / mean_d,
+            "mean_ok": abs(mean_e - mean_d) <= max(MEAN_TOLERANCE * mean_d, MEAN_TOLERANCE_DN),
+            "block_rmse_enhanced": rmse_e, "block_rmse_guided": rmse_g,
+            "block_limit": BLOCK_FACTOR * rmse_g + BLOCK_SLACK * mean_d,
+            "block_ok": rmse_e <= BLOCK_FACTOR * rmse_g + BLOCK_SLACK * mean_d,
+            "method": methods.get(next((s.name for s in nets_for([band]) if band in s.outputs), ""), "network"),
+        })
+    return rows

@@ -1,0 +1,100 @@
+"""The guard: on the user's own data, never write a network's output that is worse than the
+guided estimate it corrects.
+
+Before a run, each network needed is checked on (the centre of) the window being processed, at
+reduced scale (Wald protocol, the sensor's MTF blur): its output and the guided estimate alone
+are both compared with the bands as delivered. Where the network does not beat the estimate, or
+where the window is too small to tell, that band group is written from the guided estimate.
+The choice and the measured ratio go to the CLI, the QGIS log, Processing's results and the
+output's metadata (core/sr/engine.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from ..sr.predict import valid_at
+from ..sr.spec import SPECS, Prepared, prepare_inputs, window_blur
+from ..train.degrade import degrade_bands
+
+PROTOCOL = "mtf"  # real data carries the sensor's MTF, so the check degrades with it
+MIN_LOW_PIXELS = 8  # the band group at reduced scale must be at least this many pixels a side
+# The centre checked is at most this many base pixels a side: at x2 it costs about a quarter of
+# the network's work on that part; on larger windows far less of the whole run.
+MAX_SIZE = 1152
+
+
+@dataclass
+class GuardDecision:
+    net: str
+    method: str  # "network" or "guided"
+    ratio: float | None  # network RMSE / guided-estimate RMSE at reduced scale (None: not measured)
+    rmse_network: float | None = None
+    rmse_guided: float | None = None
+    pixels: int = 0
+    why: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def line(self) -> str:
+        """One line for the CLI and the QGIS log."""
+        bands = " ".join(SPECS[self.net].outputs)
+        if self.ratio is None:
+            written = "network" if self.method == "network" else "guided estimate"
+            return f"guard {self.net} ({bands}): {written} written ({self.why})"
+        chosen = "network" if self.method == "network" else "guided estimate"
+        return (f"guard {self.net} ({bands}): {chosen} written; at reduced scale the network's RMSE is "
+                f"{self.ratio:.2f} x the guided estimate's ({self.rmse_network:.1f} vs {self.rmse_guided:.1f} DN)")
+
+
+def min_size(net: str) -> int:
+    s = SPECS[net].scale
+    return MIN_LOW_PIXELS * s * s
+
+
+def check(predictor, native: dict, ratios: dict, net: str) -> GuardDecision:
+    """Decide for one network on in-memory native-grid arrays (model scale, 0 = no data).
+
+    native must hold every input band of the network; its base size need not divide by anything
+    (the top-left part that divides by 6 s is used).
+    """
+    spec = SPECS[net]
+    s = spec.scale
+    base = next(b for b in spec.inputs if ratios[b] == 1)
+    height, width = native[base].shape
+    cell = 6 * s
+    h, w = height // cell * cell, width // cell * cell
+    if min(h, w) < min_size(net):
+        return GuardDecision(net, "guided", None, why=f"window under {min_size(net)} x {min_size(net)} pixels, "
+                                                      "too small to check the network")
+    crop = {b: native[b][: h // ratios[b], : w // ratios[b]] for b in spec.inputs}
+    low = degrade_bands(crop, s, PROTOCOL)
+    valid = _valid(crop, ratios, spec)
+    if valid.sum() < MIN_LOW_PIXELS * MIN_LOW_PIXELS:
+        return GuardDecision(net, "guided", None, why="too little data in the window to check the network")
+    truth = np.stack([crop[b] for b in spec.outputs], axis=-1)[valid]
+    # One untiled pass (the reduced-scale window is small): the guided estimate is the network's base.
+    prepared = prepare_inputs(low, ratios, spec, window_blur(low, spec, valid_at(low, spec)))
+    outputs = {"network": predictor.run_net(net, Prepared(prepared.inputs[None], prepared.scale[None],
+                                                           prepared.base[None]))[0],
+               "guided": prepared.base}
+    errors = {m: float(np.mean(np.sqrt(np.mean((out[valid] - truth) ** 2, axis=0)))) for m, out in outputs.items()}
+    ratio = errors["network"] / max(errors["guided"], 1e-9)
+    method = "network" if ratio < 1.0 else "guided"
+    why = "" if method == "network" else "the network did not beat the guided estimate here"
+    return GuardDecision(net, method, ratio, errors["network"], errors["guided"], int(valid.sum()), why)
+
+
+def _valid(crop: dict, ratios: dict, spec) -> np.ndarray:
+    """Pixels of the delivered outputs' grid (the reduced-scale base grid) where every input has data."""
+    s = spec.scale
+    h, w = crop[spec.outputs[0]].shape
+    valid = np.ones((h, w), bool)
+    for b in spec.inputs:
+        r = s // ratios[b]  # band pixels per output pixel, on a side (ratios divide s)
+        present = crop[b][: h * r, : w * r] != 0
+        valid &= present.reshape(h, r, w, r).all(axis=(1, 3))
+    return valid

@@ -1,0 +1,151 @@
+"""What makes the networks hold on scenes they never saw: a blur-aware guided estimate, inputs in
+relative units, a correction that keeps block means, the guard, and radiometry at full scale."""
+
+import os
+
+import numpy as np
+import pytest
+from scipy.ndimage import gaussian_filter
+
+from digisat_plugin.core.quality import fullscale, guard
+from digisat_plugin.core.sr.guided import SCALE_FLOOR, estimate_blur, guided_local, local_reach, local_scale
+from digisat_plugin.core.sr.model import build_model
+from digisat_plugin.core.sr.predict import Predictor
+from digisat_plugin.core.sr.resample import block_mean
+from digisat_plugin.core.sr.spec import NET20, NET60, SPECS, prepare_inputs, window_blur
+from digisat_plugin.core.sr.weights import save_net
+from digisat_plugin.core.train.dataset import load_scene
+from digisat_plugin.core.train.splits import BEN_TEST
+
+from ..conftest import REPO, SAMPLE, SENTINEL2
+
+SHIPPED = str(REPO / "model_weights")
+
+
+@pytest.fixture(scope="module")
+def sample_scene():
+    return load_scene(str(SAMPLE))
+
+
+def _synthetic(sigma_base: float, s: int = 2, size: int = 192, seed: int = 0):
+    """Four smooth random guides and a coarse band that is a mix of them, blurred by sigma_base."""
+    rng = np.random.default_rng(seed)
+    guides = np.stack([gaussian_filter(rng.normal(size=(size, size)), 1.5) * 300 + 1000 + 200 * i
+                       for i in range(4)]).astype(np.float32)
+    mix = 0.6 * guides[0] + 0.3 * guides[2] + 0.1 * guides[3]
+    low = block_mean(gaussian_filter(mix, sigma_base) if sigma_base else mix, s)[None]
+    return low, guides, mix
+
+
+@pytest.mark.parametrize("sigma", [0.0, 0.8, 1.1])
+def test_estimate_blur_finds_the_blur_the_band_carries(sigma):
+    low, guides, _ = _synthetic(sigma)
+    assert estimate_blur(low, guides, 2)[0] == pytest.approx(sigma, abs=0.15)
+
+
+def test_a_blur_aware_estimate_undoes_the_blur_that_block_means_miss():
+    low, guides, truth = _synthetic(1.0)
+    sigma = estimate_blur(low, guides, 2)
+    blind = np.sqrt(np.mean((guided_local(low, guides, 2)[0] - truth) ** 2))
+    aware = np.sqrt(np.mean((guided_local(low, guides, 2, sigma=sigma)[0] - truth) ** 2))
+    assert aware < 0.5 * blind
+
+
+def test_blurred_estimate_is_the_same_tiled_and_untiled():
+    """A crop with `local_reach` pixels of context gives the same core as the whole image."""
+    low, guides, _ = _synthetic(1.0, s=6, size=432)
+    whole = guided_local(low, guides, 6, sigma=[2.5])
+    part = guided_local(low[:, :, :48], guides[:, :, :288], 6, sigma=[2.5])  # left 288 columns
+    core = slice(0, 288 - local_reach(6))
+    np.testing.assert_allclose(part[0][:, core], whole[0][:, core], atol=1e-2)
+
+
+def test_inputs_do_not_change_when_bands_get_brighter(sample_scene):
+    """L2A against L1C, bright against dark: per-band gains leave the networks' inputs alone
+    (wherever a band's local mean is above the floor that keeps dark water finite)."""
+    native = {b: sample_scene.native[b] for b in NET60.inputs}
+    ratios = sample_scene.ratios
+    gains = {b: g for b, g in zip(NET60.inputs, np.linspace(0.5, 3.0, len(NET60.inputs)), strict=True)}
+    brighter = {k: v * gains[k] for k, v in native.items()}
+    blur = window_blur(native, NET60)
+    np.testing.assert_allclose(window_blur(brighter, NET60), blur, atol=0.01)
+    a = prepare_inputs(native, ratios, NET60, blur)
+    b = prepare_inputs(brighter, ratios, NET60, blur)
+    above = np.ones(a.inputs.shape[:-1], bool)
+    for name in NET60.inputs:
+        coarse = block_mean(native[name], 6 // ratios[name])
+        above &= local_scale(coarse, 6) > SCALE_FLOOR / min(gains[name], 1.0) * 1.01
+    assert above.mean() > 0.3
+    np.testing.assert_allclose(a.inputs[above][:, :-2], b.inputs[above][:, :-2], atol=1e-3)
+    # the guided estimate's ridge term is not scaled per guide, so its channels agree closely, not exactly
+    diff = np.abs(a.inputs[above][:, -2:] - b.inputs[above][:, -2:])
+    assert np.median(diff) < 1e-3 and np.percentile(diff, 99) < 0.03
+    # and the values come back in each band's own units
+    ratio = b.base[..., 1][above] / (gains["B09"] * a.base[..., 1][above])
+    assert np.median(np.abs(ratio - 1)) < 0.005 and np.percentile(np.abs(ratio - 1), 99) < 0.05
+
+
+def test_the_correction_keeps_every_low_resolution_pixels_mean():
+    arch = {"arch": "dsen2", "blocks": 1, "filters": 8, "zero_mean": True}
+    model = build_model(arch, NET60.channels, 2, 6)
+    tail = model.get_layer("tail")
+    rng = np.random.default_rng(1)
+    tail.set_weights([rng.normal(size=w.shape).astype(np.float32) for w in tail.get_weights()])
+    x = rng.normal(size=(1, 36, 48, NET60.channels)).astype(np.float32)
+    correction = np.asarray(model.predict_on_batch(x)) - x[..., -2:]
+    assert np.abs(correction).max() > 0.1  # the network does change pixels...
+    means = correction.reshape(1, 6, 6, 8, 6, 2).mean(axis=(2, 4))
+    np.testing.assert_allclose(means, 0.0, atol=1e-5)  # ...but never a 60 m pixel's mean
+
+
+@pytest.fixture(scope="module")
+def broken_model(tmp_path_factory) -> str:
+    """Networks whose last layer adds large noise: built to lose against the guided estimate."""
+    folder = tmp_path_factory.mktemp("broken_model")
+    arch = {"arch": "dsen2", "blocks": 1, "filters": 8, "zero_mean": True}
+    rng = np.random.default_rng(5)
+    for name, spec in SPECS.items():
+        model = build_model(arch, spec.channels, len(spec.outputs), spec.scale)
+        tail = model.get_layer("tail")
+        tail.set_weights([rng.normal(scale=0.5, size=w.shape).astype(np.float32) for w in tail.get_weights()])
+        save_net(model, str(folder), name, {"arch": arch})
+    return str(folder)
+
+
+def test_guard_falls_back_to_the_guided_estimate_when_the_network_loses(sample_scene, broken_model):
+    predictor = Predictor(broken_model, device="cpu")
+    for net in ("net20", "net60"):
+        decision = guard.check(predictor, sample_scene.native, sample_scene.ratios, net)
+        assert decision.method == "guided" and decision.ratio > 1.0
+        assert "guided estimate written" in decision.line()
+
+
+def test_guard_keeps_the_network_where_it_wins_on_the_sample(sample_scene):
+    predictor = Predictor(SHIPPED, device="cpu")
+    for net in ("net20", "net60"):
+        decision = guard.check(predictor, sample_scene.native, sample_scene.ratios, net)
+        assert decision.method == "network" and decision.ratio < 1.0, decision.line()
+
+
+def test_guard_refuses_to_judge_a_window_too_small(sample_scene):
+    predictor = Predictor(SHIPPED, device="cpu")
+    small = {b: a[: 144 // sample_scene.ratios[b], : 144 // sample_scene.ratios[b]]
+             for b, a in sample_scene.native.items()}
+    decision = guard.check(predictor, small, sample_scene.ratios, "net60")
+    assert decision.method == "guided" and decision.ratio is None and "too small" in decision.why
+
+
+def _ben_scenes():
+    folder = SENTINEL2 / "bigearthnet"
+    return [folder / n for n in BEN_TEST if (folder / n).is_dir()]
+
+
+@pytest.mark.parametrize("path", [SAMPLE] + _ben_scenes(), ids=lambda p: os.path.basename(str(p)))
+def test_full_scale_means_and_coarse_blocks_match_the_delivered_bands(path):
+    scene = load_scene(str(path))
+    targets = list(NET20.outputs + NET60.outputs)
+    rows = fullscale.consistency_rows(Predictor(SHIPPED, device="cpu"), scene.native, scene.ratios, targets)
+    assert [r["band"] for r in rows] == targets
+    for row in rows:
+        assert row["mean_ok"], row
+        assert row["block_ok"], row
