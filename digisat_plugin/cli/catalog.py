@@ -12,6 +12,7 @@ import os
 
 from ..core.catalog import SOURCES, get_source
 from ..core.catalog.pipeline import find_scene
+from ..core.catalog.scl import TILE_ONLY, cloud_text
 from ..core.errors import DigisatError, InputError
 from .progressbar import TerminalProgress
 from .superresolve import add_dn_scale_option, band_list
@@ -71,6 +72,9 @@ def register(sub) -> None:
                        "Cloud Optimized GeoTIFF of the area.")
     _source_options(e)
     _dates(e)
+    e.add_argument("--max-area-cloud", type=float, metavar="PERCENT",
+                   help="skip scenes with more cloud than this over the area itself (from the scene classification, "
+                   "where the source has one); the scene is picked by the cloud over the area anyway")
     e.add_argument("--out", required=True, metavar="FILE", help="output GeoTIFF, e.g. enhanced.tif")
     e.add_argument("--bands", type=band_list, help="output bands (default: all but B10)")
     e.add_argument("--original", metavar="PATH", help="also write the bands as delivered on the same 10 m grid")
@@ -108,24 +112,22 @@ def _aoi(args):
 
 
 def format_table(scenes: list) -> str:
-    rows = [("DATE (UTC)", "CLOUD %", "TILE", "LEVEL", "SIZE", "ID")]
+    """One row per scene; AREA CLOUD % is the SCL measure over the area ("-": tile cloud only)."""
+    rows = [("DATE (UTC)", "CLOUD %", "AREA CLOUD %", "TILE", "LEVEL", "SIZE", "ID")]
     for s in scenes:
         size = f"{s.size / 1e6:.0f} MB" if s.size else "-"
         cloud = "-" if s.cloud_cover is None else f"{s.cloud_cover:.1f}"
-        rows.append((s.datetime.replace("T", " ").rstrip("Z"), cloud, s.tile or "-", s.level or "-", size, s.id))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    right = (1, 4)  # the numbers (cloud, size) are right-aligned; the id, last, is not padded
+        area = "-" if s.area_cloud is None else f"{s.area_cloud:.1f}"
+        rows.append((s.datetime.replace("T", " ").rstrip("Z"), cloud, area, s.tile or "-", s.level or "-", size, s.id))
+    n = len(rows[0]) - 1
+    widths = [max(len(r[i]) for r in rows) for i in range(n)]
+    right = (1, 2, 5)  # the numbers (cloud, area cloud, size) are right-aligned; the id, last, is not padded
 
     def line(row) -> str:
-        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row[:5], widths, strict=True))]
-        return "  ".join(cells + [row[5]])
+        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row[:n], widths, strict=True))]
+        return "  ".join(cells + [row[n]])
 
     return "\n".join(line(r) for r in rows)
-
-
-def cloud_text(scene) -> str:
-    """'3.5% cloud' (tile cover, rounded as in the table)."""
-    return f"{'-' if scene.cloud_cover is None else f'{scene.cloud_cover:.1f}'}% cloud"
 
 
 def run_search(args) -> int:
@@ -135,7 +137,11 @@ def run_search(args) -> int:
     if not scenes:
         print(f"no {args.level} scene with at most {args.max_cloud:g}% cloud cover between {args.start} and {args.end}")
         return 0
+    if hasattr(source, "measure_area_cloud"):
+        source.measure_area_cloud(scenes, _aoi(args))
     print(format_table(scenes))
+    if all(s.area_cloud is None for s in scenes):
+        print(f"({TILE_ONLY}: this source has no scene classification to measure the area's cloud)")
     return 0
 
 
@@ -145,6 +151,8 @@ def run_fetch(args) -> int:
     scene = find_scene(source, aoi, args.scene_id, args.level, args.start, args.end)
     with TerminalProgress(args.quiet) as progress:
         path = source.fetch(scene, aoi, args.bands, args.out, progress=progress)
+    if hasattr(source, "measure_area_cloud"):
+        source.measure_area_cloud([scene], aoi)
     print(f"fetched {scene.id} ({scene.date}, {cloud_text(scene)}) to {path}")
     return 0
 
@@ -159,8 +167,11 @@ def run_enhance(args) -> int:
     with TerminalProgress(args.quiet) as progress:
         done = enhance_area(source, aoi, args.start, args.end, args.max_cloud, args.out, bands=args.bands,
                             original_path=args.original, workdir=args.workdir, progress=progress, level=args.level,
-                            model_dir=args.model, device=args.device, harmonise=not args.keep_dn_scale)
+                            model_dir=args.model, device=args.device, harmonise=not args.keep_dn_scale,
+                            max_area_cloud=args.max_area_cloud)
     s, r = done.scene, done.result
+    for note in done.notes:
+        print(note)
     print(f"scene {s.id} ({s.date}, {cloud_text(s)}, {s.source})")
     print(f"wrote {r.output} ({r.width} x {r.height} px, {len(r.bands)} bands: {' '.join(r.bands)}) in "
           f"{r.seconds:.1f} s")

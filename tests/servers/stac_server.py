@@ -12,7 +12,9 @@ blocks of a real 110 km tile are small against the tile.
 a `token` in the rel=next link: GET in the URL, POST in the body) and `GET /data/<file>` (the
 COG bytes, Range/206, counted by the server).
 
-`state["conforms"]` replaces the conformance classes (to drop the query extension);
+Each item has an `scl` asset: "SCL" (clear) unless `state["scl"]` (default DEFAULT_SCL) names another
+("SCL_cloudy": cloud over the tests' area only; "" for none); `state["gone"][item_id]` lists bands
+whose href answers 404. `state["conforms"]` replaces the conformance classes (to drop the query extension);
 a CQL2-JSON `filter` of the form eo:cloud_cover <= x is understood too, and `sortby` on datetime
 while the sort extension is in the conformance classes (else items come in `state["scenes"]` order). `state["max_page"]` caps the page size (to make clients page). Scenes served (all over the same COGs, so every one intersects the Virginia crop):
 `SCENES` = (item id, datetime, cloud cover).
@@ -37,12 +39,15 @@ ASSET_KEYS = {"B01": "coastal", "B02": "blue", "B03": "green", "B04": "red", "B0
 RES = {"B01": 60, "B02": 10, "B03": 10, "B04": 10, "B05": 20, "B06": 20, "B07": 20, "B08": 10, "B8A": 20,
        "B09": 60, "B11": 20, "B12": 20}
 BLOCK = {10: 128, 20: 64, 60: 32}
+CLOUD_BOX = (444200.0, 4168520.0, 446600.0, 4170920.0)  # EPSG:32618; holds the tests' 2 km area
 SCENES = (
     ("S2B_18SVG_20240708_0_L2A", "2024-07-08T15:57:19.024000Z", 71.5),
     ("S2A_18SVG_20240705_0_L2A", "2024-07-05T15:47:21.024000Z", 12.25),
     ("S2B_18SVG_20240628_0_L2A", "2024-06-28T15:57:19.024000Z", 3.5),
     ("S2A_18SVG_20240625_0_L2A", "2024-06-25T15:47:21.024000Z", 4.0),
 )
+# The 12.25 % scene has its cloud over the tests' area (the pick is by the area's cloud).
+DEFAULT_SCL = {"S2A_18SVG_20240705_0_L2A": "SCL_cloudy"}
 CONFORMS = [
     "https://api.stacspec.org/v1.0.0/core",
     "https://api.stacspec.org/v1.0.0/item-search",
@@ -77,6 +82,8 @@ def build_cogs(src_dir, out_dir) -> dict:
         files[band], dn[band] = path, data
         if res == 10:
             gt, wkt, w, h = src.GetGeoTransform(), src.GetProjection(), src.RasterXSize, src.RasterYSize
+        if band == "B05":
+            scl_files = build_scl(src, out_dir)
     srs = osr.SpatialReference(wkt=wkt)
     wgs = osr.SpatialReference()
     wgs.ImportFromEPSG(4326)
@@ -86,16 +93,38 @@ def build_cogs(src_dir, out_dir) -> dict:
     corners = [tr.TransformPoint(gt[0] + c * gt[1], gt[3] + r * gt[5])[:2] for c, r in ((0, 0), (w, 0), (w, h), (0, h))]
     ring = [list(p) for p in corners] + [list(corners[0])]
     lons, lats = [p[0] for p in corners], [p[1] for p in corners]
-    return {"files": files, "dn": dn, "bbox": [min(lons), min(lats), max(lons), max(lats)],
+    return {"files": files, "scl_files": scl_files, "dn": dn, "bbox": [min(lons), min(lats), max(lons), max(lats)],
             "footprint": {"type": "Polygon", "coordinates": [ring]}, "epsg": int(srs.GetAuthorityCode(None)),
             "geotransform": gt, "size": (w, h)}
 
 
-def make_item(base: str, data: dict, item_id: str, dt: str, cloud: float) -> dict:
+def build_scl(grid, out_dir) -> dict:
+    """SCL COGs on the 20 m grid of `grid`: "SCL" all vegetation (4), "SCL_cloudy" with high-probability
+    cloud (9) over CLOUD_BOX only (a 2.4 km square around the tests' 2 km area: about 1.5 % of the crop)."""
+    gt, w, h = grid.GetGeoTransform(), grid.RasterXSize, grid.RasterYSize
+    clear = np.full((h, w), 4, np.uint8)
+    cloudy = clear.copy()
+    x0, y0, x1, y1 = CLOUD_BOX
+    cloudy[int((gt[3] - y1) // -gt[5]):int((gt[3] - y0) // -gt[5]), int((x0 - gt[0]) // gt[1]):int((x1 - gt[0]) // gt[1])] = 9
+    files = {}
+    for name, data in (("SCL", clear), ("SCL_cloudy", cloudy)):
+        mem = gdal.GetDriverByName("MEM").Create("", w, h, 1, gdal.GDT_Byte)
+        mem.SetGeoTransform(gt)
+        mem.SetProjection(grid.GetProjection())
+        mem.GetRasterBand(1).WriteArray(data)
+        mem.GetRasterBand(1).SetNoDataValue(0)
+        files[name] = os.path.join(out_dir, f"{name}.tif")
+        gdal.GetDriverByName("GTiff").CreateCopy(files[name], mem, options=[
+            "TILED=YES", "BLOCKXSIZE=64", "BLOCKYSIZE=64", "COMPRESS=DEFLATE", "COPY_SRC_OVERVIEWS=YES"])
+    return files
+
+
+def make_item(base: str, data: dict, item_id: str, dt: str, cloud: float, scl: str = "SCL", gone=()) -> dict:
+    """An item in the Earth Search c1-l2a shape; `gone`: bands whose href answers 404."""
     assets = {}
     for band, key in ASSET_KEYS.items():
         assets[key] = {
-            "href": f"{base}/data/{band}.tif",
+            "href": f"{base}/data/{band}{'-gone' if band in gone else ''}.tif",
             "type": "image/tiff; application=geotiff; profile=cloud-optimized",
             "title": f"{key} - {RES[band]}m", "roles": ["data", "reflectance"],
             "eo:bands": [{"name": band, "common_name": key}],
@@ -104,6 +133,10 @@ def make_item(base: str, data: dict, item_id: str, dt: str, cloud: float) -> dic
             "file:size": os.path.getsize(data["files"][band]),
         }
     assets["thumbnail"] = {"href": f"{base}/data/thumb.jpg", "type": "image/jpeg", "roles": ["thumbnail"]}
+    if scl:
+        assets["scl"] = {"href": f"{base}/data/{scl}.tif", "type": "image/tiff; application=geotiff; "
+                         "profile=cloud-optimized", "title": "Scene classification map (SCL)", "roles": ["data"],
+                         "raster:bands": [{"nodata": 0, "data_type": "uint8", "spatial_resolution": 20}]}
     return {
         "type": "Feature", "stac_version": "1.0.0", "id": item_id, "collection": COLLECTION,
         "stac_extensions": ["https://stac-extensions.github.io/eo/v1.1.0/schema.json",
@@ -240,7 +273,9 @@ class StacHandler(Handler):
                    "eq": cloud == cloud_ops.get("eq", cloud)}
             if not all(ops.values()):
                 continue
-            matched.append(make_item(self.base, data, item_id, dt, cloud))
+            matched.append(make_item(self.base, data, item_id, dt, cloud,
+                                     self.server_state.state.get("scl", DEFAULT_SCL).get(item_id, "SCL"),
+                                     self.server_state.state.get("gone", {}).get(item_id, ())))
         sortby = params.get("sortby")
         if sortby and "sort" in " ".join(self.server_state.state.get("conforms", CONFORMS)):
             # POST: [{"field": "properties.datetime", "direction": "desc"}]; GET: "-properties.datetime"
@@ -269,7 +304,8 @@ class StacHandler(Handler):
                         "numberReturned": len(page), "links": links})
 
     def data_file(self, name):
-        files = self.server_state.state["data"]["files"]
+        data = self.server_state.state["data"]
+        files = dict(data["files"], **data["scl_files"])
         band = name.removesuffix(".tif")
         if band not in files:
             self.send_json({"message": f"no file {name}"}, 404)

@@ -148,7 +148,8 @@ def test_search_fetch_and_superresolve_end_to_end(stac_server, tiny_sr_model, tm
     out.parent.mkdir()
     result = enhance_area(source, AOI_2KM, "2024-06-01", "2024-07-31", 30, str(out), original_path=str(orig),
                           workdir=str(tmp_path / "work"), predictor=Predictor(tiny_sr_model, device="cpu"))
-    # The clearest scene (3.5 %) wins over the newer 4.0 % one only by being within 5 points and newer.
+    # The 12.25 % scene is newest but cloudy over the area; the clearest area (3.5 % and 4.0 % tiles,
+    # both clear over the area) is a tie broken by the date.
     assert result.scene.id == "S2B_18SVG_20240628_0_L2A"
     assert result.product_path == str(tmp_path / "work" / result.scene.id)
     assert result.result.product_id == result.scene.id and result.result.level == "L2A"

@@ -21,10 +21,11 @@ def test_search_prints_a_table_newest_first(stac_server, capsys):
                "--max-cloud", "30"])
     out = capsys.readouterr().out.splitlines()
     assert rc == 0
-    assert out[0].split() == ["DATE", "(UTC)", "CLOUD", "%", "TILE", "LEVEL", "SIZE", "ID"]
+    assert out[0].split() == ["DATE", "(UTC)", "CLOUD", "%", "AREA", "CLOUD", "%", "TILE", "LEVEL", "SIZE", "ID"]
     assert [line.split()[-1] for line in out[1:]] == [
         "S2A_18SVG_20240705_0_L2A", "S2B_18SVG_20240628_0_L2A", "S2A_18SVG_20240625_0_L2A"]
-    assert out[1].split()[:5] == ["2024-07-05", "15:47:21", "12.2", "18SVG", "L2A"]
+    assert out[1].split()[:6] == ["2024-07-05", "15:47:21", "12.2", "100.0", "18SVG", "L2A"]
+    assert out[2].split()[2:4] == ["3.5", "0.0"]  # cloud over the tile, over the area
 
 
 def test_search_cloud_rounded_size_from_file_size_and_collection_option(stac_fake, stac_cogs, capsys):
@@ -33,7 +34,7 @@ def test_search_cloud_rounded_size_from_file_size_and_collection_option(stac_fak
                "--collection", "sentinel-2-c1-l2a"])
     row = capsys.readouterr().out.splitlines()[1].split()
     size_mb = sum(os.path.getsize(p) for p in stac_cogs["files"].values()) / 1e6
-    assert rc == 0 and row[2] == "4.6" and row[5:7] == [f"{size_mb:.0f}", "MB"]
+    assert rc == 0 and row[2] == "4.6" and row[6:8] == [f"{size_mb:.0f}", "MB"]
     assert stac_fake.state["searches"][0]["collections"] == ["sentinel-2-c1-l2a"]
     rc = main(["search", "--source", "cdse", "--user", "u", "--collection", "x", "--aoi", AOI, "--start", "2024-06-01",
                "--end", "2024-06-02"])
@@ -49,7 +50,8 @@ def test_fetch_by_id_writes_a_band_folder(stac_server, tmp_path, capsys):
     rc = main(["fetch", "S2B_18SVG_20240628_0_L2A", "--stac-url", stac_server, "--aoi", AOI, "--out", str(tmp_path),
                "--bands", "B02,B05", "--quiet"])
     folder = tmp_path / "S2B_18SVG_20240628_0_L2A"
-    assert rc == 0 and capsys.readouterr().out.strip() == f"fetched S2B_18SVG_20240628_0_L2A (2024-06-28, 3.5% cloud) to {folder}"
+    assert rc == 0 and capsys.readouterr().out.strip() == (
+        f"fetched S2B_18SVG_20240628_0_L2A (2024-06-28, 3.5% cloud, 0.0% over the area) to {folder}")
     assert sorted(os.listdir(folder)) == ["B02.tif", "B05.tif", "radiometry.json", "scene.json"]
 
 
@@ -113,7 +115,8 @@ def test_enhance_runs_the_whole_chain_with_a_progress_bar(stac_server, tiny_sr_m
          "--model", tiny_sr_model, "--device", "cpu"],
         cwd=str(REPO), env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines()[0] == "scene S2B_18SVG_20240628_0_L2A (2024-06-28, 3.5% cloud, stac)"
+    # the 12.25 % scene is newer but cloudy over the area (tests/servers/stac_server.py DEFAULT_SCL)
+    assert proc.stdout.splitlines()[0] == "scene S2B_18SVG_20240628_0_L2A (2024-06-28, 3.5% cloud, 0.0% over the area, stac)"
     assert proc.stdout.splitlines()[1].startswith(f"wrote {out} (")
     assert "reading 12 bands (COG windows)" in proc.stderr  # the bar shows each stage
     assert "enhanced S2B_18SVG_20240628_0_L2A        100%|" in proc.stderr

@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..bands import BANDS_10M, BANDS_20M, BANDS_60M, BY_NAME, sort_bands
-from ..errors import InputError
+from ..errors import AoiError, InputError
 from ..progress import as_progress
-from .errors import NotFoundError
+from .errors import AuthError, CatalogError, NotFoundError
 from .scene import Scene
 
 CLEAR_MARGIN = 5.0  # cloud-cover points within which a newer scene beats a clearer one
+MAX_TRIES = 3  # scenes tried in turn when a fetch fails (a broken band, a server error)
 
 
 @dataclass
@@ -21,6 +22,7 @@ class EnhanceResult:
     scene: Scene
     product_path: str  # what was fetched (removed afterwards unless a workdir was given)
     result: object  # core.sr.engine.SuperResolveResult
+    notes: list = field(default_factory=list)  # scenes skipped and why
 
 
 def find_scene(source, aoi, scene_id: str, level: str, start: str | None = None, end: str | None = None):
@@ -37,14 +39,28 @@ def find_scene(source, aoi, scene_id: str, level: str, start: str | None = None,
     raise NotFoundError(f"{scene_id}: no such {level} scene over the area between {start} and {end}")
 
 
+def cloud_of(scene: Scene) -> float | None:
+    """The cloud a scene is judged by: over the area when measured (SCL), else over the tile."""
+    return scene.area_cloud if scene.area_cloud is not None else scene.cloud_cover
+
+
 def pick_scene(scenes: list) -> Scene:
-    """The clearest scene; among those within CLEAR_MARGIN points of it, the newest."""
+    """The clearest scene (over the area where measured); among those within CLEAR_MARGIN points of it, the newest."""
     if not scenes:
         raise NotFoundError("no scene to choose from")
-    known = [s for s in scenes if s.cloud_cover is not None] or scenes
-    best = min((s.cloud_cover or 0.0) for s in known)
-    close = [s for s in known if (s.cloud_cover or 0.0) <= best + CLEAR_MARGIN]
+    known = [s for s in scenes if cloud_of(s) is not None] or scenes
+    best = min((cloud_of(s) or 0.0) for s in known)
+    close = [s for s in known if (cloud_of(s) or 0.0) <= best + CLEAR_MARGIN]
     return max(close, key=lambda s: s.datetime)
+
+
+def rank_scenes(scenes: list) -> list:
+    """Scenes in the order `enhance` tries them: pick_scene's choice, then its choice among the rest, ..."""
+    left, ranked = list(scenes), []
+    while left:
+        ranked.append(pick_scene(left))
+        left.remove(ranked[-1])
+    return ranked
 
 
 def bands_to_fetch(bands) -> list:
@@ -60,7 +76,10 @@ def bands_to_fetch(bands) -> list:
 
 def enhance_area(source, aoi, start: str, end: str, max_cloud: float, output_path: str, bands=None,
                  original_path: str | None = None, workdir: str | None = None, progress=None, level: str = "L2A",
-                 **engine_options) -> EnhanceResult:
+                 max_area_cloud: float | None = None, **engine_options) -> EnhanceResult:
+    """Search, rank (core/catalog/scl.py: cloud over the area where the source can tell), fetch the
+    first scene that can be fetched (the next one when a fetch fails, with the reason in `notes`),
+    super-resolve. max_area_cloud: drop scenes whose measured area cloud is above it (percent)."""
     progress = as_progress(progress)
     from ..sr.engine import superresolve  # imported late: TensorFlow loads only when needed
 
@@ -69,13 +88,35 @@ def enhance_area(source, aoi, start: str, end: str, max_cloud: float, output_pat
     if not scenes:
         raise NotFoundError(f"no {level} scene with at most {max_cloud:g}% cloud cover over the area between "
                             f"{start} and {end} ({source.kind})")
-    scene = pick_scene(scenes)
+    notes = []
+    if hasattr(source, "measure_area_cloud"):
+        progress.update(0.01, f"measuring cloud over the area in {len(scenes)} scenes (SCL)")
+        source.measure_area_cloud(scenes, aoi)
+    if max_area_cloud is not None:
+        kept = [s for s in scenes if s.area_cloud is None or s.area_cloud <= max_area_cloud]
+        if not kept:
+            raise NotFoundError(f"--max-area-cloud {max_area_cloud:g}: every one of the {len(scenes)} scenes has more "
+                                f"cloud over the area (clearest {min(s.area_cloud for s in scenes):.1f}%)")
+        scenes = kept
     temp = None
     if workdir is None:
         workdir = temp = tempfile.mkdtemp(prefix="digisat-fetch-")
     try:
-        path = source.fetch(scene, aoi, bands_to_fetch(bands), workdir,
-                            progress=progress.stage(0.03, 0.45))
+        path = scene = None
+        for scene in rank_scenes(scenes)[:MAX_TRIES]:
+            try:
+                path = source.fetch(scene, aoi, bands_to_fetch(bands), workdir, progress=progress.stage(0.03, 0.45))
+                break
+            except (AuthError, AoiError):
+                raise  # the next scene would fail the same way
+            except CatalogError as exc:
+                last = exc
+                notes.append(f"scene {scene.id} could not be fetched ({exc}); trying the next best scene")
+                progress.update(0.03, notes[-1])
+        if path is None and len(notes) == 1:
+            raise last
+        if path is None:
+            raise type(last)(f"none of the {min(len(scenes), MAX_TRIES)} best scenes could be fetched; last: {last}")
         progress.update(0.45, f"super-resolving {scene.id}")
         result = superresolve(path, output_path, aoi=aoi, bands=bands, original_path=original_path,
                               progress=progress.stage(0.45, 1.0), **engine_options)
@@ -83,4 +124,4 @@ def enhance_area(source, aoi, start: str, end: str, max_cloud: float, output_pat
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
     progress.update(1.0, f"enhanced {scene.id}")
-    return EnhanceResult(scene, path, result)
+    return EnhanceResult(scene, path, result, notes)

@@ -22,6 +22,7 @@ class Scene:
     level: str  # "L1C" or "L2A"
     assets: dict = field(default_factory=dict)  # band name -> URL where a backend fetches bands one by one
     extra: dict = field(default_factory=dict)  # backend-specific (uuid, checksum, online, radiometry, ...)
+    area_cloud: float | None = None  # percent of the area not clear in the SCL (None: not measured, tile only)
 
     @property
     def date(self) -> str:

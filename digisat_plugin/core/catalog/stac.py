@@ -21,6 +21,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
+import numpy as np
 from osgeo import gdal
 
 from ..bands import BY_NAME, ORDER, sort_bands
@@ -28,6 +29,7 @@ from ..errors import AoiError, Cancelled, InputError, first_line
 from ..progress import as_progress
 from .errors import AuthError, CatalogError, NetworkError, NotFoundError, translated_errors
 from .scene import Scene, iso_utc, sort_newest_first
+from .scl import area_cloud_percent
 from .transfer import make_folder
 
 gdal.UseExceptions()
@@ -127,6 +129,34 @@ class StacSource:
         if isinstance(exc, ValueError | KeyError | TypeError):
             return CatalogError(f"{self.url}: not a STAC API answer ({' '.join(str(exc).split())[:120]})")
         return None
+
+    # -- cloud over the area ----------------------------------------------------------------
+    def measure_area_cloud(self, scenes: list, aoi) -> None:
+        """Set `scene.area_cloud` (percent of the area not clear, core/catalog/scl.py) from the SCL
+        window over the area, for every scene with an SCL asset; a scene whose SCL cannot be read
+        keeps None (tile cloud only) and says why in `extra["area_cloud_error"]`."""
+        todo = [s for s in scenes if s.extra.get("scl")]
+        if not todo or aoi is None or not aoi.crs:
+            return
+
+        def measure(scene: Scene) -> None:
+            try:
+                with self._http_options():
+                    ds = self._open(scene.extra["scl"])
+                    gt, size = ds.GetGeoTransform(), (ds.RasterXSize, ds.RasterYSize)
+                    xmin, ymin, xmax, ymax = aoi.transformed(ds.GetProjection()).bounds()
+                    c0, c1 = (max(int((x - gt[0]) // gt[1]), 0) for x in (xmin, xmax))
+                    r0, r1 = (max(int((gt[3] - y) // -gt[5]), 0) for y in (ymax, ymin))
+                    c1, r1 = min(c1 + 1, size[0]), min(r1 + 1, size[1])
+                    scl = ds.GetRasterBand(1).ReadAsArray(c0, r0, c1 - c0, r1 - r0) if c1 > c0 and r1 > r0 else None
+                scene.area_cloud = area_cloud_percent(scl if scl is not None else np.zeros(0))
+            except (CatalogError, RuntimeError) as exc:
+                scene.extra["area_cloud_error"] = first_line(exc)
+            finally:
+                _clear_cache(scene.extra["scl"])
+
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(todo))) as pool:
+            list(pool.map(measure, todo))
 
     # -- fetch ------------------------------------------------------------------------------
     def fetch(self, scene: Scene, aoi, bands=None, dest_dir: str = ".", progress=None) -> str:
@@ -343,6 +373,7 @@ def scene_from_item(item, level: str) -> Scene:
         tile = f"{props['mgrs:utm_zone']}{props.get('mgrs:latitude_band', '')}{props.get('mgrs:grid_square', '')}"
     dt = props.get("datetime") or (item.datetime.isoformat() if item.datetime else "")
     thumb = item.assets.get("thumbnail")
+    scl = item.assets.get("scl") or item.assets.get("SCL")
     cloud = props.get("eo:cloud_cover")
     item_level = "L1C" if "l1c" in (item.collection_id or "").lower() else level
     return Scene(
@@ -350,7 +381,8 @@ def scene_from_item(item, level: str) -> Scene:
         footprint=item.geometry, size=sum(sizes) if sizes else None, thumbnail_url=thumb.href if thumb else "",
         source="stac", level=item_level, assets=assets,
         extra={"radiometry": radiometry, "collection": item.collection_id, "self": item.get_self_href() or "",
-               "baseline": str(props.get("s2:processing_baseline") or ""), "offset_applied": offset_applied},
+               "baseline": str(props.get("s2:processing_baseline") or ""), "offset_applied": offset_applied,
+               "scl": scl.href if scl is not None else ""},
     )
 
 
