@@ -6,9 +6,6 @@ this package without QGIS, so nothing here may import qgis at module level.
 
 
 def classFactory(iface):  # noqa: N802 (the name QGIS looks for)
-    from .toolbelt.dependencies import add_vendor_path
-
-    add_vendor_path()
     from .plugin import DigisatPlugin
 
     return DigisatPlugin(iface)

@@ -38,7 +38,6 @@ class DigisatPlugin:
         self._menu_added = self._toolbar_added = None
 
     def initProcessing(self):  # noqa: N802 (QGIS calls it by this name; qgis_process calls only this)
-        self._isolate_h5py()
         try:
             from .processing.provider import DigisatProvider
         except ImportError as exc:  # the provider module is optional while it is being written
@@ -50,15 +49,7 @@ class DigisatPlugin:
         else:  # already registered (the plugin loaded twice): leave the other one alone
             logbook.log("Processing provider 'digisat' is already registered", Qgis.Warning)
 
-    @staticmethod
-    def _isolate_h5py():
-        from .toolbelt.dependencies import load_h5py_isolated
-
-        if load_h5py_isolated():
-            logbook.log("h5py loaded with its own HDF5 (isolated from GDAL's)")
-
     def initGui(self):  # noqa: N802
-        self._isolate_h5py()
         path = icon_path()
         self.action = QAction(QIcon(path) if path else QIcon(), "digisat super-resolution", self.iface.mainWindow())
         self.action.setObjectName("digisatShowDock")
@@ -118,3 +109,6 @@ class DigisatPlugin:
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None
+        from .worker.client import shutdown
+
+        shutdown()  # kept-alive workers go with the plugin (a running one stops when its task ends)

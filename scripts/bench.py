@@ -5,7 +5,10 @@ Prints, for a scene and for one 4x its area (both cut from the shared Virginia s
   between the two (streaming keeps it nearly flat: the acceptance bound is < 1.5x);
 - throughput in megapixels of 10 m output per second;
 - the same scene resampled by GDAL (cubic, no network) as the speed baseline.
-Run: make bench   (or .venv/bin/python scripts/bench.py [--scene DIR] [--device cpu])
+- the worker's overhead per run on the bundled sample: the plugin's way (the engine in a child
+  process, digisat_plugin/worker) against the engine called in-process with TensorFlow already
+  loaded, for a new worker per run and for a kept-alive one.
+Run: make bench   (or .venv/bin/python scripts/bench.py [--scene DIR] [--device cpu] [--worker-only])
 """
 
 from __future__ import annotations
@@ -52,6 +55,54 @@ def child(mode: str, scene: str, aoi: str, out: str, device: str) -> None:
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "pixels": window.width * window.height}))
 
 
+SAMPLE = os.path.join(REPO, "resources", "sample", "virginia")
+WORKER_RUNS = 3
+
+
+def inprocess_child(device: str) -> None:
+    """Fresh process: the engine on the sample WORKER_RUNS times; prints the seconds of each run."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from digisat_plugin.core.sr.engine import superresolve
+
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(WORKER_RUNS):
+            start = time.perf_counter()
+            superresolve(SAMPLE, os.path.join(tmp, f"o{i}.tif"), device=device)
+            times.append(time.perf_counter() - start)
+    print(json.dumps(times))
+
+
+def worker_overhead(device: str) -> None:
+    """What running the engine in the worker costs per run, against the in-process engine."""
+    from digisat_plugin.worker.client import run_job, shutdown
+
+    proc = subprocess.run([sys.executable, __file__, "--inprocess-child", device], capture_output=True, text=True)
+    if proc.returncode:
+        sys.exit(f"bench: in-process run failed:\n{proc.stderr[-2000:]}")
+    inproc = json.loads(proc.stdout.strip().splitlines()[-1])
+    warm = sorted(inproc[1:])[len(inproc[1:]) // 2]  # TensorFlow loaded, as in a QGIS session after its first run
+    print(f"worker overhead on the sample ({os.path.basename(SAMPLE)}, 600 x 600 px), device {device}:")
+    print(f"  in-process engine: first run {inproc[0]:.2f} s (TensorFlow import included), then {warm:.2f} s")
+    rows = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, keep in (("new worker per run", 0.0), ("kept-alive worker", 300.0)):
+            walls = []
+            for i in range(WORKER_RUNS):
+                start = time.perf_counter()
+                run_job("superresolve", {"input_path": SAMPLE, "output_path": os.path.join(tmp, f"{label[0]}{i}.tif"),
+                                         "device": device}, sys.executable, device, keep_alive=keep)
+                walls.append(time.perf_counter() - start)
+            shutdown()
+            rows[label] = walls
+            print(f"  {label:19s}: " + ", ".join(f"{w:.2f} s" for w in walls) + "  -> overhead per run " +
+                  ", ".join(f"{w - warm:+.2f} s" for w in walls) + " (target <= 3 s)")
+    fresh = rows["new worker per run"]
+    kept = rows["kept-alive worker"][1:]
+    print(f"overhead: new worker {sorted(fresh)[1] - warm:+.2f} s per run; kept-alive worker "
+          f"{max(kept) - warm:+.2f} s per run after its first ({rows['kept-alive worker'][0] - warm:+.2f} s)")
+
+
 def measure(mode, scene, aoi, device) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run([sys.executable, __file__, "--child", mode, scene, aoi, os.path.join(tmp, "o.tif"), device],
@@ -65,10 +116,17 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(*sys.argv[2:7])
         return
+    if len(sys.argv) > 1 and sys.argv[1] == "--inprocess-child":
+        inprocess_child(sys.argv[2])
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scene", default=DEFAULT_SCENE)
     parser.add_argument("--device", default="cpu", choices=("cpu", "gpu", "auto"))
+    parser.add_argument("--worker-only", action="store_true", help="only the worker's overhead on the sample")
     args = parser.parse_args()
+    worker_overhead(args.device)
+    if args.worker_only:
+        return
     from digisat_plugin.core.io.product import open_product
 
     product = open_product(args.scene)

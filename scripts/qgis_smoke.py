@@ -6,9 +6,10 @@
     python scripts/qgis_smoke.py --interactive   # `make qgis`: QGIS on your display with the working copy
                                                  # linked into the profile (edit, then reload the plugin)
 
-QGIS runs on the system Python; the project venv's extra packages (TensorFlow, pystac-client,
-sentinelsat) are put on its PYTHONPATH, as a user would install them (or with the plugin's
-"Install missing packages" button).
+QGIS runs on the system Python and never imports TensorFlow: the plugin's worker process does,
+with this repository's .venv as its Python (DIGISAT_WORKER_PYTHON, what the advanced "Worker
+Python" setting does). The dock runs the sample several times with other tile sizes, bands and
+areas, one of them with its worker SIGKILLed, and QGIS must stay alive through all of them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import os
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import zipfile
 
@@ -28,6 +28,10 @@ PLUGIN = "digisat_plugin"
 PROFILE = "digisat"
 # the centre 3 x 3 km of the Virginia sample (EPSG:32618)
 AOI = (445080.0, 4174920.0, 448080.0, 4177920.0)
+# the dock runs before the final one: tile sizes, bands, areas; one with its worker killed (SIGKILL)
+RUNS = [{"tile": 120, "b60": True}, {"tile": 240, "b60": False, "aoi": (444000.0, 4177800.0, 445020.0, 4178820.0)},
+        {"tile": 60, "b60": True, "kill": True}, {"tile": 600, "b60": True, "aoi": (443580.0, 4173420.0, 449580.0, 4179420.0)},
+        {"tile": 0, "b60": False}]
 
 
 def make_profile(root: str, plugin_source: str | None = None, plugin_zip: str | None = None) -> str:
@@ -50,8 +54,7 @@ def make_profile(root: str, plugin_source: str | None = None, plugin_zip: str | 
 
 def qgis_env(extra: dict | None = None) -> dict:
     env = dict(os.environ)
-    site = sysconfig.get_paths()["purelib"]  # the venv's site-packages when run with .venv/bin/python
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (site, env.get("PYTHONPATH", "")) if p)
+    env["DIGISAT_WORKER_PYTHON"] = sys.executable  # the worker runs the venv; QGIS's own Python stays clean
     env["TF_CPP_MIN_LOG_LEVEL"] = "2"
     env.pop("QT_QPA_PLATFORM", None)  # the Makefile's offscreen default would hide the real window
     env.update(extra or {})
@@ -80,7 +83,7 @@ def smoke(args) -> int:
     status_path = os.path.join(root, "status.json")
     os.makedirs(args.screenshots, exist_ok=True)
     config = {"sample": os.path.abspath(args.sample), "output": output, "screenshots": os.path.abspath(args.screenshots),
-              "status": status_path, "aoi": AOI, "timeout": args.timeout - 60, "model_dir": args.model_dir or ""}
+              "status": status_path, "aoi": AOI, "runs": RUNS, "timeout": args.timeout - 60, "model_dir": args.model_dir or ""}
     command = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", "qgis", "--nologo", "--noversioncheck",
                "--profiles-path", root, "--profile", PROFILE,
                "--code", os.path.join(REPO, "scripts", "qgis_smoke_inside.py")]
@@ -99,6 +102,15 @@ def smoke(args) -> int:
     for line in status.get("steps", []):
         print("  " + line)
     layers = status.get("layers") or []
+    for i, run in enumerate(status.get("runs", []), 1):
+        want = "failed" if run["run"].get("kill") else "succeeded"
+        if run.get("outcome") != want or run.get("groups_added") != (0 if run["run"].get("kill") else 1) \
+                or run.get("leftovers") or run.get("tensorflow_in_qgis"):
+            status["ok"], status["error"] = False, f"run {i} went wrong: {run}"
+        print(f"  run {i}: {run['run']} -> {run.get('outcome')} in {run.get('seconds', 0):.1f} s {run.get('message', '')}")
+    if status.get("ok") and (len(status.get("runs", [])) != len(RUNS) or status.get("tensorflow_in_qgis")):
+        status["ok"], status["error"] = False, f"runs {len(status.get('runs', []))}/{len(RUNS)}, TensorFlow in QGIS: " \
+                                               f"{status.get('tensorflow_in_qgis')}"
     if status.get("ok") and ([x["name"] for x in layers] != ["Enhanced", "Original"]
                              or len({x["bands"] for x in layers}) != 1):
         status["ok"], status["error"] = False, f"unexpected result layers: {layers}"

@@ -1,5 +1,6 @@
 """Runs INSIDE the real QGIS (qgis --code): drives the installed digisat plugin through the sample
-pipeline and saves screenshots. Started by scripts/qgis_smoke.py, which passes its settings in the
+pipeline several times (CFG["runs"]: tile sizes, bands, areas, one run whose worker is SIGKILLed),
+then once more for the screenshots. Started by scripts/qgis_smoke.py, which passes its settings in the
 DIGISAT_SMOKE environment variable (JSON) and reads the status file this script writes.
 """
 
@@ -73,6 +74,66 @@ def start():
     dock.process.measure_quality.setChecked(True)
     if CFG.get("model_dir"):
         dock.settings.model_dir = CFG["model_dir"]
+    STATUS["runs"] = []
+    STATE["runs"] = list(CFG.get("runs", []))
+    QTimer.singleShot(0, next_run)
+
+
+def set_form(dock, run):
+    x0, y0, x1, y1 = run.get("aoi") or CFG["aoi"]
+    dock.area.aoi.set_aoi(QgsGeometry.fromRect(QgsRectangle(x0, y0, x1, y1)), QgsCoordinateReferenceSystem("EPSG:32618"))
+    dock.process.tile_size.setValue(run.get("tile", 0))
+    dock.process.bands60.setChecked(run.get("b60", True))
+    dock.process.measure_quality.setChecked(False)
+
+
+@guarded
+def next_run():
+    """The varied runs before the final one (screenshots): each must add its group, and QGIS must live."""
+    dock = STATE["dock"]
+    if not STATE["runs"]:
+        dock.area.aoi.set_aoi(QgsGeometry.fromRect(QgsRectangle(*CFG["aoi"])), QgsCoordinateReferenceSystem("EPSG:32618"))
+        dock.process.tile_size.setValue(0)
+        dock.process.bands60.setChecked(True)
+        dock.process.measure_quality.setChecked(True)
+        final_run()
+        return
+    run = STATE["runs"].pop(0)
+    set_form(dock, run)
+    before = len(QgsProject.instance().layerTreeRoot().children())
+    chain = dock.run()
+    if chain is None:
+        raise RuntimeError("the dock refused to run: " + dock.log_view.toPlainText())
+    STATE["chain"], record = chain, {"run": run, "started": time.time()}
+    STATUS["runs"].append(record)
+    if run.get("kill"):
+        from digisat_plugin.worker import client  # the installed plugin's package
+
+        def kill_when_writing():
+            pids = client.running_pids()
+            if pids and chain.current is not None and chain.current.progress() > 20:
+                os.kill(pids[0], 9)
+                record["killed"] = pids[0]
+            elif chain.running:
+                QTimer.singleShot(100, kill_when_writing)
+
+        QTimer.singleShot(100, kill_when_writing)
+
+    def ended(outcome, message=""):
+        record.update(outcome=outcome, message=message, seconds=time.time() - record["started"],
+                      groups_added=len(QgsProject.instance().layerTreeRoot().children()) - before,
+                      leftovers=sorted(f for f in os.listdir(CFG["output"]) if f.startswith(".")),
+                      tensorflow_in_qgis="tensorflow" in sys.modules)
+        step(f"run {len(STATUS['runs'])} {run}: {outcome} {message}".rstrip())
+        QTimer.singleShot(500, next_run)
+
+    chain.succeeded.connect(lambda result: ended("succeeded"))
+    chain.failed.connect(lambda message: ended("failed", message))
+
+
+@guarded
+def final_run():
+    dock = STATE["dock"]
     step(f"area {dock.area.area_km2():.2f} km2; running on {CFG['sample']}")
     chain = dock.run()
     if chain is None:
@@ -94,6 +155,7 @@ def done(result):
                                                                       for i in range(c.layer().bandCount())]}
                         for c in group.children()]
     STATUS["consistency"] = result.extra.get("consistency")
+    STATUS["tensorflow_in_qgis"] = sorted({"tensorflow", "keras", "h5py"} & set(sys.modules))
     STATUS["engine_seconds"] = result.seconds
     step(f"result group {group.name()!r} with {[c.name() for c in group.children()]}")
     dock.tabs.setCurrentWidget(dock.process)

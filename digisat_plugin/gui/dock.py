@@ -30,8 +30,10 @@ from ..tasks.catalog import FetchTask, SearchTask
 from ..tasks.chain import TaskChain
 from ..tasks.quality import QualityTask
 from ..tasks.superresolve import SuperResolveTask
+from ..tasks.worker import env_dir, resolve_python
+from ..toolbelt import environment
 from ..toolbelt import log as logbook
-from ..toolbelt.dependencies import make_install_task, manual_command, missing_dependencies
+from ..toolbelt.dependencies import NEEDED, make_install_task, requirements_for
 from ..toolbelt.settings import PluginSettings, load_credentials
 from .area_panel import AreaPanel
 from .process_panel import ProcessPanel, output_paths
@@ -40,6 +42,14 @@ from .search_panel import SearchPanel
 from .settings_panel import SettingsPanel
 from .side_by_side import SideBySideView
 from .swipe import SwipeMapTool
+
+_PROBES: dict = {}  # worker Python -> what it has (cleared after an install or a removal)
+
+
+def _probe(python: str) -> dict:
+    if python not in _PROBES:
+        _PROBES[python] = environment.probe(python)
+    return _PROBES[python]
 
 
 class DigisatDock(QgsDockWidget):
@@ -67,7 +77,7 @@ class DigisatDock(QgsDockWidget):
         self.tabs.addTab(self.area, "Area")
         self.tabs.addTab(self.data, "Data")
         self.tabs.addTab(self.process, "Process")
-        self.settings_panel = SettingsPanel(self.settings)
+        self.settings_panel = SettingsPanel(self.settings, env_dir())
         self.tabs.addTab(self.settings_panel, "Settings")
 
         self.run_button = QPushButton("Run")
@@ -107,6 +117,8 @@ class DigisatDock(QgsDockWidget):
         self.swipe_button.toggled.connect(self.set_swipe)
         self.side_button.clicked.connect(self.open_side_by_side)
         self.process.install_button.clicked.connect(self.install_missing)
+        self.settings_panel.repair_button.clicked.connect(lambda: self.install_environment(repair=True))
+        self.settings_panel.remove_button.clicked.connect(self.remove_environment)
         self.settings_panel.save_button.clicked.connect(self._settings_saved)
 
     # messages
@@ -125,36 +137,69 @@ class DigisatDock(QgsDockWidget):
         self.area.update_area()
         self.note("settings saved")
 
-    # optional packages
+    # the worker's Python environment
     def dependencies_ok(self, needed_for: str) -> bool:
-        missing = missing_dependencies(needed_for)
+        """True when the worker's Python has what `needed_for` needs (looked up, nothing imported)."""
+        from ..core.errors import DigisatError
+
+        try:
+            python = resolve_python(self.settings)
+            missing = environment.missing_modules(_probe(python), NEEDED.get(needed_for, ()))
+        except DigisatError as exc:
+            self.process.show_missing(list(NEEDED.get(needed_for, ())))
+            self._error(str(exc))
+            return False
         if not missing:
             return True
         self.process.show_missing(missing)
-        self._error(f"{needed_for} needs {', '.join(d.requirement for d in missing)}: click 'Install missing "
-                    f"packages' (Process tab) or run: {manual_command([d.requirement for d in missing])}")
+        self._error(f"{needed_for} needs {', '.join(missing)} in the worker's Python ({python}): click 'Install "
+                    "packages' (Process tab) or set another Python in Settings")
         return False
 
     def install_missing(self):
-        requirements = [d.requirement for d in self.process.missing]
-        if not requirements or self.install_task is not None:
-            return None
-        task = make_install_task(requirements)
+        return self.install_environment(repair=False)
+
+    def install_environment(self, repair: bool = False):
+        """Build (or rebuild) the digisat environment in one round; returns the installer task."""
+        if self.install_task is not None:
+            return self.install_task
+        task = make_install_task(env_dir(), requirements_for(gpu=self.settings.device == "gpu"), repair=repair)
         self.install_task = task
+        task.progressChanged.connect(lambda pct: self.progress.setValue(int(pct)))
+        task.stepChanged.connect(self.step_label.setText)
         task.taskCompleted.connect(self._installed)
         task.taskTerminated.connect(self._install_failed)
-        self.note("installing " + ", ".join(requirements))
+        self.note(("repairing" if repair else "installing") + f" the Python environment in {env_dir()}: "
+                  + ", ".join(task.requirements))
         return tasks.start(task)
 
     def _installed(self):
-        requirements = [d.requirement for d in self.process.missing]
-        self.install_task = None
-        self.process.show_missing(missing_dependencies())
-        self.note("installed: " + ", ".join(requirements))
+        task, self.install_task = self.install_task, None
+        _PROBES.clear()
+        self.process.show_missing([])
+        self.settings_panel.refresh_environment()
+        versions = ", ".join(f"{m} {v}" for m, v in (task.info or {}).get("modules", {}).items() if v)
+        self.note(f"installed in {task.env_dir}: {versions}; Run works now (no restart needed)")
 
     def _install_failed(self):
         task, self.install_task = self.install_task, None
+        self.step_label.setText("Installation failed")
         self._error(task.error or "installation cancelled")
+
+    def remove_environment(self):
+        from ..core.errors import DigisatError
+        from ..worker.client import shutdown
+
+        folder = env_dir()
+        shutdown(environment.env_python(folder))
+        try:
+            environment.remove_environment(folder)
+        except (DigisatError, OSError) as exc:
+            self._error(str(exc))
+            return
+        _PROBES.clear()
+        self.settings_panel.refresh_environment()
+        self.note(f"removed the Python environment {folder}")
 
     # search
     def search(self):
@@ -369,8 +414,9 @@ class DigisatDock(QgsDockWidget):
             task.cancel()
             self.search_task = None
         if self.install_task is not None:  # pip is left to finish: a half-done install is worse
-            self.install_task.taskCompleted.disconnect(self._installed)
-            self.install_task.taskTerminated.disconnect(self._install_failed)
+            for signal, slot in ((self.install_task.taskCompleted, self._installed),
+                                 (self.install_task.taskTerminated, self._install_failed)):
+                signal.disconnect(slot)
             self.install_task = None
         self.set_swipe(False)
         if self.side_by_side is not None:

@@ -1,4 +1,4 @@
-"""Process tab: which bands, output folder, device, tile size, quality measure; missing packages.
+"""Process tab: which bands, output folder, device, tile size, quality measure; the environment installer.
 
 `output_paths` names the result files in the output folder without overwriting earlier results.
 """
@@ -75,14 +75,15 @@ class ProcessPanel(QWidget):
         form.addRow(self.measure_quality)
         self.missing_label = QLabel()
         self.missing_label.setWordWrap(True)
-        self.install_button = QPushButton("Install missing packages")
+        self.install_button = QPushButton("Install packages")
         form.addRow(self.missing_label)
         form.addRow(self.install_button)
         self.show_missing([])
 
     def show_missing(self, missing):
+        """missing: module names the worker's Python lacks (empty: hide the installer row)."""
         self.missing = list(missing)
-        self.missing_label.setText("Missing Python packages: " + ", ".join(d.requirement for d in missing))
+        self.missing_label.setText("Missing in the worker's Python environment: " + ", ".join(missing))
         self.missing_label.setVisible(bool(missing))
         self.install_button.setVisible(bool(missing))
 

@@ -69,10 +69,8 @@ def level(alg, parameters, context) -> str:
     return LEVELS[alg.parameterAsEnum(parameters, LEVEL, context)]
 
 
-def open_source(alg, parameters, context, feedback=None):
-    """The core catalogue source the parameters name, logged in through the auth manager when needed."""
-    from ..core.catalog import get_source
-
+def source_args(alg, parameters, context, feedback=None) -> dict:
+    """get_source's arguments for the source the parameters name, login from the auth manager."""
     kind = source_kind(alg, parameters, context)
     url = alg.parameterAsString(parameters, URL, context).strip() or None
     username, password = credentials(alg.parameterAsString(parameters, AUTH, context))
@@ -80,8 +78,15 @@ def open_source(alg, parameters, context, feedback=None):
         # the user name and URL only: never the password
         who = f" as {username}" if username else ""
         feedback.pushInfo(f"source: {kind} {url or '(default service)'}{who}")
+    return {"kind": kind, "url": url, "username": username, "password": password}
+
+
+def open_source(alg, parameters, context, feedback=None):
+    """The core catalogue source the parameters name, logged in through the auth manager when needed."""
+    from ..core.catalog import get_source
+
     with user_errors():
-        return get_source(kind, url=url, username=username, password=password)
+        return get_source(**source_args(alg, parameters, context, feedback))
 
 
 def _date(alg, parameters, name, context):

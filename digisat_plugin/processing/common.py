@@ -108,6 +108,18 @@ def feedback_progress(feedback) -> Progress:
     return Progress(report, feedback.isCanceled)
 
 
+def run_in_worker(job: str, args: dict, feedback, outputs=(), device: str = "auto"):
+    """Run a core job in the worker process (worker/client.py) with this algorithm's progress, cancel
+    and log; its one-line errors become QgsProcessingException. TensorFlow never loads in QGIS."""
+    from ..tasks.worker import keep_alive, resolve_python
+    from ..worker.client import run_job
+
+    log = feedback.pushInfo if feedback is not None else None
+    with user_errors():
+        return run_job(job, args, resolve_python(), device, feedback_progress(feedback), log=log, outputs=outputs,
+                       keep_alive=keep_alive())
+
+
 @contextmanager
 def user_errors():
     """Turn a DigisatError into a QgsProcessingException with the same one-line message."""

@@ -21,8 +21,7 @@ from .common import (
     band_names,
     engine_options,
     extent_aoi,
-    feedback_progress,
-    user_errors,
+    run_in_worker,
 )
 
 
@@ -61,7 +60,7 @@ class EnhanceAreaAlgorithm(DigisatAlgorithm):
         self.addOutput(QgsProcessingOutputString("BAND_NAMES", "Band names, in output order"))
 
     def processAlgorithm(self, parameters, context, feedback):
-        from ..core.catalog.pipeline import enhance_area
+        from ..worker.codec import decode_enhance_result, encode_aoi
 
         aoi = extent_aoi(self, parameters, self.EXTENT, context, required=True)
         start, end = cp.date_range(self, parameters, context)
@@ -72,12 +71,14 @@ class EnhanceAreaAlgorithm(DigisatAlgorithm):
         original = self.parameterAsOutputLayer(parameters, self.ORIGINAL, context) or None
         workdir = self.parameterAsFile(parameters, self.WORKDIR, context) or None
         options = engine_options(self, parameters, context)
-        source = cp.open_source(self, parameters, context, feedback)
+        source = cp.source_args(self, parameters, context, feedback)  # the login goes to the worker's stdin only
         feedback.pushInfo(f"looking for the clearest {level} scene {start} .. {end}, cloud <= {max_cloud:g} %")
-        with user_errors():
-            done = enhance_area(source, aoi, start, end, max_cloud, output, bands=bands, original_path=original,
-                                workdir=workdir, progress=feedback_progress(feedback), level=level,
-                                harmonise=dn_scale.harmonise(self, parameters, context), **options)
+        args = dict(options, source=source, aoi=encode_aoi(aoi), start=start, end=end, max_cloud=max_cloud,
+                    output_path=output, bands=bands, original_path=original, workdir=workdir, level=level,
+                    harmonise=dn_scale.harmonise(self, parameters, context))
+        # core.catalog.pipeline.enhance_area, in the worker process
+        done = decode_enhance_result(run_in_worker("enhance_area", args, feedback, outputs=[output, original],
+                                                   device=options["device"]))
         scene, result = done.scene, done.result
         feedback.pushInfo(f"enhanced {scene.id} ({scene.date}, {scene.cloud_cover} % cloud) -> {result.output}")
         outputs = {self.OUTPUT: result.output, "SCENE_ID": scene.id, "SCENE_DATE": scene.date,

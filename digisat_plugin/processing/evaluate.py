@@ -28,7 +28,7 @@ from .common import (
     engine_options,
     feedback_progress,
     product_path,
-    user_errors,
+    run_in_worker,
 )
 
 FACTORS = (2, 6)
@@ -135,27 +135,17 @@ class EvaluateAlgorithm(DigisatAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("RATIO_GUIDED", "Mean RMSE ratio model / guided linear"))
 
     def processAlgorithm(self, parameters, context, feedback):
-        from ..core.quality.evaluate import evaluate, write_atomic
-        from ..core.sr.predict import Predictor
-        from ..core.train.dataset import load_scene
+        from ..core.quality.evaluate import write_atomic
 
         path = product_path(self.parameterAsFile(parameters, self.INPUT, context))
         factor = FACTORS[self.parameterAsEnum(parameters, self.FACTOR, context)]
         protocol = PROTOCOLS[self.parameterAsEnum(parameters, self.PROTOCOL, context)]
         options = engine_options(self, parameters, context)
         html_path = self.parameterAsFileOutput(parameters, self.OUTPUT_HTML, context)
+        # core.quality.evaluate on the networks, in the worker process; the report is written here
+        report = run_in_worker("evaluate", dict(options, path=path, factors=[factor], protocols=[protocol]),
+                               feedback, device=options["device"])
         progress = feedback_progress(feedback)
-        with user_errors():
-            progress.update(0.0, "reading the product")
-            scene = load_scene(path)
-            predictor = Predictor(options["model_dir"], device=options["device"])
-            predict_progress = progress.stage(0.1, 0.9)
-
-            def predict(native, ratios, targets):
-                return predictor.predict(native, ratios, targets, progress=predict_progress)
-
-            progress.update(0.1, f"evaluating at x{factor} ({protocol})")
-            report = evaluate([scene], predict, factors=(factor,), protocols=(protocol,), log=feedback.pushInfo)
         result = report["results"].get(str(factor), {}).get(protocol)
         if result is None:
             raise QgsProcessingException(f"{path}: too small to evaluate at x{factor}")

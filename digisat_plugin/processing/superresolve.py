@@ -21,9 +21,8 @@ from .common import (
     band_names,
     engine_options,
     extent_aoi,
-    feedback_progress,
     product_path,
-    user_errors,
+    run_in_worker,
 )
 
 
@@ -76,7 +75,7 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("HEIGHT", "Height (pixels)"))
 
     def processAlgorithm(self, parameters, context, feedback):
-        from ..core.sr.engine import superresolve  # TensorFlow loads only when the algorithm runs
+        from ..worker.codec import decode_sr_result, encode_aoi
 
         input_path = product_path(self.parameterAsFile(parameters, self.INPUT, context))
         aoi = extent_aoi(self, parameters, self.EXTENT, context)
@@ -85,10 +84,11 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
         original = self.parameterAsOutputLayer(parameters, self.ORIGINAL, context) or None
         options = engine_options(self, parameters, context)
         feedback.pushInfo(f"input: {input_path}; bands: {', '.join(bands)}; device: {options['device']}")
-        with user_errors():
-            result = superresolve(input_path, output, aoi=aoi, bands=bands, original_path=original,
-                                  progress=feedback_progress(feedback),
-                                  harmonise=dn_scale.harmonise(self, parameters, context), **options)
+        args = dict(options, input_path=input_path, output_path=output, aoi=encode_aoi(aoi), bands=bands,
+                    original_path=original, harmonise=dn_scale.harmonise(self, parameters, context))
+        # core.sr.engine.superresolve, in the worker process (TensorFlow never loads in QGIS's)
+        result = decode_sr_result(run_in_worker("superresolve", args, feedback, outputs=[output, original],
+                                                device=options["device"]))
         feedback.pushInfo(f"wrote {result.output} ({result.width} x {result.height}, {len(result.bands)} bands)")
         outputs = {
             self.OUTPUT: result.output,

@@ -78,6 +78,7 @@ class DigisatTask(QgsTask):
             return False
         except DigisatError as exc:
             self.error = str(exc)
+            self.details = getattr(exc, "details", "")  # a bug in the worker: its traceback, for the log
             self._cleanup_once()
             return False
         except Exception as exc:  # a bug: keep the traceback for the log

@@ -1,40 +1,37 @@
-"""Catalogue search and product download in the background (core.catalog, as the CLI uses it)."""
+"""Catalogue search and product download in the background, in the worker process.
+
+They import no TensorFlow, but pystac-client and sentinelsat live in the digisat environment, not
+in QGIS's Python, so they run where those are. Logins go to the worker in the job (its stdin).
+"""
 
 from __future__ import annotations
 
-from .base import DigisatTask
+from ..worker.codec import decode_scene, encode_aoi
+from .worker import WorkerTask
 
 
-def open_source(kind, url, username="", password=""):
-    """The core catalogue source, as the CLI and Processing open it (empty URL: the service default)."""
-    from ..core.catalog import get_source
-
-    return get_source(kind, url=url or None, username=username or None, password=password or None)
+def source_args(kind, url, username="", password=""):
+    """core.catalog.get_source's arguments, as the CLI and Processing give them (empty URL: the default)."""
+    return {"kind": kind, "url": url or None, "username": username or None, "password": password or None}
 
 
-class SearchTask(DigisatTask):
+class SearchTask(WorkerTask):
     """result: list of core.catalog.Scene."""
 
     def __init__(self, kind, url, aoi, start, end, max_cloud, level, username="", password=""):
-        super().__init__(f"digisat: searching {kind}")
-        self.source_args = (kind, url, username, password)
-        self.query = (aoi, start, end, max_cloud, level)
+        super().__init__(f"digisat: searching {kind}", "search", {
+            "source": source_args(kind, url, username, password), "aoi": encode_aoi(aoi),
+            "query": {"start": start, "end": end, "max_cloud": max_cloud, "level": level}})
 
-    def work(self, progress):
-        progress.update(0.0, "searching")
-        scenes = open_source(*self.source_args).search(*self.query)
-        progress.update(1.0, f"{len(scenes)} scenes found")
-        return scenes
+    def decode(self, value):
+        return [decode_scene(scene) for scene in value]
 
 
-class FetchTask(DigisatTask):
+class FetchTask(WorkerTask):
     """result: the local path of the downloaded product (what superresolve reads)."""
 
     def __init__(self, kind, url, scene, aoi, bands, dest_dir, username="", password=""):
-        super().__init__(f"digisat: downloading {scene.id}")
-        self.source_args = (kind, url, username, password)
-        self.scene, self.aoi, self.bands, self.dest_dir = scene, aoi, bands, dest_dir
-
-    def work(self, progress):
-        progress.update(0.0, f"downloading {self.scene.id}")
-        return open_source(*self.source_args).fetch(self.scene, self.aoi, self.bands, self.dest_dir, progress)
+        super().__init__(f"digisat: downloading {scene.id}", "fetch", {
+            "source": source_args(kind, url, username, password), "scene": scene.to_dict(), "aoi": encode_aoi(aoi),
+            "bands": bands, "dest_dir": dest_dir})
+        self.scene = scene

@@ -1,22 +1,25 @@
-"""Measure the consistency of a finished result with the delivered bands (the dock's "measure quality")."""
+"""Measure the consistency of a finished result with the delivered bands (the dock's "measure quality").
+
+core.quality.consistency runs in the worker like every other core job of the dock.
+"""
 
 from __future__ import annotations
 
-from .base import DigisatTask, remove_files
+from .base import remove_files
+from .worker import WorkerTask
 
 
-class QualityTask(DigisatTask):
+class QualityTask(WorkerTask):
     """Takes a SuperResolveResult; returns it with `extra["consistency"]` filled in."""
 
     def __init__(self, result):
-        super().__init__("digisat: measuring quality")
+        super().__init__("digisat: measuring quality", "consistency",
+                         {"enhanced": result.output, "original": result.original})
         self.sr_result = result
 
     def work(self, progress):
-        from ..core.quality.consistency import consistency
-
         if self.sr_result.original:
-            self.sr_result.extra["consistency"] = consistency(self.sr_result.output, self.sr_result.original, progress)
+            self.sr_result.extra["consistency"] = super().work(progress)
         return self.sr_result
 
     def cleanup(self):

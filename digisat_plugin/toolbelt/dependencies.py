@@ -1,144 +1,150 @@
-"""Optional Python packages the plugin needs, found without importing them, and an installer.
+"""The packages the worker needs and the installer that builds the digisat environment for them.
 
-QGIS's Python is often externally managed (PEP 668) or read-only, so missing packages are
-installed with `python -m pip install --target <plugin folder>/python_packages` and that
-folder is put on sys.path when the plugin loads. pip's failures are the most common problem
-of ML plugins: on failure the user gets the exact command to run by hand.
+One round for everything the plugin uses: `<QGIS's python> -m venv --system-site-packages <env>`,
+then `<env python> -m pip install <all requirements>`, then a check that the modules are there.
+The environment is outside the plugin folder (toolbelt/environment.py), so a plugin update keeps
+it, and nothing needs a restart: the next run starts a fresh worker on it. A failure gives the
+exact commands to run by hand.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shlex
-import shutil
 import subprocess
-import sys
-from dataclasses import dataclass
 
-PLUGIN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VENDOR_DIR = os.path.join(PLUGIN_DIR, "python_packages")
+from .environment import EnvironmentProblem, env_python, probe, qgis_python
 
-
-@dataclass(frozen=True)
-class Dependency:
-    module: str  # import name, looked up with importlib.util.find_spec (no import)
-    requirement: str  # pip requirement
-    needed_for: str
-
-
-DEPENDENCIES = (
-    Dependency("tensorflow", "tensorflow-cpu==2.17.1", "super-resolution"),
-    Dependency("keras", "keras==3.15.1", "super-resolution"),
-    Dependency("pystac_client", "pystac-client==0.8.6", "STAC search"),
-    Dependency("sentinelsat", "sentinelsat==1.2.1", "DHuS search"),
-)
+# NumPy stays < 2 (Debian's osgeo.gdal_array does not import under numpy 2); the GPU build is the
+# same TensorFlow version with CUDA libraries from PyPI.
+CPU_REQUIREMENTS = ("numpy<2", "tensorflow-cpu==2.17.1", "keras==3.15.1", "pystac-client==0.8.6", "sentinelsat==1.2.1")
+GPU_REQUIREMENTS = tuple("tensorflow[and-cuda]==2.17.1" if r.startswith("tensorflow-cpu") else r
+                         for r in CPU_REQUIREMENTS)
+# what each feature needs in the worker's Python (import names)
+NEEDED = {"super-resolution": ("tensorflow", "keras", "numpy", "osgeo"), "STAC search": ("pystac_client",),
+          "DHuS search": ("sentinelsat",)}
+VERIFY = (("tensorflow", ("tensorflow-cpu", "tensorflow")), ("keras", ("keras",)), ("osgeo", ("GDAL",)),
+          ("pystac_client", ("pystac-client",)), ("sentinelsat", ("sentinelsat",)))
 
 
-def add_vendor_path() -> None:
-    """Put the plugin's own package folder on sys.path (after the system's, which take precedence)."""
-    if os.path.isdir(VENDOR_DIR) and VENDOR_DIR not in sys.path:
-        sys.path.append(VENDOR_DIR)
+def requirements_for(gpu: bool = False) -> tuple:
+    return GPU_REQUIREMENTS if gpu else CPU_REQUIREMENTS
 
 
-def is_available(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):
-        return False
+def venv_command(env_dir: str, base_python: str) -> list:
+    return [base_python, "-m", "venv", "--system-site-packages", env_dir]
 
 
-def missing_dependencies(needed_for: str | None = None) -> list:
-    return [d for d in DEPENDENCIES if (needed_for is None or d.needed_for == needed_for) and not is_available(d.module)]
+def pip_command(env_dir: str, requirements) -> list:
+    return [env_python(env_dir), "-m", "pip", "install", "--disable-pip-version-check", *requirements]
 
 
-def python_executable() -> str:
-    """The Python interpreter behind QGIS (sys.executable is the qgis binary on some platforms)."""
-    exe = sys.executable or ""
-    if os.path.basename(exe).lower().startswith("python"):
-        return exe
-    for candidate in (os.path.join(sys.prefix, "bin", "python3"), os.path.join(sys.prefix, "python.exe")):
-        if os.path.exists(candidate):
-            return candidate
-    return shutil.which("python3") or "python3"
+def quoted(command) -> str:
+    return " ".join(shlex.quote(part) for part in command)
 
 
-def install_command(requirements, target: str = VENDOR_DIR, python: str | None = None) -> list:
-    return [python or python_executable(), "-m", "pip", "install", "--upgrade", "--target", target, *requirements]
+def manual_commands(env_dir: str, requirements, base_python: str) -> str:
+    return f"{quoted(venv_command(env_dir, base_python))} && {quoted(pip_command(env_dir, requirements))}"
 
 
-def manual_command(requirements, target: str = VENDOR_DIR, python: str | None = None) -> str:
-    return " ".join(shlex.quote(part) for part in install_command(requirements, target, python))
+def pip_fraction(line: str, collected: int) -> float | None:
+    """Where pip is (0..1 of the pip step) from one line of its output; None: no news in it."""
+    if line.startswith(("Collecting", "Processing", "Downloading", "Requirement already satisfied")):
+        return 0.7 * (1.0 - 0.85 ** collected)  # the total is unknown until pip has resolved everything
+    if line.startswith("Installing collected packages"):
+        return 0.8
+    if line.startswith("Successfully installed"):
+        return 1.0
+    return None
 
 
-def make_install_task(requirements, target: str = VENDOR_DIR, python: str | None = None):
-    """A QgsTask running pip; `task.error` holds the message with the manual command on failure."""
+def make_install_task(env_dir: str, requirements=None, base_python: str | None = None, verify=VERIFY,
+                      repair: bool = False):
+    """A QgsTask building (or, repair=True, rebuilding) the environment; `task.error` holds one line
+    with the commands to run by hand, `task.steps` the step texts it went through."""
     from qgis.core import QgsTask
+    from qgis.PyQt.QtCore import pyqtSignal
+
+    requirements = list(requirements or CPU_REQUIREMENTS)
 
     class InstallTask(QgsTask):
-        def __init__(self):
-            super().__init__("digisat: installing " + ", ".join(requirements), QgsTask.CanCancel)
-            self.command = install_command(requirements, target, python)
-            self.output = []
-            self.error = ""
+        stepChanged = pyqtSignal(str)
 
-        def run(self) -> bool:
-            steps = max(len(requirements) * 3, 1)  # collecting, downloading, installing per package
-            done = 0
-            try:  # a read-only plugin folder or a missing Python: a message, not a traceback
-                os.makedirs(target, exist_ok=True)
-                proc = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            except OSError as exc:
-                where = exc.filename or "pip"
-                self.error = (f"cannot start pip ({where}: {exc.strerror}); "
-                              f"install by hand: {manual_command(requirements, target, python)}")
-                return False
+        def __init__(self):
+            super().__init__("digisat: installing the Python environment", QgsTask.CanCancel)
+            self.env_dir, self.requirements = env_dir, requirements
+            self.base_python = ""
+            self.output: list = []
+            self.steps: list = []
+            self.error = ""
+            self.info = None
+
+        def _step(self, percent: float, text: str):
+            self.steps.append(text)
+            self.setProgress(percent)
+            self.stepChanged.emit(text)
+
+        def _run(self, command, start: float, end: float) -> int:
+            proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            collected = 0
             for line in proc.stdout:
-                self.output.append(line.rstrip())
-                if line.startswith(("Collecting", "Downloading", "Installing collected", "Successfully")):
-                    done += 1
-                    self.setProgress(min(99.0, 100.0 * done / steps))
+                line = line.rstrip()
+                self.output.append(line)
+                if line.startswith(("Collecting", "Processing")):  # a requirement, or a local wheel
+                    collected += 1
+                    self._step(self.progress(), "downloading " + os.path.basename(line.split()[1]))
+                fraction = pip_fraction(line, collected)
+                if fraction is not None:
+                    self.setProgress(max(self.progress(), start + (end - start) * fraction))
                 if self.isCanceled():
                     proc.terminate()
                     proc.wait()
-                    return False
-            if proc.wait() != 0:
-                last = next((line for line in reversed(self.output) if line.strip()), "no output")
-                self.error = f"pip failed ({last}); install by hand: {manual_command(requirements, target, python)}"
+                    return -1
+            return proc.wait()
+
+        def _fail(self, what: str, by_hand: str) -> bool:
+            last = next((line for line in reversed(self.output) if line.strip()), "no output")
+            self.error = f"{what} failed ({' '.join(last.split())[:200]}); run by hand: {by_hand}"
+            return False
+
+        def run(self) -> bool:
+            try:
+                self.base_python = base_python or qgis_python()
+            except EnvironmentProblem as exc:
+                self.error = str(exc)
                 return False
-            add_vendor_path()
-            self.setProgress(100.0)
+            by_hand = manual_commands(env_dir, requirements, self.base_python)
+            try:
+                if repair and os.path.isdir(env_dir):
+                    from .environment import remove_environment
+
+                    self._step(1.0, "removing the old environment")
+                    remove_environment(env_dir)
+                if not os.path.isfile(env_python(env_dir)):
+                    self._step(2.0, f"creating the environment in {env_dir}")
+                    os.makedirs(os.path.dirname(env_dir), exist_ok=True)
+                    rc = self._run(venv_command(env_dir, self.base_python), 2.0, 10.0)
+                    if rc:
+                        return False if rc < 0 else self._fail("creating the environment", by_hand)
+                self._step(10.0, "installing " + ", ".join(requirements))
+                rc = self._run(pip_command(env_dir, requirements), 10.0, 95.0)
+                if rc:
+                    return False if rc < 0 else self._fail("pip", by_hand)
+                self._step(95.0, "checking the environment")
+                self.info = probe(env_python(env_dir), verify)
+            except (OSError, EnvironmentProblem) as exc:
+                where = getattr(exc, "filename", None) or env_dir
+                self.error = f"cannot install into {where} ({getattr(exc, 'strerror', None) or exc}); " \
+                             f"run by hand: {by_hand}"
+                return False
+            missing = [m for m, _ in verify if not self.info["modules"].get(m)]
+            if missing:
+                self.error = f"installed, but {', '.join(missing)} cannot be found; run by hand: {by_hand}"
+                return False
+            from ..worker.client import shutdown
+
+            shutdown(env_python(env_dir))  # a worker kept from before the install would not see it
+            self._step(100.0, "installed")
             return True
 
     return InstallTask()
-
-
-def load_h5py_isolated() -> bool:
-    """Import a pip-installed h5py so that it keeps to its own HDF5 library.
-
-    h5py wheels bundle their HDF5 (h5py.libs/). In the QGIS process GDAL's system HDF5 is already
-    loaded into the global symbol namespace, and the wheel's copy would bind to it: Keras then
-    fails on the first .h5 file with "ValueError: Not a datatype". RTLD_DEEPBIND makes the bundled
-    library resolve its own symbols first. Called on the main thread when the plugin loads, before
-    anything imports TensorFlow/Keras; returns True when h5py was imported this way.
-    """
-    if "h5py" in sys.modules or not sys.platform.startswith("linux") or not hasattr(os, "RTLD_DEEPBIND"):
-        return False
-    try:
-        spec = importlib.util.find_spec("h5py")
-    except (ImportError, ValueError):
-        return False
-    if spec is None or not spec.origin:
-        return False
-    bundled = os.path.join(os.path.dirname(os.path.dirname(spec.origin)), "h5py.libs")
-    if not os.path.isdir(bundled):  # a distribution build linked to the system HDF5: nothing to isolate
-        return False
-    flags = sys.getdlopenflags()
-    sys.setdlopenflags(flags | os.RTLD_DEEPBIND)
-    try:
-        import h5py  # noqa: F401
-    except ImportError:
-        return False
-    finally:
-        sys.setdlopenflags(flags)
-    return True

@@ -30,6 +30,8 @@ class PluginSettings:
     device: str = "auto"
     area_warning_km2: float = 400.0
     model_dir: str = ""  # empty: the networks shipped in model_weights/
+    worker_python: str = ""  # advanced: an existing Python for the worker; empty: the digisat environment
+    worker_keep_alive: int = 300  # seconds an idle worker is kept for the next run (0: a new process per run)
 
     @classmethod
     def load(cls) -> PluginSettings:

@@ -1,4 +1,4 @@
-"""Plugin settings in QgsSettings, logins in the QGIS auth manager, optional dependencies and their installer."""
+"""Plugin settings in QgsSettings, logins in the QGIS auth manager, the worker's Python and its installer."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from qgis.core import QgsApplication, QgsSettings
 
-from digisat_plugin.toolbelt import dependencies
+from digisat_plugin.toolbelt import dependencies, environment
 from digisat_plugin.toolbelt.settings import PluginSettings, load_credentials, store_credentials
 
 
@@ -51,15 +51,32 @@ def test_login_lives_in_the_auth_manager_not_in_settings(tmp_path):
     PluginSettings().save()
 
 
-def test_missing_dependencies_are_found_without_importing(monkeypatch):
-    monkeypatch.setattr(dependencies, "DEPENDENCIES", dependencies.DEPENDENCIES + (
-        dependencies.Dependency("digisat_no_such_module", "digisat-no-such==1.0", "testing"),))
+def test_probe_finds_modules_without_importing():
     before = set(sys.modules)
-    missing = dependencies.missing_dependencies()
-    assert [d.module for d in missing if d.needed_for == "testing"] == ["digisat_no_such_module"]
-    assert "tensorflow" not in set(sys.modules) - before  # looked up, not imported
-    command = dependencies.manual_command(["digisat-no-such==1.0"], "/opt/x y")
-    assert command.endswith("-m pip install --upgrade --target '/opt/x y' digisat-no-such==1.0")
+    info = environment.probe(sys.executable, (("tensorflow", ("tensorflow-cpu", "tensorflow")),
+                                              ("digisat_no_such_module", ("digisat-no-such",))))
+    assert info["python"] == sys.executable and info["version"] == sys.version.split()[0]
+    assert info["modules"] == {"tensorflow": "2.17.1", "digisat_no_such_module": None}
+    assert environment.missing_modules(info, ["tensorflow", "digisat_no_such_module"]) == ["digisat_no_such_module"]
+    assert "tensorflow" not in set(sys.modules) - before  # looked up in another process, not imported
+
+
+def test_worker_python_is_the_setting_then_the_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv(environment.ENV_VAR, raising=False)
+    env_dir = tmp_path / "digisat" / "python"
+    with pytest.raises(environment.EnvironmentProblem, match="needs the digisat Python environment"):
+        environment.worker_python("", str(env_dir))
+    (env_dir / "bin").mkdir(parents=True)
+    (env_dir / "bin" / "python").symlink_to(sys.executable)
+    assert environment.worker_python("", str(env_dir)) == str(env_dir / "bin" / "python")
+    assert environment.worker_python(sys.executable, str(env_dir)) == sys.executable
+    with pytest.raises(environment.EnvironmentProblem, match="not an executable file"):
+        environment.worker_python(str(tmp_path / "nothing"), str(env_dir))
+    # QGIS's own interpreter comes from sys.base_prefix, not from PATH (here .venv -> /usr/bin/python3.11)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert environment.qgis_python() == os.path.join(sys.base_prefix, "bin", f"python{version}")
+    assert environment.environment_dir("/p/profiles/default") == "/p/profiles/default/digisat/python"
 
 
 def make_wheel(folder, name="digisat_tinypkg", version="0.1"):
@@ -94,27 +111,57 @@ def offline_pip(monkeypatch, tmp_path):
     return wheels
 
 
-def test_installer_puts_packages_in_the_plugin_folder(offline_pip, tmp_path, qtbot, monkeypatch):
-    target = tmp_path / "python_packages"
-    monkeypatch.setattr(dependencies, "VENDOR_DIR", str(target))
-    task = dependencies.make_install_task(["digisat_tinypkg==0.1"], str(target), python=sys.executable)
-    with qtbot.waitSignal(task.taskCompleted, timeout=120000):
+TINY_VERIFY = (("digisat_tinypkg", ("digisat_tinypkg",)), ("osgeo", ("GDAL",)))
+
+
+def test_installer_builds_the_environment_with_a_pinned_package(offline_pip, tmp_path, qtbot):
+    import subprocess
+
+    env_dir = tmp_path / "profile" / "digisat" / "python"
+    task = dependencies.make_install_task(str(env_dir), ["digisat_tinypkg==0.1"], verify=TINY_VERIFY)
+    progress = []
+    task.progressChanged.connect(progress.append)
+    with qtbot.waitSignal(task.taskCompleted, timeout=300000):
         QgsApplication.taskManager().addTask(task)
-    assert (target / "digisat_tinypkg" / "__init__.py").read_text() == "VALUE = 42\n"
-    assert str(target) in sys.path and dependencies.is_available("digisat_tinypkg")
-    assert task.progress() == 100
-    sys.path.remove(str(target))
+    python = environment.env_python(str(env_dir))
+    assert task.base_python == environment.qgis_python()  # QGIS's interpreter made it, not the first on PATH
+    cfg = (env_dir / "pyvenv.cfg").read_text()
+    assert "include-system-site-packages = true" in cfg
+    assert f"home = {os.path.dirname(task.base_python)}" in cfg
+    # the package and QGIS's own GDAL, both seen by the environment's Python
+    done = subprocess.run([python, "-c", "import digisat_tinypkg, osgeo.gdal; print(digisat_tinypkg.VALUE)"],
+                          capture_output=True, text=True)
+    assert done.stdout.strip() == "42", done.stderr
+    assert not dependencies_visible_here("digisat_tinypkg")  # installed for the worker only
+    assert task.info["modules"] == {"digisat_tinypkg": "0.1", "osgeo": task.info["modules"]["osgeo"]}
+    assert task.steps[0] == f"creating the environment in {env_dir}" and task.steps[-1] == "installed"
+    assert any(step.startswith("downloading digisat_tinypkg") for step in task.steps)
+    assert progress == sorted(progress) and progress[-1] == 100 and len(set(progress)) >= 4  # real steps
+    # Remove takes it away; anything that is not a digisat environment is left alone
+    with pytest.raises(environment.EnvironmentProblem, match="not a digisat environment"):
+        environment.remove_environment(str(tmp_path / "profile"))
+    environment.remove_environment(str(env_dir))
+    assert not env_dir.exists() and (tmp_path / "profile" / "digisat").is_dir()
 
 
-def test_installer_failure_gives_the_manual_command(offline_pip, tmp_path, qtbot):
-    target = tmp_path / "python_packages"
-    task = dependencies.make_install_task(["digisat-not-published==9.9"], str(target), python=sys.executable)
-    with qtbot.waitSignal(task.taskTerminated, timeout=120000):
+def dependencies_visible_here(module):
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def test_installer_failure_gives_the_exact_commands(offline_pip, tmp_path, qtbot):
+    env_dir = tmp_path / "digisat" / "python"
+    task = dependencies.make_install_task(str(env_dir), ["digisat-not-published==9.9"], verify=TINY_VERIFY)
+    with qtbot.waitSignal(task.taskTerminated, timeout=300000):
         QgsApplication.taskManager().addTask(task)
     assert task.error.startswith("pip failed (")
-    assert "No matching distribution" in task.error or "no matching distribution" in task.error.lower()
-    assert task.error.endswith(f"install by hand: {sys.executable} -m pip install --upgrade --target {target} "
+    assert "no matching distribution" in task.error.lower()
+    python = environment.qgis_python()
+    assert task.error.endswith(f"run by hand: {python} -m venv --system-site-packages {env_dir} && "
+                               f"{env_dir}/bin/python -m pip install --disable-pip-version-check "
                                "digisat-not-published==9.9")
+    assert "\n" not in task.error
 
 
 def test_settings_tab_saves_and_applies(full_iface, clean_project, tmp_path):
@@ -141,29 +188,34 @@ def test_settings_tab_saves_and_applies(full_iface, clean_project, tmp_path):
         PluginSettings().save()
 
 
-def test_h5py_wheel_is_loaded_with_its_own_hdf5(tmp_path):
-    """In a fresh process, as in QGIS: h5py imported through load_h5py_isolated writes and reads HDF5."""
-    import subprocess
-
-    from tests.conftest import REPO
-
-    code = ("import sys; from digisat_plugin.toolbelt.dependencies import load_h5py_isolated as load; "
-            "first = load(); import h5py, numpy as np; f = h5py.File(sys.argv[1], 'w'); f['a'] = np.arange(4); "
-            "f.close(); print(first, load(), h5py.File(sys.argv[1], 'r')['a'][:].sum())")
-    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "t.h5")], cwd=REPO, capture_output=True,
-                          text=True)
-    assert done.returncode == 0, done.stderr
-    bundled = os.path.isdir(os.path.join(os.path.dirname(os.path.dirname(__import__("h5py").__file__)), "h5py.libs"))
-    assert done.stdout.split() == [str(bundled), "False", "6"]  # isolated once (wheels only), then a no-op
-
-
-def test_installer_into_a_folder_it_cannot_make_gives_the_manual_command(tmp_path, qtbot):
+def test_installer_into_a_folder_it_cannot_make_gives_the_exact_commands(tmp_path, qtbot):
     blocker = tmp_path / "a_file"
     blocker.write_text("not a folder")
-    target = blocker / "python_packages"
-    task = dependencies.make_install_task(["digisat-tinypkg==0.1"], str(target), python=sys.executable)
+    env_dir = blocker / "digisat" / "python"
+    task = dependencies.make_install_task(str(env_dir), ["digisat-tinypkg==0.1"], verify=TINY_VERIFY)
     with qtbot.waitSignal(task.taskTerminated, timeout=60000):
         QgsApplication.taskManager().addTask(task)
-    assert task.error.startswith(f"cannot start pip ({target}: ")
-    assert task.error.endswith(f"install by hand: {sys.executable} -m pip install --upgrade --target {target} "
+    assert task.error.startswith(f"cannot install into {blocker / 'digisat'} (")
+    assert task.error.endswith(f"run by hand: {environment.qgis_python()} -m venv --system-site-packages {env_dir} "
+                               f"&& {env_dir}/bin/python -m pip install --disable-pip-version-check "
                                "digisat-tinypkg==0.1")
+
+
+def test_settings_tab_shows_the_worker_environment(full_iface, clean_project, tmp_path):
+    from digisat_plugin.gui.dock import DigisatDock
+
+    dock = DigisatDock(full_iface, settings=PluginSettings(output_dir=str(tmp_path), worker_python=sys.executable))
+    try:
+        text = dock.settings_panel.environment_text()
+        assert f"Environment folder: {QgsApplication.qgisSettingsDirPath()}" in text
+        assert text.rstrip().splitlines()[0].endswith(os.path.join("digisat", "python"))
+        assert f"Worker Python: {sys.executable} (Python {sys.version.split()[0]}" in text
+        assert "tensorflow 2.17.1" in text and "keras 3.15.1" in text
+        dock.settings_panel.keep_alive.setValue(0)
+        dock.settings_panel.save_button.click()
+        loaded = PluginSettings.load()
+        assert loaded.worker_python == sys.executable and loaded.worker_keep_alive == 0
+    finally:
+        dock.unload()
+        dock.deleteLater()
+        PluginSettings().save()

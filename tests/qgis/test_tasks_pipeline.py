@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 from osgeo import gdal
@@ -130,17 +131,16 @@ def test_bad_product_shows_the_cli_message(dock, full_iface, clean_project, qtbo
     assert clean_project.mapLayers() == {}
 
 
-def test_missing_packages_are_named_with_the_install_command(dock, full_iface, monkeypatch):
+def test_missing_packages_are_named_with_the_install_button(dock, full_iface, monkeypatch):
     from digisat_plugin.toolbelt import dependencies
 
-    fake = dependencies.Dependency("digisat_no_such_module", "digisat-no-such==1.0", "super-resolution")
-    monkeypatch.setattr(dependencies, "DEPENDENCIES", dependencies.DEPENDENCIES + (fake,))
+    monkeypatch.setitem(dependencies.NEEDED, "super-resolution", ("tensorflow", "digisat_no_such_module"))
     assert dock.run() is None
     message = full_iface.messageBar().get_messages(Qgis.Critical)[-1]
-    assert "super-resolution needs digisat-no-such==1.0" in message
-    assert message.endswith(f"-m pip install --upgrade --target {dependencies.VENDOR_DIR} digisat-no-such==1.0")
+    assert message.endswith(f"super-resolution needs digisat_no_such_module in the worker's Python ({sys.executable}): "
+                       "click 'Install packages' (Process tab) or set another Python in Settings")
     assert not dock.process.install_button.isHidden()
-    assert dock.process.missing == [fake]
+    assert dock.process.missing == ["digisat_no_such_module"]
 
 
 def test_missing_local_product_is_refused_before_starting(dock, full_iface):

@@ -1,0 +1,150 @@
+"""Which Python the worker runs, and the digisat environment the installer builds for it.
+
+The environment is a venv made by QGIS's own interpreter with --system-site-packages (so it sees
+QGIS's GDAL, numpy and rasterio) under the profile's data folder,
+`<QgsApplication.qgisSettingsDirPath()>/digisat/python`: outside the plugin folder, so a plugin
+update or reinstall keeps it. TensorFlow and the other extras live only there and are only ever
+imported by the worker.
+
+The worker's interpreter, first found wins: the advanced setting (an existing Python, e.g. a
+repository's .venv or a CUDA environment), $DIGISAT_WORKER_PYTHON, the digisat environment.
+
+No Qt here: the settings folder is passed in, so scripts can use it too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+from ..core.errors import DigisatError
+
+ENV_SUBDIR = os.path.join("digisat", "python")
+ENV_VAR = "DIGISAT_WORKER_PYTHON"
+# Modules the worker needs, with the distribution whose version is shown.
+MODULES = (("tensorflow", ("tensorflow-cpu", "tensorflow")), ("keras", ("keras",)), ("numpy", ("numpy",)),
+           ("osgeo", ("GDAL",)), ("pystac_client", ("pystac-client",)), ("sentinelsat", ("sentinelsat",)))
+
+
+class EnvironmentProblem(DigisatError):
+    """The worker has no usable Python; the message says what to do."""
+
+
+def environment_dir(settings_dir: str) -> str:
+    return os.path.join(settings_dir, ENV_SUBDIR)
+
+
+def env_python(env_dir: str) -> str:
+    """The interpreter inside a venv folder (bin/python on Linux and macOS, Scripts\\python.exe on Windows)."""
+    if os.name == "nt":
+        return os.path.join(env_dir, "Scripts", "python.exe")
+    return os.path.join(env_dir, "bin", "python")
+
+
+def qgis_python() -> str:
+    """QGIS's own interpreter, found from the running Python (never from PATH).
+
+    Linux: inside QGIS sys.executable is the qgis binary; the interpreter is
+    <sys.base_prefix>/bin/python3.X (Debian: /usr/bin/python3.11). In a venv sys.base_prefix is the
+    base installation, so the same rule holds. Windows (OSGeo4W/standalone: <base_prefix>\\python.exe,
+    needing the OSGeo4W environment for GDAL) and macOS (the QGIS.app bundle's framework Python) are
+    not tested: there a clear message asks for an existing Python in Settings.
+    """
+    if sys.platform == "win32":
+        raise EnvironmentProblem("the digisat environment is only built automatically on Linux so far; on Windows "
+                                "set 'Worker Python' in Settings to the python.exe of an OSGeo4W shell that has "
+                                "tensorflow-cpu==2.17.1 installed")
+    if sys.platform == "darwin":
+        raise EnvironmentProblem("the digisat environment is only built automatically on Linux so far; on macOS "
+                                "set 'Worker Python' in Settings to a Python with GDAL and tensorflow-cpu==2.17.1 "
+                                "(for instance QGIS.app/Contents/MacOS/bin/python3 with those installed)")
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    exe = sys.executable or ""
+    # a real interpreter (not the qgis binary) of the same base installation is fine as it is
+    if os.path.basename(exe).startswith("python") and os.path.realpath(sys.prefix) == os.path.realpath(sys.base_prefix):
+        return exe
+    for name in (f"python{version}", "python3"):
+        candidate = os.path.join(sys.base_prefix, "bin", name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    raise EnvironmentProblem(f"QGIS's Python {version} was not found in {sys.base_prefix}/bin; set 'Worker Python' "
+                            "in Settings to an interpreter that has GDAL and TensorFlow")
+
+
+def worker_python(custom: str = "", env_dir: str | None = None) -> str:
+    """The interpreter the worker runs (see the module docstring); a one-line error when there is none."""
+    custom = (custom or "").strip()
+    if custom:
+        if not (os.path.isfile(custom) and os.access(custom, os.X_OK)):
+            raise EnvironmentProblem(f"worker Python {custom}: not an executable file (Settings, Worker Python)")
+        return custom
+    from_env = os.environ.get(ENV_VAR, "").strip()
+    if from_env:
+        return from_env
+    if env_dir and os.path.isfile(env_python(env_dir)):
+        return env_python(env_dir)
+    raise EnvironmentProblem("super-resolution needs the digisat Python environment: click 'Install packages' "
+                            "(Process tab) or set an existing Python in Settings")
+
+
+PROBE = r"""
+import importlib.metadata as md, importlib.util as iu, json, sys
+mods = json.loads(sys.argv[1])
+out = {"python": sys.executable, "version": sys.version.split()[0], "prefix": sys.prefix, "modules": {}}
+for module, dists in mods:
+    found = None
+    try:
+        found = iu.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    version = None
+    for dist in dists:
+        try:
+            version = md.version(dist)
+            break
+        except md.PackageNotFoundError:
+            pass
+    out["modules"][module] = (version or "?") if found else None
+print(json.dumps(out))
+"""
+
+
+def probe(python: str, modules=MODULES, timeout: float = 60.0) -> dict:
+    """{'python', 'version', 'prefix', 'modules': {module: version or None}} of an interpreter, found
+    without importing anything heavy (find_spec and package metadata only)."""
+    try:
+        done = subprocess.run([python, "-c", PROBE, json.dumps([list(m) for m in modules])], capture_output=True, text=True,
+                              timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise EnvironmentProblem(f"worker Python {python}: cannot run it ({getattr(exc, 'strerror', None) or exc})"
+                                ) from None
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise EnvironmentProblem(f"worker Python {python}: fails to start ({last})")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def missing_modules(info: dict, needed) -> list:
+    return [m for m in needed if not info["modules"].get(m)]
+
+
+def folder_size(path: str) -> int:
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    return total
+
+
+def remove_environment(env_dir: str) -> None:
+    """Delete the digisat environment (the worker must be stopped first: client.shutdown)."""
+    if os.path.basename(os.path.normpath(env_dir)) != "python" or not os.path.isfile(
+            os.path.join(env_dir, "pyvenv.cfg")):
+        raise EnvironmentProblem(f"{env_dir}: not a digisat environment, left alone")
+    shutil.rmtree(env_dir)

@@ -1,0 +1,20 @@
+"""The worker: core's heavy jobs (the networks, TensorFlow, Keras, h5py) in a child Python process.
+
+QGIS never imports TensorFlow: Keras building graphs on a QgsTask thread crashed QGIS, and h5py's
+bundled HDF5 clashed with GDAL's. The QGIS side (tasks/, processing/) starts
+`python -m digisat_plugin.worker` with the interpreter of the digisat environment
+(toolbelt/environment.py) and talks to it in JSON lines:
+
+- parent -> child, on stdin, one line per job: {"job": "superresolve", "args": {...}}; logins travel
+  only here, never on the command line or in the environment; {"cancel": true} cancels the job;
+- child -> parent, on a private copy of stdout, per job: any number of
+  {"event": "progress", "fraction": f, "message": m} and {"event": "log", "message": m}, then one of
+  {"event": "result", "value": ...} or {"event": "error", "kind": "user"|"cancelled"|"bug",
+  "message": one line, "details": traceback for bugs}.
+
+The child serves jobs until stdin closes or it has been idle for `--idle` seconds (a kept-alive
+worker saves the ~3 s TensorFlow import per run). Cancel is a {"cancel": true} line (the job's
+Progress then reports cancelled, so core cleans up as in-process), then SIGTERM/SIGKILL within 2 s;
+the parent removes any temporary files of the engine left by the child's pid (client.py). Modules: `codec` (values both
+sides agree on), `jobs` (child side: calls into core), `server` (child loop), `client` (parent side).
+"""

@@ -1,0 +1,74 @@
+"""The jobs the worker runs: each calls the core function the CLI calls, with the arguments it got.
+
+`args` is the JSON job as the QGIS side sent it; options a job does not name (new keyword
+arguments of `superresolve`, such as `guard=`) pass through to core untouched. Every job takes a
+core Progress and a `log(message)` callable and returns a JSON-able value.
+"""
+
+from __future__ import annotations
+
+from .codec import decode_aoi, decode_scene
+
+
+def superresolve(args, progress, log):
+    from ..core.sr.engine import superresolve as run
+
+    args = dict(args, aoi=decode_aoi(args.get("aoi")))
+    return run(progress=progress, **args)
+
+
+def enhance_area(args, progress, log):
+    from ..core.catalog import get_source
+    from ..core.catalog.pipeline import enhance_area as run
+
+    args = dict(args, aoi=decode_aoi(args.get("aoi")))
+    source = get_source(**args.pop("source"))
+    return run(source, progress=progress, **args)
+
+
+def search(args, progress, log):
+    from ..core.catalog import get_source
+
+    progress.update(0.0, "searching")
+    source = get_source(**args["source"])
+    scenes = source.search(decode_aoi(args["aoi"]), **args["query"])
+    progress.update(1.0, f"{len(scenes)} scenes found")
+    return scenes
+
+
+def fetch(args, progress, log):
+    from ..core.catalog import get_source
+
+    scene = decode_scene(args["scene"])
+    progress.update(0.0, f"downloading {scene.id}")
+    source = get_source(**args["source"])
+    return source.fetch(scene, decode_aoi(args.get("aoi")), args.get("bands"), args["dest_dir"], progress)
+
+
+def evaluate(args, progress, log):
+    """Reduced-scale evaluation of one product, as `digisat evaluate PRODUCT` computes it."""
+    from ..core.quality.evaluate import evaluate as run
+    from ..core.sr.predict import Predictor
+    from ..core.train.dataset import load_scene
+
+    progress.update(0.0, "reading the product")
+    scene = load_scene(args["path"])
+    predictor = Predictor(args.get("model_dir"), device=args.get("device", "auto"))
+    predict_progress = progress.stage(0.1, 0.9)
+
+    def predict(native, ratios, targets):
+        return predictor.predict(native, ratios, targets, progress=predict_progress)
+
+    progress.update(0.1, f"evaluating at x{'/x'.join(map(str, args['factors']))}")
+    report = run([scene], predict, factors=tuple(args["factors"]), protocols=tuple(args["protocols"]), log=log)
+    progress.update(0.95, "evaluated")
+    return report
+
+
+def consistency(args, progress, log):
+    from ..core.quality.consistency import consistency as run
+
+    return run(args["enhanced"], args["original"], progress)
+
+
+JOBS = {f.__name__: f for f in (superresolve, enhance_area, search, fetch, evaluate, consistency)}
