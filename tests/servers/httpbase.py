@@ -12,7 +12,8 @@ and applies the server's `Faults`:
   of any kind;
 - `corrupt_count`: flip one byte in the next n file answers (a wrong checksum);
 - `delay`: sleep that long before answering anything (a server slower than the timeout);
-- `ignore_range`: answer 200 with the whole file even to a Range request.
+- `ignore_range`: answer 200 with the whole file even to a Range request;
+- `rate`: send file bodies at that many bytes per second (a stalled transfer).
 
 `server.bytes_sent` counts file bytes sent (total) and `server.bytes_by_path` per path;
 `server.requests` logs (method, path, headers) of every request.
@@ -37,6 +38,7 @@ class Faults:
     corrupt_count: int = 0
     delay: float = 0.0
     ignore_range: bool = False
+    rate: float = 0.0
 
 
 class _Server(ThreadingHTTPServer):
@@ -201,6 +203,16 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(2)  # the client sees the body end early
             return
         state.count(self.path_only, len(body))  # counted first, so a client that is done sees the total
+        if state.faults.rate:
+            step = max(int(state.faults.rate / 10), 1)  # a trickle: rate bytes per second, 10 writes a second
+            for i in range(0, len(body), step):
+                try:
+                    self.wfile.write(body[i:i + step])
+                    self.wfile.flush()
+                except OSError:  # the client gave up
+                    return
+                time.sleep(0.1)
+            return
         self.wfile.write(body)
 
 

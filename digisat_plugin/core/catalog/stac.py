@@ -13,8 +13,10 @@ share their upper-left corner and nest exactly.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
+import re
 import shutil
 import threading
 import time
@@ -33,6 +35,7 @@ from .scl import area_cloud_percent
 from .transfer import make_folder
 
 gdal.UseExceptions()
+LOG = logging.getLogger("digisat.catalog")
 
 DEFAULT_URL = "https://earth-search.aws.element84.com/v1"
 COLLECTIONS = {"L2A": "sentinel-2-c1-l2a", "L1C": "sentinel-2-l1c"}
@@ -42,6 +45,8 @@ ASSET_KEYS = {"B01": "coastal", "B02": "blue", "B03": "green", "B04": "red", "B0
               "B12": "swir22"}
 MARGIN_M = 240.0  # context around the area for the networks (4 pixels of 60 m)
 GRID_M = 60.0  # windows are aligned to the coarsest band grid
+LOW_SPEED_BPS = 4096  # a band read slower than this for `timeout` seconds is given up
+DEADLINE_TIMEOUTS = 20  # a band window not read within 20 x the timeout is given up, however it trickles
 MAX_SCAN = 2000  # items read at most per search (one tile is seen about 150 times a year)
 
 
@@ -188,9 +193,13 @@ class StacSource:
         return final
 
     def _gdal_options(self) -> dict:
-        return {"GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR", "GDAL_HTTP_TIMEOUT": str(int(math.ceil(self.timeout))),
-                "GDAL_HTTP_CONNECTTIMEOUT": str(int(math.ceil(self.timeout))),
-                "GDAL_HTTP_MAX_RETRY": str(self.retries), "GDAL_HTTP_RETRY_DELAY": "0.5"}
+        t = str(int(math.ceil(self.timeout)))
+        # LOW_SPEED: a trickling server fails after `timeout` seconds under LOW_SPEED_BPS instead of
+        # holding the read for minutes; RETRY_CODES (GDAL >= 3.10, ignored before): no retry of a 404.
+        return {"GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR", "GDAL_HTTP_TIMEOUT": t, "GDAL_HTTP_CONNECTTIMEOUT": t,
+                "GDAL_HTTP_LOW_SPEED_TIME": t, "GDAL_HTTP_LOW_SPEED_LIMIT": str(LOW_SPEED_BPS),
+                "GDAL_HTTP_MAX_RETRY": str(self.retries), "GDAL_HTTP_RETRY_DELAY": "0.5",
+                "GDAL_HTTP_RETRY_CODES": "429,500,502,503,504"}
 
     @contextmanager
     def _http_options(self):
@@ -200,18 +209,21 @@ class StacSource:
         before = {key: gdal.GetThreadLocalConfigOption(key, None) for key in options}
         for key, value in options.items():
             gdal.SetThreadLocalConfigOption(key, value)
+        gdal.PushErrorHandler(_log_gdal_message)  # this thread's GDAL warnings (retries ...) go to the log
         try:
             yield
         finally:
+            gdal.PopErrorHandler()
             for key, value in before.items():
                 gdal.SetThreadLocalConfigOption(key, value)
 
     def _open(self, href: str):
         """Open a band (inside `_http_options`)."""
+        started = time.monotonic()
         try:
             return gdal.Open(vsi_path(href))
         except RuntimeError as exc:
-            raise _gdal_error(href, exc) from None
+            raise _gdal_error(href, exc, self.timeout, time.monotonic() - started) from None
 
     def _windows(self, scene: Scene, aoi, bands: list) -> dict:
         """{band: (col, row, width, height)} on each band's own grid, nested (shared corner); the
@@ -228,7 +240,7 @@ class StacSource:
                 break
             except CatalogError as exc:
                 _clear_cache(scene.assets[finest])
-                if isinstance(exc, AuthError) or attempt == self.retries:
+                if not _worth_retrying(exc) or attempt == self.retries:
                     raise
                 time.sleep(0.5 * 2 ** attempt)
         extent_x = gt[0] + size[0] * gt[1]
@@ -258,10 +270,12 @@ class StacSource:
 
         def read_once(band: str) -> None:
             href = scene.assets[band]
+            started = time.monotonic()
+            deadline = started + DEADLINE_TIMEOUTS * self.timeout
 
             def callback(fraction, _msg, _data):
                 done[band] = fraction
-                return 0 if cancel.is_set() else 1
+                return 0 if cancel.is_set() or time.monotonic() > deadline else 1
 
             # straight into the work folder: it gets its final name only once every band is read
             with self._http_options():
@@ -272,7 +286,10 @@ class StacSource:
                 except RuntimeError as exc:
                     if cancel.is_set():
                         raise Cancelled() from None
-                    raise _gdal_error(href, exc) from None
+                    if time.monotonic() > deadline:
+                        raise NetworkError(f"{href}: timed out / too slow: the band's window was not read within "
+                                           f"{DEADLINE_TIMEOUTS * self.timeout:g} s") from None
+                    raise _gdal_error(href, exc, self.timeout, time.monotonic() - started) from None
 
         def read(band: str) -> None:
             # GDAL retries HTTP errors itself but not a body cut short: read the band again,
@@ -283,7 +300,7 @@ class StacSource:
                     break
                 except CatalogError as exc:
                     _clear_cache(scene.assets[band])
-                    if isinstance(exc, AuthError) or attempt == self.retries or cancel.is_set():
+                    if not _worth_retrying(exc) or attempt == self.retries or cancel.is_set():
                         raise
                     cancel.wait(0.5 * 2 ** attempt)
             done[band] = 1.0
@@ -329,12 +346,30 @@ def _clear_cache(href: str) -> None:
         clear(vsi_path(href))
 
 
-def _gdal_error(href: str, exc: BaseException) -> Exception:
+def _worth_retrying(exc: CatalogError) -> bool:
+    """Our own re-reads are for bodies cut short; a refusal, a 404 or a stalled server (GDAL has
+    already waited `timeout` on it) would only fail again, later."""
+    return not isinstance(exc, AuthError | NotFoundError | NetworkError)
+
+
+def _log_gdal_message(level, code, message) -> None:
+    if level >= gdal.CE_Warning:
+        LOG.info("GDAL: %s", " ".join(str(message).split()))
+
+
+def _gdal_error(href: str, exc: BaseException, timeout: float | None = None, elapsed: float = 0.0) -> Exception:
+    """A GDAL read failure as one line. GDAL 3.6 reports a transfer cut by the low-speed limit as a
+    short read ("TIFFReadEncodedTile() failed"), so a failure after `timeout` seconds is a timeout."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if "401" in text or "403" in text:
+    low = text.lower()
+    codes = set(re.findall(r"\b(40[134])\b", text.replace(vsi_path(href), "").replace(href, "")))  # not the port
+    if codes & {"401", "403"}:
         return AuthError(f"{href}: access refused ({text})")
-    if "timed out" in text.lower() or "timeout" in text.lower():
-        return NetworkError(f"{href}: no answer within the timeout ({text})")
+    if "timed out" in low or "timeout" in low or "too slow" in low or (timeout and elapsed >= 0.9 * timeout):
+        limit = f"within {timeout:g} s " if timeout else ""
+        return NetworkError(f"{href}: timed out / too slow: no answer {limit}or under {LOW_SPEED_BPS} bytes/s ({text})")
+    if "404" in codes:
+        return NotFoundError(f"{href}: not on the server (HTTP 404)")
     return CatalogError(f"{href}: cannot read the band ({text})")
 
 
