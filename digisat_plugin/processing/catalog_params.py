@@ -13,6 +13,7 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingParameterAuthConfig,
     QgsProcessingParameterDateTime,
+    QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
@@ -30,14 +31,15 @@ SOURCES = (
 LEVELS = ("L2A", "L1C")
 DEFAULT_DAYS = 30
 
-SOURCE, URL, AUTH, LEVEL = "SOURCE", "URL", "AUTH", "LEVEL"
+SOURCE, URL, AUTH, LEVEL, COLLECTION = "SOURCE", "URL", "AUTH", "LEVEL", "COLLECTION"
 START, END, MAX_CLOUD = "START", "END", "MAX_CLOUD"
 
 SOURCE_HELP = (
     "<b>Source</b>: where to search and download. <b>Service URL</b>: leave empty for the source's public "
     "service, or give a mirror (a STAC API root, a DHuS hub URL ending in /). <b>Credentials</b>: a QGIS "
     "authentication configuration (Basic: username and password) for Data Space and DHuS accounts; the "
-    "password stays in QGIS's encrypted store and is never written to parameters or logs."
+    "password stays in QGIS's encrypted store and is never written to parameters or logs. <b>STAC collection</b> "
+    "(advanced): e.g. the older sentinel-2-l2a instead of sentinel-2-c1-l2a."
 )
 
 
@@ -46,6 +48,10 @@ def add_source_parameters(alg, level: bool = True) -> None:
                                                 defaultValue=0))
     alg.addParameter(QgsProcessingParameterString(URL, "Service URL (empty: the source's default)", optional=True))
     alg.addParameter(QgsProcessingParameterAuthConfig(AUTH, "Credentials (Data Space, DHuS)", optional=True))
+    collection = QgsProcessingParameterString(COLLECTION, "STAC collection (empty: sentinel-2-c1-l2a / "
+                                              "sentinel-2-l1c by level)", optional=True)
+    collection.setFlags(collection.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+    alg.addParameter(collection)
     if level:
         alg.addParameter(QgsProcessingParameterEnum(LEVEL, "Processing level", options=list(LEVELS), defaultValue=0))
 
@@ -78,7 +84,13 @@ def source_args(alg, parameters, context, feedback=None) -> dict:
         # the user name and URL only: never the password
         who = f" as {username}" if username else ""
         feedback.pushInfo(f"source: {kind} {url or '(default service)'}{who}")
-    return {"kind": kind, "url": url, "username": username, "password": password}
+    args = {"kind": kind, "url": url, "username": username, "password": password}
+    collection = alg.parameterAsString(parameters, COLLECTION, context).strip()
+    if collection:
+        if kind != "stac":
+            raise QgsProcessingException(f"COLLECTION: only for the STAC source (not {kind})")
+        args["collection"] = collection
+    return args
 
 
 def open_source(alg, parameters, context, feedback=None):

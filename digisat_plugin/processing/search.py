@@ -31,7 +31,7 @@ def scene_fields() -> QgsFields:
     fields = QgsFields()
     for name, kind in (
         ("id", QVariant.String), ("date", QVariant.Date), ("datetime", QVariant.String),
-        ("cloud_cover", QVariant.Double), ("tile", QVariant.String), ("size", QVariant.LongLong),
+        ("cloud_cover", QVariant.Double), ("area_cloud", QVariant.Double), ("tile", QVariant.String), ("size", QVariant.LongLong),
         ("level", QVariant.String), ("source", QVariant.String), ("thumbnail", QVariant.String),
         ("scene", QVariant.String),
     ):
@@ -49,6 +49,7 @@ def scene_feature(scene, fields: QgsFields) -> QgsFeature:
     feature["date"] = QDate.fromString(scene.date, "yyyy-MM-dd")
     feature["datetime"] = scene.datetime
     feature["cloud_cover"] = scene.cloud_cover
+    feature["area_cloud"] = scene.area_cloud  # NULL: tile cloud only (no scene classification)
     feature["tile"] = scene.tile
     feature["size"] = scene.size
     feature["level"] = scene.level
@@ -64,8 +65,9 @@ class SearchAlgorithm(DigisatAlgorithm):
     HELP = (
         "Searches a catalogue for Sentinel-2 scenes that intersect the extent, were sensed between the start "
         "and end dates (inclusive) and have at most the given cloud cover, and writes their footprints "
-        "(EPSG:4326), newest first, with the attributes id, date, cloud_cover (%), tile, size (bytes), level, "
-        "source and thumbnail.<br>"
+        "(EPSG:4326), newest first, with the attributes id, date, cloud_cover (% of the tile), area_cloud (% of "
+        "the extent not clear in the scene classification; empty where the source has none: tile cloud only), "
+        "tile, size (bytes), level, source and thumbnail.<br>"
         "The <i>scene</i> field carries the whole search record: give the layer (or selected features) to "
         "<b>Fetch Sentinel-2 scene</b> to download one.<br><br>" + cp.SOURCE_HELP
     )
@@ -91,6 +93,9 @@ class SearchAlgorithm(DigisatAlgorithm):
         with user_errors():
             progress.update(0.0, "searching")
             scenes = source.search(aoi, start, end, max_cloud, level)
+            if hasattr(source, "measure_area_cloud"):
+                progress.update(0.5, "measuring cloud over the extent (SCL)")
+                source.measure_area_cloud(scenes, aoi)
         fields = scene_fields()
         sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon,
                                              QgsCoordinateReferenceSystem("EPSG:4326"))

@@ -56,6 +56,9 @@ def test_search_writes_footprints_and_attributes(digisat_provider, stac_server, 
         "S2A_18SVG_20240705_0_L2A", "S2B_18SVG_20240628_0_L2A", "S2A_18SVG_20240625_0_L2A"]
     assert [f["date"].toString("yyyy-MM-dd") for f in features] == ["2024-07-05", "2024-06-28", "2024-06-25"]
     assert [f["cloud_cover"] for f in features] == [12.25, 3.5, 4.0]
+    # measured over the extent from each scene's SCL window: this extent is clear in all of them (the
+    # 12.25 % scene's cloud, tests/servers/stac_server.py CLOUD_BOX, lies 8 km south of it)
+    assert [f["area_cloud"] for f in features] == [0.0, 0.0, 0.0]
     assert {f["tile"] for f in features} == {"18SVG"}
     assert {f["level"] for f in features} == {"L2A"} and {f["source"] for f in features} == {"stac"}
     assert features[0]["thumbnail"].endswith("/data/thumb.jpg")
@@ -65,6 +68,11 @@ def test_search_writes_footprints_and_attributes(digisat_provider, stac_server, 
     assert features[0].geometry().intersects(QgsGeometry.fromRect(QgsRectangle(west, south, east, north)))
     record = json.loads(features[0]["scene"])
     assert record["id"] == features[0]["id"] and "B04" in record["assets"]
+
+
+def test_search_collection_parameter(digisat_provider, stac_fake):  # noqa: F811
+    assert search(stac_fake.url, COLLECTION="sentinel-2-l2a")["COUNT"] == 0  # the loopback API serves c1 only
+    assert stac_fake.state["searches"][-1]["collections"] == ["sentinel-2-l2a"]
 
 
 def test_search_cloud_and_dates_filter(digisat_provider, stac_server):  # noqa: F811
@@ -224,12 +232,17 @@ def test_enhance_area_picks_the_clearest_recent_scene(digisat_provider, stac_ser
     ds = gdal.Open(str(out))
     assert [ds.GetRasterBand(i + 1).GetDescription() for i in range(ds.RasterCount)] == expected
     assert ds.GetGeoTransform() == pytest.approx((XMIN, 10.0, 0.0, YMAX, 0.0, -10.0))
-    np.testing.assert_array_equal(ds.GetRasterBand(1).ReadAsArray(), served_window(stac_cogs, "B02", out))
-    # the companion holds the fetched bands as delivered, each 20 m pixel repeated 2 x 2
+    # harmonised (the default): the served DN minus the c1 offset of 1000, scale 0.0001 on every band
+    served = served_window(stac_cogs, "B02", out).astype(int)
+    np.testing.assert_array_equal(ds.GetRasterBand(1).ReadAsArray(), np.where(served > 0, served - 1000, 0))
+    assert {(ds.GetRasterBand(i + 1).GetScale(), ds.GetRasterBand(i + 1).GetOffset())
+            for i in range(ds.RasterCount)} == {(0.0001, 0.0)}
+    # the companion holds the fetched bands on the same scale, each 20 m pixel repeated 2 x 2
     original = gdal.Open(result["ORIGINAL"])
     sgt = stac_cogs["geotransform"]
     col, row = round((XMIN - sgt[0]) / 20), round((sgt[3] - YMAX) / 20)
-    b05 = stac_cogs["dn"]["B05"][row:row + 51, col:col + 51]
+    b05 = stac_cogs["dn"]["B05"][row:row + 51, col:col + 51].astype(int)
+    b05 = np.where(b05 > 0, b05 - 1000, 0)
     np.testing.assert_array_equal(original.GetRasterBand(expected.index("B05") + 1).ReadAsArray(),
                                   np.repeat(np.repeat(b05, 2, 0), 2, 1))
     assert os.listdir(keep) == ["S2B_18SVG_20240628_0_L2A"]
