@@ -40,6 +40,10 @@ POLL = 0.05  # seconds between cancel checks while waiting for the worker
 DEFAULT_KEEP_ALIVE = 300.0
 
 
+class _LateCancel(Cancelled):
+    """Cancelled after the job had finished: its outputs are removed here, the worker is fine."""
+
+
 class WorkerError(DigisatError):
     """The worker could not be started, or stopped without answering (crash, kill, out of memory)."""
 
@@ -180,6 +184,11 @@ class WorkerProcess:
                     if log is not None:
                         log(event["message"])
                 elif kind == "result":
+                    if progress.cancelled:  # it finished before it saw the cancel: nothing is kept, as in-process
+                        for path in outputs:
+                            if path and os.path.exists(path):
+                                os.remove(path)
+                        raise _LateCancel()
                     return event.get("value")
                 elif kind == "error":
                     if event.get("kind") == "cancelled":
@@ -189,6 +198,8 @@ class WorkerProcess:
                         error.details = event.get("details", "")
                         raise error
                     raise DigisatError(event["message"])
+        except _LateCancel:
+            raise
         except Cancelled:
             self.cancel()
             remove_partial_outputs(outputs, self.pid)
