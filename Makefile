@@ -5,8 +5,10 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 SAMPLE := resources/sample/virginia
 DEMO_OUT := demo_output
 # `make train` runs the shipped recipe (core/train/recipe.py): a fixed number of steps with fixed
-# seeds, 16-21 minutes for both networks on a 2-core CPU (the model cards record the time); an
+# seeds, about 7-15 minutes for both networks on a 2-core CPU (the model cards record the time); an
 # interrupted run resumes from its checkpoints in .train/ (TRAIN_ARGS=--fresh starts over).
+# `make evaluate` also trains the four leave-scene-out folds' networks into .train/folds/ the first
+# time (about 25-45 minutes, resumable), then scores each fold on its own scenes.
 TRAIN_ARGS ?=
 
 .PHONY: setup test test-unit test-qgis demo lint bench train evaluate clean package qgis qgis-smoke
@@ -36,6 +38,8 @@ train: setup
 	$(PY) -m digisat_plugin train --out model_weights $(TRAIN_ARGS)
 
 evaluate: setup
+	$(PY) scripts/leave_scene_out.py --json docs/leave_scene_out.json --markdown docs/leave_scene_out.md
+	$(PY) scripts/fullscale_check.py --markdown docs/fullscale.md
 	$(PY) -m digisat_plugin evaluate --split test --json docs/evaluation.json --markdown docs/evaluation.md
 
 # QGIS plugin: dist/digisat.zip (one folder digisat_plugin/ with metadata.txt, LICENSE, model_weights/)

@@ -51,7 +51,7 @@ def run(args) -> int:
     protocols = PROTOCOLS if args.protocol == "both" else (args.protocol,)
     predictor = Predictor(model_dir=args.model, device=args.device)
     report = evaluate(scenes, predictor.predict, factors, protocols,
-                      log=lambda line: print(line, file=sys.stderr, flush=True))
+                      log=lambda line: print(line, file=sys.stderr, flush=True), predictor=predictor)
     if not any(report["results"].values()):
         raise DigisatError(f"evaluate: every scene is too small for x{'/x'.join(map(str, factors))} (the bands to "
                            f"restore would be smaller than {MIN_LOW_PIXELS} x {MIN_LOW_PIXELS} pixels)")

@@ -59,6 +59,9 @@ def register(sub) -> None:
                    "2-core CPU. On the held-out test area it made the x2 result worse (docs/models.md). "
                    "Default 0: off")
     add_dn_scale_option(p)
+    p.add_argument("--no-guard", action="store_true",
+                   help="write the networks' output even where, checked on this area at reduced scale, it does not "
+                   "beat the guided estimate (by default such a band group is written from the guided estimate)")
     p.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto", help="where TensorFlow runs")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -79,12 +82,22 @@ def run(args) -> int:
     with TerminalProgress(args.quiet) as progress:
         result = superresolve(args.input, args.output, aoi=aoi, bands=args.bands, original_path=args.original,
                               model_dir=args.model, tile_size=args.tile_size, device=args.device, progress=progress,
-                              adapt_steps=args.adapt_steps, harmonise=not args.keep_dn_scale)
+                              adapt_steps=args.adapt_steps, harmonise=not args.keep_dn_scale,
+                              guard=not args.no_guard)
     print(f"wrote {result.output} ({result.width} x {result.height} px, {len(result.bands)} bands: "
           f"{' '.join(result.bands)}) in {result.seconds:.1f} s on {result.extra.get('device', 'cpu')}")
     for net, done in result.extra.get("adapted", {}).items():
         print(f"adapted {net}: " + (f"skipped ({done['skipped']})" if "skipped" in done
                                     else f"{done['steps']} steps in {done['seconds']:.1f} s"))
+    print_guard(result)
     if result.original:
         print(f"wrote {result.original} (bands as delivered)")
     return 0
+
+
+def print_guard(result) -> None:
+    """The guard's choice per band group, one line each (also in the output's metadata)."""
+    from ..core.quality.guard import GuardDecision
+
+    for decision in result.extra.get("guard", {}).values():
+        print(GuardDecision(**decision).line())

@@ -149,3 +149,31 @@ def test_full_scale_means_and_coarse_blocks_match_the_delivered_bands(path):
     for row in rows:
         assert row["mean_ok"], row
         assert row["block_ok"], row
+
+
+def test_engine_writes_the_guards_choice_into_the_output(tmp_path, broken_model):
+    import json
+
+    from osgeo import gdal
+
+    from digisat_plugin.core.sr.engine import superresolve
+
+    predictor = Predictor(broken_model, device="cpu")
+    guarded = superresolve(str(SAMPLE), str(tmp_path / "guarded.tif"), bands=["B05", "B09"], predictor=predictor)
+    assert {net: d["method"] for net, d in guarded.extra["guard"].items()} == {"net20": "guided", "net60": "guided"}
+    ds = gdal.Open(guarded.output)
+    names = [ds.GetRasterBand(i + 1).GetDescription() for i in range(ds.RasterCount)]
+    b05 = ds.GetRasterBand(names.index("B05") + 1)
+    assert b05.GetMetadataItem("DIGISAT_METHOD") == "guided estimate (guard fallback)"
+    assert b05.GetMetadataItem("DIGISAT_GUARD").startswith("network/guided RMSE ")
+    assert json.loads(ds.GetMetadataItem("DIGISAT_GUARD"))["net60"]["method"] == "guided"
+    guarded_b05 = b05.ReadAsArray()
+    ds = None
+
+    raw = superresolve(str(SAMPLE), str(tmp_path / "raw.tif"), bands=["B05", "B09"], predictor=predictor, guard=False)
+    ds = gdal.Open(raw.output)
+    b05 = ds.GetRasterBand(names.index("B05") + 1)
+    assert b05.GetMetadataItem("DIGISAT_METHOD") == "network net20"
+    assert b05.GetMetadataItem("DIGISAT_GUARD") == "off"
+    # the broken network's pixels are far from the guided estimate the guard wrote instead
+    assert np.abs(b05.ReadAsArray().astype(float) - guarded_b05).mean() > 20

@@ -180,6 +180,8 @@ def terminal_table(report: dict) -> str:
                          "guided {:.2f}".format(mean["model"]["sam"], mean["bicubic"]["sam"],
                                                 mean["guided_linear"]["sam"], mean["model"]["ergas"],
                                                 mean["bicubic"]["ergas"], mean["guided_linear"]["ergas"]))
+            if "guarded_ratio_to_bicubic" in result:
+                lines.append(_guard_line(result))
             lines.append("")
     return "\n".join(lines)
 
@@ -206,7 +208,16 @@ def markdown(report: dict, title: str = "Evaluation at reduced scale") -> str:
                           mean["model"]["sam"], mean["bicubic"]["sam"], mean["guided_linear"]["sam"]),
                       "| ERGAS | {:.2f} | {:.2f} | {:.2f} |".format(
                           mean["model"]["ergas"], mean["bicubic"]["ergas"], mean["guided_linear"]["ergas"]), ""]
+            if "guarded_ratio_to_bicubic" in result:
+                lines += [_guard_line(result) + ".", ""]
     return "\n".join(lines)
+
+
+def _guard_line(result: dict) -> str:
+    return ("guided estimate / bicubic {:.3f}; model / guided estimate {:.3f}; after the guard: / bicubic {:.3f}, "
+            "/ guided estimate {:.3f}".format(result["guided_estimate_ratio_to_bicubic"],
+                                              result["ratio_to_guided_estimate"], result["guarded_ratio_to_bicubic"],
+                                              result["guarded_ratio_to_guided_estimate"]))
 
 
 def write_atomic(path: str, text: str) -> None:

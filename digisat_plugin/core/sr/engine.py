@@ -6,9 +6,12 @@ batch at a time. The CLI, the QGIS tasks and the Processing algorithms all call 
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from ..bands import BANDS_10M, OPTIONAL_BANDS, ORDER, sort_bands
 from ..errors import Cancelled, DigisatError, InputError, OutputError
@@ -18,7 +21,8 @@ from ..io.output_scale import OutputScale
 from ..io.product import ALIGN, open_product
 from ..progress import as_progress
 from ..sr.resample import upsample_nearest
-from .predict import Predictor, inputs_for, nets_for
+from .predict import Predictor, inputs_for, nets_for, valid_at
+from .spec import window_blur
 
 # Adaptation reads at most this many base pixels on a side (the window's centre): a few hundred
 # steps of 16 patches see only a part of it anyway, and a whole tile would not fit in memory.
@@ -48,7 +52,7 @@ def default_bands(product) -> list:
 
 def superresolve(input_path, output_path, aoi=None, bands=None, original_path=None, model_dir=None,
                  tile_size=None, device="auto", batch_size=None, progress=None, predictor=None,
-                 adapt_steps=0, harmonise=True) -> SuperResolveResult:
+                 adapt_steps=0, harmonise=True, guard=True) -> SuperResolveResult:
     """Super-resolve `input_path` (band folder, SAFE folder or zip) to a 10 m COG at `output_path`.
 
     aoi: core.io.aoi.Aoi or None for the whole product; bands: output band names (default all
@@ -57,7 +61,10 @@ def superresolve(input_path, output_path, aoi=None, bands=None, original_path=No
     steps on the processing window itself (core/train/adapt.py; the predictor's networks are
     replaced in memory). harmonise: write DN = reflectance x 10000 whatever the product's
     offset (default), else keep the product's DN scale; either way every band carries its GDAL
-    scale/offset (core/io/output_scale.py). Raises DigisatError subclasses with one-line messages.
+    scale/offset (core/io/output_scale.py). guard: check each network on the window at reduced
+    scale first and write the guided estimate where it does not win (core/quality/guard.py);
+    off, the networks' output is always written. Raises DigisatError subclasses with one-line
+    messages.
     """
     started = time.monotonic()
     extra = {}
@@ -83,18 +90,26 @@ def superresolve(input_path, output_path, aoi=None, bands=None, original_path=No
         predictor = predictor or Predictor(model_dir, device=device, batch_size=batch_size)
         ratios = {name: src.ratio for name, src in product.bands.items()}
         gt = window_geotransform(product, window)
-        stream_stage = (0.0, 0.9)
+        stream_stage = (0.1, 0.9)
         if adapt_steps > 0:
             stream_stage = (0.4, 0.9)
-            extra["adapted"] = _adapt(product, predictor, window, bands, adapt_steps, progress.stage(0.0, 0.4))
+            extra["adapted"] = _adapt(product, predictor, window, bands, adapt_steps, progress.stage(0.0, 0.3))
+        blur, decisions = _check_window(product, predictor, window, bands, guard,
+                                        progress.stage(stream_stage[0] - 0.1, stream_stage[0]))
+        methods = {net: d.method for net, d in decisions.items()}
+        extra["guard"] = {net: d.as_dict() for net, d in decisions.items()}
+        extra["blur_sigma"] = {net: [round(float(v), 3) for v in sig] for net, sig in blur.items()}
         scale = OutputScale(product, harmonise)
         meta = {"band_metadata": scale.band_items(bands), "metadata": scale.dataset_items()}
         writers = [CogWriter(output_path, window.width, window.height, bands, gt, product.crs_wkt, **meta)]
+        for band, items in _method_items(bands, blur, decisions, guard).items():
+            writers[0].set_metadata(items, band=band)
+        writers[0].set_metadata({"DIGISAT_GUARD": json.dumps(extra["guard"], sort_keys=True)})
         if original_path:
             writers.append(CogWriter(original_path, window.width, window.height, bands, gt, product.crs_wkt, **meta))
         try:
             _stream(product, predictor, window, bands, ratios, writers, tile_size, progress.stage(*stream_stage),
-                    scale)
+                    scale, blur, methods)
             done = [w.commit(progress.stage(0.9 + 0.1 * i / len(writers), 0.9 + 0.1 * (i + 1) / len(writers)))
                     for i, w in enumerate(writers)]
         except BaseException:
@@ -134,11 +149,61 @@ def _adapt(product, predictor, window, bands, steps, progress) -> dict:
     return adapt_predictor(predictor, scene, steps, nets=[spec.name for spec in specs], progress=progress)
 
 
-def _stream(product, predictor, window, bands, ratios, writers, tile_size, progress, scale):
+def _check_window(product, predictor, window, bands, guard, progress):
+    """The window's blur estimate per network and, with the guard, its decision per network.
+
+    Both look at the centre of the window (at most guard.MAX_SIZE a side), read once.
+    """
+    from ..quality.guard import MAX_SIZE, GuardDecision, check
+
+    specs = nets_for(bands)
+    if not specs:
+        return {}, {}
+    progress.update(0.0, "checking the networks on this area" if guard else "estimating the bands' blur")
+    part = central_part(window, MAX_SIZE)
+    native, ratios = {}, {}
+    for band in sort_bands({b for spec in specs for b in spec.inputs}):
+        values, missing = product.read(band, part.row, part.col, part.height, part.width)
+        native[band], ratios[band] = np.where(missing, 0.0, values).astype(np.float32), product.bands[band].ratio
+    blur = {spec.name: window_blur(native, spec, valid_at(native, spec)) for spec in specs}
+    decisions = {}
+    for i, spec in enumerate(specs):
+        progress.update(i / len(specs))
+        if guard:
+            decisions[spec.name] = check(predictor, native, ratios, spec.name)
+        else:
+            decisions[spec.name] = GuardDecision(spec.name, "network", None, why="guard turned off")
+        progress.update((i + 1) / len(specs), decisions[spec.name].line())
+    return blur, decisions
+
+
+def _method_items(bands, blur, decisions, guard) -> dict:
+    """Band metadata saying how each band was made (GDAL metadata items, read by gdalinfo and QGIS)."""
+    items = {}
+    for band in bands:
+        if band in BANDS_10M:
+            items[band] = {"DIGISAT_METHOD": "copied (native 10 m band)"}
+            continue
+        spec = next((sp for sp in nets_for([band]) if band in sp.outputs), None)
+        if spec is None:
+            items[band] = {"DIGISAT_METHOD": "cubic upsampling (no network for this band)"}
+            continue
+        d = decisions[spec.name]
+        method = f"network {spec.name}" if d.method == "network" else "guided estimate (guard fallback)"
+        items[band] = {"DIGISAT_METHOD": method,
+                       "DIGISAT_GUARD": ("off" if not guard else
+                                         f"network/guided RMSE {d.ratio:.3f} at reduced scale" if d.ratio is not None
+                                         else d.why),
+                       "DIGISAT_BLUR_SIGMA": f"{blur[spec.name][spec.outputs.index(band)]:.3f} base pixels"}
+    return items
+
+
+def _stream(product, predictor, window, bands, ratios, writers, tile_size, progress, scale, blur, methods):
     def read(name, row, col, height, width):
         return product.read(name, row, col, height, width)
 
-    for tile, outputs, natives in predictor.run_tiles(read, window, bands, ratios, tile_size, progress):
+    for tile, outputs, natives in predictor.run_tiles(read, window, bands, ratios, tile_size, progress, blur,
+                                                      methods):
         row, col = tile.row - window.row, tile.col - window.col
         for band in bands:
             values, nodata = natives[band]

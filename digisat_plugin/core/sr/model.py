@@ -9,10 +9,13 @@ Architectures ("arch"):
   arithmetic per output pixel.
 
 With `"zero_mean": true` in the architecture, the correction the network adds to its residual
-base is made to average to zero over every low-resolution pixel (s x s base pixels) inside the
-graph, so training sees exactly what inference writes: the output keeps the block means of the
-guided estimate, hence the band's radiometry, whatever the network does. Inputs must then be
-aligned to the s grid (the engine's windows are aligned to 6, the training patches to s).
+base is made to average to zero over every block of `zero_mean_block` base pixels (default: one
+low-resolution pixel, s x s) inside the graph, so training sees exactly what inference writes:
+the output keeps the block means of the guided estimate, hence the band's radiometry, whatever
+the network does. net20 uses blocks of 6 (3 x 3 delivered 20 m pixels): single 20 m pixels stay
+free to be un-blurred, which the sensor's MTF asks for, while every 60 m cell keeps its mean.
+Inputs must be aligned to the block (the engine's windows are aligned to 6, training patches to
+the block).
 """
 
 from __future__ import annotations
@@ -24,10 +27,15 @@ from ..io.product import ALIGN
 DEFAULT_ARCH = {"arch": "dsen2", "blocks": 6, "filters": 128, "fold": 1}
 
 
+def zero_mean_block(arch: dict, scale: int) -> int:
+    """Base pixels a side of the blocks over which the correction averages to zero (1: no constraint)."""
+    return int(arch.get("zero_mean_block", scale)) if arch.get("zero_mean") else 1
+
+
 def receptive_radius(arch: dict, scale: int = 1) -> int:
     """Base-grid pixels on each side that influence one output pixel (convs + bilinear input)."""
     convs = 2 + 2 * int(arch.get("blocks", 6))
-    block = scale if arch.get("zero_mean") else 0  # the block mean reaches across one low-res pixel
+    block = zero_mean_block(arch, scale) if arch.get("zero_mean") else 0  # the block mean reaches across a block
     return convs * int(arch.get("fold", 1)) + int(arch.get("fold", 1)) + block
 
 
@@ -67,9 +75,10 @@ def build_model(arch: dict, channels: int, outputs: int, scale: int = 1):
     x = layers.Conv2D(outputs * fold * fold, 3, padding="same", name="tail")(x)
     if fold > 1:
         x = layers.Lambda(lambda t: _depth_to_space(t, fold), name="unfold")(x)
-    if arch.get("zero_mean") and scale > 1:
-        block = layers.AveragePooling2D(pool_size=scale, strides=scale, name="block_mean")(x)
-        block = layers.UpSampling2D(size=scale, interpolation="nearest", name="block_mean_up")(block)
+    size = zero_mean_block(arch, scale)
+    if size > 1:
+        block = layers.AveragePooling2D(pool_size=size, strides=size, name="block_mean")(x)
+        block = layers.UpSampling2D(size=size, interpolation="nearest", name="block_mean_up")(block)
         x = layers.Subtract(name="zero_mean_correction")([x, block])
     out = layers.Add(name="detail_plus_upsampled")([x, residual_base])
     return keras.Model(inp, out, name=f"{kind}_{blocks}x{filters}_f{fold}")

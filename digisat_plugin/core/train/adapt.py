@@ -25,7 +25,7 @@ from .trainer import TrainConfig, Trainer
 
 ADAPT_LR = 1e-4
 ADAPT_BATCH = 16
-PATCH = {"net20": 32, "net60": 24}  # as the shipped recipes (core/train/recipe.py)
+PATCH = {"net20": 30, "net60": 18}  # as the shipped recipes (core/train/recipe.py)
 
 
 def scene_from_product(product, window, bands, name: str = "") -> Scene:

@@ -14,12 +14,15 @@ ARCH = {"arch": "dsen2", "blocks": 4, "filters": 48, "fold": 1, "zero_mean": Tru
 
 
 def net20_recipe() -> TrainConfig:
-    return TrainConfig(net="net20", arch=dict(ARCH), steps=STEPS["net20"], batch=16, patch=32, lr=1e-3)
+    # The correction averages to zero over 6 x 6 base pixels (3 x 3 coarse ones, core/sr/model.py);
+    # patches of 30 are whole blocks.
+    return TrainConfig(net="net20", arch=dict(ARCH, zero_mean_block=6), steps=STEPS["net20"], batch=16, patch=30,
+                       lr=1e-3)
 
 
 def net60_recipe() -> TrainConfig:
-    # 18 x 18 patches at x6 (three 360 m pixels a side), so the BigEarthNet L2A patches (20 x 20 at
-    # that scale) train net60 too, beside Virginia and Malmö.
+    # 18 x 18 patches at x6 (three 360 m pixels a side). The BigEarthNet L2A patches are too small
+    # at x6 (trainer.build_pairs), so net60 learns from Virginia and Malmö.
     return TrainConfig(net="net60", arch=dict(ARCH), steps=STEPS["net60"], batch=16, patch=18, lr=1e-3)
 
 

@@ -49,10 +49,19 @@ class TrainConfig:
 
 
 def build_pairs(spec, split, protocols) -> list:
-    """Pairs of every region of a split name ("train", "val", "test") or of a list of regions."""
+    """Pairs of every region of a split name ("train", "val", "test") or of a list of regions.
+
+    A scene is used only where the bands to restore are at least MIN_LOW_PIXELS a side after
+    degrading, the rule evaluation applies (core/quality/evaluate.py): at x6 a 120 x 120 patch
+    leaves 3 x 3 coarse pixels, where the guided estimate is all edge effects, not detail.
+    """
+    from ..quality.evaluate import MIN_LOW_PIXELS
+
     out = []
     for region in regions(split) if isinstance(split, str) else split:
         scene = load_region(region)
+        if min(scene.shape) < MIN_LOW_PIXELS * spec.scale * spec.scale:
+            continue
         for protocol in protocols:
             try:
                 out.append(make_pairs(scene, spec, protocol))
@@ -71,7 +80,7 @@ class Trainer:
         import keras
         import tensorflow as tf
 
-        from ..sr.model import build_model
+        from ..sr.model import build_model, zero_mean_block
 
         self.config = config
         self.spec = SPECS[config.net]
@@ -83,7 +92,7 @@ class Trainer:
             pairs = build_pairs(self.spec, source, config.protocols)
         if val_pairs is None and config.holdout:
             val_pairs = []
-        self.sampler = PatchSampler(pairs, config.patch, align=self.spec.scale)
+        self.sampler = PatchSampler(pairs, config.patch, align=zero_mean_block(config.arch, self.spec.scale))
         val_pairs = val_pairs if val_pairs is not None else build_pairs(self.spec, "val", config.protocols)
         self.val_pairs = [p for p in val_pairs if min(p.valid.shape) >= config.patch]  # as small as training's
         self.model = build_model(config.arch, self.spec.channels, len(self.spec.outputs), self.spec.scale)
