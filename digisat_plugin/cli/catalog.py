@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from ..core.catalog import SOURCES, get_source
-from ..core.catalog.pipeline import find_scene
+from ..core.catalog.pipeline import bands_to_fetch, find_scene
 from ..core.catalog.scl import TILE_ONLY, cloud_text
 from ..core.errors import DigisatError, InputError
 from .progressbar import TerminalProgress
@@ -60,7 +60,11 @@ def register(sub) -> None:
     f.add_argument("scene_id", metavar="SCENE_ID", help="a scene id as listed by `search`")
     _source_options(f)
     f.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
-    f.add_argument("--bands", type=band_list, help="bands to fetch, e.g. 10m,20m or B02,B05 (default: all)")
+    picked = f.add_mutually_exclusive_group()
+    picked.add_argument("--bands", type=band_list, help="bands to fetch, e.g. 10m,20m or B02,B05 (default: all)")
+    picked.add_argument("--for", dest="outputs", type=band_list, metavar="BANDS",
+                        help="fetch what super-resolving these output bands needs, e.g. 60m (the 10 m and 20 m "
+                        "bands too)")
     f.add_argument("--start", help="first day to search the scene in (default: the date in its id)")
     f.add_argument("--end", help="last day (default: the date in its id)")
     f.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -150,7 +154,8 @@ def run_fetch(args) -> int:
     aoi = _aoi(args)
     scene = find_scene(source, aoi, args.scene_id, args.level, args.start, args.end)
     with TerminalProgress(args.quiet) as progress:
-        path = source.fetch(scene, aoi, args.bands, args.out, progress=progress)
+        bands = bands_to_fetch(args.outputs) if args.outputs else args.bands
+        path = source.fetch(scene, aoi, bands, args.out, progress=progress)
     if hasattr(source, "measure_area_cloud"):
         source.measure_area_cloud([scene], aoi)
     print(f"fetched {scene.id} ({scene.date}, {cloud_text(scene)}) to {path}")

@@ -28,10 +28,17 @@ class SearchTask(WorkerTask):
 
 
 class FetchTask(WorkerTask):
-    """result: the local path of the downloaded product (what superresolve reads)."""
+    """result: the local path of the downloaded product (what superresolve reads).
 
-    def __init__(self, kind, url, scene, aoi, bands, dest_dir, username="", password=""):
+    outputs: the bands the product will be super-resolved to; what is fetched is what those need
+    (core.catalog.pipeline.bands_to_fetch, i.e. core.sr.predict.inputs_for), kept in `bands`.
+    """
+
+    def __init__(self, kind, url, scene, aoi, outputs, dest_dir, username="", password=""):
+        from ..core.catalog.pipeline import bands_to_fetch
+
+        self.bands = bands_to_fetch(outputs)
         super().__init__(f"digisat: downloading {scene.id}", "fetch", {
             "source": source_args(kind, url, username, password), "scene": scene.to_dict(), "aoi": encode_aoi(aoi),
-            "bands": bands, "dest_dir": dest_dir})
+            "bands": self.bands, "dest_dir": dest_dir})
         self.scene = scene

@@ -241,3 +241,31 @@ def test_late_quicklook_of_the_previous_scene_is_dropped(full_iface, qgis_canvas
         server.shutdown()
         dock.unload()
         dock.deleteLater()
+
+
+def test_60m_only_run_fetches_the_networks_inputs_and_succeeds(search_dock, clean_project, qtbot, tmp_path):
+    """20 m unticked, 60 m ticked: the fetch must bring what net60 reads (the 20 m bands too)."""
+    import os
+
+    from digisat_plugin.core.bands import sort_bands
+    from digisat_plugin.core.sr.predict import inputs_for
+
+    dock = search_dock
+    dock.process.bands20.setChecked(False)
+    dock.process.bands60.setChecked(True)
+    run_search(dock, qtbot)
+    dock.data.table.selectRow(0)
+    chain = dock.run()
+    assert chain is not None
+    with qtbot.waitSignal(chain.succeeded, timeout=240000):
+        pass
+    qtbot.waitUntil(lambda: dock.result is not None, timeout=5000)
+    fetch = chain.tasks[0]
+    outputs = ["B01", "B02", "B03", "B04", "B08", "B09"]
+    assert fetch.bands == inputs_for(outputs)
+    assert {"B05", "B11", "B12"} <= set(fetch.bands)
+    result, group, enhanced, original = dock.result
+    assert result.bands == outputs
+    assert enhanced.bandCount() == original.bandCount() == 6
+    folder = os.path.join(dock.process.output_dir.text(), "downloads", "S2A_18SVG_20240705_0_L2A")
+    assert sort_bands(f[:-4] for f in os.listdir(folder) if f.endswith(".tif")) == inputs_for(outputs)

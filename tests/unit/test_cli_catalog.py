@@ -55,6 +55,31 @@ def test_fetch_by_id_writes_a_band_folder(stac_server, tmp_path, capsys):
     assert sorted(os.listdir(folder)) == ["B02.tif", "B05.tif", "radiometry.json", "scene.json"]
 
 
+def test_fetch_for_60m_outputs_brings_what_net60_reads(stac_server, tmp_path, capsys):
+    from digisat_plugin.core.bands import sort_bands
+    from digisat_plugin.core.catalog.pipeline import bands_to_fetch
+    from digisat_plugin.core.sr.predict import inputs_for
+
+    rc = main(["fetch", "S2B_18SVG_20240628_0_L2A", "--stac-url", stac_server, "--aoi", AOI, "--out", str(tmp_path),
+               "--for", "60m", "--quiet"])
+    folder = tmp_path / "S2B_18SVG_20240628_0_L2A"
+    assert rc == 0, capsys.readouterr().err
+    fetched = sort_bands(f[:-4] for f in os.listdir(folder) if f.endswith(".tif"))
+    assert fetched == inputs_for(["B01", "B09"]) == bands_to_fetch(["B01", "B09"])
+    assert {"B05", "B8A", "B11", "B12"} <= set(fetched)
+
+
+def test_bands_to_fetch_is_inputs_for_plus_the_10m_grid():
+    from digisat_plugin.core.bands import BANDS_10M, BANDS_20M, BANDS_60M
+    from digisat_plugin.core.catalog.pipeline import bands_to_fetch
+    from digisat_plugin.core.sr.predict import inputs_for
+
+    for outputs in (BANDS_20M, BANDS_60M, ["B05"], ["B01"], BANDS_10M + BANDS_20M + BANDS_60M):
+        assert bands_to_fetch(outputs) == inputs_for(list(outputs) + list(BANDS_10M))
+    assert bands_to_fetch(None) == inputs_for(BANDS_10M + BANDS_20M + BANDS_60M)
+    assert bands_to_fetch(["B10"]) == ["B02", "B03", "B04", "B08", "B10"]
+
+
 def test_fetch_unknown_scene_is_one_line(stac_server, tmp_path, capsys):
     rc = main(["fetch", "S2A_18SVG_20240101_0_L2A", "--stac-url", stac_server, "--aoi", AOI, "--out", str(tmp_path)])
     err = capsys.readouterr().err

@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 
-from ..bands import BANDS_10M, BANDS_20M, BANDS_60M, BY_NAME, sort_bands
+from ..bands import BANDS_10M, BANDS_20M, BANDS_60M
 from ..errors import AoiError, InputError
 from ..progress import as_progress
 from .errors import AuthError, CatalogError, NotFoundError
@@ -64,14 +64,15 @@ def rank_scenes(scenes: list) -> list:
 
 
 def bands_to_fetch(bands) -> list:
-    """The networks need the 10 m bands, the 20 m bands, and for a 60 m output the 60 m bands too."""
-    wanted = sort_bands(bands or BANDS_10M + BANDS_20M + BANDS_60M)
-    needed = set(BANDS_10M) | set(wanted)
-    if any(BY_NAME[b].resolution != 10 for b in wanted):
-        needed |= set(BANDS_20M)
-    if any(BY_NAME[b].resolution == 60 for b in wanted):
-        needed |= set(BANDS_60M)
-    return sort_bands(needed)
+    """The bands to fetch for the output bands `bands` (default: every band but B10).
+
+    Which inputs each network needs is core.sr.predict.inputs_for's to say (the engine asks it too,
+    so what is fetched is what the engine will require); the 10 m bands are added because every
+    output is on their grid.
+    """
+    from ..sr.predict import inputs_for  # numpy only: TensorFlow loads when a network is built
+
+    return inputs_for(set(bands or BANDS_10M + BANDS_20M + BANDS_60M) | set(BANDS_10M))
 
 
 def enhance_area(source, aoi, start: str, end: str, max_cloud: float, output_path: str, bands=None,
