@@ -1,5 +1,6 @@
-"""The QGIS plugin: a toolbar button and a Raster menu entry showing the dock, and the
-Processing provider. `unload()` takes away everything `initGui()` added.
+"""The QGIS plugin: a button on the Plugins toolbar (shown in a fresh profile) and an entry directly
+in the Raster menu showing the dock, help and about in Help > Plugins, and the Processing provider.
+`unload()` takes away everything `initGui()` added.
 """
 
 from __future__ import annotations
@@ -35,7 +36,11 @@ class DigisatPlugin:
         self.action = None
         self.dock = None
         self.provider = None
-        self._menu_added = self._toolbar_added = None
+        self.help_action = self.about_action = None
+        self._raster_menu = self._help_menu = None
+        from .gui.i18n import install_translator
+
+        install_translator(PLUGIN_DIR)
 
     def initProcessing(self):  # noqa: N802 (QGIS calls it by this name; qgis_process calls only this)
         try:
@@ -50,18 +55,38 @@ class DigisatPlugin:
             logbook.log("Processing provider 'digisat' is already registered", Qgis.Warning)
 
     def initGui(self):  # noqa: N802
+        from .gui import about
+        from .gui.i18n import tr
+
         path = icon_path()
-        self.action = QAction(QIcon(path) if path else QIcon(), "digisat super-resolution", self.iface.mainWindow())
+        window = self.iface.mainWindow()
+        self.action = QAction(QIcon(path) if path else QIcon(), tr("digisat super-resolution"), window)
         self.action.setObjectName("digisatShowDock")
-        self.action.setToolTip("Sentinel-2 super-resolution of the 20 m and 60 m bands to 10 m")
+        self.action.setToolTip(tr("digisat: super-resolve the Sentinel-2 20 m and 60 m bands to 10 m (show the dock)"))
         self.action.setCheckable(True)
         self.action.toggled.connect(self.show_dock)
-        # the raster toolbar and menu where QGIS has them (the test iface stub has only the generic ones)
-        self._toolbar_added = (getattr(self.iface, "addRasterToolBarIcon", None), self.iface.addToolBarIcon)
-        add_icon = self._toolbar_added[0] or self._toolbar_added[1]
-        add_icon(self.action)
-        add_menu = getattr(self.iface, "addPluginToRasterMenu", None) or self.iface.addPluginToMenu
-        add_menu(MENU, self.action)
+        # The Plugins toolbar is shown in a fresh profile (the Raster toolbar is not).
+        self.iface.addToolBarIcon(self.action)
+        # Raster > digisat super-resolution, one level deep (addPluginToRasterMenu would nest it in a submenu).
+        raster_menu = getattr(self.iface, "rasterMenu", None)
+        self._raster_menu = raster_menu() if raster_menu is not None else None
+        if self._raster_menu is not None:
+            self._raster_menu.addAction(self.action)
+        else:
+            self.iface.addPluginToMenu(MENU, self.action)
+        self.help_action = QAction(tr("digisat help"), window)
+        self.help_action.setObjectName("digisatHelp")
+        self.help_action.setToolTip(tr("Open the digisat documentation (README) in the web browser"))
+        self.help_action.triggered.connect(lambda: about.open_help())
+        self.about_action = QAction(tr("About digisat"), window)
+        self.about_action.setObjectName("digisatAbout")
+        self.about_action.triggered.connect(lambda: about.about_box(window).exec_())
+        help_menu = getattr(self.iface, "pluginHelpMenu", None)
+        help_menu = help_menu() if help_menu is not None else None
+        if help_menu is not None:
+            help_menu.addAction(self.help_action)
+            help_menu.addAction(self.about_action)
+        self._help_menu = help_menu
         if self.provider is None:
             self.initProcessing()
 
@@ -96,16 +121,23 @@ class DigisatPlugin:
             self.dock.deleteLater()
             self.dock = None
         if self.action is not None:
-            if getattr(self.iface, "removeRasterToolBarIcon", None) and self._toolbar_added[0]:
-                self.iface.removeRasterToolBarIcon(self.action)
+            self.iface.removeToolBarIcon(self.action)
+            if self._raster_menu is not None:
+                self._raster_menu.removeAction(self.action)
             else:
-                self.iface.removeToolBarIcon(self.action)
-            remove_menu = getattr(self.iface, "removePluginRasterMenu", None) or getattr(
-                self.iface, "removePluginMenu", None)
-            if remove_menu is not None:
-                remove_menu(MENU, self.action)
+                remove_menu = getattr(self.iface, "removePluginMenu", None)
+                if remove_menu is not None:
+                    remove_menu(MENU, self.action)
+            for extra in (self.help_action, self.about_action):
+                if self._help_menu is not None:
+                    self._help_menu.removeAction(extra)
+                extra.deleteLater()
+            self.help_action = self.about_action = self._help_menu = self._raster_menu = None
             self.action.deleteLater()
             self.action = None
+        from .gui.i18n import remove_translators
+
+        remove_translators()
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None

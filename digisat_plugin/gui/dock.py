@@ -17,10 +17,12 @@ from qgis.PyQt.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +37,9 @@ from ..toolbelt import environment
 from ..toolbelt import log as logbook
 from ..toolbelt.dependencies import NEEDED, make_install_task, requirements_for
 from ..toolbelt.settings import PluginSettings, load_credentials
+from . import about
 from .area_panel import AreaPanel
+from .i18n import tr
 from .process_panel import ProcessPanel, output_paths
 from .results import add_result_group
 from .search_panel import SearchPanel
@@ -94,6 +98,18 @@ class DigisatDock(QgsDockWidget):
         self.swipe_button.setEnabled(False)
         self.side_button = QPushButton("Side by side")
         self.side_button.setEnabled(False)
+
+        self.help_button = QToolButton()
+        self.help_button.setText("?")
+        self.help_button.setObjectName("digisatDockHelp")
+        self.help_button.setPopupMode(QToolButton.InstantPopup)
+        help_menu = QMenu(self.help_button)
+        self.help_action = help_menu.addAction(tr("Help (README, in the web browser)"))
+        self.help_action.triggered.connect(lambda: about.open_help())
+        self.about_action = help_menu.addAction(tr("About digisat"))
+        self.about_action.triggered.connect(lambda: about.about_box(self).exec_())
+        self.help_button.setMenu(help_menu)
+        self.tabs.setCornerWidget(self.help_button, Qt.TopRightCorner)
 
         body = QWidget()
         layout = QVBoxLayout(body)

@@ -65,6 +65,11 @@ class DigisatAlgorithm(QgsProcessingAlgorithm):
     def shortHelpString(self):
         return self.HELP
 
+    def helpUrl(self):  # noqa: N802 (the dialog's Help button opens it)
+        from ..toolbelt.docs import PROCESSING_SECTION, help_url
+
+        return help_url(PROCESSING_SECTION)
+
     def icon(self):
         from .provider import provider_icon_path
 

@@ -1,7 +1,7 @@
 """Fixtures for the QGIS tests: the pytest-qgis iface stub completed with what the plugin uses.
 
-The stub (pytest-qgis 2.1) has no createNewMapCanvas, removeDockWidget, raster menu or raster
-toolbar; `full_iface` adds recording versions of them so the tests can see what the plugin added
+The stub (pytest-qgis 2.1) has no createNewMapCanvas, removeDockWidget, Raster menu or Help > Plugins
+menu, and its toolbar calls record nothing; `full_iface` adds recording versions of them so the tests can see what the plugin added
 and whether unload() took it all away.
 """
 
@@ -18,7 +18,7 @@ from qgis.core import QgsProject
 from qgis.gui import QgsMapCanvas
 from qgis.PyQt.QtCore import QEvent, QPoint, QSize, Qt
 from qgis.PyQt.QtGui import QMouseEvent
-from qgis.PyQt.QtWidgets import QApplication
+from qgis.PyQt.QtWidgets import QApplication, QMenu
 
 from tests.conftest import REPO
 
@@ -32,13 +32,21 @@ class IfaceRecorder:
         self.toolbar_actions: list = []
         self.docks: list = []
         self.canvases: dict = {}
+        self.raster_menu = QMenu("&Raster")  # the real iface's Raster menu: actions directly in it
+        self.help_menu = QMenu("Plugins")  # Help > Plugins
+
+    @property
+    def raster_menu_actions(self) -> list:
+        return list(self.raster_menu.actions())
 
     def install(self, monkeypatch):
         iface = self.iface
         monkeypatch.setattr(iface, "addPluginToRasterMenu", lambda name, action: self.menu_actions.append(action), raising=False)
         monkeypatch.setattr(iface, "removePluginRasterMenu", lambda name, action: self._remove(self.menu_actions, action), raising=False)
-        monkeypatch.setattr(iface, "addRasterToolBarIcon", lambda action: self.toolbar_actions.append(action), raising=False)
-        monkeypatch.setattr(iface, "removeRasterToolBarIcon", lambda action: self._remove(self.toolbar_actions, action), raising=False)
+        monkeypatch.setattr(iface, "addToolBarIcon", lambda action: self.toolbar_actions.append(action), raising=False)
+        monkeypatch.setattr(iface, "removeToolBarIcon", lambda action: self._remove(self.toolbar_actions, action), raising=False)
+        monkeypatch.setattr(iface, "rasterMenu", lambda: self.raster_menu, raising=False)
+        monkeypatch.setattr(iface, "pluginHelpMenu", lambda: self.help_menu, raising=False)
         monkeypatch.setattr(iface, "addDockWidget", lambda area, dock: self.docks.append(dock), raising=False)
         monkeypatch.setattr(iface, "removeDockWidget", lambda dock: self._remove(self.docks, dock), raising=False)
         monkeypatch.setattr(iface, "createNewMapCanvas", self._new_canvas, raising=False)

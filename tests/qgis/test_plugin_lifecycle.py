@@ -28,7 +28,11 @@ def test_init_and_unload_leave_nothing_behind(full_iface, qgis_canvas, clean_pro
     plugin = digisat_plugin.classFactory(full_iface)
     plugin.initGui()
     try:
-        assert recorder.menu_actions == [plugin.action] and recorder.toolbar_actions == [plugin.action]
+        # found at once: on the Plugins toolbar (shown in a fresh profile) and directly in the Raster menu
+        assert recorder.toolbar_actions == [plugin.action]
+        assert recorder.raster_menu_actions == [plugin.action] and recorder.menu_actions == []
+        assert [a.objectName() for a in recorder.help_menu.actions()] == ["digisatHelp", "digisatAbout"]
+        assert plugin.action.toolTip()
         if other_provider is None:
             assert registry.providerById("digisat") is plugin.provider is not None
             assert "digisat:superresolve" in {a.id() for a in plugin.provider.algorithms()}
@@ -45,6 +49,7 @@ def test_init_and_unload_leave_nothing_behind(full_iface, qgis_canvas, clean_pro
     finally:
         plugin.unload()
     assert recorder.menu_actions == [] and recorder.toolbar_actions == [] and recorder.docks == []
+    assert recorder.raster_menu_actions == [] and recorder.help_menu.actions() == []
     assert registry.providerById("digisat") is other_provider
     assert qgis_canvas.mapTool() is tool_before
     assert len(qgis_canvas.scene().items()) == items_before
@@ -66,3 +71,28 @@ def test_metadata_declares_what_qgis_needs():
     assert general["version"] == "0.1.0"
     assert general["hasProcessingProvider"] == "yes"
     assert (REPO / "resources" / "icons" / "digisat.svg").exists() and general["icon"] == "resources/icons/digisat.svg"
+
+
+def test_help_opens_the_readme_and_about_names_version_models_licence(full_iface, monkeypatch):
+    import configparser
+
+    from digisat_plugin.gui import about
+
+    opened = []
+    monkeypatch.setattr(about, "open_url", lambda url: opened.append(url.toString()))
+    plugin = digisat_plugin.classFactory(full_iface)
+    plugin.initGui()
+    try:
+        plugin.help_action.trigger()
+        meta = configparser.ConfigParser()
+        meta.read(REPO / "metadata.txt", encoding="utf-8")
+        assert opened == [meta["general"]["homepage"] + "#the-qgis-plugin"]
+        box = about.about_box()
+        text = box.text()
+        assert f"digisat {meta['general']['version']}" in text
+        assert "net20: B05 B06 B07 B8A B11 B12, 4 residual blocks x 48 filters" in text
+        assert "net60: B01 B09" in text and "GPL-2.0-or-later" in text and "Copernicus Sentinel data" in text
+        assert about.help_url() in text
+        box.deleteLater()
+    finally:
+        plugin.unload()

@@ -47,6 +47,7 @@ def test_provider_lists_its_algorithms(digisat_provider):  # noqa: F811
                                   "digisat:superresolve"]
     for alg in algorithms.values():
         assert alg.group() == "Sentinel-2" and len(alg.shortHelpString()) > 200
+        assert alg.helpUrl() == "https://github.com/digisat/digisat#processing-toolbox"  # the dialog's Help button
         # every parameter survives the round trip a saved model (.model3) makes
         for param in alg.parameterDefinitions():
             again = QgsProcessingParameters.parameterFromVariantMap(param.toVariantMap())
