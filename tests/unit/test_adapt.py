@@ -66,7 +66,7 @@ def test_too_small_area_leaves_the_x6_network_as_shipped(crop):
     predictor = Predictor(device="cpu")
     shipped = predictor.net("net60")
     report = adapt_predictor(predictor, small, steps=5)
-    assert "skipped" in report["net60"] and "24-pixel patch" in report["net60"]["skipped"]
+    assert "skipped" in report["net60"] and "18-pixel patch" in report["net60"]["skipped"]
     assert predictor.net("net60") is shipped
     assert report["net20"]["steps"] == 5
 
