@@ -43,4 +43,5 @@ fi
 echo "setup: installing PyPI requirements into .venv"
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements/dev.txt
 TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python -c "import numpy, tensorflow, qgis.core; assert int(numpy.__version__.split('.')[0]) < 2, numpy.__version__"
+.venv/bin/rustac --version >/dev/null || { echo "setup: .venv/bin/rustac (requirements/servers.txt, for the tests) does not run" >&2; exit 1; }
 echo "$want" > "$stamp"

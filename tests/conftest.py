@@ -16,7 +16,7 @@ VIRGINIA = SENTINEL2 / "S2A_L1C_20160112_T18SVG_virginia"
 MALMO = SENTINEL2 / "S2A_L1C_20170527_T33UUB_malmo"
 
 # Fixture modules of the loopback servers (tests/servers) are added here as they are written.
-pytest_plugins = ["tests.servers.fixtures"]
+pytest_plugins = ["tests.servers.fixtures", "tests.servers.real_fixtures"]
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ import re
 import shutil
 import threading
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
@@ -48,6 +49,10 @@ GRID_M = 60.0  # windows are aligned to the coarsest band grid
 LOW_SPEED_BPS = 4096  # a band read slower than this for `timeout` seconds is given up
 DEADLINE_TIMEOUTS = 20  # a band window not read within 20 x the timeout is given up, however it trickles
 MAX_SCAN = 2000  # items read at most per search (one tile is seen about 150 times a year)
+# pystac (1.15 here) warns "Could not parse bucket/account from href" on stderr for every item that
+# declares the storage extension v1.0.0 (Earth Search's items) and is served from anywhere but S3
+# (a mirror, a local copy): noise to the user, nothing is wrong with the item.
+warnings.filterwarnings("ignore", message="Could not parse bucket/account from href", category=UserWarning)
 
 
 class StacSource:
