@@ -1,33 +1,78 @@
-"""Area tab: draw a rectangle or polygon, take the canvas or a layer extent; shows the size in km2."""
+"""Area tab: draw a rectangle or polygon, take the canvas or a layer extent; says what will come out
+(size in 10 m pixels and km2) and, for a polygon, whether the output is masked to it or keeps its box."""
 
 from __future__ import annotations
 
-from qgis.core import QgsMapLayerProxyModel
+import math
+
+from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsMapLayerProxyModel, QgsProject
 from qgis.gui import QgsMapLayerComboBox
-from qgis.PyQt.QtWidgets import QCheckBox, QGridLayout, QLabel, QPushButton, QWidget
+from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QPushButton, QWidget
 
 from .aoi import AoiController
+from .i18n import tr
+
+GRID = 60.0  # metres: the engine aligns its window outward to the 60 m grid
+PIXEL = 10.0
+
+
+def is_box(geometry) -> bool:
+    """True when the geometry is its own bounding box (a drawn rectangle, an extent)."""
+    box = geometry.boundingBox()
+    return abs(geometry.area() - box.width() * box.height()) <= 1e-9 * max(box.width() * box.height(), 1e-12)
+
+
+def utm_for(geometry, crs) -> QgsCoordinateReferenceSystem:
+    """The UTM zone of the geometry's centre (Sentinel-2 tiles are in UTM)."""
+    centre = geometry.centroid().asPoint()
+    to_wgs84 = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem("EPSG:4326"), QgsProject.instance())
+    lonlat = to_wgs84.transform(centre)
+    zone = min(max(int(math.floor((lonlat.x() + 180.0) / 6.0)) + 1, 1), 60)
+    return QgsCoordinateReferenceSystem(f"EPSG:{(32600 if lonlat.y() >= 0 else 32700) + zone}")
+
+
+def output_size(geometry, crs) -> tuple:
+    """(width px, height px) at 10 m of the bounding box aligned outward to the 60 m grid, in UTM."""
+    from qgis.core import QgsGeometry
+
+    local = QgsGeometry(geometry)
+    if crs.isValid():
+        utm = utm_for(geometry, crs)
+        if utm != crs:
+            local.transform(QgsCoordinateTransform(crs, utm, QgsProject.instance()))
+    box = local.boundingBox()
+    x0, x1 = math.floor(box.xMinimum() / GRID) * GRID, math.ceil(box.xMaximum() / GRID) * GRID
+    y0, y1 = math.floor(box.yMinimum() / GRID) * GRID, math.ceil(box.yMaximum() / GRID) * GRID
+    return int(round((x1 - x0) / PIXEL)), int(round((y1 - y0) / PIXEL))
 
 
 class AreaPanel(QWidget):
+    MASK, BOX = "polygon", "box"
+
     def __init__(self, canvas, settings, parent=None):
         super().__init__(parent)
         self.settings = settings
         self.aoi = AoiController(canvas, self)
-        self.rectangle_button = QPushButton("Draw rectangle")
-        self.polygon_button = QPushButton("Draw polygon")
-        self.canvas_button = QPushButton("Canvas extent")
+        self.rectangle_button = QPushButton(tr("Draw rectangle"))
+        self.polygon_button = QPushButton(tr("Draw polygon"))
+        self.canvas_button = QPushButton(tr("Canvas extent"))
         self.layer_combo = QgsMapLayerComboBox()
         self.layer_combo.setFilters(QgsMapLayerProxyModel.RasterLayer | QgsMapLayerProxyModel.VectorLayer)
-        self.selected_only = QCheckBox("Selected features only")
-        self.layer_button = QPushButton("Layer extent")
-        self.clear_button = QPushButton("Clear")
-        self.area_label = QLabel("No area: the whole product is processed")
+        self.selected_only = QCheckBox(tr("Selected features only"))
+        self.layer_button = QPushButton(tr("Layer extent"))
+        self.clear_button = QPushButton(tr("Clear"))
+        self.mask_combo = QComboBox()
+        self.mask_combo.addItem(tr("Polygon: no data outside it"), self.MASK)
+        self.mask_combo.addItem(tr("Polygon's bounding box"), self.BOX)
+        self.area_label = QLabel(tr("No area: the whole product is processed"))
+        self.area_label.setWordWrap(True)
+        self.output_label = QLabel()
+        self.output_label.setWordWrap(True)
         self.warning_label = QLabel()
         self.warning_label.setStyleSheet("color: #b00020")
         self.warning_label.setWordWrap(True)
         self.warning_label.hide()
-        hint = QLabel("Polygon: click the vertices, right click or double click to close.")
+        hint = QLabel(tr("Polygon: click the vertices, right click or double click to close."))
         hint.setWordWrap(True)
 
         grid = QGridLayout(self)
@@ -39,9 +84,12 @@ class AreaPanel(QWidget):
         grid.addWidget(self.layer_combo, 3, 0, 1, 2)
         grid.addWidget(self.selected_only, 4, 0)
         grid.addWidget(self.layer_button, 4, 1)
-        grid.addWidget(self.area_label, 5, 0, 1, 2)
-        grid.addWidget(self.warning_label, 6, 0, 1, 2)
-        grid.setRowStretch(7, 1)
+        grid.addWidget(QLabel(tr("Output")), 5, 0)
+        grid.addWidget(self.mask_combo, 5, 1)
+        grid.addWidget(self.area_label, 6, 0, 1, 2)
+        grid.addWidget(self.output_label, 7, 0, 1, 2)
+        grid.addWidget(self.warning_label, 8, 0, 1, 2)
+        grid.setRowStretch(9, 1)
 
         self.rectangle_button.clicked.connect(self.aoi.start_rectangle)
         self.polygon_button.clicked.connect(self.aoi.start_polygon)
@@ -50,6 +98,8 @@ class AreaPanel(QWidget):
             lambda: self.aoi.use_layer(self.layer_combo.currentLayer(), self.selected_only.isChecked()))
         self.clear_button.clicked.connect(self.aoi.clear)
         self.aoi.aoiChanged.connect(self.update_area)
+        self.mask_combo.currentIndexChanged.connect(self.update_area)
+        self.update_area()
 
     def area_km2(self) -> float:
         return self.aoi.area_km2()
@@ -57,16 +107,34 @@ class AreaPanel(QWidget):
     def is_over_limit(self) -> bool:
         return self.aoi.geometry is not None and self.area_km2() > self.settings.area_warning_km2
 
+    def is_polygon(self) -> bool:
+        return self.aoi.geometry is not None and not is_box(self.aoi.geometry)
+
+    def mask_to_aoi(self) -> bool:
+        """True when the output is to be masked to the drawn polygon (no data outside)."""
+        return self.is_polygon() and self.mask_combo.currentData() == self.MASK
+
     def update_area(self):
+        self.mask_combo.setEnabled(self.is_polygon())
         if self.aoi.geometry is None:
-            self.area_label.setText("No area: the whole product is processed")
+            self.area_label.setText(tr("No area: the whole product is processed"))
+            self.output_label.setText(tr("Output: the whole product at 10 m"))
             self.warning_label.hide()
             return
-        self.area_label.setText(f"Area: {self.area_km2():,.2f} km² ({self.aoi.crs.authid() or 'custom CRS'})")
+        self.area_label.setText(tr("Area: {km2} km² ({crs})").format(
+            km2=f"{self.area_km2():,.2f}", crs=self.aoi.crs.authid() or tr("custom CRS")))
+        width, height = output_size(self.aoi.geometry, self.aoi.crs)
+        box_km2 = width * height * PIXEL * PIXEL / 1e6
+        text = tr("Output: about {w} x {h} px at 10 m ({km2} km², the box aligned to the 60 m grid)").format(
+            w=width, h=height, km2=f"{box_km2:,.2f}")
+        if self.mask_to_aoi():
+            text += " " + tr("with no data outside the polygon")
+        self.output_label.setText(text)
         if self.is_over_limit():
             self.warning_label.setText(
-                f"Warning: {self.area_km2():,.0f} km² is above the limit of {self.settings.area_warning_km2:,.0f} km² "
-                "set in the settings; processing will take long and need much disk space.")
+                tr("Warning: {km2} km² is above the limit of {limit} km² set in the settings; processing will take "
+                   "long and need much disk space.").format(km2=f"{self.area_km2():,.0f}",
+                                                           limit=f"{self.settings.area_warning_km2:,.0f}"))
             self.warning_label.show()
         else:
             self.warning_label.hide()

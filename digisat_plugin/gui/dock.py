@@ -46,6 +46,7 @@ from .search_panel import SearchPanel
 from .settings_panel import SettingsPanel
 from .side_by_side import SideBySideView
 from .swipe import SwipeMapTool
+from .tooltips import explain
 
 _PROBES: dict = {}  # worker Python -> what it has (cleared after an install or a removal)
 
@@ -59,7 +60,7 @@ def _probe(python: str) -> dict:
 class DigisatDock(QgsDockWidget):
     def __init__(self, iface, settings: PluginSettings | None = None, canvas_factory=None, canvas_closer=None,
                  parent=None):
-        super().__init__("digisat: Sentinel-2 super-resolution", parent)
+        super().__init__(tr("digisat: Sentinel-2 super-resolution"), parent)
         self.setObjectName("DigisatDock")
         self.iface = iface
         self.canvas = iface.mapCanvas()
@@ -78,25 +79,25 @@ class DigisatDock(QgsDockWidget):
         self.data = SearchPanel(self.canvas, self.settings)
         self.process = ProcessPanel(self.settings)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.area, "Area")
-        self.tabs.addTab(self.data, "Data")
-        self.tabs.addTab(self.process, "Process")
+        self.tabs.addTab(self.area, tr("Area"))
+        self.tabs.addTab(self.data, tr("Data"))
+        self.tabs.addTab(self.process, tr("Process"))
         self.settings_panel = SettingsPanel(self.settings, env_dir())
-        self.tabs.addTab(self.settings_panel, "Settings")
+        self.tabs.addTab(self.settings_panel, tr("Settings"))
 
-        self.run_button = QPushButton("Run")
-        self.cancel_button = QPushButton("Cancel")
+        self.run_button = QPushButton(tr("Run"))
+        self.cancel_button = QPushButton(tr("Cancel"))
         self.cancel_button.setEnabled(False)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
-        self.step_label = QLabel("Ready")
+        self.step_label = QLabel(tr("Ready"))
         self.log_view = QPlainTextEdit()
         self.log_view.setReadOnly(True)
         self.log_view.setMaximumBlockCount(500)
-        self.swipe_button = QPushButton("Swipe compare")
+        self.swipe_button = QPushButton(tr("Swipe compare"))
         self.swipe_button.setCheckable(True)
         self.swipe_button.setEnabled(False)
-        self.side_button = QPushButton("Side by side")
+        self.side_button = QPushButton(tr("Side by side"))
         self.side_button.setEnabled(False)
 
         self.help_button = QToolButton()
@@ -126,6 +127,7 @@ class DigisatDock(QgsDockWidget):
         layout.addLayout(compare)
         layout.addWidget(self.log_view)
         self.setWidget(body)
+        explain(self)
 
         self.run_button.clicked.connect(self.run)
         self.cancel_button.clicked.connect(self.cancel)
@@ -151,7 +153,7 @@ class DigisatDock(QgsDockWidget):
     def _settings_saved(self):
         self.data.url_edit.setText(self.settings.url_for(self.data.source()))
         self.area.update_area()
-        self.note("settings saved")
+        self.note(tr("settings saved"))
 
     # the worker's Python environment
     def dependencies_ok(self, needed_for: str) -> bool:
@@ -168,8 +170,9 @@ class DigisatDock(QgsDockWidget):
         if not missing:
             return True
         self.process.show_missing(missing)
-        self._error(f"{needed_for} needs {', '.join(missing)} in the worker's Python ({python}): click 'Install "
-                    "packages' (Process tab) or set another Python in Settings")
+        self._error(tr("{job} needs {modules} in the worker's Python ({python}): click 'Install packages' (Process "
+                       "tab) or set another Python in Settings").format(job=needed_for, modules=", ".join(missing),
+                                                                         python=python))
         return False
 
     def install_missing(self):
@@ -185,8 +188,9 @@ class DigisatDock(QgsDockWidget):
         task.stepChanged.connect(self.step_label.setText)
         task.taskCompleted.connect(self._installed)
         task.taskTerminated.connect(self._install_failed)
-        self.note(("repairing" if repair else "installing") + f" the Python environment in {env_dir()}: "
-                  + ", ".join(task.requirements))
+        self.note((tr("repairing the Python environment in {folder}: {packages}") if repair else
+                   tr("installing the Python environment in {folder}: {packages}")).format(
+                       folder=env_dir(), packages=", ".join(task.requirements)))
         return tasks.start(task)
 
     def _installed(self):
@@ -195,12 +199,13 @@ class DigisatDock(QgsDockWidget):
         self.process.show_missing([])
         self.settings_panel.refresh_environment()
         versions = ", ".join(f"{m} {v}" for m, v in (task.info or {}).get("modules", {}).items() if v)
-        self.note(f"installed in {task.env_dir}: {versions}; Run works now (no restart needed)")
+        self.note(tr("installed in {folder}: {versions}; Run works now (no restart needed)").format(
+            folder=task.env_dir, versions=versions))
 
     def _install_failed(self):
         task, self.install_task = self.install_task, None
-        self.step_label.setText("Installation failed")
-        self._error(task.error or "installation cancelled")
+        self.step_label.setText(tr("Installation failed"))
+        self._error(task.error or tr("installation cancelled"))
 
     def remove_environment(self):
         from ..core.errors import DigisatError
@@ -215,7 +220,7 @@ class DigisatDock(QgsDockWidget):
             return
         _PROBES.clear()
         self.settings_panel.refresh_environment()
-        self.note(f"removed the Python environment {folder}")
+        self.note(tr("removed the Python environment {folder}").format(folder=folder))
 
     # search
     def search(self):
@@ -228,7 +233,7 @@ class DigisatDock(QgsDockWidget):
             return None
         aoi = self.area.aoi.to_core()
         if aoi is None:
-            self._error("search: draw an area of interest first (Area tab)")
+            self._error(tr("search: draw an area of interest first (Area tab)"))
             return None
         username, password = load_credentials(query["auth_config_id"])
         task = SearchTask(query["kind"], query["url"], aoi, query["start"], query["end"], query["max_cloud"],
@@ -238,8 +243,9 @@ class DigisatDock(QgsDockWidget):
         task.cancelled.connect(self._search_cancelled)
         self.search_task = task
         self.data.search_button.setEnabled(False)
-        self.data.status_label.setText("Searching…")
-        self.note(f"searching {query['kind']} {query['url']} {query['start']}..{query['end']}")
+        self.data.status_label.setText(tr("Searching…"))
+        self.note(tr("searching {source} {url} {start}..{end}").format(source=query["kind"], url=query["url"],
+                                                                      start=query["start"], end=query["end"]))
         return tasks.start(task)
 
     def _search_ended(self, status: str):
@@ -248,16 +254,16 @@ class DigisatDock(QgsDockWidget):
         self.data.status_label.setText(status)
 
     def _search_failed(self, message):
-        self._search_ended("Search failed")
+        self._search_ended(tr("Search failed"))
         self._error(message)
 
     def _search_cancelled(self):
-        self._search_ended("Search cancelled")
+        self._search_ended(tr("Search cancelled"))
 
     def _search_done(self, scenes):
         self._search_ended("")
         self.data.show_scenes(scenes)
-        self.note(f"{len(scenes)} scenes found")
+        self.note(tr("{n} scenes found").format(n=len(scenes)))
 
     # run
     def _factories(self):
@@ -274,7 +280,8 @@ class DigisatDock(QgsDockWidget):
             raise OutputError(f"{out_dir}: cannot create the output folder ({exc.strerror})") from None
         aoi = self.area.aoi.to_core()
         sr_args = dict(aoi=aoi, bands=bands, model_dir=self.settings.model_dir_or_none,
-                       tile_size=self.process.tile_size.value() or None, device=self.process.device.currentText())
+                       tile_size=self.process.tile_size.value() or None, device=self.process.device.currentText(),
+                       mask_to_aoi=self.area.mask_to_aoi())
         quality = [QualityTask] if self.process.measure_quality.isChecked() else []
         if self.data.is_local():
             path = self.data.local_product()
@@ -323,13 +330,13 @@ class DigisatDock(QgsDockWidget):
         chain.cancelled.connect(self._cancelled)
         self.chain = chain
         self._busy(True)
-        self.note("started")
+        self.note(tr("started"))
         chain.start()
         return chain
 
     def cancel(self):
         if self.chain is not None and self.chain.running:
-            self.note("cancelling…")
+            self.note(tr("cancelling…"))
             self.chain.cancel()
 
     def _busy(self, busy: bool):
@@ -353,10 +360,11 @@ class DigisatDock(QgsDockWidget):
             self._error(str(exc))
             return
         self.result = (result, group, enhanced, original)
-        self.step_label.setText(f"Done in {result.seconds:.0f} s")
-        self.note(f"done: {result.output} ({result.width} x {result.height} px, {len(result.bands)} bands, "
-                  f"{result.seconds:.1f} s)")
-        logbook.push(self.iface, f"{title}: enhanced layer added", Qgis.Success)
+        self.step_label.setText(tr("Done in {seconds} s").format(seconds=f"{result.seconds:.0f}"))
+        self.note(tr("done: {path} ({width} x {height} px, {bands} bands, {seconds} s)").format(
+            path=result.output, width=result.width, height=result.height, bands=len(result.bands),
+            seconds=f"{result.seconds:.1f}"))
+        logbook.push(self.iface, tr("{title}: enhanced layer added").format(title=title), Qgis.Success)
         self.swipe_button.setEnabled(original is not None)
         self.side_button.setEnabled(original is not None)
         if "consistency" in result.extra:
@@ -366,15 +374,15 @@ class DigisatDock(QgsDockWidget):
 
     def _failed(self, message):
         self._busy(False)
-        self.step_label.setText("Failed")
+        self.step_label.setText(tr("Failed"))
         task = self.chain.tasks[-1] if self.chain and self.chain.tasks else None
         self._error(message, getattr(task, "details", ""))
 
     def _cancelled(self):
         self._busy(False)
         self.progress.setValue(0)
-        self.step_label.setText("Cancelled")
-        self.note("cancelled: no output was kept")
+        self.step_label.setText(tr("Cancelled"))
+        self.note(tr("cancelled: no output was kept"))
 
     # compare
     def set_swipe(self, on: bool):
@@ -390,7 +398,7 @@ class DigisatDock(QgsDockWidget):
         if self.result is None or self.result[3] is None:
             return None
         if self.canvas_factory is None:
-            self._error("side by side: this QGIS cannot open another map view")
+            self._error(tr("side by side: this QGIS cannot open another map view"))
             return None
         first = self.side_by_side is None or self.side_by_side.canvas is None
         if self.side_by_side is None:

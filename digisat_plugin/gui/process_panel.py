@@ -23,6 +23,7 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core.bands import BANDS_10M, BANDS_20M, BANDS_60M
 from ..toolbelt.settings import DEVICES
+from .i18n import tr
 
 
 def safe_name(text: str) -> str:
@@ -45,37 +46,38 @@ def output_paths(out_dir: str, base: str) -> tuple:
 class ProcessPanel(QWidget):
     def __init__(self, settings, parent=None):
         super().__init__(parent)
-        self.bands20 = QCheckBox("20 m bands (" + " ".join(BANDS_20M) + ")")
-        self.bands60 = QCheckBox("60 m bands (" + " ".join(BANDS_60M) + ")")
+        self.bands20 = QCheckBox(tr("20 m bands ({bands})").format(bands=" ".join(BANDS_20M)))
+        self.bands60 = QCheckBox(tr("60 m bands ({bands})").format(bands=" ".join(BANDS_60M)))
         self.bands20.setChecked(True)
         self.bands60.setChecked(True)
         self.output_dir = QLineEdit(settings.effective_output_dir())
         self.output_button = QPushButton("…")
         self.output_button.clicked.connect(self._pick_output)
-        self.measure_quality = QCheckBox("Measure quality (consistency with the delivered bands, in the log)")
+        self.measure_quality = QCheckBox(tr("Measure quality (consistency with the delivered bands, in the log)"))
         self.device = QComboBox()
         self.device.addItems(DEVICES)
         self.device.setCurrentText(settings.device)
         self.tile_size = QSpinBox()
         self.tile_size.setRange(0, 4096)
         self.tile_size.setSingleStep(60)
-        self.tile_size.setSpecialValueText("automatic")
+        self.tile_size.setSpecialValueText(tr("automatic"))
+        self.tile_size.setSuffix(" px")
         self.tile_size.setValue(settings.tile_size)
 
         out_row = QHBoxLayout()
         out_row.addWidget(self.output_dir, 1)
         out_row.addWidget(self.output_button)
         form = QFormLayout(self)
-        form.addRow(QLabel("10 m bands (B02 B03 B04 B08) are always kept as delivered."))
+        form.addRow(QLabel(tr("10 m bands (B02 B03 B04 B08) are always kept as delivered.")))
         form.addRow(self.bands20)
         form.addRow(self.bands60)
-        form.addRow("Output folder", out_row)
-        form.addRow("Device", self.device)
-        form.addRow("Tile size", self.tile_size)
+        form.addRow(tr("Output folder"), out_row)
+        form.addRow(tr("Device"), self.device)
+        form.addRow(tr("Tile size (10 m px)"), self.tile_size)
         form.addRow(self.measure_quality)
         self.missing_label = QLabel()
         self.missing_label.setWordWrap(True)
-        self.install_button = QPushButton("Install packages")
+        self.install_button = QPushButton(tr("Install packages"))
         form.addRow(self.missing_label)
         form.addRow(self.install_button)
         self.show_missing([])
@@ -83,7 +85,8 @@ class ProcessPanel(QWidget):
     def show_missing(self, missing):
         """missing: module names the worker's Python lacks (empty: hide the installer row)."""
         self.missing = list(missing)
-        self.missing_label.setText("Missing in the worker's Python environment: " + ", ".join(missing))
+        self.missing_label.setText(tr("Missing in the worker's Python environment: {modules}").format(
+            modules=", ".join(missing)))
         self.missing_label.setVisible(bool(missing))
         self.install_button.setVisible(bool(missing))
 
@@ -92,6 +95,6 @@ class ProcessPanel(QWidget):
             list(BANDS_60M) if self.bands60.isChecked() else [])
 
     def _pick_output(self):
-        path = QFileDialog.getExistingDirectory(self, "Output folder", self.output_dir.text())
+        path = QFileDialog.getExistingDirectory(self, tr("Output folder"), self.output_dir.text())
         if path:
             self.output_dir.setText(path)

@@ -163,6 +163,26 @@ def extent_aoi(alg: QgsProcessingAlgorithm, parameters, name: str, context, requ
         return Aoi.from_bbox(rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum(), crs_text(crs))
 
 
+def layer_aoi(alg: QgsProcessingAlgorithm, parameters, name: str, context):
+    """The Aoi of a polygon layer parameter (its features united, in the layer's CRS), or None when empty."""
+    from qgis.core import QgsGeometry
+
+    from ..core.io.aoi import Aoi
+
+    if parameters.get(name) in (None, ""):
+        return None
+    source = alg.parameterAsSource(parameters, name, context)
+    if source is None:
+        return None
+    geometries = [f.geometry() for f in source.getFeatures() if f.hasGeometry()]
+    if not geometries:
+        raise QgsProcessingException(f"{name}: the layer has no polygon")
+    union = QgsGeometry.unaryUnion(geometries)
+    if union.isNull() or union.isEmpty():
+        raise QgsProcessingException(f"{name}: the layer's polygons are empty")
+    return Aoi(union.asWkt(), crs_text(source.sourceCrs()))
+
+
 def band_names(alg: QgsProcessingAlgorithm, parameters, name: str, context) -> list:
     """Band names from the multiple-choice band-group parameter, the 10 m bands always included.
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from qgis.core import (
+    QgsProcessing,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
     QgsProcessingParameterExtent,
+    QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
     QgsProcessingParameterRasterDestination,
 )
@@ -21,6 +24,7 @@ from .common import (
     band_names,
     engine_options,
     extent_aoi,
+    layer_aoi,
     product_path,
     run_in_worker,
 )
@@ -36,6 +40,9 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
         "folder of band rasters B01 ... B12 (pick any of its band files).<br>"
         "<b>Extent</b>: optional area to process, in any CRS; empty means the whole product. The area is "
         "widened to whole 60 m pixels.<br>"
+        "<b>Area polygons</b>: optional polygon layer; when given it sets the area instead of the extent, and "
+        "with <b>No data outside the polygons</b> (default) every pixel whose centre is outside them is no data "
+        "(unticked: the polygons' bounding box).<br>"
         "<b>Bands</b>: which band groups to super-resolve; the four 10 m bands are always included.<br>"
         "<b>Original bands</b>: optional companion GeoTIFF of the same bands as delivered, only "
         "repeated to 10 m (nearest neighbour), for side-by-side comparison.<br>" + dn_scale.HELP + "<br><br>"
@@ -47,6 +54,8 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
     BANDS = "BANDS"
     OUTPUT = "OUTPUT"
     ORIGINAL = "ORIGINAL"
+    AOI = "AOI"
+    MASK = "MASK_TO_AOI"
 
     def initAlgorithm(self, config=None):
         self.addParameter(
@@ -56,6 +65,9 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
             )
         )
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Extent (empty: whole product)", optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.AOI, "Area polygons (instead of the extent)", [QgsProcessing.TypeVectorPolygon], optional=True))
+        self.addParameter(QgsProcessingParameterBoolean(self.MASK, "No data outside the polygons", defaultValue=True))
         self.addParameter(
             QgsProcessingParameterEnum(
                 self.BANDS, "Bands to super-resolve", options=[label for _key, label in BAND_GROUPS],
@@ -78,14 +90,16 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
         from ..worker.codec import decode_sr_result, encode_aoi
 
         input_path = product_path(self.parameterAsFile(parameters, self.INPUT, context))
-        aoi = extent_aoi(self, parameters, self.EXTENT, context)
+        polygons = layer_aoi(self, parameters, self.AOI, context)
+        aoi = polygons or extent_aoi(self, parameters, self.EXTENT, context)
+        mask = polygons is not None and self.parameterAsBoolean(parameters, self.MASK, context)
         bands = band_names(self, parameters, self.BANDS, context)
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
         original = self.parameterAsOutputLayer(parameters, self.ORIGINAL, context) or None
         options = engine_options(self, parameters, context)
         feedback.pushInfo(f"input: {input_path}; bands: {', '.join(bands)}; device: {options['device']}")
         args = dict(options, input_path=input_path, output_path=output, aoi=encode_aoi(aoi), bands=bands,
-                    original_path=original, harmonise=dn_scale.harmonise(self, parameters, context))
+                    original_path=original, harmonise=dn_scale.harmonise(self, parameters, context), mask_to_aoi=mask)
         # core.sr.engine.superresolve, in the worker process (TensorFlow never loads in QGIS's)
         result = decode_sr_result(run_in_worker("superresolve", args, feedback, outputs=[output, original],
                                                 device=options["device"]))
