@@ -11,7 +11,7 @@ DEMO_OUT := demo_output
 # time (about 25-45 minutes, resumable), then scores each fold on its own scenes.
 TRAIN_ARGS ?=
 
-.PHONY: setup test test-unit test-qgis demo lint bench train evaluate clean package qgis qgis-smoke
+.PHONY: setup test test-unit test-qgis demo lint bench train evaluate clean package qgis qgis-smoke translations
 
 setup:
 	@bash scripts/setup.sh
@@ -53,6 +53,11 @@ qgis: setup
 # the real QGIS under Xvfb: the zip installed into a clean profile, the sample pipeline, screenshots
 qgis-smoke: package
 	$(PY) scripts/qgis_smoke.py --zip dist/digisat.zip --screenshots docs/screenshots
+
+# the translation template i18n/digisat.ts (every tr() string of the GUI; Qt Linguist opens it); a
+# translator's file becomes digisat_plugin/i18n/digisat_<locale>.qm with `lrelease`
+translations:
+	$(PY) scripts/i18n_template.py --out i18n/digisat.ts
 
 clean:
 	rm -rf $(DEMO_OUT) .pytest_cache .ruff_cache build dist

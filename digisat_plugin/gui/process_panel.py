@@ -61,7 +61,7 @@ class ProcessPanel(QWidget):
         self.tile_size.setRange(0, 4096)
         self.tile_size.setSingleStep(60)
         self.tile_size.setSpecialValueText(tr("automatic"))
-        self.tile_size.setSuffix(" px")
+        self.tile_size.setSuffix(tr(" px"))
         self.tile_size.setValue(settings.tile_size)
 
         out_row = QHBoxLayout()

@@ -1,0 +1,661 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1">
+<context>
+    <name>digisat</name>
+    <message>
+        <location filename="../digisat_plugin/plugin.py" line="63"/>
+        <source>digisat super-resolution</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/plugin.py" line="65"/>
+        <source>digisat: super-resolve the Sentinel-2 20 m and 60 m bands to 10 m (show the dock)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/plugin.py" line="77"/>
+        <source>digisat help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/plugin.py" line="79"/>
+        <source>Open the digisat documentation (README) in the web browser</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/plugin.py" line="81"/>
+        <location filename="../digisat_plugin/gui/about.py" line="80"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="110"/>
+        <source>About digisat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/about.py" line="51"/>
+        <source>{blocks} residual blocks x {filters} filters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/about.py" line="54"/>
+        <source>{n} parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/about.py" line="56"/>
+        <source>trained {date}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/about.py" line="58"/>
+        <source>RMSE {ratio:.2f} x bicubic on held-out data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/about.py" line="68"/>
+        <source>Sentinel-2 super-resolution: the 20 m and 60 m bands sharpened to 10 m.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/about.py" line="69"/>
+        <source>Networks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/about.py" line="69"/>
+        <source>none found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/about.py" line="70"/>
+        <source>Licence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/about.py" line="71"/>
+        <source>Data credits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/about.py" line="72"/>
+        <source>contains modified Copernicus Sentinel data; method after Lanaras et al. (2018), DSen2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/about.py" line="73"/>
+        <source>Documentation (README)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="56"/>
+        <source>Draw rectangle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="57"/>
+        <source>Draw polygon</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="58"/>
+        <source>Canvas extent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="61"/>
+        <source>Selected features only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="62"/>
+        <source>Layer extent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="63"/>
+        <source>Clear</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="65"/>
+        <source>Polygon: no data outside it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="66"/>
+        <source>Polygon's bounding box</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="67"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="120"/>
+        <source>No area: the whole product is processed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="75"/>
+        <source>Polygon: click the vertices, right click or double click to close.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="87"/>
+        <source>Output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="121"/>
+        <source>Output: the whole product at 10 m</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="124"/>
+        <source>Area: {km2} km² ({crs})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="125"/>
+        <source>custom CRS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="128"/>
+        <source>Output: about {w} x {h} px at 10 m ({km2} km², the box aligned to the 60 m grid)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="131"/>
+        <source>with no data outside the polygon</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="135"/>
+        <source>Warning: {km2} km² is above the limit of {limit} km² set in the settings; processing will take long and need much disk space.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="63"/>
+        <source>digisat: Sentinel-2 super-resolution</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="82"/>
+        <source>Area</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="83"/>
+        <source>Data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="84"/>
+        <source>Process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="86"/>
+        <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="88"/>
+        <source>Run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="89"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="93"/>
+        <source>Ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="97"/>
+        <source>Swipe compare</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="100"/>
+        <source>Side by side</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="108"/>
+        <source>Help (README, in the web browser)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="156"/>
+        <source>settings saved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="173"/>
+        <source>{job} needs {modules} in the worker's Python ({python}): click 'Install packages' (Process tab) or set another Python in Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="191"/>
+        <source>repairing the Python environment in {folder}: {packages}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="192"/>
+        <source>installing the Python environment in {folder}: {packages}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="202"/>
+        <source>installed in {folder}: {versions}; Run works now (no restart needed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="207"/>
+        <source>Installation failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="208"/>
+        <source>installation cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="223"/>
+        <source>removed the Python environment {folder}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="236"/>
+        <source>search: draw an area of interest first (Area tab)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="246"/>
+        <source>Searching…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="247"/>
+        <source>searching {source} {url} {start}..{end}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="257"/>
+        <source>Search failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="261"/>
+        <source>Search cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="266"/>
+        <source>{n} scenes found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="333"/>
+        <source>started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="339"/>
+        <source>cancelling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="363"/>
+        <source>Done in {seconds} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="364"/>
+        <source>done: {path} ({width} x {height} px, {bands} bands, {seconds} s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="367"/>
+        <source>{title}: enhanced layer added</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="377"/>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="384"/>
+        <source>Cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="385"/>
+        <source>cancelled: no output was kept</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="401"/>
+        <source>side by side: this QGIS cannot open another map view</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="49"/>
+        <source>20 m bands ({bands})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="50"/>
+        <source>60 m bands ({bands})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="56"/>
+        <source>Measure quality (consistency with the delivered bands, in the log)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="63"/>
+        <source>automatic</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="64"/>
+        <source> px</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="71"/>
+        <source>10 m bands (B02 B03 B04 B08) are always kept as delivered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="74"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="98"/>
+        <source>Output folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="75"/>
+        <source>Device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="76"/>
+        <source>Tile size (10 m px)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="80"/>
+        <source>Install packages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="88"/>
+        <source>Missing in the worker's Python environment: {modules}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="17"/>
+        <source>Fetch (when a catalogue scene is picked) and super-resolve in the background; the task shows in QGIS's task manager</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="19"/>
+        <source>Stop the running job; no partial output file is kept</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="20"/>
+        <source>Progress of the running job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="21"/>
+        <source>Swipe compare: the enhanced layer left of a divider you drag, the original right of it (click again to stop)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="23"/>
+        <source>Side by side: a second map view of the original, kept in step with the main map (click again to close it)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="25"/>
+        <source>Help (the README in the web browser) and About digisat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="26"/>
+        <source>What the dock did; the full text is in the message log, tab 'digisat'</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="29"/>
+        <source>Drag a rectangle on the map: only this area (plus the networks' margin) is read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="30"/>
+        <source>Click the vertices on the map; right click or double click to close the polygon</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="31"/>
+        <source>Use the map's current extent as the area</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="32"/>
+        <source>A raster or vector layer whose extent (or features) gives the area</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="33"/>
+        <source>Use only the selected features of the vector layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="34"/>
+        <source>Use the chosen layer's extent, or its (selected) features as a polygon</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="35"/>
+        <source>Remove the area: the whole product is processed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="36"/>
+        <source>Polygon areas: keep only the pixels inside the polygon (no data outside) or the whole bounding box</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="40"/>
+        <source>Find scenes over the area in a catalogue (STAC, Copernicus Data Space, DHuS)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="41"/>
+        <source>Use a Sentinel-2 product already on disk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="42"/>
+        <source>Catalogue to search: STAC (no account), Copernicus Data Space or a DHuS hub (login)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="43"/>
+        <source>The service's address; empty: its default (Settings)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="44"/>
+        <source>Login from the QGIS authentication manager (Data Space, DHuS); never saved as text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="45"/>
+        <source>First acquisition day (UTC) searched</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="46"/>
+        <source>Last acquisition day (UTC) searched</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="47"/>
+        <source>Largest cloud cover of the whole tile, in percent, for a scene to be listed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="48"/>
+        <source>L2A: surface reflectance (bottom of atmosphere); L1C: top-of-atmosphere reflectance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="49"/>
+        <source>Search the catalogue over the area between the dates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="50"/>
+        <source>Scenes found, newest first; pick one to fetch and super-resolve it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="51"/>
+        <source>A SAFE folder, a SAFE .zip or a folder of band GeoTIFFs (B02.tif ...)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="52"/>
+        <source>Choose a SAFE folder or a folder of band files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="53"/>
+        <source>Choose a zipped SAFE product (read in place, never unpacked)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="56"/>
+        <source>Super-resolve B05 B06 B07 B8A B11 B12 from 20 m to 10 m (network net20)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="57"/>
+        <source>Super-resolve B01 B09 from 60 m to 10 m (network net60; it reads the 20 m bands too)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="58"/>
+        <source>Folder for &lt;product&gt;_enhanced.tif and &lt;product&gt;_original.tif (an earlier result is never overwritten)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="60"/>
+        <source>Choose the output folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="61"/>
+        <source>Where the networks run: auto (a GPU when TensorFlow sees one), cpu or gpu</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="62"/>
+        <source>Side of the square tiles the area is processed in, in 10 m pixels (0: automatic); smaller tiles need less memory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="64"/>
+        <source>After the run, average each enhanced band back to its own 20 m / 60 m grid and compare with the delivered band (RMSE in the log)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="66"/>
+        <source>Install TensorFlow and the other packages the worker needs into the digisat environment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="70"/>
+        <source>STAC API address (default: Earth Search)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="71"/>
+        <source>Copernicus Data Space OData address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="72"/>
+        <source>DHuS hub address (required for the DHuS source)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="73"/>
+        <source>Warn when the area is larger than this, in km²</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="74"/>
+        <source>Folder of trained networks (net20/, net60/); empty: the networks shipped with the plugin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="76"/>
+        <source>Save these settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="77"/>
+        <source>Advanced: an existing Python with GDAL and TensorFlow for the worker; empty: the digisat environment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="79"/>
+        <source>How long an idle worker is kept so TensorFlow loads once, in seconds (0: a new process per run)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="81"/>
+        <source>Look at the worker's Python environment again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="82"/>
+        <source>Build the digisat environment again (venv and pip install)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="83"/>
+        <source>Delete the digisat environment's folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="96"/>
+        <source>What: a catalogue scene or a local product</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="96"/>
+        <source>Where: the area to process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="97"/>
+        <source>How: bands, output folder, device, tile size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="98"/>
+        <source>Service addresses, networks, the worker's Python environment</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>
