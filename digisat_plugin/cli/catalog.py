@@ -141,9 +141,7 @@ def run_search(args) -> int:
     if not scenes:
         print(f"no {args.level} scene with at most {args.max_cloud:g}% cloud cover between {args.start} and {args.end}")
         return 0
-    if hasattr(source, "measure_area_cloud"):
-        source.measure_area_cloud(scenes, _aoi(args))
-    print(format_table(scenes))
+    print(format_table(scenes))  # the area cloud was measured by the search (STAC: SCL window)
     if all(s.area_cloud is None for s in scenes):
         print(f"({TILE_ONLY}: this source has no scene classification to measure the area's cloud)")
     return 0
@@ -156,8 +154,6 @@ def run_fetch(args) -> int:
     with TerminalProgress(args.quiet) as progress:
         bands = bands_to_fetch(args.outputs) if args.outputs else args.bands
         path = source.fetch(scene, aoi, bands, args.out, progress=progress)
-    if hasattr(source, "measure_area_cloud"):
-        source.measure_area_cloud([scene], aoi)
     print(f"fetched {scene.id} ({scene.date}, {cloud_text(scene)}) to {path}")
     return 0
 

@@ -1,6 +1,8 @@
 """Data tab: search a catalogue (STAC, Copernicus Data Space, DHuS) or pick a local product.
 
-Results fill a table (date, cloud, tile, size); their footprints are drawn on the canvas and the
+Results fill a table (date, tile cloud, cloud over the area, tile, size); the area's cloud is what
+the search measured in the scene classification (core/catalog/scl.py), "tile cloud only" where a
+scene has none (Data Space, DHuS, L1C). Their footprints are drawn on the canvas and the
 selected scene's quick-look is shown when the catalogue has one.
 """
 
@@ -39,8 +41,10 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from ..core.catalog.scl import TILE_ONLY
+
 SOURCES = (("stac", "STAC (Earth Search)"), ("cdse", "Copernicus Data Space"), ("dhus", "DHuS (sentinelsat)"))
-COLUMNS = ("Date", "Cloud %", "Tile", "Size", "Product")
+COLUMNS = ("Date", "Cloud %", "Area cloud %", "Tile", "Size", "Product")
 FOOTPRINT = QColor(30, 110, 220)
 FOOTPRINT_SELECTED = QColor(230, 30, 30)
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
@@ -205,8 +209,15 @@ class SearchPanel(QWidget):
         self.table.setRowCount(len(self.scenes))
         for row, scene in enumerate(self.scenes):
             cloud = "?" if scene.cloud_cover is None else f"{scene.cloud_cover:.1f}"
-            for col, text in enumerate((scene.date, cloud, scene.tile, human_size(scene.size), scene.id)):
+            area = TILE_ONLY if scene.area_cloud is None else f"{scene.area_cloud:.1f}"
+            for col, text in enumerate((scene.date, cloud, area, scene.tile, human_size(scene.size), scene.id)):
                 self.table.setItem(row, col, QTableWidgetItem(text))
+            why = (scene.extra or {}).get("area_cloud_error")
+            if scene.area_cloud is not None:
+                tip = "percent of the area not clear in the scene classification (SCL)"
+            else:
+                tip = f"scene classification not read: {why}" if why else "no scene classification: the tile's cloud only"
+            self.table.item(row, 2).setToolTip(tip)
             self.footprints.append(self._draw_footprint(scene))
         self.status_label.setText(f"{len(self.scenes)} scenes found" if self.scenes else "No scene found")
 

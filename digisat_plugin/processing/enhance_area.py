@@ -8,6 +8,7 @@ from qgis.core import (
     QgsProcessingParameterEnum,
     QgsProcessingParameterExtent,
     QgsProcessingParameterFile,
+    QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
 )
 
@@ -31,7 +32,10 @@ class EnhanceAreaAlgorithm(DigisatAlgorithm):
     HELP = (
         "One step from an area to a 10 m raster of every Sentinel-2 band: searches the catalogue over the extent "
         "between the dates, picks the clearest scene (among scenes within 5 points of cloud cover of the "
-        "clearest, the newest), fetches what the networks need over the extent and super-resolves it.<br>"
+        "clearest, the newest), fetches what the networks need over the extent and super-resolves it. Where a "
+        "scene has a scene classification (STAC L2A), it is judged by the cloud over the extent, not the tile's; "
+        "<b>Maximum cloud over the extent</b> drops scenes with more (100: keep all). A scene that cannot be "
+        "fetched is skipped for the next best.<br>"
         "<b>Keep fetched data in</b>: a folder to keep the download (empty: a temporary folder, removed "
         "afterwards).<br>"
         "Outputs the chosen scene's id, date and cloud cover beside the raster.<br>" + dn_scale.HELP + "<br><br>"
@@ -39,11 +43,14 @@ class EnhanceAreaAlgorithm(DigisatAlgorithm):
     )
 
     EXTENT, BANDS, OUTPUT, ORIGINAL = "EXTENT", "BANDS", "OUTPUT", "ORIGINAL"
-    WORKDIR = "WORKDIR"
+    WORKDIR, MAX_AREA_CLOUD = "WORKDIR", "MAX_AREA_CLOUD"
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Extent"))
         cp.add_date_cloud_parameters(self)
+        self.addParameter(QgsProcessingParameterNumber(
+            self.MAX_AREA_CLOUD, "Maximum cloud over the extent (%, scene classification; 100: keep all)",
+            type=QgsProcessingParameterNumber.Double, minValue=0, maxValue=100, defaultValue=100))
         cp.add_source_parameters(self)
         self.addParameter(QgsProcessingParameterEnum(
             self.BANDS, "Bands to super-resolve", options=[label for _key, label in BAND_GROUPS],
@@ -57,6 +64,7 @@ class EnhanceAreaAlgorithm(DigisatAlgorithm):
         self.addOutput(QgsProcessingOutputString("SCENE_ID", "Scene id"))
         self.addOutput(QgsProcessingOutputString("SCENE_DATE", "Scene date"))
         self.addOutput(QgsProcessingOutputNumber("CLOUD_COVER", "Scene cloud cover (%)"))
+        self.addOutput(QgsProcessingOutputNumber("AREA_CLOUD", "Cloud over the extent (%; empty: tile cloud only)"))
         self.addOutput(QgsProcessingOutputString("BAND_NAMES", "Band names, in output order"))
 
     def processAlgorithm(self, parameters, context, feedback):
@@ -65,6 +73,8 @@ class EnhanceAreaAlgorithm(DigisatAlgorithm):
         aoi = extent_aoi(self, parameters, self.EXTENT, context, required=True)
         start, end = cp.date_range(self, parameters, context)
         max_cloud = self.parameterAsDouble(parameters, cp.MAX_CLOUD, context)
+        max_area_cloud = self.parameterAsDouble(parameters, self.MAX_AREA_CLOUD, context)
+        max_area_cloud = None if max_area_cloud >= 100 else max_area_cloud  # core: None = no area limit
         level = cp.level(self, parameters, context)
         bands = band_names(self, parameters, self.BANDS, context)
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
@@ -75,6 +85,7 @@ class EnhanceAreaAlgorithm(DigisatAlgorithm):
         feedback.pushInfo(f"looking for the clearest {level} scene {start} .. {end}, cloud <= {max_cloud:g} %")
         args = dict(options, source=source, aoi=encode_aoi(aoi), start=start, end=end, max_cloud=max_cloud,
                     output_path=output, bands=bands, original_path=original, workdir=workdir, level=level,
+                    max_area_cloud=max_area_cloud,
                     harmonise=dn_scale.harmonise(self, parameters, context))
         # core.catalog.pipeline.enhance_area, in the worker process
         done = decode_enhance_result(run_in_worker("enhance_area", args, feedback, outputs=[output, original],
@@ -82,7 +93,7 @@ class EnhanceAreaAlgorithm(DigisatAlgorithm):
         scene, result = done.scene, done.result
         feedback.pushInfo(f"enhanced {scene.id} ({scene.date}, {scene.cloud_cover} % cloud) -> {result.output}")
         outputs = {self.OUTPUT: result.output, "SCENE_ID": scene.id, "SCENE_DATE": scene.date,
-                   "CLOUD_COVER": scene.cloud_cover, "BAND_NAMES": ",".join(result.bands)}
+                   "CLOUD_COVER": scene.cloud_cover, "AREA_CLOUD": scene.area_cloud, "BAND_NAMES": ",".join(result.bands)}
         if original:
             outputs[self.ORIGINAL] = result.original
         return outputs

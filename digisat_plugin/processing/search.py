@@ -91,11 +91,8 @@ class SearchAlgorithm(DigisatAlgorithm):
         feedback.pushInfo(f"searching {level} scenes {start} .. {end}, cloud <= {max_cloud:g} %")
         progress = feedback_progress(feedback)
         with user_errors():
-            progress.update(0.0, "searching")
+            progress.update(0.0, "searching (and measuring cloud over the extent where the scenes have an SCL)")
             scenes = source.search(aoi, start, end, max_cloud, level)
-            if hasattr(source, "measure_area_cloud"):
-                progress.update(0.5, "measuring cloud over the extent (SCL)")
-                source.measure_area_cloud(scenes, aoi)
         fields = scene_fields()
         sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon,
                                              QgsCoordinateReferenceSystem("EPSG:4326"))

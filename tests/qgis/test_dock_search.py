@@ -43,14 +43,19 @@ def run_search(dock, qtbot):
 
 def test_search_fills_table_and_draws_footprints(search_dock, qgis_canvas, stac_cogs, qtbot):
     dock = search_dock
+    # the 2 km area the 12.25 % scene is cloudy over (tests/servers/stac_server.CLOUD_BOX)
+    dock.area.aoi.set_aoi(QgsGeometry.fromRect(QgsRectangle(444410.0, 4168730.0, 446410.0, 4170730.0)), UTM18)
     run_search(dock, qtbot)
     table = dock.data.table
     rows = [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
     # cloud <= 50 %: three of the four scenes, newest first
     assert [r[0] for r in rows] == ["2024-07-05", "2024-06-28", "2024-06-25"]
     assert [r[1] for r in rows] == ["12.2", "3.5", "4.0"]
-    assert {r[2] for r in rows} == {"18SVG"}
-    assert [r[4] for r in rows] == ["S2A_18SVG_20240705_0_L2A", "S2B_18SVG_20240628_0_L2A", "S2A_18SVG_20240625_0_L2A"]
+    # cloud over the area (SCL window): the 12.25 % scene is cloudy exactly over the area
+    assert [r[2] for r in rows] == ["100.0", "0.0", "0.0"]
+    assert table.horizontalHeaderItem(2).text() == "Area cloud %"
+    assert {r[3] for r in rows} == {"18SVG"}
+    assert [r[5] for r in rows] == ["S2A_18SVG_20240705_0_L2A", "S2B_18SVG_20240628_0_L2A", "S2A_18SVG_20240625_0_L2A"]
     assert dock.data.status_label.text() == "3 scenes found"
     # footprints: one rubber band per scene on the canvas, in the canvas CRS (UTM 18N)
     assert len(dock.data.footprints) == 3
@@ -122,8 +127,9 @@ def test_quicklook_of_the_selected_scene_is_shown(full_iface, qgis_canvas, clean
         scenes = [Scene("S2A_X", "2024-07-05T15:47:21Z", 1.0, "18SVG", footprint, 123456789, url, "stac", "L2A"),
                   Scene("S2A_Y", "2024-07-01T15:47:21Z", None, "18SVG", None, None, "", "stac", "L2A")]
         dock.data.show_scenes(scenes)
-        assert [dock.data.table.item(r, 3).text() for r in range(2)] == ["123.5 MB", "?"]
+        assert [dock.data.table.item(r, 4).text() for r in range(2)] == ["123.5 MB", "?"]
         assert dock.data.table.item(1, 1).text() == "?"
+        assert [dock.data.table.item(r, 2).text() for r in range(2)] == ["tile cloud only"] * 2  # no SCL measure
         dock.data.table.selectRow(0)
         qtbot.waitUntil(lambda: dock.data.quicklook.pixmap() is not None and not dock.data.quicklook.pixmap().isNull(),
                         timeout=10000)

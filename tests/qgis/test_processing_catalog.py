@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
+from tests.servers.stac_server import SCENES
+
 from .processing_fixtures import RecordingFeedback, auth_config, digisat_provider  # noqa: F401
 
 # 1020 m on the Virginia tile (EPSG:32618), on its 60 m grid: 102 x 102 pixels at 10 m
@@ -254,6 +256,23 @@ def test_enhance_area_nothing_found_is_a_one_line_error(digisat_provider, stac_s
     with pytest.raises(QgsProcessingException, match="no L2A scene with at most 1% cloud cover") as raised:
         run_alg("enhance_area", dict(JULY, EXTENT=EXTENT, MAX_CLOUD=1, SOURCE=0, URL=stac_server,
                                      MODEL_DIR=str(tiny_sr_model), OUTPUT=str(tmp_path / "x.tif")))
+    assert "\n" not in str(raised.value)
+    assert not list(tmp_path.iterdir())
+
+
+def test_enhance_area_max_area_cloud_drops_scenes_cloudy_over_the_extent(digisat_provider, stac_fake,  # noqa: F811
+                                                                         tiny_sr_model, tmp_path):
+    from qgis.core import QgsApplication, QgsProcessingException
+
+    alg = QgsApplication.processingRegistry().algorithmById("digisat:enhance_area")
+    assert alg.parameterDefinition("MAX_AREA_CLOUD").defaultValue() == 100  # keep all
+    # every scene's scene classification is cloudy over this 2 km extent (tests/servers/stac_server.CLOUD_BOX)
+    stac_fake.state["scl"] = {item_id: "SCL_cloudy" for item_id, _dt, _cloud in stac_fake.state.get("scenes", SCENES)}
+    cloudy_extent = "444410,446410,4168730,4170730 [EPSG:32618]"
+    with pytest.raises(QgsProcessingException, match=r"every one of the 3 scenes has more than 20% cloud over the "
+                                                     r"area \(the maximum asked; clearest 100\.0%\)") as raised:
+        run_alg("enhance_area", dict(JULY, EXTENT=cloudy_extent, MAX_CLOUD=50, MAX_AREA_CLOUD=20, SOURCE=0,
+                                     URL=stac_fake.url, MODEL_DIR=str(tiny_sr_model), OUTPUT=str(tmp_path / "x.tif")))
     assert "\n" not in str(raised.value)
     assert not list(tmp_path.iterdir())
 

@@ -47,8 +47,8 @@ def test_enhance_picks_the_clearest_area_not_the_clearest_tile(stac_fake, tiny_s
 
 def test_max_area_cloud_leaves_nothing_to_pick(stac_fake, tmp_path):
     stac_fake.state.update(scenes=[CLEAR_TILE_CLOUDY_AREA], scl={CLEAR_TILE_CLOUDY_AREA[0]: "SCL_cloudy"})
-    with pytest.raises(NotFoundError, match=r"--max-area-cloud 20: every one of the 1 scenes has more cloud over "
-                                            r"the area \(clearest 100\.0%\)"):
+    with pytest.raises(NotFoundError, match=r"every one of the 1 scenes has more than 20% cloud over the "
+                                            r"area \(the maximum asked; clearest 100\.0%\)"):
         enhance_area(get_source("stac", stac_fake.url), AOI_2KM, "2024-06-01", "2024-07-31", 30,
                      str(tmp_path / "e.tif"), max_area_cloud=20)
     assert os.listdir(tmp_path) == []

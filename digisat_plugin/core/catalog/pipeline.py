@@ -84,20 +84,17 @@ def enhance_area(source, aoi, start: str, end: str, max_cloud: float, output_pat
     progress = as_progress(progress)
     from ..sr.engine import superresolve  # imported late: TensorFlow loads only when needed
 
-    progress.update(0.0, "searching")
-    scenes = source.search(aoi, start, end, max_cloud=max_cloud, level=level)
+    progress.update(0.0, "searching (and measuring cloud over the area where the scenes have an SCL)")
+    scenes = source.search(aoi, start, end, max_cloud=max_cloud, level=level)  # STAC: area cloud measured
     if not scenes:
         raise NotFoundError(f"no {level} scene with at most {max_cloud:g}% cloud cover over the area between "
                             f"{start} and {end} ({source.kind})")
     notes = []
-    if hasattr(source, "measure_area_cloud"):
-        progress.update(0.01, f"measuring cloud over the area in {len(scenes)} scenes (SCL)")
-        source.measure_area_cloud(scenes, aoi)
     if max_area_cloud is not None:
         kept = [s for s in scenes if s.area_cloud is None or s.area_cloud <= max_area_cloud]
         if not kept:
-            raise NotFoundError(f"--max-area-cloud {max_area_cloud:g}: every one of the {len(scenes)} scenes has more "
-                                f"cloud over the area (clearest {min(s.area_cloud for s in scenes):.1f}%)")
+            raise NotFoundError(f"every one of the {len(scenes)} scenes has more than {max_area_cloud:g}% cloud over the "
+                                f"area (the maximum asked; clearest {min(s.area_cloud for s in scenes):.1f}%)")
         scenes = kept
     temp = None
     if workdir is None:

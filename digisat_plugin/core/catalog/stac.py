@@ -78,8 +78,10 @@ class StacSource:
         io = StacApiIO(timeout=self.timeout, max_retries=retry)
         return Client.open(self.url, stac_io=io, timeout=self.timeout)  # open() re-sets the io timeout
 
-    def search(self, aoi, start: str, end: str, max_cloud: float = 100, level: str = "L2A", limit: int = 50) -> list:
-        """The newest `limit` scenes under `max_cloud`, newest first.
+    def search(self, aoi, start: str, end: str, max_cloud: float = 100, level: str = "L2A", limit: int = 50,
+               area_cloud: bool = True) -> list:
+        """The newest `limit` scenes under `max_cloud`, newest first, each with its cloud over the area
+        (`measure_area_cloud`) unless `area_cloud` is False.
 
         The cloud limit goes to the server when it can filter (query or CQL2 filter extension);
         newest first is asked of it when it can sort. `limit` counts scenes kept after the
@@ -110,7 +112,10 @@ class StacSource:
                     scenes.append(scene)
                 if sorts and len(scenes) >= limit:
                     break
-        return sort_newest_first(scenes)[:limit]
+        scenes = sort_newest_first(scenes)[:limit]
+        if area_cloud:
+            self.measure_area_cloud(scenes, aoi)
+        return scenes
 
     def _error(self, exc: Exception) -> CatalogError | None:
         """A pystac-client or requests failure as a one-line error naming the service (None: not one)."""
@@ -144,8 +149,9 @@ class StacSource:
     def measure_area_cloud(self, scenes: list, aoi) -> None:
         """Set `scene.area_cloud` (percent of the area not clear, core/catalog/scl.py) from the SCL
         window over the area, for every scene with an SCL asset; a scene whose SCL cannot be read
-        keeps None (tile cloud only) and says why in `extra["area_cloud_error"]`."""
-        todo = [s for s in scenes if s.extra.get("scl")]
+        keeps None (tile cloud only) and says why in `extra["area_cloud_error"]`. Scenes already
+        measured (by `search`) are not read again."""
+        todo = [s for s in scenes if s.extra.get("scl") and s.area_cloud is None and "area_cloud_error" not in s.extra]
         if not todo or aoi is None or not aoi.crs:
             return
 
