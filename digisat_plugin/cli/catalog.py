@@ -174,6 +174,8 @@ def run_enhance(args) -> int:
     for note in done.notes:
         print(note)
     print(f"scene {s.id} ({s.date}, {cloud_text(s)}, {s.source})")
+    for notice in done.notices:
+        print(f"note: {notice}")
     print(f"wrote {r.output} ({r.width} x {r.height} px, {len(r.bands)} bands: {' '.join(r.bands)}) in "
           f"{r.seconds:.1f} s")
     if r.original:

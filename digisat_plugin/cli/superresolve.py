@@ -90,6 +90,12 @@ def run(args) -> int:
         print(f"adapted {net}: " + (f"skipped ({done['skipped']})" if "skipped" in done
                                     else f"{done['steps']} steps in {done['seconds']:.1f} s"))
     print_guard(result)
+    if aoi is not None:
+        from ..core.io.aoi import window_notices
+        from ..core.io.product import open_product
+
+        for notice in window_notices(open_product(args.input), aoi):
+            print(f"note: {notice}")
     if result.original:
         print(f"wrote {result.original} (bands as delivered)")
     return 0

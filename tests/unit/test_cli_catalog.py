@@ -142,7 +142,9 @@ def test_enhance_runs_the_whole_chain_with_a_progress_bar(stac_server, tiny_sr_m
     assert proc.returncode == 0, proc.stderr
     # the 12.25 % scene is newer but cloudy over the area (tests/servers/stac_server.py DEFAULT_SCL)
     assert proc.stdout.splitlines()[0] == "scene S2B_18SVG_20240628_0_L2A (2024-06-28, 3.5% cloud, 0.0% over the area, stac)"
-    assert proc.stdout.splitlines()[1].startswith(f"wrote {out} (")
+    assert proc.stdout.splitlines()[1] == ("note: area of interest grown outward to the 60 m pixel grid: 2000 x 2000 "
+                                           "asked, 2100 x 2100 written (CRS units)")
+    assert proc.stdout.splitlines()[2].startswith(f"wrote {out} (")
     assert "reading 12 bands (COG windows)" in proc.stderr  # the bar shows each stage
     assert "enhanced S2B_18SVG_20240628_0_L2A        100%|" in proc.stderr
     ds = gdal.Open(str(out))

@@ -110,6 +110,8 @@ def test_enhance_picks_the_clearest_area_and_writes_harmonised_reflectance(earth
     assert proc.returncode == 0, proc.stderr
     # the 12.25 % scene is newer, but its cloud is over the area
     assert proc.stdout.splitlines()[0] == f"scene {SCENE} (2024-06-28, 3.5% cloud, 0.0% over the area, stac)"
+    assert proc.stdout.splitlines()[1] == ("note: area of interest grown outward to the 60 m pixel grid: 2000 x 2000 "
+                                           "asked, 2100 x 2100 written (CRS units)")
     assert "Warning" not in proc.stderr
     assert os.listdir(tmp_path) == ["enhanced.tif"]
     ds = gdal.Open(str(out))

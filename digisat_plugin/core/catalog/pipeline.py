@@ -23,6 +23,7 @@ class EnhanceResult:
     product_path: str  # what was fetched (removed afterwards unless a workdir was given)
     result: object  # core.sr.engine.SuperResolveResult
     notes: list = field(default_factory=list)  # scenes skipped and why
+    notices: list = field(default_factory=list)  # the area clipped at the data's edge / grown to the 60 m grid
 
 
 def find_scene(source, aoi, scene_id: str, level: str, start: str | None = None, end: str | None = None):
@@ -115,6 +116,12 @@ def enhance_area(source, aoi, start: str, end: str, max_cloud: float, output_pat
             raise last
         if path is None:
             raise type(last)(f"none of the {min(len(scenes), MAX_TRIES)} best scenes could be fetched; last: {last}")
+        from ..io.aoi import window_notices
+        from ..io.product import open_product
+
+        notices = window_notices(open_product(path), aoi)
+        for notice in notices:
+            progress.update(0.45, notice)
         progress.update(0.45, f"super-resolving {scene.id}")
         result = superresolve(path, output_path, aoi=aoi, bands=bands, original_path=original_path,
                               progress=progress.stage(0.45, 1.0), **engine_options)
@@ -122,4 +129,4 @@ def enhance_area(source, aoi, start: str, end: str, max_cloud: float, output_pat
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
     progress.update(1.0, f"enhanced {scene.id}")
-    return EnhanceResult(scene, path, result, notes)
+    return EnhanceResult(scene, path, result, notes, notices)

@@ -152,8 +152,19 @@ def window_for(product, aoi: Aoi | None) -> Window:
     The margin a network needs beyond the window is the engine's business: it reads real
     pixels there when the scene has them and mirrors them at the scene edge.
     """
+    return window_and_notices(product, aoi)[0]
+
+
+def window_notices(product, aoi: Aoi | None) -> list:
+    """One line for each way the window written differs from the area asked: clipped at the edge
+    of the data, grown outward to the 60 m grid (for the front ends to show; core prints nothing)."""
+    return window_and_notices(product, aoi)[1]
+
+
+def window_and_notices(product, aoi: Aoi | None) -> tuple:
+    """(window_for's window, window_notices' lines): the one place the window is made."""
     if aoi is None:
-        return Window(0, 0, product.height, product.width)
+        return Window(0, 0, product.height, product.width), []
     if aoi.crs and not product.crs_wkt:
         raise AoiError(
             f"area of interest is in {aoi.crs} but {product.path} has no CRS: give the box in its pixel-grid coordinates"
@@ -179,7 +190,18 @@ def window_for(product, aoi: Aoi | None) -> Window:
             f"area of interest too small: {(c1 - c0) * res:g} x {(r1 - r0) * res:g} units on the data; "
             f"at least {MIN_AOI_PIXELS * res:g} on each side is needed"
         )
-    return Window(r0, c0, r1 - r0, c1 - c0)
+    res, eps = abs(gt[1]), 1e-6
+    asked = f"{xmax - xmin:.0f} x {ymax - ymin:.0f}"
+    written = f"{(c1 - c0) * res:.0f} x {(r1 - r0) * abs(gt[5]):.0f}"
+    notices = []
+    if cols[0] < -eps or rows[0] < -eps or cols[1] > product.width + eps or rows[1] > product.height + eps:
+        notices.append(f"area of interest clipped at the edge of the data of {product.path}: {asked} asked, "
+                       f"{written} written (CRS units)")
+    inside = (max(cols[0], 0), max(rows[0], 0), min(cols[1], product.width), min(rows[1], product.height))
+    if c0 < inside[0] - eps or r0 < inside[1] - eps or c1 > inside[2] + eps or r1 > inside[3] + eps:
+        notices.append(f"area of interest grown outward to the {ALIGN * res:g} m pixel grid: {asked} "
+                       f"asked, {written} written (CRS units)")
+    return Window(r0, c0, r1 - r0, c1 - c0), notices
 
 
 def product_extent(product) -> tuple:
