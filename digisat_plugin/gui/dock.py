@@ -11,7 +11,8 @@ import os
 
 from qgis.core import Qgis
 from qgis.gui import QgsDockWidget
-from qgis.PyQt.QtCore import Qt
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import Qt, QTimer
 from qgis.PyQt.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -21,6 +22,7 @@ from qgis.PyQt.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -48,6 +50,7 @@ from .side_by_side import SideBySideView
 from .swipe import SwipeMapTool
 from .tooltips import explain
 
+DOCK_WIDTH = 380  # px the dock asks for (a fifth of a 1920 px screen)
 _PROBES: dict = {}  # worker Python -> what it has (cleared after an install or a removal)
 
 
@@ -55,6 +58,15 @@ def _probe(python: str) -> dict:
     if python not in _PROBES:
         _PROBES[python] = environment.probe(python)
     return _PROBES[python]
+
+
+class _NarrowScrollArea(QScrollArea):
+    """Asks for DOCK_WIDTH px, not its content's width: the dock opens narrow and its rows scroll."""
+
+    def sizeHint(self):  # noqa: N802
+        hint = super().sizeHint()
+        hint.setWidth(DOCK_WIDTH)
+        return hint
 
 
 class DigisatDock(QgsDockWidget):
@@ -98,7 +110,10 @@ class DigisatDock(QgsDockWidget):
         self.swipe_button.setCheckable(True)
         self.swipe_button.setEnabled(False)
         self.side_button = QPushButton(tr("Side by side"))
+        self.side_button.setCheckable(True)
         self.side_button.setEnabled(False)
+        self._layout_before = None  # (window, this dock's width) before the second view was placed
+        self._view_watch = None  # the second view's canvas, watched for the user closing it
 
         self.help_button = QToolButton()
         self.help_button.setText("?")
@@ -126,14 +141,20 @@ class DigisatDock(QgsDockWidget):
         compare.addWidget(self.side_button)
         layout.addLayout(compare)
         layout.addWidget(self.log_view)
-        self.setWidget(body)
+        # a scroll area: the dock stays narrow (and short beside the Processing toolbox); rows scroll
+        scroll = _NarrowScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.NoFrame)
+        scroll.setWidget(body)
+        body.setMinimumWidth(260)
+        self.setWidget(scroll)
         explain(self)
 
         self.run_button.clicked.connect(self.run)
         self.cancel_button.clicked.connect(self.cancel)
         self.data.searchRequested.connect(self.search)
         self.swipe_button.toggled.connect(self.set_swipe)
-        self.side_button.clicked.connect(self.open_side_by_side)
+        self.side_button.toggled.connect(self.set_side_by_side)
         self.process.install_button.clicked.connect(self.install_missing)
         self.settings_panel.repair_button.clicked.connect(lambda: self.install_environment(repair=True))
         self.settings_panel.remove_button.clicked.connect(self.remove_environment)
@@ -394,6 +415,53 @@ class DigisatDock(QgsDockWidget):
             self.canvas.unsetMapTool(self.swipe_tool)
             self.swipe_tool = None
 
+    def set_side_by_side(self, on: bool):
+        """The Side by side toggle: open the second view of the original, or close it and give the main map
+        back its width."""
+        if on:
+            if self.open_side_by_side() is None:
+                self._uncheck_side()
+        else:
+            self.close_side_by_side()
+
+    def _uncheck_side(self):
+        self.side_button.blockSignals(True)
+        self.side_button.setChecked(False)
+        self.side_button.blockSignals(False)
+
+    def _stop_watching_view(self):
+        view, self._view_watch = getattr(self, "_view_watch", None), None
+        if view is not None and not sip.isdeleted(view):
+            try:
+                view.destroyed.disconnect(self._second_view_gone)
+            except (TypeError, RuntimeError):
+                pass
+
+    def close_side_by_side(self):
+        self._stop_watching_view()
+        if self.side_by_side is not None:
+            self.side_by_side.close()
+        self._uncheck_side()
+        self._restore_layout()
+
+    def _second_view_gone(self, *_):
+        """The user closed QGIS's dock of the second view itself."""
+        self._view_watch = None
+        if sip.isdeleted(self) or sip.isdeleted(self.side_button):
+            return
+        if self.side_by_side is not None:
+            self.side_by_side.canvas = None
+        self._uncheck_side()
+        self._restore_layout()
+
+    def _restore_layout(self):
+        if self._layout_before is None:
+            return
+        window, width = self._layout_before
+        self._layout_before = None
+        if not sip.isdeleted(window) and not sip.isdeleted(self):
+            window.resizeDocks([self], [width], Qt.Horizontal)
+
     def open_side_by_side(self):
         if self.result is None or self.result[3] is None:
             return None
@@ -406,6 +474,11 @@ class DigisatDock(QgsDockWidget):
         other = self.side_by_side.open([self.result[3]])
         if first:
             self._place_beside(other)
+            self._view_watch = other
+            other.destroyed.connect(self._second_view_gone)
+        self.side_button.blockSignals(True)
+        self.side_button.setChecked(True)
+        self.side_button.blockSignals(False)
         return other
 
     def _place_beside(self, other_canvas):
@@ -419,9 +492,17 @@ class DigisatDock(QgsDockWidget):
         if window.dockWidgetArea(self) == Qt.NoDockWidgetArea or window.dockWidgetArea(holder) == Qt.NoDockWidgetArea:
             return
         # [main map][second view][this dock]: the two maps next to each other
+        self._layout_before = (window, self.width())
         width = max(self.canvas.width() // 2, 300)
         window.splitDockWidget(holder, self, Qt.Horizontal)
-        window.resizeDocks([holder, self], [width, max(self.width(), 360)], Qt.Horizontal)
+        sizes = [width, max(self.width(), 300)]
+
+        def resize():  # again once the new dock is laid out: before that Qt squeezes both docks
+            if not sip.isdeleted(holder) and not sip.isdeleted(self):
+                window.resizeDocks([holder, self], sizes, Qt.Horizontal)
+
+        resize()
+        QTimer.singleShot(0, resize)
 
     def unload(self):
         """Take away every map tool, rubber band and view the dock put on the canvas; stop the search.
@@ -443,8 +524,10 @@ class DigisatDock(QgsDockWidget):
                 signal.disconnect(slot)
             self.install_task = None
         self.set_swipe(False)
+        self._stop_watching_view()
         if self.side_by_side is not None:
             self.side_by_side.close()
             self.side_by_side = None
+        self._restore_layout()
         self.area.unload()
         self.data.unload()

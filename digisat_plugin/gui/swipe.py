@@ -8,7 +8,9 @@ from __future__ import annotations
 from qgis.core import QgsMapRendererParallelJob, QgsMapSettings
 from qgis.gui import QgsMapCanvasItem, QgsMapTool
 from qgis.PyQt.QtCore import QObject, QPointF, QRectF, Qt, pyqtSignal
-from qgis.PyQt.QtGui import QColor, QCursor, QPen
+from qgis.PyQt.QtGui import QColor, QCursor, QFontMetrics, QPen
+
+from .i18n import tr
 
 
 class SwipeItem(QgsMapCanvasItem):
@@ -69,6 +71,30 @@ class SwipeItem(QgsMapCanvasItem):
                           QRectF(x * scale_x, 0, (width - x) * scale_x, height * scale_y))
         painter.setPen(QPen(QColor(255, 255, 255), 2))
         painter.drawLine(QPointF(x, 0), QPointF(x, height))
+        self._paint_labels(painter, x)
+
+    def labels(self) -> tuple:
+        """(left, right) side names drawn at the top of the divider."""
+        return tr("enhanced"), tr("original")
+
+    LABEL_TOP, LABEL_PAD = 4, 4
+
+    def label_rows(self) -> int:
+        """Canvas rows from the top that the labels may cover."""
+        return self.LABEL_TOP + QFontMetrics(self.canvas.font()).height() + 2 * self.LABEL_PAD + 2
+
+    def _paint_labels(self, painter, x):
+        left, right = self.labels()
+        painter.setFont(self.canvas.font())
+        metrics = painter.fontMetrics()
+        pad, top = self.LABEL_PAD, self.LABEL_TOP
+        h = metrics.height() + 2 * pad
+        for text, right_side in ((left, False), (right, True)):
+            w = metrics.horizontalAdvance(text) + 2 * pad
+            box = QRectF(x + 3 if right_side else x - 3 - w, top, w, h)
+            painter.fillRect(box, QColor(0, 0, 0, 150))
+            painter.setPen(QColor(255, 255, 255))
+            painter.drawText(box, Qt.AlignCenter, text)
 
 
 class _Signals(QObject):
