@@ -259,6 +259,8 @@ class DigisatDock(QgsDockWidget):
         username, password = load_credentials(query["auth_config_id"])
         task = SearchTask(query["kind"], query["url"], aoi, query["start"], query["end"], query["max_cloud"],
                           query["level"], username, password)
+        if query.get("collection"):  # Settings' STAC collection, to core.catalog.get_source in the worker
+            task.args["source"]["collection"] = query["collection"]
         task.succeeded.connect(self._search_done)
         task.failed.connect(self._search_failed)
         task.cancelled.connect(self._search_cancelled)

@@ -193,6 +193,8 @@ class SearchPanel(QWidget):
             kind=self.source(), url=self.url_edit.text().strip(), auth_config_id=self.auth_select.configId(),
             start=self.start_date.date().toString("yyyy-MM-dd"), end=self.end_date.date().toString("yyyy-MM-dd"),
             max_cloud=float(self.max_cloud.value()), level=self.level_combo.currentText(),
+            # the STAC collection from the settings (empty: the level's default); other sources have none
+            collection=self.settings.stac_collection if self.source() == "stac" else "",
         )
 
     def selected_scene(self):

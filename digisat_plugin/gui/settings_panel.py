@@ -36,6 +36,10 @@ class SettingsPanel(QWidget):
         self.dhus_url = QLineEdit(settings.dhus_url)
         for edit in (self.stac_url, self.cdse_url, self.dhus_url):
             edit.setPlaceholderText("the service's default URL")
+        self.stac_collection = QLineEdit(settings.stac_collection)
+        self.stac_collection.setPlaceholderText("sentinel-2-c1-l2a (L2A) / sentinel-2-l1c (L1C)")
+        self.stac_collection.setToolTip("The STAC collection searched, e.g. the older sentinel-2-l2a; empty: the "
+                                        "level's default collection")
         self.area_limit = QDoubleSpinBox()
         self.area_limit.setRange(1.0, 1e6)
         self.area_limit.setDecimals(0)
@@ -49,6 +53,7 @@ class SettingsPanel(QWidget):
         note.setWordWrap(True)
         form = QFormLayout(self)
         form.addRow("STAC URL", self.stac_url)
+        form.addRow("STAC collection", self.stac_collection)
         form.addRow("Data Space URL", self.cdse_url)
         form.addRow("DHuS URL", self.dhus_url)
         form.addRow("Warn above", self.area_limit)
@@ -109,6 +114,7 @@ class SettingsPanel(QWidget):
     def save(self):
         s = self.settings
         s.stac_url, s.cdse_url, s.dhus_url = (e.text().strip() for e in (self.stac_url, self.cdse_url, self.dhus_url))
+        s.stac_collection = self.stac_collection.text().strip()
         s.area_warning_km2 = float(self.area_limit.value())
         s.model_dir = self.model_dir.text().strip()
         s.worker_python = self.worker_python.text().strip()

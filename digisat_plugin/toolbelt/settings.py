@@ -23,6 +23,7 @@ class PluginSettings:
     stac_url: str = ""
     cdse_url: str = ""
     dhus_url: str = ""
+    stac_collection: str = ""  # empty: sentinel-2-c1-l2a / sentinel-2-l1c by level (core.catalog.stac.COLLECTIONS)
     source: str = "stac"
     auth_config_id: str = ""  # QGIS auth manager config holding the Data Space / DHuS login (never the password)
     output_dir: str = ""

@@ -275,3 +275,29 @@ def test_60m_only_run_fetches_the_networks_inputs_and_succeeds(search_dock, clea
     assert enhanced.bandCount() == original.bandCount() == 6
     folder = os.path.join(dock.process.output_dir.text(), "downloads", "S2A_18SVG_20240705_0_L2A")
     assert sort_bands(f[:-4] for f in os.listdir(folder) if f.endswith(".tif")) == inputs_for(outputs)
+
+
+def test_the_settings_stac_collection_is_searched(search_dock, stac_fake, qtbot):
+    from digisat_plugin.gui.settings_panel import SettingsPanel
+
+    dock = search_dock
+    panel = SettingsPanel(dock.settings)
+    try:
+        assert panel.stac_collection.text() == ""
+        panel.stac_collection.setText(" sentinel-2-l2a ")
+        panel.save()
+    finally:
+        panel.deleteLater()
+    assert dock.settings.stac_collection == "sentinel-2-l2a"
+    task = dock.search()
+    with qtbot.waitSignal(task.succeeded, timeout=60000):
+        pass
+    # the loopback server holds only sentinel-2-c1-l2a: nothing found in the collection asked for
+    assert stac_fake.state["searches"][-1]["collections"] == ["sentinel-2-l2a"]
+    qtbot.waitUntil(lambda: dock.search_task is None, timeout=5000)
+    assert dock.data.table.rowCount() == 0
+    dock.settings.stac_collection = ""  # empty: the level's collection again
+    task = dock.search()
+    with qtbot.waitSignal(task.succeeded, timeout=60000):
+        pass
+    assert stac_fake.state["searches"][-1]["collections"] == ["sentinel-2-c1-l2a"]
