@@ -72,6 +72,15 @@ def apply_style(layer: QgsRasterLayer, bands: list, limits: list) -> None:
     layer.triggerRepaint()
 
 
+def style_result(layer: QgsRasterLayer, reference: QgsRasterLayer | None = None) -> list:
+    """The one styling of digisat outputs (dock results and Processing outputs): the false-colour
+    composite (B12/B8A/B05 when present) stretched by the reference layer's cumulative cut (default:
+    the layer itself). Returns the 1-based bands shown."""
+    bands = composite_bands(band_descriptions(layer.source()))
+    apply_style(layer, bands, stretch_for(reference or layer, bands))
+    return bands
+
+
 def add_result_group(enhanced_path: str, original_path: str | None, title: str, project=None):
     """Add the group with both layers (original optional); return (group, enhanced, original)."""
     project = project or QgsProject.instance()
@@ -83,12 +92,9 @@ def add_result_group(enhanced_path: str, original_path: str | None, title: str, 
         original = QgsRasterLayer(original_path, ORIGINAL_NAME, "gdal")
         if not original.isValid():
             raise RuntimeError(f"{original_path}: QGIS cannot open the original raster")
-    names = band_descriptions(enhanced_path)
-    bands = composite_bands(names)
-    limits = stretch_for(original or enhanced, bands)
     for layer in (enhanced, original):
         if layer is not None:
-            apply_style(layer, bands, limits)
+            style_result(layer, original or enhanced)  # the same stretch on both
     group = project.layerTreeRoot().insertGroup(0, title)
     for layer in (enhanced, original):
         if layer is not None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from qgis.core import (
+    QgsMapLayerType,
     QgsProcessing,
+    QgsProcessingLayerPostProcessorInterface,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
@@ -28,6 +30,18 @@ from .common import (
     product_path,
     run_in_worker,
 )
+
+STYLERS: list = []
+
+
+class StyleAsTheDock(QgsProcessingLayerPostProcessorInterface):
+    """Styles a loaded output as the dock styles its results (gui.results.style_result)."""
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802
+        from ..gui.results import style_result
+
+        if layer is not None and layer.type() == QgsMapLayerType.RasterLayer:
+            style_result(layer)
 
 
 class SuperResolveAlgorithm(DigisatAlgorithm):
@@ -113,4 +127,10 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
         }
         if original:
             outputs[self.ORIGINAL] = result.original
+        for path in (output, original):
+            if path and context.willLoadLayerOnCompletion(path):
+                styler = StyleAsTheDock()
+                STYLERS.append(styler)  # QGIS holds only a pointer; the algorithm copy may be gone by then
+                del STYLERS[:-16]
+                context.layerToLoadOnCompletionDetails(path).setPostProcessor(styler)
         return outputs

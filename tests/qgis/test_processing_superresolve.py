@@ -212,3 +212,23 @@ def test_processing_and_cli_give_identical_rasters(digisat_provider, tiny_sr_mod
     assert cli_ds.GetProjection() == qgis_ds.GetProjection()
     np.testing.assert_array_equal(cli_data, qgis_data)
     assert not {"tensorflow", "keras", "h5py"} & set(sys.modules)  # the networks ran in the worker
+
+
+def test_loaded_output_is_styled_like_the_dock(digisat_provider, tiny_sr_model, tmp_path, qgis_iface):  # noqa: F811
+    import processing
+    from qgis.core import QgsMultiBandColorRenderer, QgsProject
+
+    out = tmp_path / "styled.tif"
+    processing.runAndLoadResults("digisat:superresolve", {
+        "INPUT": str(SAMPLE), "EXTENT": EXTENT, "BANDS": [0, 1], "MODEL_DIR": str(tiny_sr_model), "DEVICE": 1,
+        "OUTPUT": str(out)})
+    layers = [lyr for lyr in QgsProject.instance().mapLayers().values() if lyr.source() == str(out)]
+    try:
+        assert len(layers) == 1
+        renderer = layers[0].renderer()
+        assert isinstance(renderer, QgsMultiBandColorRenderer)
+        shown = [DEFAULT_BANDS[b - 1] for b in (renderer.redBand(), renderer.greenBand(), renderer.blueBand())]
+        assert shown == ["B12", "B8A", "B05"]  # the dock's false colour, not B01/B02/B03
+        assert renderer.redContrastEnhancement().maximumValue() > renderer.redContrastEnhancement().minimumValue()
+    finally:
+        QgsProject.instance().removeMapLayers([lyr.id() for lyr in layers])
