@@ -26,7 +26,7 @@
     <message>
         <location filename="../digisat_plugin/plugin.py" line="81"/>
         <location filename="../digisat_plugin/gui/about.py" line="80"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="110"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="125"/>
         <source>About digisat</source>
         <translation type="unfinished"></translation>
     </message>
@@ -172,172 +172,172 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="63"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="75"/>
         <source>digisat: Sentinel-2 super-resolution</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="82"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="94"/>
         <source>Area</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="83"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="95"/>
         <source>Data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="84"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="96"/>
         <source>Process</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="86"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="98"/>
         <source>Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="88"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="100"/>
         <source>Run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="89"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="101"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="93"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="105"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="97"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="109"/>
         <source>Swipe compare</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="100"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="112"/>
         <source>Side by side</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="108"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="123"/>
         <source>Help (README, in the web browser)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="156"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="177"/>
         <source>settings saved</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="173"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="194"/>
         <source>{job} needs {modules} in the worker's Python ({python}): click 'Install packages' (Process tab) or set another Python in Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="191"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="212"/>
         <source>repairing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="192"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="213"/>
         <source>installing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="202"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="223"/>
         <source>installed in {folder}: {versions}; Run works now (no restart needed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="207"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="228"/>
         <source>Installation failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="208"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="229"/>
         <source>installation cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="223"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="244"/>
         <source>removed the Python environment {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="236"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="257"/>
         <source>search: draw an area of interest first (Area tab)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="246"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="269"/>
         <source>Searching…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="247"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="270"/>
         <source>searching {source} {url} {start}..{end}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="257"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="280"/>
         <source>Search failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="261"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="284"/>
         <source>Search cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="266"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="289"/>
         <source>{n} scenes found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="333"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="356"/>
         <source>started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="339"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="362"/>
         <source>cancelling…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="363"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="386"/>
         <source>Done in {seconds} s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="364"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="387"/>
         <source>done: {path} ({width} x {height} px, {bands} bands, {seconds} s)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="367"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="390"/>
         <source>{title}: enhanced layer added</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="377"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="400"/>
         <source>Failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="384"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="407"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="385"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="408"/>
         <source>cancelled: no output was kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="401"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="471"/>
         <source>side by side: this QGIS cannot open another map view</source>
         <translation type="unfinished"></translation>
     </message>
@@ -395,6 +395,16 @@
     <message>
         <location filename="../digisat_plugin/gui/process_panel.py" line="88"/>
         <source>Missing in the worker's Python environment: {modules}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/swipe.py" line="78"/>
+        <source>enhanced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/swipe.py" line="78"/>
+        <source>original</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
