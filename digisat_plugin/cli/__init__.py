@@ -12,7 +12,7 @@ import importlib
 import os
 import sys
 
-COMMAND_MODULES = ("superresolve", "train", "evaluate", "catalog")
+COMMAND_MODULES = ("superresolve", "train", "evaluate", "catalog", "batch")
 
 
 def build_parser() -> argparse.ArgumentParser:

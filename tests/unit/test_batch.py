@@ -1,0 +1,242 @@
+"""`batch` on a real Dask distributed LocalCluster: two real band folders (the bundled sample and a
+crop of it made with GDAL), the tiny zero-tail networks; outputs against the single-process engine,
+a worker killed mid-scene, an interrupted run resumed, and bad input."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import psutil
+import pytest
+from osgeo import gdal
+
+from digisat_plugin.core.batch import is_valid_output, run_batch, temporary_files
+from tests.conftest import REPO
+
+gdal.UseExceptions()
+
+CROP = (300, 0, 300, 240)  # col, row, width, height on the 10 m grid (multiples of 6: whole 60 m pixels)
+
+
+def cli(*args, timeout=600):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    return subprocess.run([sys.executable, "-m", "digisat_plugin", *map(str, args)], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def read(path) -> np.ndarray:
+    return gdal.Open(str(path)).ReadAsArray().astype(np.int32)
+
+
+@pytest.fixture(scope="module")
+def scenes(sample_dir, tmp_path_factory) -> list:
+    """[the sample (600 x 600 px), a 300 x 240 px crop of it written by gdal.Translate]."""
+    crop = tmp_path_factory.mktemp("batch_in") / "virginia_crop"
+    crop.mkdir()
+    col, row, width, height = CROP
+    for name in sorted(os.listdir(sample_dir)):
+        if name.endswith(".tif"):
+            ds = gdal.Open(str(sample_dir / name))
+            r = 600 // ds.RasterXSize
+            gdal.Translate(str(crop / name), ds, srcWin=[col // r, row // r, width // r, height // r])
+    return [str(sample_dir), str(crop)]
+
+
+@pytest.fixture(scope="module")
+def reference(scenes, tiny_sr_model, tmp_path_factory) -> dict:
+    """Each scene through the single-process engine: name -> array."""
+    from digisat_plugin.core.sr.engine import superresolve
+
+    out = tmp_path_factory.mktemp("batch_ref")
+    arrays = {}
+    for path in scenes:
+        name = os.path.basename(path)
+        superresolve(path, str(out / f"{name}.tif"), model_dir=tiny_sr_model, device="cpu")
+        arrays[name] = read(out / f"{name}.tif")
+    return arrays
+
+
+def assert_matches_engine(out_dir, reference):
+    for name, expected in reference.items():
+        path = os.path.join(out_dir, f"{name}_enhanced.tif")
+        assert is_valid_output(path), path
+        got = read(path)
+        assert got.shape == expected.shape
+        assert np.abs(got - expected).max() <= 1, name
+    assert not [p for p in os.listdir(out_dir) if p.endswith("part.tif")]
+
+
+def wait_gone(pids, seconds=20.0) -> list:
+    deadline = time.monotonic() + seconds
+    alive = list(pids)
+    while alive and time.monotonic() < deadline:
+        alive = [p for p in alive if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+        time.sleep(0.2)
+    return alive
+
+
+def cluster_processes(before=()) -> set:
+    """Child processes of this test process started since `before`, but for multiprocessing's
+    resource tracker (one per Python process, shared, it lives as long as its parent)."""
+    found = set()
+    for p in psutil.Process().children(recursive=True):
+        try:
+            if p.pid not in before and "resource_tracker" not in " ".join(p.cmdline()):
+                found.add(p.pid)
+        except psutil.NoSuchProcess:
+            pass
+    return found
+
+
+@pytest.fixture
+def cluster():
+    """A LocalCluster of 2 worker processes (1 thread each); every process it started is gone after."""
+    from distributed import Client, LocalCluster
+
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    lc = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                      env={"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "3"})
+    client = Client(lc)
+    started = cluster_processes(before)
+    try:
+        yield client
+    finally:
+        started |= cluster_processes(before)  # restarted workers too
+        client.close()
+        lc.close()
+        assert wait_gone(started) == []
+
+
+def test_batch_cli_two_scenes_on_two_workers_equal_the_engine(scenes, reference, tiny_sr_model, tmp_path):
+    out = tmp_path / "out"
+    missing = tmp_path / "no_such_product"
+    proc = cli("batch", *scenes, missing, "--out", out, "--workers", "2", "--model", tiny_sr_model,
+               "--device", "cpu", "--quiet", "--dashboard-address", ":0")
+    assert proc.returncode == 2, proc.stderr  # one product could not be used: the others are still done
+    assert "LocalCluster of 2 worker(s) x 1 TensorFlow thread(s); dashboard http://" in proc.stdout
+    assert "done virginia: " in proc.stdout and "done virginia_crop: " in proc.stdout
+    assert "batch: 2 done, 0 skipped (already done), 1 failed of 3" in proc.stdout
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("digisat: error:")]
+    assert errors == [f"digisat: error: no_such_product: {missing}: no such file or folder"], proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert_matches_engine(out, reference)
+    assert gdal.Open(str(out / "virginia_crop_enhanced.tif")).RasterXSize == CROP[2]
+    assert not (out / "no_such_product_enhanced.tif").exists()
+
+    # the rerun does nothing for what is done (no cluster started, files untouched)
+    stamps = {p: os.stat(out / p).st_mtime_ns for p in os.listdir(out)}
+    again = cli("batch", *scenes[:2], "--out", out, "--model", tiny_sr_model, "--quiet")
+    assert again.returncode == 0, again.stderr
+    assert "skipped virginia: " in again.stdout and "skipped virginia_crop: " in again.stdout
+    assert "cluster:" not in again.stdout
+    assert {p: os.stat(out / p).st_mtime_ns for p in os.listdir(out)} == stamps
+
+
+def test_a_worker_killed_mid_scene_the_batch_still_completes(scenes, reference, tiny_sr_model, cluster, tmp_path):
+    out = tmp_path / "out"
+    killed = {}
+
+    def kill_when_writing():
+        """Once the engine is writing the big scene (its temporary file exists), SIGKILL that worker."""
+        target = str(out / "virginia_enhanced.tif")
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and not killed:
+            if temporary_files(target):
+                for address, keys in cluster.processing().items():
+                    if any(str(k).startswith("digisat-scene-virginia-") for k in keys):
+                        pid = cluster.run(os.getpid, workers=[address])[address]
+                        os.kill(pid, signal.SIGKILL)
+                        killed.update(address=address, pid=pid, parts=temporary_files(target))
+                        return
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=kill_when_writing, daemon=True)
+    watcher.start()
+    report = run_batch(scenes, str(out), model_dir=tiny_sr_model, device="cpu", client=cluster)
+    watcher.join(5)
+    assert killed, "the worker was not killed mid-scene"
+    assert not psutil.pid_exists(killed["pid"]) or psutil.Process(killed["pid"]).status() == psutil.STATUS_ZOMBIE
+    assert report.ok, [j.line() for j in report.scenes]
+    jobs = {j.name: j for j in report.scenes}
+    assert jobs["virginia"].status == "done" and jobs["virginia_crop"].status == "done"
+    assert jobs["virginia"].attempts >= 2  # started again after the loss
+    assert jobs["virginia"].worker != killed["address"]  # a restarted worker has a new address
+    assert_matches_engine(out, reference)
+    assert not any(os.path.exists(p) for p in killed["parts"])  # the lost run's temporary file was removed
+
+
+def test_interrupted_run_resumes_with_only_the_missing_scene(scenes, tiny_sr_model, tmp_path):
+    out = tmp_path / "out"
+    crop, big = scenes[1], scenes[0]
+    args = ["batch", crop, big, "--out", out, "--workers", "1", "--model", tiny_sr_model, "--device", "cpu",
+            "--quiet", "--dashboard-address", ":0"]
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    proc = subprocess.Popen([sys.executable, "-m", "digisat_plugin", *map(str, args)], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines, children = [], set()
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 300
+        while not any(ln.startswith("done virginia_crop: ") for ln in lines) and time.monotonic() < deadline:
+            children |= {p.pid for p in psutil.Process(proc.pid).children(recursive=True)}
+            assert proc.poll() is None, (lines, proc.stderr.read())
+            time.sleep(0.1)
+        assert (out / "virginia_crop_enhanced.tif").exists()
+        assert not (out / "virginia_enhanced.tif").exists()
+        children |= {p.pid for p in psutil.Process(proc.pid).children(recursive=True)}
+        proc.send_signal(signal.SIGINT)  # Ctrl-C while the second scene runs
+        proc.wait(timeout=120)
+        reader.join(10)
+        stderr = proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, stderr
+    assert "digisat: interrupted; no partial output was left" in stderr and "Traceback" not in stderr
+    assert not (out / "virginia_enhanced.tif").exists()
+    assert sorted(os.listdir(out)) == ["virginia_crop_enhanced.tif"]  # no temporary files left
+    assert wait_gone(children) == []  # the cluster it started is gone
+    stamp = os.stat(out / "virginia_crop_enhanced.tif").st_mtime_ns
+
+    again = cli(*args)
+    assert again.returncode == 0, again.stderr
+    assert "skipped virginia_crop: " in again.stdout
+    assert "done virginia: " in again.stdout
+    assert "batch: 1 done, 1 skipped (already done), 0 failed of 2" in again.stdout
+    assert os.stat(out / "virginia_crop_enhanced.tif").st_mtime_ns == stamp
+    assert is_valid_output(str(out / "virginia_enhanced.tif"))
+
+
+@pytest.mark.parametrize("extra, fragment", [
+    (["--out", "FILE"], "--out FILE: is a file, not a folder"),
+    (["--out", "DIR", "--scheduler", "tcp://127.0.0.1:9", "--workers", "2"], "--workers: only for a local cluster"),
+    (["--out", "DIR", "--model", "NOMODEL"], "--model NOMODEL: model folder not found"),
+    (["--out", "DIR", "--workers", "0"], "--workers: expected at least 1 worker, got 0"),
+])
+def test_bad_parameters_one_line_exit_2(sample_dir, tmp_path, extra, fragment):
+    (tmp_path / "FILE").write_text("x")
+    subs = {"FILE": str(tmp_path / "FILE"), "DIR": str(tmp_path / "out"), "NOMODEL": str(tmp_path / "nomodel")}
+    extra = [subs.get(a, a) for a in extra]
+    fragment = fragment.replace("FILE", subs["FILE"]).replace("NOMODEL", subs["NOMODEL"])
+    proc = cli("batch", sample_dir, *extra, "--quiet", timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip() and not ln.startswith("usage:")
+             and not ln.startswith("  ")]
+    assert len(lines) == 1 and fragment in lines[0], proc.stderr
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".tif")]
+
+
+def test_unreachable_scheduler_is_one_line(sample_dir, tmp_path):
+    proc = cli("batch", sample_dir, "--out", tmp_path / "out", "--scheduler", "tcp://127.0.0.1:9", "--quiet",
+               timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("digisat: error: --scheduler tcp://127.0.0.1:9: cannot connect")
