@@ -4,7 +4,11 @@ Prints, for a scene and for one 4x its area (both cut from the shared Virginia s
 - peak resident memory of a whole `superresolve` run in a fresh process, and the ratio
   between the two (streaming keeps it nearly flat: the acceptance bound is < 1.5x);
 - throughput in megapixels of 10 m output per second;
-- the same scene resampled by GDAL (cubic, no network) as the speed baseline.
+- the same scene resampled by GDAL (cubic, no network) as the speed baseline;
+- the same run without the guard (`guard=False`), so the guard's share of a run is printed;
+- with --baseline REV, the engine of that git revision (its own networks and code, from a
+  temporary worktree) on the same windows, and the ratio of throughputs (make bench uses the
+  last version before the networks were redesigned for other scenes).
 - the worker's overhead per run on the bundled sample: the plugin's way (the engine in a child
   process, digisat_plugin/worker) against the engine called in-process with TensorFlow already
   loaded, for a new worker per run and for a kept-alive one.
@@ -38,10 +42,10 @@ def child(mode: str, scene: str, aoi: str, out: str, device: str) -> None:
     product = open_product(scene)
     window = window_for(product, parse_aoi(aoi))
     start = time.perf_counter()
-    if mode == "digisat":
+    if mode in ("digisat", "no-guard"):
         from digisat_plugin.core.sr.engine import superresolve
 
-        superresolve(scene, out, aoi=parse_aoi(aoi), device=device)
+        superresolve(scene, out, aoi=parse_aoi(aoi), device=device, guard=mode == "digisat")
     else:  # GDAL cubic resampling of every band to the 10 m window: no network at all
         gt = product.geotransform
         x0, y0 = gt[0] + window.col * gt[1], gt[3] + window.row * gt[5]
@@ -103,9 +107,9 @@ def worker_overhead(device: str) -> None:
           f"{max(kept) - warm:+.2f} s per run after its first ({rows['kept-alive worker'][0] - warm:+.2f} s)")
 
 
-def measure(mode, scene, aoi, device) -> dict:
+def measure(mode, scene, aoi, device, script=__file__) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.run([sys.executable, __file__, "--child", mode, scene, aoi, os.path.join(tmp, "o.tif"), device],
+        proc = subprocess.run([sys.executable, script, "--child", mode, scene, aoi, os.path.join(tmp, "o.tif"), device],
                               capture_output=True, text=True, check=False)
     if proc.returncode:
         sys.exit(f"bench: {mode} run failed:\n{proc.stderr[-2000:]}")
@@ -123,6 +127,7 @@ def main() -> None:
     parser.add_argument("--scene", default=DEFAULT_SCENE)
     parser.add_argument("--device", default="cpu", choices=("cpu", "gpu", "auto"))
     parser.add_argument("--worker-only", action="store_true", help="only the worker's overhead on the sample")
+    parser.add_argument("--baseline", metavar="REV", help="also time the engine of this git revision")
     args = parser.parse_args()
     worker_overhead(args.device)
     if args.worker_only:
@@ -141,18 +146,35 @@ def main() -> None:
     print(f"bench: {os.path.basename(args.scene)}, device {args.device}, {os.cpu_count()} CPU cores")
     rows = {}
     for label, aoi in aois.items():
-        for mode in ("gdal-cubic", "digisat"):
+        for mode in ("gdal-cubic", "no-guard", "digisat"):
             r = measure(mode, args.scene, aoi, args.device)
             rows[(label, mode)] = r
             mp = r["pixels"] / 1e6
             print(f"  {label:9s} {mode:10s} {mp:5.2f} MP  {r['seconds']:7.1f} s  {mp / r['seconds']:6.3f} MP/s  "
                   f"peak {r['peak_mb']:7.0f} MB")
+    if args.baseline:
+        with tempfile.TemporaryDirectory() as tmp:
+            tree = os.path.join(tmp, "baseline")
+            subprocess.run(["git", "-C", REPO, "worktree", "add", "--detach", tree, args.baseline], check=True,
+                           capture_output=True)
+            try:
+                for label, aoi in aois.items():
+                    old = measure("digisat", args.scene, aoi, args.device, os.path.join(tree, "scripts", "bench.py"))
+                    new = rows[(label, "digisat")]
+                    print(f"  {label:9s} {args.baseline[:10]:10s} {old['pixels'] / 1e6:5.2f} MP  {old['seconds']:7.1f} s  "
+                          f"{old['pixels'] / 1e6 / old['seconds']:6.3f} MP/s  peak {old['peak_mb']:7.0f} MB  -> this "
+                          f"version's throughput is {old['seconds'] / new['seconds']:.2f} x that of {args.baseline[:10]}")
+            finally:
+                subprocess.run(["git", "-C", REPO, "worktree", "remove", "--force", tree], check=False,
+                               capture_output=True)
     a, b = rows[("scene", "digisat")], rows[("4x scene", "digisat")]
     ratio = b["peak_mb"] / a["peak_mb"]
     print(f"peak memory, 4x area / 1x area: {ratio:.2f} (bound < 1.5: {'ok' if ratio < 1.5 else 'EXCEEDED'})")
     for label in aois:
         d, g = rows[(label, "digisat")], rows[(label, "gdal-cubic")]
-        print(f"{label}: digisat takes {d['seconds'] / g['seconds']:.1f}x the time of GDAL cubic resampling")
+        n = rows[(label, "no-guard")]
+        print(f"{label}: digisat takes {d['seconds'] / g['seconds']:.1f}x the time of GDAL cubic resampling; "
+              f"the guard adds {100 * (d['seconds'] / n['seconds'] - 1):.0f} % to a run without it")
     if ratio >= 1.5:
         sys.exit(1)
 

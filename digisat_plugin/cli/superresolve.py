@@ -51,7 +51,7 @@ def register(sub) -> None:
     p.add_argument("--original", metavar="PATH", help="also write the bands as delivered (nearest neighbour) on "
                    "the same 10 m grid, for comparison")
     p.add_argument("--model", metavar="DIR", help="folder with net20/ and net60/ (default: model_weights/)")
-    p.add_argument("--tile-size", type=positive_tile, help="tile core size in 10 m pixels (default 384)")
+    p.add_argument("--tile-size", type=positive_tile, help="tile core size in 10 m pixels (default 480)")
     p.add_argument("--adapt-steps", type=adapt_steps, default=0, metavar="N",
                    help="experimental: first fine-tune the networks for N steps on this area itself "
                    "(self-supervised: the area's bands degraded by 2 and 6 are restored, no labels needed; in "

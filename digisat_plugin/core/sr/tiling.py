@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..io.product import ALIGN
 
-DEFAULT_TILE = 384  # base pixels of tile core; a multiple of ALIGN
+DEFAULT_TILE = 480  # base pixels of tile core, a multiple of ALIGN; margins of up to 78 px make smaller tiles costly
 
 
 @dataclass(frozen=True)
