@@ -11,7 +11,7 @@ DEMO_OUT := demo_output
 # time (about 25-45 minutes, resumable), then scores each fold on its own scenes.
 TRAIN_ARGS ?=
 
-.PHONY: setup test test-unit test-qgis demo lint bench train evaluate clean package qgis qgis-smoke translations
+.PHONY: setup test test-unit test-qgis demo lint bench bench-batch train evaluate clean package qgis qgis-smoke translations
 
 setup:
 	@bash scripts/setup.sh
@@ -31,8 +31,15 @@ demo: setup
 lint: setup
 	$(PY) -m ruff check digisat_plugin tests scripts
 
+# af43846: the last version before the networks were redesigned to hold on unseen scenes
 bench: setup
-	$(PY) scripts/bench.py
+	$(PY) scripts/bench.py --baseline af43846
+
+# many scenes: single-process engine vs batch on Dask distributed, 1 and 2 workers (a few minutes on
+# 2 cores; BENCH_BATCH_ARGS="--size 10980" for full tiles, about an hour)
+BENCH_BATCH_ARGS ?=
+bench-batch: setup
+	$(PY) scripts/bench_batch.py $(BENCH_BATCH_ARGS)
 
 train: setup
 	$(PY) -m digisat_plugin train --out model_weights $(TRAIN_ARGS)

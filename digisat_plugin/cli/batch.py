@@ -40,7 +40,7 @@ def register(sub) -> None:
     p.add_argument("--bands", type=band_list, help="output bands, e.g. B05,B8A,B12 or 20m,60m (default: all but "
                    "B10)")
     p.add_argument("--model", metavar="DIR", help="folder with net20/ and net60/ (default: model_weights/)")
-    p.add_argument("--tile-size", type=positive_tile, help="tile core size in 10 m pixels (default 384)")
+    p.add_argument("--tile-size", type=positive_tile, help="tile core size in 10 m pixels (default: the engine's)")
     add_dn_scale_option(p)
     p.add_argument("--no-guard", action="store_true", help="write the networks' output even where the guard finds "
                    "the guided estimate better (as superresolve --no-guard)")
