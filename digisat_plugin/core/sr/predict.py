@@ -106,9 +106,15 @@ class Predictor:
                 progress.update(start / len(tiles), f"super-resolving tile {start + 1}/{len(tiles)}")
             reads = [{b: read(b, *t.read_window) for b in bands} for t in batch]
             full = {b: np.stack([r[b][0] for r in reads]) for b in bands}
-            preds = {}
+            th, tw = batch[0].height, batch[0].width  # one shape for all tiles (plan_tiles)
+            cores = {}  # band -> (N, th, tw): the tile cores
             for spec in specs:
-                prepared = prepare_inputs({b: full[b] for b in spec.inputs}, ratios, spec, blur[spec.name])
+                # Each network reads only its own margin: the tile's is the largest of them.
+                own = self.net(spec.name).margin
+                cut = margin - own
+                inputs = {b: full[b][..., cut // ratios[b]:(cut + th + 2 * own) // ratios[b],
+                                     cut // ratios[b]:(cut + tw + 2 * own) // ratios[b]] for b in spec.inputs}
+                prepared = prepare_inputs(inputs, ratios, spec, blur[spec.name])
                 if methods.get(spec.name, "network") == "guided":
                     y = prepared.base
                 else:
@@ -117,15 +123,16 @@ class Predictor:
                 for i, band in enumerate(spec.outputs):
                     # Optionally corrected so that, averaged back to its own grid, the band is
                     # what the sensor delivered (core/sr/consistency.py).
-                    preds[band] = enforce_consistency(y[..., i], full[band], ratios[band]) if consistent else y[..., i]
+                    values = enforce_consistency(y[..., i], inputs[band], ratios[band]) if consistent else y[..., i]
+                    cores[band] = values[:, own:own + th, own:own + tw]
             for band in targets:
                 if band in BANDS_10M:
-                    preds[band] = full[band]
-                elif band not in preds:  # B10: no network, cubic upsampling
-                    preds[band] = upsample(full[band], ratios[band], "cubic")
+                    cores[band] = full[band][:, margin:margin + th, margin:margin + tw]
+                elif band not in cores:  # B10: no network, cubic upsampling
+                    cores[band] = upsample(full[band], ratios[band], "cubic")[:, margin:margin + th, margin:margin + tw]
             for i, tile in enumerate(batch):
-                m, th, tw = margin, tile.height, tile.width
-                outputs = {b: preds[b][i, m:m + th, m:m + tw] for b in targets}
+                m = margin
+                outputs = {b: cores[b][i] for b in targets}
                 natives = {}
                 for b in bands:
                     r = ratios[b]
