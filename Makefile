@@ -5,10 +5,10 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 SAMPLE := resources/sample/virginia
 DEMO_OUT := demo_output
 # `make train` runs the shipped recipe (core/train/recipe.py): a fixed number of steps with fixed
-# seeds, about 7-15 minutes for both networks on a 2-core CPU (the model cards record the time); an
+# seeds, about 5-9 minutes for both networks on a 2-core CPU (the model cards record the time); an
 # interrupted run resumes from its checkpoints in .train/ (TRAIN_ARGS=--fresh starts over).
 # `make evaluate` also trains the four leave-scene-out folds' networks into .train/folds/ the first
-# time (about 25-45 minutes, resumable), then scores each fold on its own scenes.
+# time (about 20-40 minutes, resumable), then scores each fold on its own scenes.
 TRAIN_ARGS ?=
 
 .PHONY: setup test test-unit test-qgis demo lint bench bench-batch train evaluate clean package qgis qgis-smoke translations
