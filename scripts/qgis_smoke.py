@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -28,10 +29,16 @@ PLUGIN = "digisat_plugin"
 PROFILE = "digisat"
 # the centre 3 x 3 km of the Virginia sample (EPSG:32618)
 AOI = (445080.0, 4174920.0, 448080.0, 4177920.0)
-# the dock runs before the final one: tile sizes, bands, areas; one with its worker killed (SIGKILL)
+DIAMOND = [(446580.0, 4175220.0), (447780.0, 4176420.0), (446580.0, 4177620.0), (445380.0, 4176420.0)]
+TRIANGLE = [(444600.0, 4174200.0), (448800.0, 4174800.0), (446000.0, 4178400.0)]
+# ten dock runs before the final one (screenshots): tile sizes, bands, rectangles and polygons (masked to
+# them); one with its worker killed (SIGKILL) while it writes
 RUNS = [{"tile": 120, "b60": True}, {"tile": 240, "b60": False, "aoi": (444000.0, 4177800.0, 445020.0, 4178820.0)},
         {"tile": 60, "b60": True, "kill": True}, {"tile": 600, "b60": True, "aoi": (443580.0, 4173420.0, 449580.0, 4179420.0)},
-        {"tile": 0, "b60": False}]
+        {"tile": 0, "b60": False}, {"tile": 180, "b60": True, "aoi": DIAMOND},
+        {"tile": 360, "b20": False, "b60": True, "aoi": (445680.0, 4175520.0, 447480.0, 4177320.0)},
+        {"tile": 300, "b60": True, "quality": True}, {"tile": 480, "b60": False, "aoi": TRIANGLE},
+        {"tile": 120, "b20": True, "b60": True, "aoi": (446100.0, 4175940.0, 447060.0, 4176900.0)}]
 
 
 def make_profile(root: str, plugin_source: str | None = None, plugin_zip: str | None = None) -> str:
@@ -52,9 +59,12 @@ def make_profile(root: str, plugin_source: str | None = None, plugin_zip: str | 
     return profile
 
 
-def qgis_env(extra: dict | None = None) -> dict:
+def qgis_env(extra: dict | None = None, worker_python: bool = True) -> dict:
     env = dict(os.environ)
-    env["DIGISAT_WORKER_PYTHON"] = sys.executable  # the worker runs the venv; QGIS's own Python stays clean
+    if worker_python:  # the worker runs the venv; QGIS's own Python stays clean
+        env["DIGISAT_WORKER_PYTHON"] = sys.executable
+    else:  # the worker runs the digisat environment the dock installs under the profile
+        env.pop("DIGISAT_WORKER_PYTHON", None)
     env["TF_CPP_MIN_LOG_LEVEL"] = "2"
     env.pop("QT_QPA_PLATFORM", None)  # the Makefile's offscreen default would hide the real window
     env.update(extra or {})
@@ -73,27 +83,19 @@ def interactive() -> int:
                            env=env)
 
 
-def smoke(args) -> int:
-    if not os.path.exists(args.zip):
-        print(f"{args.zip} not found: run `make package` first", file=sys.stderr)
-        return 2
-    root = tempfile.mkdtemp(prefix="digisat-smoke-")
-    profile = make_profile(root, plugin_zip=args.zip)
-    output = os.path.join(root, "output")
-    status_path = os.path.join(root, "status.json")
-    os.makedirs(args.screenshots, exist_ok=True)
-    config = {"sample": os.path.abspath(args.sample), "output": output, "screenshots": os.path.abspath(args.screenshots),
-              "status": status_path, "aoi": AOI, "runs": RUNS, "timeout": args.timeout - 60, "model_dir": args.model_dir or ""}
+def run_qgis(root: str, config: dict, timeout: int, worker_python: bool, log_name: str) -> tuple:
+    """QGIS under Xvfb running qgis_smoke_inside.py with `config`; returns (exit code, status, log path)."""
+    status_path = os.path.join(root, log_name + ".json")
+    config = dict(config, status=status_path, timeout=timeout - 60)
     command = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", "qgis", "--nologo", "--noversioncheck",
                "--profiles-path", root, "--profile", PROFILE,
                "--code", os.path.join(REPO, "scripts", "qgis_smoke_inside.py")]
-    env = qgis_env({"DIGISAT_SMOKE": json.dumps(config), "QT_QPA_PLATFORM": "xcb"})
-    print(f"QGIS with {args.zip} installed in {profile}")
-    log_path = os.path.join(root, "qgis.log")
+    env = qgis_env({"DIGISAT_SMOKE": json.dumps(config), "QT_QPA_PLATFORM": "xcb"}, worker_python=worker_python)
+    log_path = os.path.join(root, log_name + ".log")
     with open(log_path, "w") as log:
         try:
-            code = subprocess.call(command, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=args.timeout)
-        except subprocess.TimeoutExpired:
+            code = subprocess.call(command, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=timeout)
+        except subprocess.TimeoutExpired:  # xvfb-run's children went with it? make sure: kill its group
             code = 124
     status = {}
     if os.path.exists(status_path):
@@ -101,30 +103,119 @@ def smoke(args) -> int:
             status = json.load(fh)
     for line in status.get("steps", []):
         print("  " + line)
+    return code, status, log_path
+
+
+def is_polygon(aoi) -> bool:
+    return bool(aoi) and isinstance(aoi[0], list | tuple)
+
+
+def check_runs(status: dict, runs: list) -> list:
+    """What went wrong in the dock runs (issue 11: each adds its layers; the killed one leaves QGIS running
+    with a one-line error and no partial files; TensorFlow never in QGIS)."""
+    problems = []
+    records = status.get("runs", [])
+    if len(records) != len(runs):
+        problems.append(f"{len(records)} of {len(runs)} runs recorded")
+    for i, record in enumerate(records, 1):
+        run, why = record["run"], []
+        if record.get("tensorflow_in_qgis"):
+            why.append(f"{record['tensorflow_in_qgis']} imported in QGIS")
+        if record.get("leftovers"):
+            why.append(f"partial files {record['leftovers']}")
+        if not record.get("qgis_alive"):
+            why.append("the QGIS window is gone")
+        if run.get("kill"):
+            message = record.get("message", "")
+            if record.get("outcome") != "failed" or not record.get("killed"):
+                why.append(f"expected a failure after the kill, got {record.get('outcome')} (killed: {record.get('killed')})")
+            if record.get("groups_added") or record.get("new_files"):
+                why.append(f"the killed run left {record.get('groups_added')} groups, files {record.get('new_files')}")
+            if not message or "\n" in message.strip():
+                why.append(f"not a one-line error: {message!r}")
+        else:
+            layers = [x for g in record.get("groups", []) for x in g["layers"]]
+            if record.get("outcome") != "succeeded" or record.get("groups_added") != 1:
+                why.append(f"{record.get('outcome')} {record.get('message', '')}, {record.get('groups_added')} groups added")
+            elif [x["name"] for x in layers] != ["Enhanced", "Original"] or not all(x["valid"] for x in layers):
+                why.append(f"layers {layers}")
+            if is_polygon(run.get("aoi")):
+                mask = record.get("mask") or {}
+                if not mask.get("outside") or mask.get("outside_with_data") or mask.get("inside_no_data"):
+                    why.append(f"the polygon's mask: {mask}")
+        print(f"  run {i}: {run} -> {record.get('outcome')} in {record.get('seconds', 0):.1f} s "
+              f"{record.get('message', '')}".rstrip() + (f" mask {record['mask']}" if record.get("mask") else ""))
+        problems += [f"run {i} {run}: {w}" for w in why]
+    return problems
+
+
+def smoke(args) -> int:
+    if not os.path.exists(args.zip):
+        print(f"{args.zip} not found: run `make package` first", file=sys.stderr)
+        return 2
+    started = time.time()
+    root = tempfile.mkdtemp(prefix="digisat-smoke-")
+    profile = make_profile(root, plugin_zip=args.zip)
+    output = os.path.join(root, "output")
+    os.makedirs(args.screenshots, exist_ok=True)
+    config = {"sample": os.path.abspath(args.sample), "output": output, "screenshots": os.path.abspath(args.screenshots),
+              "aoi": AOI, "runs": RUNS, "model_dir": args.model_dir or ""}
+    print(f"QGIS with {args.zip} installed in {profile}")
+    problems, logs = [], []
+    env_python = os.path.join(profile, "digisat", "python", "bin", "python")
+    if args.install_env:
+        # the one-click install from a clean profile, one run on it; then the zip installed again over the
+        # plugin (as Install from ZIP does: the old folder removed, the new one extracted) and the full run
+        print("phase 1: Install packages in the dock (no Worker Python), then a run")
+        first = dict(config, install_env=True, runs=[{"tile": 0, "b60": True}], no_final=True,
+                     screenshots=os.path.join(root, "shots-install"))
+        os.makedirs(first["screenshots"])
+        code, status, log_path = run_qgis(root, first, args.install_timeout, False, "install")
+        logs.append(log_path)
+        install = status.get("install") or {}
+        print(f"  install: {'ok' if install.get('ok') else 'FAILED'} in {install.get('seconds', 0):.0f} s")
+        problems += check_runs(status, first["runs"])
+        if code or not status.get("ok"):
+            problems.append(f"install phase: exit {code}, {status.get('error') or 'no status written'}")
+        if status.get("worker_python") != env_python:
+            problems.append(f"the worker ran {status.get('worker_python')}, not the environment {env_python}")
+        before = os.stat(env_python) if os.path.exists(env_python) else None
+        plugin_dir = os.path.join(profile, "python", "plugins", PLUGIN)
+        shutil.rmtree(plugin_dir)
+        with zipfile.ZipFile(args.zip) as archive:
+            archive.extractall(os.path.dirname(plugin_dir))
+        after = os.stat(env_python) if os.path.exists(env_python) else None
+        if before is None or after is None or (before.st_ino, before.st_mtime) != (after.st_ino, after.st_mtime):
+            problems.append("reinstalling the plugin zip did not keep the environment")
+        else:
+            print(f"  plugin zip reinstalled; the environment {os.path.dirname(os.path.dirname(env_python))} kept")
+        print("phase 2: the dock runs on the kept environment")
+    code, status, log_path = run_qgis(root, config, args.timeout, not args.install_env, "qgis")
+    logs.append(log_path)
+    problems += check_runs(status, RUNS)
+    if code or not status.get("ok"):
+        problems.append(f"exit {code}: {status.get('error') or 'no status written'}")
+    if args.install_env and status.get("worker_python") != env_python:
+        problems.append(f"after the reinstall the worker ran {status.get('worker_python')}, not {env_python}")
+    if status.get("missing_tooltips"):
+        problems.append(f"controls without a tooltip: {status['missing_tooltips']}")
+    if status.get("tensorflow_in_qgis"):
+        problems.append(f"TensorFlow in QGIS: {status['tensorflow_in_qgis']}")
     layers = status.get("layers") or []
-    for i, run in enumerate(status.get("runs", []), 1):
-        want = "failed" if run["run"].get("kill") else "succeeded"
-        if run.get("outcome") != want or run.get("groups_added") != (0 if run["run"].get("kill") else 1) \
-                or run.get("leftovers") or run.get("tensorflow_in_qgis"):
-            status["ok"], status["error"] = False, f"run {i} went wrong: {run}"
-        print(f"  run {i}: {run['run']} -> {run.get('outcome')} in {run.get('seconds', 0):.1f} s {run.get('message', '')}")
-    if status.get("ok") and (len(status.get("runs", [])) != len(RUNS) or status.get("tensorflow_in_qgis")):
-        status["ok"], status["error"] = False, f"runs {len(status.get('runs', []))}/{len(RUNS)}, TensorFlow in QGIS: " \
-                                               f"{status.get('tensorflow_in_qgis')}"
-    if status.get("ok") and ([x["name"] for x in layers] != ["Enhanced", "Original"]
-                             or len({x["bands"] for x in layers}) != 1):
-        status["ok"], status["error"] = False, f"unexpected result layers: {layers}"
-    if status.get("ok") and code == 0:
-        for layer in status["layers"]:
+    if [x["name"] for x in layers] != ["Enhanced", "Original"] or len({x["bands"] for x in layers}) != 1:
+        problems.append(f"unexpected result layers: {layers}")
+    if not problems:
+        for layer in layers:
             print(f"  layer {layer['name']}: {layer['bands']} bands, {layer['width']} x {layer['height']} px")
-        print(f"  screenshots in {args.screenshots}: dock.png swipe.png side_by_side.png")
+        print(f"  screenshots in {args.screenshots}: dock.png swipe.png side_by_side.png tooltip.png about.png")
+        print(f"qgis-smoke passed in {time.time() - started:.0f} s")
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
         return 0
-    print(f"qgis-smoke failed (exit {code}): {status.get('error') or 'no status written'}", file=sys.stderr)
-    with open(log_path, errors="replace") as fh:
+    print("qgis-smoke failed:\n  " + "\n  ".join(problems), file=sys.stderr)
+    with open(logs[-1], errors="replace") as fh:
         print("last QGIS output:\n" + "".join(fh.readlines()[-40:]), file=sys.stderr)
-    print(f"profile and log kept in {root}", file=sys.stderr)
+    print(f"profile and logs kept in {root}", file=sys.stderr)
     return 1
 
 
@@ -136,6 +227,10 @@ def main(argv=None) -> int:
     parser.add_argument("--screenshots", default=os.path.join(REPO, "docs", "screenshots"))
     parser.add_argument("--model-dir", default=None, help="networks to use instead of the ones in the zip")
     parser.add_argument("--timeout", type=int, default=900, help="seconds for the whole QGIS run")
+    parser.add_argument("--install-env", action="store_true",
+                        help="no Worker Python: click Install packages in a clean profile first (pip from the "
+                             "configured index), reinstall the zip, then the runs on that environment")
+    parser.add_argument("--install-timeout", type=int, default=1800, help="seconds for the install phase")
     parser.add_argument("--keep", action="store_true", help="keep the temporary profile and outputs")
     args = parser.parse_args(argv)
     return interactive() if args.interactive else smoke(args)

@@ -10,8 +10,11 @@ import sys
 import time
 import traceback
 
-from qgis.core import QgsApplication, QgsCoordinateReferenceSystem, QgsGeometry, QgsProject, QgsRectangle
-from qgis.PyQt.QtCore import QTimer
+from qgis.core import QgsApplication, QgsCoordinateReferenceSystem, QgsGeometry, QgsPointXY, QgsProject, QgsRectangle
+from qgis.PyQt.QtCore import QEvent, QObject, QTimer, QUrl, pyqtSlot
+from qgis.PyQt.QtGui import QDesktopServices, QHelpEvent
+from qgis.PyQt.QtTest import QTest
+from qgis.PyQt.QtWidgets import QAbstractButton, QAbstractSpinBox, QApplication, QComboBox, QLineEdit, QTabBar, QToolTip
 from qgis.utils import iface, plugins
 
 CFG = json.loads(os.environ["DIGISAT_SMOKE"])
@@ -47,21 +50,78 @@ def guarded(fn):
     return run
 
 
+def aoi_geometry(aoi):
+    """A run's area: (x0, y0, x1, y1) is a rectangle, a list of (x, y) points a polygon (EPSG:32618)."""
+    if isinstance(aoi[0], list | tuple):
+        return QgsGeometry.fromPolygonXY([[QgsPointXY(x, y) for x, y in aoi]])
+    return QgsGeometry.fromRect(QgsRectangle(*aoi))
+
+
+def check_toolbar(plugin):
+    """Issue 13: in a fresh profile the button is on a toolbar that is shown, without changing toolbars."""
+    toolbar = iface.pluginToolBar()
+    button = toolbar.widgetForAction(plugin.action)
+    STATUS["toolbar"] = {"toolbar": toolbar.objectName(), "on_plugins_toolbar": plugin.action in toolbar.actions(),
+                         "toolbar_visible": toolbar.isVisible(),
+                         "button_visible": bool(button is not None and button.isVisible()),
+                         "tooltip": plugin.action.toolTip(),
+                         "raster_menu": plugin.action in iface.rasterMenu().actions(),
+                         "help_menu": [a.text() for a in iface.pluginHelpMenu().actions()
+                                       if a in (plugin.help_action, plugin.about_action)]}
+    step("toolbar: " + json.dumps(STATUS["toolbar"]))
+    if not (STATUS["toolbar"]["on_plugins_toolbar"] and STATUS["toolbar"]["toolbar_visible"]
+            and STATUS["toolbar"]["button_visible"] and STATUS["toolbar"]["tooltip"]):
+        raise RuntimeError("the digisat button is not visible on a shown toolbar: " + json.dumps(STATUS["toolbar"]))
+
+
+def missing_tooltips(dock):
+    """The dock's controls (buttons, boxes, fields) with no tooltip; the parts Qt builds inside a control
+    (a spin box's line edit, a tab bar's scroll arrows) are not controls of their own."""
+    missing = []
+    for widget in dock.findChildren((QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit)):
+        parent = widget.parentWidget()
+        if isinstance(parent, QAbstractSpinBox | QComboBox | QTabBar) or not widget.isEnabledTo(dock) \
+                or widget.objectName().startswith("qt_"):  # Qt's own (the dock title bar's float and close)
+            continue
+        if not widget.toolTip().strip():
+            missing.append(f"{type(widget).__name__} {widget.objectName() or widget.property('text') or ''}".strip())
+    return missing
+
+
+class UrlRecorder(QObject):
+    """QDesktopServices' handler for http(s) in the smoke run: records the URL instead of starting a browser."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls = []
+
+    @pyqtSlot(QUrl)
+    def open(self, url):
+        self.urls.append(url.toString())
+
+
 @guarded
 def start():
     window = iface.mainWindow()
     window.resize(1600, 1000)
     window.showMaximized()
+    window.move(0, 0)  # Xvfb has no window manager to maximise it: keep it on the screen for screen grabs
+    QgsApplication.processEvents()
     plugin = plugins.get("digisat_plugin")
     if plugin is None:
         raise RuntimeError(f"plugin digisat_plugin not loaded; loaded: {sorted(plugins)}")
+    STATE["plugin"] = plugin
     step("plugin loaded from " + os.path.dirname(sys.modules[type(plugin).__module__].__file__))
     provider = QgsApplication.processingRegistry().providerById("digisat")
     STATUS["processing_algorithms"] = sorted(a.id() for a in provider.algorithms()) if provider else []
     step("processing provider: " + ", ".join(STATUS["processing_algorithms"]))
+    check_toolbar(plugin)
     plugin.action.trigger()
     dock = plugin.dock
     STATE["dock"] = dock
+    from digisat_plugin.tasks.worker import env_dir, resolve_python  # the installed plugin's package
+
+    STATUS["env_dir"] = env_dir()
     crs = QgsCoordinateReferenceSystem("EPSG:32618")
     aoi = QgsRectangle(*CFG["aoi"])
     canvas = iface.mapCanvas()
@@ -74,17 +134,97 @@ def start():
     dock.process.measure_quality.setChecked(True)
     if CFG.get("model_dir"):
         dock.settings.model_dir = CFG["model_dir"]
+    STATUS["missing_tooltips"] = missing_tooltips(dock)
+    step(f"controls without a tooltip: {STATUS['missing_tooltips']}")
     STATUS["runs"] = []
     STATE["runs"] = list(CFG.get("runs", []))
+    if CFG.get("install_env"):
+        install(dock)
+        return
+    STATUS["worker_python"] = resolve_python()
+    step("worker Python " + STATUS["worker_python"])
     QTimer.singleShot(0, next_run)
 
 
+def install(dock):
+    """The one-click environment install (Process tab, Install packages), then the runs."""
+    from digisat_plugin.tasks.worker import resolve_python
+
+    started = time.time()
+    dock.tabs.setCurrentWidget(dock.process)
+    if dock.process.install_button.isHidden():
+        step("note: the Install packages button is hidden before the install (clicked anyway)")
+    dock.process.install_button.click()
+    task = dock.install_task
+    if task is None:
+        raise RuntimeError("Install packages started no task: " + dock.step_label.text())
+    STATE["install_task"] = task
+
+    def ended(ok):
+        STATUS["install"] = {"ok": ok, "seconds": time.time() - started, "steps": list(task.steps),
+                             "error": task.error, "info": task.info}
+        step(f"environment install {'succeeded' if ok else 'failed'} in {STATUS['install']['seconds']:.0f} s "
+             f"{task.error}".rstrip())
+        if not ok:
+            finish(False, "environment install failed: " + task.error + "\n" + "\n".join(task.output[-20:]))
+            return
+        STATUS["worker_python"] = resolve_python()
+        step("worker Python " + STATUS["worker_python"])
+        QTimer.singleShot(500, next_run)
+
+    task.taskCompleted.connect(guarded(lambda: ended(True)))
+    task.taskTerminated.connect(guarded(lambda: ended(False)))
+
+
 def set_form(dock, run):
-    x0, y0, x1, y1 = run.get("aoi") or CFG["aoi"]
-    dock.area.aoi.set_aoi(QgsGeometry.fromRect(QgsRectangle(x0, y0, x1, y1)), QgsCoordinateReferenceSystem("EPSG:32618"))
+    dock.area.aoi.set_aoi(aoi_geometry(run.get("aoi") or CFG["aoi"]), QgsCoordinateReferenceSystem("EPSG:32618"))
     dock.process.tile_size.setValue(run.get("tile", 0))
+    dock.process.bands20.setChecked(run.get("b20", True))
     dock.process.bands60.setChecked(run.get("b60", True))
-    dock.process.measure_quality.setChecked(False)
+    dock.process.measure_quality.setChecked(run.get("quality", False))
+
+
+def listing(folder):
+    return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+
+
+def new_group(before):
+    """The layer tree group a run added: its name, its layers (name, bands, valid, source)."""
+    added = [c for c in QgsProject.instance().layerTreeRoot().children() if c not in before]
+    groups = []
+    for group in added:
+        layers = [{"name": c.name(), "valid": c.layer() is not None and c.layer().isValid(),
+                   "bands": c.layer().bandCount() if c.layer() is not None else 0,
+                   "source": c.layer().source() if c.layer() is not None else ""}
+                  for c in getattr(group, "children", lambda: [])()]
+        groups.append({"name": group.name(), "layers": layers})
+    return groups
+
+
+def polygon_mask(path, polygon):
+    """Pixels of the output whose centre is outside the polygon must be no data (all bands), inside not
+    (a sample of 25 x 25 pixels)."""
+    from osgeo import gdal
+
+    ds = gdal.Open(path)
+    x0, dx, _, y0, _, dy = ds.GetGeoTransform()
+    geometry = aoi_geometry(polygon)
+    inside = outside = outside_data = inside_nodata = 0
+    arrays = [ds.GetRasterBand(i + 1).ReadAsArray() for i in range(ds.RasterCount)]
+    nodata = ds.GetRasterBand(1).GetNoDataValue()
+    step_px = max(ds.RasterXSize // 25, 1)
+    for row in range(step_px // 2, ds.RasterYSize, step_px):
+        for col in range(step_px // 2, ds.RasterXSize, step_px):
+            centre = QgsGeometry.fromPointXY(QgsPointXY(x0 + (col + 0.5) * dx, y0 + (row + 0.5) * dy))
+            empty = all(a[row, col] == (nodata if nodata is not None else 0) for a in arrays)
+            if geometry.contains(centre):
+                inside += 1
+                inside_nodata += empty
+            elif not geometry.intersects(centre):  # a centre on the edge is GDAL's choice (it burns it)
+                outside += 1
+                outside_data += not empty
+    return {"nodata": nodata, "size": [ds.RasterXSize, ds.RasterYSize], "inside": inside, "outside": outside,
+            "outside_with_data": outside_data, "inside_no_data": inside_nodata}
 
 
 @guarded
@@ -92,15 +232,20 @@ def next_run():
     """The varied runs before the final one (screenshots): each must add its group, and QGIS must live."""
     dock = STATE["dock"]
     if not STATE["runs"]:
+        if CFG.get("no_final"):
+            finish(True)
+            return
         dock.area.aoi.set_aoi(QgsGeometry.fromRect(QgsRectangle(*CFG["aoi"])), QgsCoordinateReferenceSystem("EPSG:32618"))
         dock.process.tile_size.setValue(0)
+        dock.process.bands20.setChecked(True)
         dock.process.bands60.setChecked(True)
         dock.process.measure_quality.setChecked(True)
         final_run()
         return
     run = STATE["runs"].pop(0)
     set_form(dock, run)
-    before = len(QgsProject.instance().layerTreeRoot().children())
+    before = list(QgsProject.instance().layerTreeRoot().children())
+    files_before = listing(CFG["output"])
     chain = dock.run()
     if chain is None:
         raise RuntimeError("the dock refused to run: " + dock.log_view.toPlainText())
@@ -119,12 +264,20 @@ def next_run():
 
         QTimer.singleShot(100, kill_when_writing)
 
+    @guarded
     def ended(outcome, message=""):
+        groups = new_group(before)
+        files = listing(CFG["output"])
         record.update(outcome=outcome, message=message, seconds=time.time() - record["started"],
-                      groups_added=len(QgsProject.instance().layerTreeRoot().children()) - before,
-                      leftovers=sorted(f for f in os.listdir(CFG["output"]) if f.startswith(".")),
-                      tensorflow_in_qgis="tensorflow" in sys.modules)
-        step(f"run {len(STATUS['runs'])} {run}: {outcome} {message}".rstrip())
+                      groups_added=len(groups), groups=groups,
+                      new_files=sorted(set(files) - set(files_before)),
+                      leftovers=[f for f in files if f.startswith(".") or f.endswith(".part.tif")],
+                      tensorflow_in_qgis=sorted({"tensorflow", "keras", "h5py"} & set(sys.modules)),
+                      qgis_alive=iface.mainWindow().isVisible())
+        if outcome == "succeeded" and isinstance((run.get("aoi") or [0])[0], list | tuple):
+            enhanced = next((x["source"] for g in groups for x in g["layers"] if x["name"] == "Enhanced"), None)
+            record["mask"] = polygon_mask(enhanced, run["aoi"]) if enhanced else None
+        step(f"run {len(STATUS['runs'])} {run}: {outcome} in {record['seconds']:.1f} s {message}".rstrip())
         QTimer.singleShot(500, next_run)
 
     chain.succeeded.connect(lambda result: ended("succeeded"))
@@ -197,19 +350,100 @@ def swipe_shot():
     step("saved dock.png and swipe.png")
     dock.swipe_button.setChecked(False)
     STATE["scale"] = canvas.scale()
-    dock.open_side_by_side()
+    STATE["canvas_width"] = canvas.width()
+    dock.side_button.click()  # the Side by side toggle, as a user clicks it
     QTimer.singleShot(4000, side_shot)
 
 
 @guarded
 def side_shot():
-    canvas, other = iface.mapCanvas(), STATE["dock"].side_by_side.canvas
+    dock = STATE["dock"]
+    canvas, other = iface.mapCanvas(), dock.side_by_side.canvas
     STATUS["side_by_side"] = {"main_scale_before": STATE["scale"], "main_scale": canvas.scale(),
                               "other_scale": other.scale(), "main_center": canvas.center().toString(),
-                              "other_center": other.center().toString()}
-    step("side by side: " + json.dumps(STATUS["side_by_side"]))
+                              "other_center": other.center().toString(), "main_width_before": STATE["canvas_width"],
+                              "main_width_open": canvas.width(), "other_width": other.width()}
     iface.mainWindow().grab().save(os.path.join(CFG["screenshots"], "side_by_side.png"))
     step("saved side_by_side.png")
+    dock.side_button.click()  # toggled off: the second view closes, the main map gets its width back
+    QTimer.singleShot(2000, side_closed)
+
+
+@guarded
+def side_closed():
+    canvas = iface.mapCanvas()
+    STATUS["side_by_side"]["main_width_closed"] = canvas.width()
+    STATUS["side_by_side"]["button_checked_after_close"] = STATE["dock"].side_button.isChecked()
+    step("side by side: " + json.dumps(STATUS["side_by_side"]))
+    if abs(canvas.width() - STATE["canvas_width"]) > 2:
+        raise RuntimeError(f"after closing side by side the map is {canvas.width()} px wide, "
+                           f"{STATE['canvas_width']} px before")
+    hover()
+
+
+@guarded
+def hover():
+    """Issue 13: hovering a control shows its tooltip (the mouse moved onto the tile size box)."""
+    dock = STATE["dock"]
+    dock.tabs.setCurrentWidget(dock.process)
+    widget = dock.process.tile_size
+    QgsApplication.processEvents()
+    STATE["hover_widget"] = widget
+    QTest.mouseMove(widget, widget.rect().center())
+    STATE["hover_deadline"] = time.time() + 5
+    QTimer.singleShot(300, tooltip_shown)
+
+
+@guarded
+def tooltip_shown():
+    widget = STATE["hover_widget"]
+    if not QToolTip.isVisible() and time.time() < STATE["hover_deadline"]:
+        if time.time() > STATE["hover_deadline"] - 3 and not STATE.get("help_event"):
+            # no tooltip from the mouse move alone (Xvfb has no real pointer): the event Qt sends on hover
+            STATE["help_event"] = True
+            centre = widget.rect().center()
+            QApplication.sendEvent(widget, QHelpEvent(QEvent.ToolTip, centre, widget.mapToGlobal(centre)))
+        QTimer.singleShot(200, tooltip_shown)
+        return
+    STATUS["tooltip"] = {"widget": "tile size", "expected": widget.toolTip(), "visible": QToolTip.isVisible(),
+                         "shown": QToolTip.text(), "via": "QHelpEvent" if STATE.get("help_event") else "mouse move"}
+    step("tooltip: " + json.dumps(STATUS["tooltip"]))
+    if not (QToolTip.isVisible() and QToolTip.text() and QToolTip.text() == widget.toolTip()):
+        raise RuntimeError("hovering the tile size box showed no tooltip: " + json.dumps(STATUS["tooltip"]))
+    screen = QApplication.primaryScreen().grabWindow(0)  # the whole screen: the tooltip is a window of its own
+    screen.save(os.path.join(CFG["screenshots"], "tooltip.png"))
+    step("saved tooltip.png")
+    QToolTip.hideText()
+    help_and_about()
+
+
+@guarded
+def help_and_about():
+    """Issue 13: Help > Plugins > digisat help and the dock's ? > Help open the documentation; the about box."""
+    from digisat_plugin.gui import about
+
+    plugin, dock = STATE["plugin"], STATE["dock"]
+    recorder = UrlRecorder()
+    for scheme in ("http", "https", "file"):
+        QDesktopServices.setUrlHandler(scheme, recorder, "open")
+    try:
+        plugin.help_action.trigger()
+        dock.help_action.trigger()
+        QgsApplication.processEvents()
+    finally:
+        for scheme in ("http", "https", "file"):
+            QDesktopServices.unsetUrlHandler(scheme)
+    STATUS["help_urls"] = recorder.urls
+    step("help opened: " + ", ".join(recorder.urls))
+    if len(recorder.urls) != 2 or not all("#the-qgis-plugin" in u for u in recorder.urls):
+        raise RuntimeError(f"help did not open the documentation: {recorder.urls}")
+    box = about.about_box(iface.mainWindow())
+    box.show()
+    QgsApplication.processEvents()
+    STATUS["about"] = box.text()
+    box.grab().save(os.path.join(CFG["screenshots"], "about.png"))
+    box.close()
+    step("saved about.png")
     finish(True)
 
 

@@ -63,8 +63,11 @@ def qgis_python() -> str:
                                 "(for instance QGIS.app/Contents/MacOS/bin/python3 with those installed)")
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     exe = sys.executable or ""
-    # a real interpreter (not the qgis binary) of the same base installation is fine as it is
-    if os.path.basename(exe).startswith("python") and os.path.realpath(sys.prefix) == os.path.realpath(sys.base_prefix):
+    # a real interpreter (not the qgis binary) of the same base installation is fine as it is; inside QGIS
+    # sys.executable can be the first python3 on PATH (seen: a pyenv shim), so it must lie in base_prefix
+    base = os.path.realpath(sys.base_prefix)
+    if os.path.basename(exe).startswith("python") and os.path.realpath(sys.prefix) == base \
+            and os.path.realpath(exe).startswith(base.rstrip(os.sep) + os.sep):
         return exe
     for name in (f"python{version}", "python3"):
         candidate = os.path.join(sys.base_prefix, "bin", name)
