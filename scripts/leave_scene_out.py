@@ -154,7 +154,8 @@ def markdown(reports: dict, rows: list, proxy: list = ()) -> str:
 
 
 def main(argv=None) -> int:
-    sys.path.insert(0, os.path.dirname(HERE)) if os.path.dirname(HERE) not in sys.path else None
+    if os.path.dirname(HERE) not in sys.path:
+        sys.path.insert(0, os.path.dirname(HERE))
     from digisat_plugin.core.quality.evaluate import write_atomic, write_json
     from digisat_plugin.core.train.splits import FOLDS
 

@@ -49,3 +49,12 @@ def check_enhanced(output: str, original: str, product_path: str, aoi, bands=Non
             # (the tolerance of the stored DN: a harmonised B09 is 1000 DN lower, its edges no smaller)
             assert np.median(np.abs(coarse_out - coarse_in)) < 0.01 * raw.mean(), (band, np.median(np.abs(coarse_out - coarse_in)))
     product.close()
+
+
+def one_line(capfd) -> str:
+    """The only line a failed CLI run wrote to stderr (GDAL's own messages must go to the log)."""
+    err = capfd.readouterr().err
+    assert "Warning" not in err and "ERROR 1" not in err, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    return lines[0]

@@ -129,25 +129,12 @@ def write_constant_raster(path, value, bands=1, size=60, origin=(443580.0, 41794
 # worker is this repository's interpreter, and nothing in this process may import TensorFlow.
 os.environ.setdefault("DIGISAT_WORKER_PYTHON", sys.executable)
 
-TINY_MODEL_CODE = """
-import sys
-import keras
-from digisat_plugin.core.sr.model import build_model
-from digisat_plugin.core.sr.spec import SPECS
-from digisat_plugin.core.sr.weights import save_net
-arch = {"arch": "dsen2", "blocks": 1, "filters": 8}
-keras.utils.set_random_seed(7)
-for name, spec in SPECS.items():
-    model = build_model(arch, spec.channels, len(spec.outputs))
-    tail = model.get_layer("tail")
-    tail.set_weights([w * 0 for w in tail.get_weights()])
-    save_net(model, sys.argv[1], name, {"arch": arch})
-"""
+TINY_MODEL_CODE = "import sys; from tests.servers.fixtures import build_tiny_model; build_tiny_model(sys.argv[1])"
 
 
 @pytest.fixture(scope="session")
 def tiny_sr_model(tmp_path_factory) -> str:
-    """tests/servers/fixtures.py's tiny networks (last layer zero: they return the upsampled bands),
+    """tests/servers/fixtures.py's tiny networks (last layer zero: they return the guided estimate),
     built in a child process so that TensorFlow never loads in this one."""
     folder = tmp_path_factory.mktemp("tiny_sr_model")
     done = subprocess.run([sys.executable, "-c", TINY_MODEL_CODE, str(folder)], cwd=REPO, capture_output=True,

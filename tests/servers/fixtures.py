@@ -74,20 +74,26 @@ def dhus_fake(safe_product):
 @pytest.fixture(scope="session")
 def tiny_sr_model(tmp_path_factory) -> str:
     """A model folder (net20/, net60/) of small DSen2 networks whose last layer is zero, so they
-    return the upsampled bands exactly: the end-to-end catalogue tests check grids, bands and
+    return their residual base (the guided estimate) exactly: the end-to-end catalogue tests check grids, bands and
     values (radiometry round trip), not the quality of the networks."""
+    folder = tmp_path_factory.mktemp("tiny_sr_model")
+    build_tiny_model(str(folder))
+    return str(folder)
+
+
+def build_tiny_model(folder: str) -> None:
+    """Write the tiny networks of `tiny_sr_model` into `folder` (also run in a child process by the
+    QGIS tests, which must not import TensorFlow themselves)."""
     import keras
 
     from digisat_plugin.core.sr.model import build_model
     from digisat_plugin.core.sr.spec import SPECS
     from digisat_plugin.core.sr.weights import save_net
 
-    folder = tmp_path_factory.mktemp("tiny_sr_model")
     arch = {"arch": "dsen2", "blocks": 1, "filters": 8}
     keras.utils.set_random_seed(7)
     for name, spec in SPECS.items():
         model = build_model(arch, spec.channels, len(spec.outputs))
         tail = model.get_layer("tail")
         tail.set_weights([w * 0 for w in tail.get_weights()])
-        save_net(model, str(folder), name, {"arch": arch})
-    return str(folder)
+        save_net(model, folder, name, {"arch": arch})

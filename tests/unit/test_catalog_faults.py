@@ -9,20 +9,13 @@ import time
 import pytest
 
 from digisat_plugin.cli import main
+from tests.catalog_checks import one_line
 from tests.unit.test_cli_catalog import AOI
 
 
 def fetch(url, out, *extra):
     return main(["fetch", "S2B_18SVG_20240628_0_L2A", "--stac-url", url, "--aoi", AOI, "--out", str(out),
                  "--bands", "B02,B05", "--quiet", *extra])
-
-
-def one_line(capfd) -> str:
-    err = capfd.readouterr().err
-    assert "Warning" not in err and "ERROR 1" not in err, err  # GDAL's own messages went to the log
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    return lines[0]
 
 
 def test_stalled_transfer_fails_within_the_timeout(stac_fake, tmp_path, capfd):

@@ -23,6 +23,7 @@ from osgeo import gdal
 
 from digisat_plugin.cli import main
 from tests.builders import read_band
+from tests.catalog_checks import one_line
 from tests.conftest import REPO
 from tests.servers.real_fixtures import REAL_SCENES, scene_items
 from tests.unit.test_cli_catalog import AOI
@@ -34,14 +35,6 @@ SCENE_DT = "2024-06-28T15:57:19.024000Z"
 def fetch(url, out, *extra, bands="B02,B05"):
     return main(["fetch", SCENE, "--stac-url", url, "--aoi", AOI, "--out", str(out), "--bands", bands, "--quiet",
                  *extra])
-
-
-def one_line(capfd) -> str:
-    err = capfd.readouterr().err
-    assert "Warning" not in err and "ERROR 1" not in err, err  # GDAL's own messages went to the log
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    return lines[0]
 
 
 def _post(url, body) -> dict:

@@ -78,7 +78,7 @@ def check(predictor, native: dict, ratios: dict, net: str) -> GuardDecision:
         return GuardDecision(net, "guided", None, why=f"window under {min_size(net)} x {min_size(net)} pixels, "
                                                       "too small to check the network")
     crop = {b: native[b][: h // ratios[b], : w // ratios[b]] for b in spec.inputs}
-    valid = _valid(crop, ratios, spec)
+    valid = valid_at(crop, spec)  # on the delivered outputs' grid = the reduced-scale base grid
     if valid.sum() < MIN_LOW_PIXELS * MIN_LOW_PIXELS:
         return GuardDecision(net, "guided", None, why="too little data in the window to check the network")
     truth = np.stack([crop[b] for b in spec.outputs], axis=-1)[valid]
@@ -99,14 +99,3 @@ def check(predictor, native: dict, ratios: dict, net: str) -> GuardDecision:
     return GuardDecision(net, method, ratio, float(np.mean(errors["network"])), float(np.mean(errors["guided"])),
                          int(valid.sum()), why, per)
 
-
-def _valid(crop: dict, ratios: dict, spec) -> np.ndarray:
-    """Pixels of the delivered outputs' grid (the reduced-scale base grid) where every input has data."""
-    s = spec.scale
-    h, w = crop[spec.outputs[0]].shape
-    valid = np.ones((h, w), bool)
-    for b in spec.inputs:
-        r = s // ratios[b]  # band pixels per output pixel, on a side (ratios divide s)
-        present = crop[b][: h * r, : w * r] != 0
-        valid &= present.reshape(h, r, w, r).all(axis=(1, 3))
-    return valid
