@@ -49,7 +49,7 @@ def x6_proxy(scene, protocol: str) -> dict | None:
     on L2A scenes from other places; it says nothing about net60's own correction."""
     import numpy as np
 
-    from digisat_plugin.core.bands import BANDS_10M, BANDS_20M
+    from digisat_plugin.core.definitions import BANDS_10M, BANDS_20M
     from digisat_plugin.core.quality.metrics import rmse
     from digisat_plugin.core.sr.guided import estimate_blur, guided_local
     from digisat_plugin.core.sr.resample import upsample

@@ -86,7 +86,7 @@ FITS = {  # name -> (window in pixels of the band's grid, neighbourhood radius o
 def cheating_fit(scene, s: int, bands, window: int, radius: int) -> dict:
     """Band -> (RMSE left, neighbour correlation of the leftovers) of the local linear fit of each
     band on the 10 m bands averaged to its grid (or a 3 x 3 filter of them), fitted to the band."""
-    from digisat_plugin.core.bands import BANDS_10M
+    from digisat_plugin.core.definitions import BANDS_10M
     from digisat_plugin.core.quality.headroom import local_fit_leftover, neighbour_correlation, neighbourhood_stack
     from digisat_plugin.core.sr.resample import block_mean
 

@@ -37,7 +37,7 @@ def write_band(path, array, geotransform=None, crs_wkt="", nodata=None) -> None:
 
 def write_band_folder(dest, arrays: dict, origin=(0.0, 0.0), base_res=10.0, crs_wkt="", ratios=None) -> str:
     """Write band name -> uint16 array as B??.tif with nested grids sharing the upper-left corner."""
-    from digisat_plugin.core.bands import BY_NAME
+    from digisat_plugin.core.definitions import BY_NAME
 
     os.makedirs(dest, exist_ok=True)
     for band, arr in arrays.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..core.definitions import DEVICES
 from .progressbar import TerminalProgress
 from .superresolve import add_dn_scale_option, band_list, positive_tile
 
@@ -44,7 +45,7 @@ def register(sub) -> None:
     add_dn_scale_option(p)
     p.add_argument("--no-guard", action="store_true", help="write the networks' output even where the guard finds "
                    "the guided estimate better (as superresolve --no-guard)")
-    p.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto", help="where TensorFlow runs on "
+    p.add_argument("--device", choices=DEVICES, default="auto", help="where TensorFlow runs on "
                    "each worker")
     p.add_argument("--dashboard-address", default=":8787", metavar="[HOST]:PORT",
                    help="where the local cluster's dashboard listens (default :8787; :0 for any free port)")

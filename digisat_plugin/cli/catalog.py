@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 
-from ..core.catalog import SOURCES, get_source
+from ..core.catalog import get_source
 from ..core.catalog.pipeline import bands_to_fetch, find_scene
 from ..core.catalog.scl import TILE_ONLY, cloud_text
+from ..core.definitions import DEVICES, SOURCES
 from ..core.errors import DigisatError, InputError
 from .progressbar import TerminalProgress
 from .superresolve import add_dn_scale_option, band_list
@@ -86,7 +87,7 @@ def register(sub) -> None:
                    "removed afterwards)")
     e.add_argument("--model", metavar="DIR", help="folder with net20/ and net60/ (default: model_weights/)")
     add_dn_scale_option(e)
-    e.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto", help="where TensorFlow runs")
+    e.add_argument("--device", choices=DEVICES, default="auto", help="where TensorFlow runs")
     e.add_argument("--quiet", action="store_true", help="no progress bar")
     e.set_defaults(func=run_enhance)
 

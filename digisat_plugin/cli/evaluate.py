@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from ..core.definitions import DEVICES, PROTOCOLS
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -19,7 +21,7 @@ def register(sub) -> None:
     p.add_argument("--protocol", choices=("dsen2", "mtf", "both"), default="both",
                    help="degradation: Gaussian sigma 1/s (dsen2), MTF-matched Gaussian (mtf) or both")
     p.add_argument("--model", metavar="DIR", help="folder with net20/ and net60/ (default: model_weights/)")
-    p.add_argument("--device", choices=("auto", "cpu", "gpu"), default="cpu")
+    p.add_argument("--device", choices=DEVICES, default="cpu")
     p.add_argument("--json", metavar="FILE", help="write the full report as JSON")
     p.add_argument("--markdown", metavar="FILE", help="write the tables as Markdown")
     p.set_defaults(func=run)
@@ -39,7 +41,6 @@ def run(args) -> int:
     from ..core.sr.predict import Predictor
     from ..core.sr.weights import read_card
     from ..core.train.dataset import load_region, load_scene
-    from ..core.train.degrade import PROTOCOLS
     from ..core.train.splits import regions
 
     if not args.inputs and not args.split:

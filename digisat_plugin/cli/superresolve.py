@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..core.bands import parse_band_list
+from ..core.definitions import DEVICES, parse_band_list
 from .progressbar import TerminalProgress
 
 
@@ -62,7 +62,7 @@ def register(sub) -> None:
     p.add_argument("--no-guard", action="store_true",
                    help="write the networks' output even where, checked on this area at reduced scale, it does not "
                    "beat the guided estimate (by default such a band group is written from the guided estimate)")
-    p.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto", help="where TensorFlow runs")
+    p.add_argument("--device", choices=DEVICES, default="auto", help="where TensorFlow runs")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 

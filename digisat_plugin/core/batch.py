@@ -148,7 +148,7 @@ def prepare_out_dir(out_dir: str) -> str:
 def plan_batch(products, out_dir: str, bands=None) -> list:
     """One SceneJob per product: skipped when its output is already a valid COG, failed when the
     product cannot be used (read here, cheaply: headers only), else pending."""
-    from .bands import ORDER, sort_bands
+    from .definitions import ORDER, sort_bands
     from .io.aoi import window_for
     from .io.product import open_product
     from .sr.engine import default_bands

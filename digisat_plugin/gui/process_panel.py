@@ -21,7 +21,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core.bands import BANDS_10M, BANDS_20M, BANDS_60M
+from ..core.definitions import BANDS_10M, BANDS_20M, BANDS_60M
 from ..toolbelt.settings import DEVICES
 from .i18n import tr
 

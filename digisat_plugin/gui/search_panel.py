@@ -42,8 +42,8 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.catalog.scl import TILE_ONLY
+from ..core.definitions import SOURCE_LABELS as SOURCES
 
-SOURCES = (("stac", "STAC (Earth Search)"), ("cdse", "Copernicus Data Space"), ("dhus", "DHuS (sentinelsat)"))
 COLUMNS = ("Date", "Cloud %", "Area cloud %", "Tile", "Size", "Product")
 FOOTPRINT = QColor(30, 110, 220)
 FOOTPRINT_SELECTED = QColor(230, 30, 30)

@@ -20,14 +20,9 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QDate
 
+from ..core.definitions import SOURCE_LABELS
 from .common import credentials, user_errors
 
-# (core kind, label); the kinds are core.catalog's source names
-SOURCES = (
-    ("stac", "STAC API (Earth Search, no account)"),
-    ("cdse", "Copernicus Data Space Ecosystem (account)"),
-    ("dhus", "DHuS hub (sentinelsat, account)"),
-)
 LEVELS = ("L2A", "L1C")
 DEFAULT_DAYS = 30
 
@@ -44,7 +39,7 @@ SOURCE_HELP = (
 
 
 def add_source_parameters(alg, level: bool = True) -> None:
-    alg.addParameter(QgsProcessingParameterEnum(SOURCE, "Source", options=[label for _k, label in SOURCES],
+    alg.addParameter(QgsProcessingParameterEnum(SOURCE, "Source", options=[label for _k, label in SOURCE_LABELS],
                                                 defaultValue=0))
     alg.addParameter(QgsProcessingParameterString(URL, "Service URL (empty: the source's default)", optional=True))
     alg.addParameter(QgsProcessingParameterAuthConfig(AUTH, "Credentials (Data Space, DHuS)", optional=True))
@@ -68,7 +63,7 @@ def add_date_cloud_parameters(alg) -> None:
 
 
 def source_kind(alg, parameters, context) -> str:
-    return SOURCES[alg.parameterAsEnum(parameters, SOURCE, context)][0]
+    return SOURCE_LABELS[alg.parameterAsEnum(parameters, SOURCE, context)][0]
 
 
 def level(alg, parameters, context) -> str:

@@ -253,7 +253,7 @@ def test_60m_only_run_fetches_the_networks_inputs_and_succeeds(search_dock, clea
     """20 m unticked, 60 m ticked: the fetch must bring what net60 reads (the 20 m bands too)."""
     import os
 
-    from digisat_plugin.core.bands import sort_bands
+    from digisat_plugin.core.definitions import sort_bands
     from digisat_plugin.core.sr.predict import inputs_for
 
     dock = search_dock

@@ -56,8 +56,8 @@ def test_fetch_by_id_writes_a_band_folder(stac_server, tmp_path, capsys):
 
 
 def test_fetch_for_60m_outputs_brings_what_net60_reads(stac_server, tmp_path, capsys):
-    from digisat_plugin.core.bands import sort_bands
     from digisat_plugin.core.catalog.pipeline import bands_to_fetch
+    from digisat_plugin.core.definitions import sort_bands
     from digisat_plugin.core.sr.predict import inputs_for
 
     rc = main(["fetch", "S2B_18SVG_20240628_0_L2A", "--stac-url", stac_server, "--aoi", AOI, "--out", str(tmp_path),
@@ -70,8 +70,8 @@ def test_fetch_for_60m_outputs_brings_what_net60_reads(stac_server, tmp_path, ca
 
 
 def test_bands_to_fetch_is_inputs_for_plus_the_10m_grid():
-    from digisat_plugin.core.bands import BANDS_10M, BANDS_20M, BANDS_60M
     from digisat_plugin.core.catalog.pipeline import bands_to_fetch
+    from digisat_plugin.core.definitions import BANDS_10M, BANDS_20M, BANDS_60M
     from digisat_plugin.core.sr.predict import inputs_for
 
     for outputs in (BANDS_20M, BANDS_60M, ["B05"], ["B01"], BANDS_10M + BANDS_20M + BANDS_60M):

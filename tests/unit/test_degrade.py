@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from digisat_plugin.core.bands import BY_NAME
+from digisat_plugin.core.definitions import BY_NAME
 from digisat_plugin.core.sr.resample import block_mean
 from digisat_plugin.core.train.degrade import blur_sigma, degrade, degrade_bands
 

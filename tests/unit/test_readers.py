@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from digisat_plugin.core.bands import BANDS_10M, BANDS_20M, BANDS_60M
+from digisat_plugin.core.definitions import BANDS_10M, BANDS_20M, BANDS_60M
 from digisat_plugin.core.errors import InputError
 from digisat_plugin.core.io.product import open_product
 from tests.builders import read_band

@@ -8,10 +8,9 @@ builds one; every service URL is a parameter (a plugin setting; tests point them
 
 from __future__ import annotations
 
+from ..definitions import SOURCES
 from ..errors import InputError
 from .scene import Scene
-
-SOURCES = ("stac", "cdse", "dhus")
 
 
 def get_source(kind: str, url: str | None = None, username: str | None = None, password: str | None = None,

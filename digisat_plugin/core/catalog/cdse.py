@@ -23,7 +23,7 @@ import threading
 import time
 from urllib.parse import quote
 
-from ..bands import ORDER, sort_bands
+from ..definitions import BY_NAME, ORDER, sort_bands
 from ..progress import as_progress
 from .errors import AuthError, CatalogError, NotFoundError, OfflineError
 from .scene import Scene, iso_utc, level_from_name, product_type, sort_newest_first, tile_from_name
@@ -33,7 +33,6 @@ CATALOGUE_URL = "https://catalogue.dataspace.copernicus.eu"
 DOWNLOAD_URL = "https://download.dataspace.copernicus.eu"
 IDENTITY_URL = "https://identity.dataspace.copernicus.eu"
 TOKEN_PATH = "/auth/realms/CDSE/protocol/openid-connect/token"
-NATIVE_RES = {"B01": 60, "B09": 60, "B10": 60, "B02": 10, "B03": 10, "B04": 10, "B08": 10}
 PAGE = 100
 
 
@@ -190,8 +189,7 @@ class CdseSource:
             path = [safe, "GRANULE", granule, "IMG_DATA", *sub]
             for node in self._list(uuid, path):
                 band = band_of(node["Name"], level)
-                res = sub[0][1:3] if sub else ""
-                if band in wanted and (not sub or int(res) == NATIVE_RES.get(band, 20)):
+                if band in wanted and (not sub or sub[0] == BY_NAME[band].l2a_folder):
                     found[band] = (path + [node["Name"]], node.get("ContentLength"))
         missing = [b for b in wanted if b not in found]
         if missing:

@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 
-from ..bands import BANDS_10M, BANDS_20M, BANDS_60M
+from ..definitions import BANDS_10M, BANDS_20M, BANDS_60M
 from ..errors import AoiError, InputError
 from ..progress import as_progress
 from .errors import AuthError, CatalogError, NotFoundError

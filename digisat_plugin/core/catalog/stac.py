@@ -27,7 +27,7 @@ from contextlib import contextmanager
 import numpy as np
 from osgeo import gdal
 
-from ..bands import BY_NAME, ORDER, sort_bands
+from ..definitions import BY_NAME, COLLECTIONS, ORDER, sort_bands
 from ..errors import AoiError, Cancelled, InputError, first_line
 from ..progress import as_progress
 from .errors import AuthError, CatalogError, NetworkError, NotFoundError, translated_errors
@@ -39,7 +39,6 @@ gdal.UseExceptions()
 LOG = logging.getLogger("digisat.catalog")
 
 DEFAULT_URL = "https://earth-search.aws.element84.com/v1"
-COLLECTIONS = {"L2A": "sentinel-2-c1-l2a", "L1C": "sentinel-2-l1c"}
 # Earth Search asset keys (common names) per band; assets named after the band work too.
 ASSET_KEYS = {"B01": "coastal", "B02": "blue", "B03": "green", "B04": "red", "B05": "rededge1", "B06": "rededge2",
               "B07": "rededge3", "B08": "nir", "B8A": "nir08", "B09": "nir09", "B10": "cirrus", "B11": "swir16",

@@ -12,7 +12,7 @@ import json
 import os
 import re
 
-from ..bands import ORDER
+from ..definitions import ORDER
 from ..errors import InputError
 from .product import Radiometry, assemble, open_raster
 

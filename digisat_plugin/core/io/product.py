@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from osgeo import gdal
 
-from ..bands import BY_NAME, sort_bands
+from ..definitions import BY_NAME, sort_bands
 from ..errors import InputError, first_line
 
 gdal.UseExceptions()

@@ -14,13 +14,10 @@ import zipfile
 
 from osgeo import gdal
 
-from ..bands import ORDER
+from ..definitions import BY_NAME, ORDER
 from ..errors import InputError
 from .product import Radiometry, assemble
 
-# Band indices used by band_id attributes in the product XML.
-XML_BAND_ORDER = ("B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B09", "B10", "B11", "B12")
-NATIVE_FOLDER = {"B01": "R60m", "B09": "R60m", "B10": "R60m", "B02": "R10m", "B03": "R10m", "B04": "R10m", "B08": "R10m"}
 L1C_FILE = re.compile(r"IMG_DATA/[^/]*_(B(?:0[1-9]|1[0-2]|8A))\.jp2$", re.IGNORECASE)
 L2A_FILE = re.compile(r"IMG_DATA/(R10m|R20m|R60m)/[^/]*_(B(?:0[1-9]|1[0-2]|8A))_(10|20|60)m\.jp2$", re.IGNORECASE)
 
@@ -80,7 +77,7 @@ def parse_metadata(xml_bytes: bytes, where: str) -> tuple:
         tag = el.tag.split("}")[-1]
         if tag in ("RADIO_ADD_OFFSET", "BOA_ADD_OFFSET"):
             try:
-                offsets[XML_BAND_ORDER[int(el.get("band_id"))]] = float(el.text)
+                offsets[ORDER[int(el.get("band_id"))]] = float(el.text)  # band_id: the index in band order
             except (TypeError, ValueError, IndexError):
                 raise InputError(f"{where}: bad {tag} entry band_id={el.get('band_id')!r}") from None
     info = {"product_id": text.get("PRODUCT_URI", "").removesuffix(".SAFE"), "date": text.get("PRODUCT_START_TIME", ""),
@@ -95,7 +92,7 @@ def band_files(prefix: str, members: list, level: str) -> dict:
             m = L2A_FILE.search(member)
             if m and m.group(2).upper() in ORDER:
                 band = m.group(2).upper()
-                if m.group(1) == NATIVE_FOLDER.get(band, "R20m"):
+                if m.group(1) == BY_NAME[band].l2a_folder:
                     files[band] = prefix + member
         else:
             m = L1C_FILE.search(member)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from osgeo import gdal
 
-from ..bands import BY_NAME
+from ..definitions import BY_NAME
 from ..errors import InputError
 from ..sr.resample import block_mean
 

@@ -12,7 +12,7 @@ import os
 import numpy as np
 from osgeo import gdal
 
-from ..bands import BANDS_20M, BANDS_60M
+from ..definitions import BANDS_20M, BANDS_60M
 from ..io.product import open_product
 from ..sr.resample import upsample
 from ..train.dataset import degraded_scene, load_scene

@@ -17,7 +17,7 @@ import os
 
 import numpy as np
 
-from ..bands import BANDS_10M
+from ..definitions import BANDS_10M
 from ..errors import OutputError
 from ..sr.spec import SPECS
 from ..train.dataset import crop, degraded_scene

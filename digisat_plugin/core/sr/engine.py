@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..bands import BANDS_10M, OPTIONAL_BANDS, ORDER, sort_bands
+from ..definitions import BANDS_10M, OPTIONAL_BANDS, ORDER, sort_bands
 from ..errors import Cancelled, DigisatError, InputError, OutputError
 from ..io.aoi import Window, window_for, window_geotransform
 from ..io.cog import CogWriter, check_writable

@@ -10,7 +10,7 @@ import os
 
 import numpy as np
 
-from ..bands import BANDS_10M, BANDS_20M, BANDS_60M, sort_bands
+from ..definitions import BANDS_10M, BANDS_20M, BANDS_60M, sort_bands
 from ..errors import DigisatError
 from ..io.aoi import Window
 from ..io.product import read_mirrored

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..bands import BANDS_10M, BANDS_20M, BANDS_60M
+from ..definitions import BANDS_10M, BANDS_20M, BANDS_60M
 from .guided import estimate_blur, guided_local, local_scale
 from .resample import block_mean, upsample
 

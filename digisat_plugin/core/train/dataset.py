@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..bands import BANDS_10M, BANDS_20M, BANDS_60M
+from ..definitions import BANDS_10M, BANDS_20M, BANDS_60M
 from ..errors import InputError
 from ..io.product import ALIGN, open_product
 from ..sr.spec import prepare_inputs

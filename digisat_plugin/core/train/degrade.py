@@ -13,7 +13,7 @@ import math
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
-from ..bands import BY_NAME
+from ..definitions import BY_NAME
 from ..sr.resample import block_mean
 
 PROTOCOLS = ("dsen2", "mtf")

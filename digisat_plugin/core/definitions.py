@@ -1,4 +1,9 @@
-"""Sentinel-2 MSI band table: names, native resolutions, MTF values, canonical order."""
+"""What every layer shares, defined once: the Sentinel-2 MSI band table (names, native
+resolutions, MTF values, canonical order, the folders of L2A products), the catalogue sources,
+the devices, the Wald degradation protocols and the STAC collections.
+
+Imports nothing of the package: core, the CLI, Processing, the tasks and the GUI all read it.
+"""
 
 from dataclasses import dataclass
 
@@ -11,9 +16,9 @@ class Band:
     mtf_nyquist: float  # MTF at Nyquist, used by the MTF-matched degradation
 
     @property
-    def group(self) -> int:
-        """The resolution group (10, 20 or 60) the networks are organised by."""
-        return self.resolution
+    def l2a_folder(self) -> str:
+        """The IMG_DATA folder of an L2A product holding the band at its native resolution."""
+        return f"R{self.resolution}m"
 
 
 BANDS = (
@@ -32,7 +37,7 @@ BANDS = (
     Band("B12", 2190, 20, 0.23),
 )
 BY_NAME = {b.name: b for b in BANDS}
-ORDER = tuple(b.name for b in BANDS)
+ORDER = tuple(b.name for b in BANDS)  # also the band_id order of the SAFE product XML
 
 BANDS_10M = ("B02", "B03", "B04", "B08")
 BANDS_20M = ("B05", "B06", "B07", "B8A", "B11", "B12")
@@ -40,6 +45,20 @@ BANDS_20M = ("B05", "B06", "B07", "B8A", "B11", "B12")
 # is upsampled and only L1C products have it.
 BANDS_60M = ("B01", "B09")
 OPTIONAL_BANDS = ("B10",)
+
+# Catalogue sources (core.catalog.get_source): key and label for the front ends.
+SOURCE_LABELS = (
+    ("stac", "STAC API (Earth Search, no account)"),
+    ("cdse", "Copernicus Data Space Ecosystem (account)"),
+    ("dhus", "DHuS hub (sentinelsat, account)"),
+)
+SOURCES = tuple(key for key, _label in SOURCE_LABELS)
+# STAC collection per processing level when none is asked for.
+COLLECTIONS = {"L2A": "sentinel-2-c1-l2a", "L1C": "sentinel-2-l1c"}
+# Where TensorFlow runs.
+DEVICES = ("auto", "cpu", "gpu")
+# Wald-protocol degradations (core/wald.py): "dsen2" Gaussian sigma 1/s, "mtf" sensor MTF matched.
+PROTOCOLS = ("dsen2", "mtf")
 
 
 def sort_bands(names) -> list:
