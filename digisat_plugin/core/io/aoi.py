@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from osgeo import ogr, osr
 
 from ..errors import AoiError
-from .product import ALIGN
+from .raster import ALIGN
 
 osr.UseExceptions()
 ogr.UseExceptions()

@@ -14,7 +14,7 @@ import re
 
 from ..definitions import ORDER
 from ..errors import InputError
-from .product import Radiometry, assemble, open_raster
+from .raster import Radiometry, assemble, open_raster
 
 BAND_FILE = re.compile(r"(?:^|[_\-.])(B(?:0[1-9]|1[0-2]|8A))(?:_(?:10|20|60)m)?\.(tif|tiff|jp2)$", re.IGNORECASE)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .product import Radiometry
+from .raster import Radiometry
 
 DN_MAX = 65535
 HARMONISED = Radiometry(1e-4, 0.0)  # DN = reflectance x 10000

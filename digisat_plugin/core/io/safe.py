@@ -16,7 +16,7 @@ from osgeo import gdal
 
 from ..definitions import BY_NAME, ORDER
 from ..errors import InputError
-from .product import Radiometry, assemble
+from .raster import Radiometry, assemble
 
 L1C_FILE = re.compile(r"IMG_DATA/[^/]*_(B(?:0[1-9]|1[0-2]|8A))\.jp2$", re.IGNORECASE)
 L2A_FILE = re.compile(r"IMG_DATA/(R10m|R20m|R60m)/[^/]*_(B(?:0[1-9]|1[0-2]|8A))_(10|20|60)m\.jp2$", re.IGNORECASE)
