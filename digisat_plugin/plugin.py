@@ -12,20 +12,11 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction
 
+from .icons import icon_path
 from .toolbelt import log as logbook
 
 MENU = "&digisat"
 PLUGIN_DIR = os.path.dirname(os.path.abspath(__file__))
-
-
-def icon_path() -> str:
-    """The plugin's own icon (installed zip), else the repository's (source checkout)."""
-    for folder in (os.path.join(PLUGIN_DIR, "resources", "icons"),
-                   os.path.join(os.path.dirname(PLUGIN_DIR), "resources", "icons")):
-        path = os.path.join(folder, "digisat.svg")
-        if os.path.exists(path):
-            return path
-    return ""
 
 
 class DigisatPlugin:
