@@ -45,11 +45,12 @@ class DigisatProvider(QgsProcessingProvider):
 
     def loadAlgorithms(self):
         from .enhance_area import EnhanceAreaAlgorithm
+        from .enhance_series import EnhanceSeriesAlgorithm
         from .evaluate import EvaluateAlgorithm
         from .fetch import FetchAlgorithm
         from .search import SearchAlgorithm
         from .superresolve import SuperResolveAlgorithm
 
         for alg in (SuperResolveAlgorithm, SearchAlgorithm, FetchAlgorithm, EnhanceAreaAlgorithm,
-                    EvaluateAlgorithm):
+                    EvaluateAlgorithm, EnhanceSeriesAlgorithm):
             self.addAlgorithm(alg())

@@ -83,4 +83,14 @@ def consistency(args, progress, log):
     return run(args["enhanced"], args["original"], progress)
 
 
-JOBS = {f.__name__: f for f in (superresolve, enhance_area, search, fetch, evaluate, consistency)}
+def series(args, progress, log):
+    """Every clear date over the area (core.series.run_series, as `digisat series`); returns the report."""
+    from ..core.catalog import get_source
+    from ..core.series import run_series
+
+    args = dict(args, aoi=decode_aoi(args.get("aoi")))
+    source = get_source(**args.pop("source"))
+    return run_series(source, progress=progress, notify=log, **args)
+
+
+JOBS = {f.__name__: f for f in (superresolve, enhance_area, search, fetch, evaluate, consistency, series)}

@@ -1,0 +1,116 @@
+"""A time series (core/series.py's series.json) as layers: one group, one layer per date with a fixed
+temporal range (that UTC day), so QGIS's Temporal Controller animates them; the enhanced rasters
+styled as every digisat result (gui.results.style_result, one stretch for all dates), each index in
+its own subgroup as single-band pseudocolour on its colour ramp (core/indices.INDICES: RdYlGn for
+NDVI, ...). Used by `digisat:enhance_series` and the dock. Main thread only (it adds layers).
+"""
+
+from __future__ import annotations
+
+import os
+
+from qgis.core import (
+    QgsColorRampShader,
+    QgsDateTimeRange,
+    QgsGradientColorRamp,
+    QgsProject,
+    QgsRasterLayer,
+    QgsRasterLayerTemporalProperties,
+    QgsSingleBandPseudoColorRenderer,
+    QgsStyle,
+)
+from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime
+from qgis.PyQt.QtGui import QColor
+
+ENHANCED_GROUP = "Enhanced"
+
+
+def day_range(date: str) -> QgsDateTimeRange:
+    """[date 00:00 UTC, next day 00:00 UTC): the day a scene was taken."""
+    day = QDate.fromString(date, "yyyy-MM-dd")
+    if not day.isValid():
+        raise ValueError(f"{date!r}: not a YYYY-MM-DD date")
+    begin = QDateTime(day, QTime(0, 0), Qt.UTC)
+    return QgsDateTimeRange(begin, QDateTime(day.addDays(1), QTime(0, 0), Qt.UTC), True, False)
+
+
+def set_date(layer: QgsRasterLayer, date: str) -> None:
+    props = layer.temporalProperties()
+    props.setMode(QgsRasterLayerTemporalProperties.ModeFixedTemporalRange)
+    props.setFixedTemporalRange(day_range(date))
+    props.setIsActive(True)
+
+
+def _ramp(name: str):
+    ramp = QgsStyle.defaultStyle().colorRamp(name)
+    return ramp if ramp is not None else QgsGradientColorRamp(QColor(215, 25, 28), QColor(26, 150, 65))
+
+
+def style_index(layer: QgsRasterLayer, name: str) -> None:
+    """Single-band pseudocolour over the index's range on its ramp (RdYlGn for NDVI, ...)."""
+    from ..core.indices import INDICES
+
+    index = INDICES.get(name)
+    low, high = index.range if index else (-1.0, 1.0)
+    renderer = QgsSingleBandPseudoColorRenderer(layer.dataProvider(), 1)
+    renderer.setClassificationMin(low)
+    renderer.setClassificationMax(high)
+    renderer.createShader(_ramp(index.ramp if index else "RdYlGn"), QgsColorRampShader.Interpolated,
+                          QgsColorRampShader.Continuous, 11)
+    layer.setRenderer(renderer)
+    layer.triggerRepaint()
+
+
+def load_series(index_path: str, project=None, title: str | None = None):
+    """Add the series of `index_path` (series.json) as one group at the top of the layer tree.
+
+    Returns (group, {"enhanced": [layers], index name: [layers]}), dates oldest first (in the layer
+    tree the newest is on top). Dates whose
+    files are missing (failed, or removed since) are left out."""
+    from ..core.series import read_index
+    from .results import style_result
+
+    project = project or QgsProject.instance()
+    doc = read_index(index_path)
+    dates = [e for e in doc.get("dates", []) if e.get("status") in ("done", "skipped")
+             and os.path.isfile(e["enhanced"])]
+    query = doc.get("query", {})
+    if title is None:
+        title = f"Time series {query.get('start', '')} .. {query.get('end', '')}".strip()
+    root = project.layerTreeRoot()
+    group = root.insertGroup(0, title)
+    layers = {"enhanced": []}
+    sub = group.addGroup(ENHANCED_GROUP)
+    reference = None
+    for entry in dates:
+        layer = QgsRasterLayer(entry["enhanced"], f"{entry['date']} {'+'.join(entry['tiles'])}", "gdal")
+        if not layer.isValid():
+            raise RuntimeError(f"{entry['enhanced']}: QGIS cannot open the enhanced raster")
+        style_result(layer, reference)  # the first date's stretch for every date: the changes are the land's
+        reference = reference or layer
+        set_date(layer, entry["date"])
+        project.addMapLayer(layer, False)
+        sub.insertLayer(0, layer)  # the newest on top, where the Temporal Controller is off
+        layers["enhanced"].append(layer)
+    names = list(query.get("indices") or [])
+    for entry in dates:
+        names += [n for n in entry.get("indices", {}) if n not in names]
+    for name in names:
+        sub = group.addGroup(name)
+        layers[name] = []
+        for entry in dates:
+            path = entry.get("indices", {}).get(name)
+            if not path or not os.path.isfile(path):
+                continue
+            layer = QgsRasterLayer(path, f"{name} {entry['date']}", "gdal")
+            if not layer.isValid():
+                raise RuntimeError(f"{path}: QGIS cannot open the {name} raster")
+            style_index(layer, name)
+            set_date(layer, entry["date"])
+            project.addMapLayer(layer, False)
+            sub.insertLayer(0, layer)  # the newest on top, where the Temporal Controller is off
+            layers[name].append(layer)
+        if not layers[name]:
+            group.removeChildNode(sub)
+            del layers[name]
+    return group, layers
