@@ -45,6 +45,7 @@ from .i18n import tr
 from .process_panel import ProcessPanel, output_paths
 from .results import add_result_group
 from .search_panel import SearchPanel
+from .series_panel import SeriesPanel
 from .settings_panel import SettingsPanel
 from .side_by_side import SideBySideView
 from .swipe import SwipeMapTool
@@ -89,6 +90,9 @@ class DigisatDock(QgsDockWidget):
 
         self.area = AreaPanel(self.canvas, self.settings)
         self.data = SearchPanel(self.canvas, self.settings)
+        # the Data tab's "Time series" choice (gui/series_panel.py), above the summary's stretch
+        self.series = SeriesPanel()
+        self.data.layout().insertWidget(self.data.layout().count() - 1, self.series)
         self.process = ProcessPanel(self.settings)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.area, tr("Area"))
@@ -333,6 +337,8 @@ class DigisatDock(QgsDockWidget):
             return self.chain
         if not self.dependencies_ok("super-resolution"):
             return None
+        if self.series.isChecked():  # every clear date instead of the one picked scene (gui/series_panel.py)
+            return self.series.start(self)
         try:
             factories = self._factories()
         except DigisatError as exc:

@@ -1,0 +1,80 @@
+"""The dock's "Time series" choice (gui/series_panel.py): Run makes every clear date through the worker
+(core/series.py) and loads one temporal group; bad forms are one-line errors. Loopback STAC server."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+from qgis.core import QgsCoordinateReferenceSystem, QgsGeometry, QgsLayerTreeLayer, QgsRectangle
+from qgis.PyQt.QtCore import QDate
+
+from digisat_plugin.gui.dock import DigisatDock
+from digisat_plugin.toolbelt.settings import PluginSettings
+
+UTM18 = QgsCoordinateReferenceSystem("EPSG:32618")
+
+
+@pytest.fixture()
+def series_dock(full_iface, qgis_canvas, clean_project, stac_server, stac_cogs, tiny_sr_model, tmp_path):
+    pytest.importorskip("pystac_client")
+    settings = PluginSettings(model_dir=str(tiny_sr_model), output_dir=str(tmp_path / "out"), device="cpu",
+                              stac_url=stac_server)
+    qgis_canvas.setDestinationCrs(UTM18)
+    dock = DigisatDock(full_iface, settings=settings)
+    gt = stac_cogs["geotransform"]
+    x0, y1 = gt[0] + 600.0, gt[3] - 600.0  # 1020 m square inside the scene, on its 60 m grid
+    dock.area.aoi.set_aoi(QgsGeometry.fromRect(QgsRectangle(x0, y1 - 1020.0, x0 + 1020.0, y1)), UTM18)
+    dock.data.source_combo.setCurrentIndex(dock.data.source_combo.findData("stac"))
+    dock.data.start_date.setDate(QDate(2024, 6, 20))
+    dock.data.max_cloud.setValue(50)
+    dock.process.bands60.setChecked(False)
+    yield dock
+    dock.unload()
+    dock.deleteLater()
+
+
+def test_time_series_run_loads_one_temporal_group(series_dock, clean_project, qtbot, tmp_path):
+    dock = series_dock
+    assert dock.series.parent() is not None and dock.series.toolTip()  # in the Data tab, explained
+    dock.series.setChecked(True)
+    dock.series.end_date.setDate(QDate(2024, 6, 30))  # 06-25 and 06-28; the July scenes are later
+    dock.series.indices.setText("ndvi")
+    chain = dock.run()
+    assert chain is not None
+    with qtbot.waitSignal(chain.succeeded, timeout=240000):
+        pass
+    qtbot.waitUntil(lambda: not chain.running and dock.run_button.isEnabled(), timeout=5000)
+    group = clean_project.layerTreeRoot().children()[0]
+    assert group.name() == "Time series 2024-06-20 .. 2024-06-30"
+    assert [c.name() for c in group.children()] == ["Enhanced", "NDVI"]
+    for sub in group.children():
+        layers = [n.layer() for n in sub.children() if isinstance(n, QgsLayerTreeLayer)]
+        days = sorted(layer.temporalProperties().fixedTemporalRange().begin().toUTC().date().toString("yyyy-MM-dd")
+                      for layer in layers)
+        assert days == ["2024-06-25", "2024-06-28"] and all(layer.temporalProperties().isActive() for layer in layers)
+    folder = os.path.dirname(group.children()[0].children()[0].layer().source())
+    assert os.path.basename(folder).startswith("series_2024-06-20_2024-06-30_")
+    assert sorted(os.listdir(folder)) == sorted(["series.json"] + [f"2024-06-{d}_18SVG_{w}.tif" for d in ("25", "28")
+                                                                   for w in ("enhanced", "NDVI")])
+    assert dock.step_label.text() == "Done: 2 dates"
+    assert "tensorflow" not in sys.modules
+
+
+def test_time_series_form_errors_are_one_line(series_dock, clean_project):
+    dock = series_dock
+    dock.series.setChecked(True)
+    dock.series.indices.setText("NDVI,XYZ")
+    assert dock.run() is None
+    assert dock.messages[-1] == ("error: --index: unknown index 'XYZ' (known: NDVI, NDRE, NDMI, NBR, NBR2, NDWI, "
+                                 "MNDWI, NDBI, EVI, SAVI)")
+    dock.series.indices.setText("NDVI")
+    dock.series.end_date.setDate(QDate(2024, 6, 1))
+    assert dock.run() is None
+    assert dock.messages[-1] == ("error: time series: the end date 2024-06-01 is before the search's start date "
+                                 "2024-06-20")
+    dock.data.local_mode.setChecked(True)
+    assert dock.run() is None
+    assert dock.messages[-1] == "error: time series: needs a catalogue search (Data tab), not a local product"
+    assert clean_project.layerTreeRoot().children() == []
