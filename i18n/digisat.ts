@@ -4,29 +4,29 @@
 <context>
     <name>digisat</name>
     <message>
-        <location filename="../digisat_plugin/plugin.py" line="63"/>
+        <location filename="../digisat_plugin/plugin.py" line="54"/>
         <source>digisat super-resolution</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/plugin.py" line="65"/>
+        <location filename="../digisat_plugin/plugin.py" line="56"/>
         <source>digisat: super-resolve the Sentinel-2 20 m and 60 m bands to 10 m (show the dock)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/plugin.py" line="77"/>
+        <location filename="../digisat_plugin/plugin.py" line="68"/>
         <source>digisat help</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/plugin.py" line="79"/>
+        <location filename="../digisat_plugin/plugin.py" line="70"/>
         <source>Open the digisat documentation (README) in the web browser</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/plugin.py" line="81"/>
+        <location filename="../digisat_plugin/plugin.py" line="72"/>
         <location filename="../digisat_plugin/gui/about.py" line="80"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="125"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="129"/>
         <source>About digisat</source>
         <translation type="unfinished"></translation>
     </message>
@@ -172,172 +172,172 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="75"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="76"/>
         <source>digisat: Sentinel-2 super-resolution</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="94"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="98"/>
         <source>Area</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="95"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="99"/>
         <source>Data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="96"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="100"/>
         <source>Process</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="98"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="102"/>
         <source>Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="100"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="104"/>
         <source>Run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="101"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="105"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="105"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="109"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="109"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="113"/>
         <source>Swipe compare</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="112"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="116"/>
         <source>Side by side</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="123"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="127"/>
         <source>Help (README, in the web browser)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="177"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="181"/>
         <source>settings saved</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="194"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="198"/>
         <source>{job} needs {modules} in the worker's Python ({python}): click 'Install packages' (Process tab) or set another Python in Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="212"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="216"/>
         <source>repairing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="213"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="217"/>
         <source>installing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="223"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="227"/>
         <source>installed in {folder}: {versions}; Run works now (no restart needed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="228"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="232"/>
         <source>Installation failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="229"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="233"/>
         <source>installation cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="244"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="248"/>
         <source>removed the Python environment {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="257"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="261"/>
         <source>search: draw an area of interest first (Area tab)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="269"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="273"/>
         <source>Searching…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="270"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="274"/>
         <source>searching {source} {url} {start}..{end}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="280"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="284"/>
         <source>Search failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="284"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="288"/>
         <source>Search cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="289"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="293"/>
         <source>{n} scenes found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="356"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="362"/>
         <source>started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="362"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="368"/>
         <source>cancelling…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="386"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="392"/>
         <source>Done in {seconds} s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="387"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="393"/>
         <source>done: {path} ({width} x {height} px, {bands} bands, {seconds} s)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="390"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="396"/>
         <source>{title}: enhanced layer added</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="400"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="406"/>
         <source>Failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="407"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="413"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="408"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="414"/>
         <source>cancelled: no output was kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="471"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="477"/>
         <source>side by side: this QGIS cannot open another map view</source>
         <translation type="unfinished"></translation>
     </message>
@@ -395,6 +395,76 @@
     <message>
         <location filename="../digisat_plugin/gui/process_panel.py" line="88"/>
         <source>Missing in the worker's Python environment: {modules}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="21"/>
+        <source>Time series</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="25"/>
+        <source>Ticked: Run super-resolves every scene from the search's start date to the end date below that passes the cloud limits, one 10 m raster per date, and loads them as one group animated by the Temporal Controller (View &gt; Panels &gt; Temporal Controller)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="31"/>
+        <source>Last day of the series (included); the first is the search's start date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="33"/>
+        <source>Spectral indices per date at 10 m, comma-separated: NDVI, NDRE, NDMI, NBR, NBR2, NDWI, MNDWI, NDBI, EVI, SAVI (empty: none)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="39"/>
+        <source>Leave out scenes with more cloud than this over the area itself (from the scene classification, STAC L2A); 100 %: keep all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="41"/>
+        <source>Written to &lt;output folder&gt;/series_&lt;start&gt;_&lt;end&gt;_&lt;key&gt;; a rerun skips the dates done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="43"/>
+        <source>The folder also holds series.json: dates, tiles, files, scene ids and cloud</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="45"/>
+        <source>Until</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="46"/>
+        <source>Indices</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="47"/>
+        <source>Max. cloud over the area</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="99"/>
+        <source>time series {start} .. {end} started -&gt; {folder}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="114"/>
+        <source>time series: no date could be made</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="122"/>
+        <source>Done: {n} dates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="123"/>
+        <source>time series: {n} dates ({done} made, {skipped} already done) in the group {group}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
