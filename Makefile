@@ -29,7 +29,7 @@ demo: setup
 	$(PY) scripts/demo.py --sample $(SAMPLE) --out $(DEMO_OUT)
 
 lint: setup
-	$(PY) -m ruff check digisat_plugin tests scripts
+	$(PY) -m ruff check digisat_plugin tests scripts research
 
 # af43846: the last version before the networks were redesigned to hold on unseen scenes
 bench: setup

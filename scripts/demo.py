@@ -15,7 +15,6 @@ import os
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 COMPOSITE = ("B12", "B8A", "B05")
@@ -60,7 +59,7 @@ def draw_comparison(original: str, enhanced: str, png: str) -> None:
 def quality(sample: str) -> list:
     from digisat_plugin.core.quality.evaluate import evaluate
     from digisat_plugin.core.sr.predict import Predictor
-    from digisat_plugin.core.train.dataset import load_scene
+    from digisat_plugin.core.wald import load_scene
 
     report = evaluate([load_scene(sample)], Predictor(device="cpu").predict, factors=(2, 6), protocols=("dsen2",))
     lines = []

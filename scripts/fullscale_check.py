@@ -11,7 +11,6 @@ Markdown file gets every band. About 3 minutes on a 2-core CPU.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 
@@ -26,7 +25,7 @@ def main(argv=None) -> int:
     from digisat_plugin.core.quality.fullscale import consistency_rows
     from digisat_plugin.core.sr.predict import Predictor
     from digisat_plugin.core.sr.spec import NET20, NET60
-    from digisat_plugin.core.train.dataset import load_region
+    from digisat_plugin.core.wald import load_region
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model")
@@ -61,5 +60,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     sys.exit(main())

@@ -26,15 +26,15 @@ def train_fold(fold: str, work: str, log) -> str:
     for net, recipe in RECIPES.items():
         config = recipe()
         config.holdout = fold
-        train_and_save(config, os.path.join(work, fold, net), out, "see model_weights cards", evaluate=False, log=log)
+        train_and_save(config, os.path.join(work, fold, net), out, "see model_weights cards", evaluate=None, log=log)
     return out
 
 
 def score_fold(fold: str, model_dir: str, log) -> dict:
     from digisat_plugin.core.quality.evaluate import evaluate
     from digisat_plugin.core.sr.predict import Predictor
-    from digisat_plugin.core.train.dataset import load_region
     from digisat_plugin.core.train.splits import fold_regions
+    from digisat_plugin.core.wald import load_region
 
     predictor = Predictor(model_dir=model_dir, device="cpu")
     scenes = [load_region(r) for r in fold_regions(fold)]
@@ -53,8 +53,7 @@ def x6_proxy(scene, protocol: str) -> dict | None:
     from digisat_plugin.core.quality.metrics import rmse
     from digisat_plugin.core.sr.guided import estimate_blur, guided_local
     from digisat_plugin.core.sr.resample import upsample
-    from digisat_plugin.core.train.dataset import crop
-    from digisat_plugin.core.train.degrade import blur_sigma, degrade
+    from digisat_plugin.core.wald import blur_sigma, crop, degrade
 
     scene = crop(scene, 12)  # the 20 m grid divisible by 6
     h, w = scene.shape
@@ -72,8 +71,8 @@ def x6_proxy(scene, protocol: str) -> dict | None:
 
 
 def proxy_rows(folds) -> list:
-    from digisat_plugin.core.train.dataset import load_region
     from digisat_plugin.core.train.splits import fold_regions
+    from digisat_plugin.core.wald import load_region
 
     rows = []
     for fold in folds:
@@ -154,8 +153,6 @@ def markdown(reports: dict, rows: list, proxy: list = ()) -> str:
 
 
 def main(argv=None) -> int:
-    if os.path.dirname(HERE) not in sys.path:
-        sys.path.insert(0, os.path.dirname(HERE))
     from digisat_plugin.core.quality.evaluate import write_atomic, write_json
     from digisat_plugin.core.train.splits import FOLDS
 

@@ -31,9 +31,21 @@ fi
   exit 1
 }
 
+# The project itself (pyproject.toml) in editable mode, so scripts/ and research/ import digisat_plugin and
+# research without sys.path edits. Checked from outside the checkout (-I: no current folder on the path).
+install_project() {
+  local repo=$PWD
+  if ! (cd / && "$repo/.venv/bin/python" -I -c "import os, sys, digisat_plugin, research
+sys.exit(os.path.dirname(os.path.dirname(os.path.abspath(research.__file__))) != sys.argv[1])" "$repo") 2>/dev/null; then
+    echo "setup: installing the project into .venv in editable mode (pyproject.toml)"
+    .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+  fi
+}
+
 stamp=.venv/.digisat-requirements
 want=$(cat requirements/*.txt | sha256sum | cut -d' ' -f1)
 if [ -x .venv/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  install_project
   exit 0
 fi
 if [ ! -x .venv/bin/python ]; then
@@ -44,4 +56,5 @@ echo "setup: installing PyPI requirements into .venv"
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements/dev.txt
 TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python -c "import numpy, tensorflow, qgis.core; assert int(numpy.__version__.split('.')[0]) < 2, numpy.__version__"
 .venv/bin/rustac --version >/dev/null || { echo "setup: .venv/bin/rustac (requirements/servers.txt, for the tests) does not run" >&2; exit 1; }
+install_project
 echo "$want" > "$stamp"

@@ -18,7 +18,7 @@ def register(sub) -> None:
                    help="add the regions of this data split (core/train/splits.py; 'test' is held out)")
     p.add_argument("--factor", type=int, choices=(2, 6), action="append",
                    help="2 (20 m bands) or 6 (60 m bands); repeatable, default both")
-    p.add_argument("--protocol", choices=("dsen2", "mtf", "both"), default="both",
+    p.add_argument("--protocol", choices=(*PROTOCOLS, "both"), default="both",
                    help="degradation: Gaussian sigma 1/s (dsen2), MTF-matched Gaussian (mtf) or both")
     p.add_argument("--model", metavar="DIR", help="folder with net20/ and net60/ (default: model_weights/)")
     p.add_argument("--device", choices=DEVICES, default="cpu")
@@ -29,43 +29,16 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from ..core.errors import DigisatError
-    from ..core.quality.evaluate import (
-        FACTOR_NET,
-        MIN_LOW_PIXELS,
-        evaluate,
-        markdown,
-        terminal_table,
-        write_atomic,
-        write_json,
-    )
-    from ..core.sr.predict import Predictor
-    from ..core.sr.weights import read_card
-    from ..core.train.dataset import load_region, load_scene
+    from ..core.quality.evaluate import markdown, terminal_table, write_atomic, write_json
+    from ..core.quality.report import evaluate_products
     from ..core.train.splits import regions
 
     if not args.inputs and not args.split:
         raise DigisatError("evaluate: give INPUT folders/products or --split test")
-    scenes = [load_scene(path) for path in args.inputs]
-    if args.split:
-        scenes += [load_region(r) for r in regions(args.split)]
-    factors = tuple(sorted(set(args.factor or (2, 6))))
     protocols = PROTOCOLS if args.protocol == "both" else (args.protocol,)
-    predictor = Predictor(model_dir=args.model, device=args.device)
-    report = evaluate(scenes, predictor.predict, factors, protocols,
-                      log=lambda line: print(line, file=sys.stderr, flush=True), predictor=predictor)
-    if not any(report["results"].values()):
-        raise DigisatError(f"evaluate: every scene is too small for x{'/x'.join(map(str, factors))} (the bands to "
-                           f"restore would be smaller than {MIN_LOW_PIXELS} x {MIN_LOW_PIXELS} pixels)")
-    report["models"] = {}
-    for s in factors:
-        net = FACTOR_NET[s]
-        card = read_card(predictor.model_dir, net)
-        report["models"][net] = {"arch": card.get("arch"), "steps": card.get("training", {}).get("steps"),
-                                 "residual_base": card.get("residual_base")}
-    report["about"] = ("Reduced-scale (Wald protocol) evaluation: every band degraded by the factor, "
-                       "super-resolved, compared with the band as delivered. RMSE in DN (reflectance x 10000); "
-                       "ratios are the model's mean RMSE over that of each baseline (lower is better)."
-                       + (f" Split: {args.split} (never trained on)." if args.split else ""))
+    report = evaluate_products(args.inputs, regions(args.split) if args.split else (), args.factor or (2, 6),
+                               protocols, model_dir=args.model, device=args.device, split=args.split or "",
+                               log=lambda line: print(line, file=sys.stderr, flush=True))
     print(terminal_table(report))
     if args.json:
         write_json(args.json, report)

@@ -45,7 +45,15 @@ def run(args) -> int:
     import shutil
 
     from ..core.errors import DigisatError
+    from ..core.quality.report import evaluate_saved
     from ..core.train.recipe import RECIPES, train_and_save
+    from ..core.train.splits import regions
+
+    def log(line):
+        print(line, file=sys.stderr, flush=True)
+
+    def held_out(model_dir, net):
+        return evaluate_saved(model_dir, net, regions("test"), log)
 
     for option in ("steps", "blocks", "filters", "fold"):
         value = getattr(args, option)
@@ -68,8 +76,8 @@ def run(args) -> int:
         if args.fresh and os.path.isdir(work):
             shutil.rmtree(work)
         t0 = time.monotonic()
-        card = train_and_save(config, work, args.out, hardware(), evaluate=not args.no_eval,
-                              log=lambda line: print(line, file=sys.stderr, flush=True))
+        card = train_and_save(config, work, args.out, hardware(), evaluate=None if args.no_eval else held_out,
+                              log=log)
         print(f"{net}: {card['training']['steps']} steps in {card['training']['seconds'] / 60:.1f} min "
               f"-> {os.path.join(args.out, net)} ({time.monotonic() - t0:.0f} s with evaluation)")
     return 0

@@ -22,6 +22,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QIcon
 
+from ..core.definitions import DEVICES
 from ..core.errors import DigisatError
 from ..core.progress import Progress
 
@@ -39,7 +40,6 @@ DEFAULT_BAND_GROUPS = [0, 1]
 PRODUCT_FILE_FILTER = (
     "Sentinel-2 products (*.zip *.xml *.safe *.SAFE *.tif *.TIF *.jp2);;All files (*)"
 )
-DEVICES = ("auto", "cpu", "gpu")
 DEVICE, MODEL_DIR = "DEVICE", "MODEL_DIR"
 
 
@@ -71,9 +71,9 @@ class DigisatAlgorithm(QgsProcessingAlgorithm):
         return help_url(PROCESSING_SECTION)
 
     def icon(self):
-        from .provider import provider_icon_path
+        from ..icons import icon_path
 
-        path = provider_icon_path()
+        path = icon_path()
         return QIcon(path) if path else super().icon()
 
     def createInstance(self):
@@ -188,7 +188,7 @@ def band_names(alg: QgsProcessingAlgorithm, parameters, name: str, context) -> l
 
     core's parse_band_list does the expanding, so 'BANDS=[0, 1]' means the CLI's default band set.
     """
-    from ..core.bands import parse_band_list
+    from ..core.definitions import parse_band_list
 
     indexes = alg.parameterAsEnums(parameters, name, context)
     if not indexes:

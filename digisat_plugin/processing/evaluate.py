@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import os
-
 from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
@@ -21,6 +18,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
+from ..core.definitions import PROTOCOLS
 from .common import (
     PRODUCT_FILE_FILTER,
     DigisatAlgorithm,
@@ -32,72 +30,17 @@ from .common import (
 )
 
 FACTORS = (2, 6)
-PROTOCOLS = ("dsen2", "mtf")
-TABLE_FIELDS = (
-    ("band", QVariant.String), ("factor", QVariant.Int), ("protocol", QVariant.String),
-    ("rmse", QVariant.Double), ("sre", QVariant.Double), ("sam", QVariant.Double),
-    ("rmse_bicubic", QVariant.Double), ("rmse_guided", QVariant.Double),
-    ("ratio_bicubic", QVariant.Double), ("ratio_guided", QVariant.Double),
-)
+QVARIANT = {str: QVariant.String, int: QVariant.Int, float: QVariant.Double}
 
 
 def table_fields() -> QgsFields:
+    """core's quality table columns (core.quality.evaluate.ROW_FIELDS) as QGIS fields."""
+    from ..core.quality.evaluate import ROW_FIELDS
+
     fields = QgsFields()
-    for name, kind in TABLE_FIELDS:
-        fields.append(QgsField(name, kind))
+    for name, kind in ROW_FIELDS:
+        fields.append(QgsField(name, QVARIANT[kind]))
     return fields
-
-
-def result_rows(result: dict, factor: int, protocol: str) -> list:
-    """One dict per band plus the 'mean' row (which alone has a SAM: an angle across bands)."""
-    rows = []
-    for band, r in result["bands"].items():
-        rows.append({"band": band, "factor": factor, "protocol": protocol, "rmse": r["model"]["rmse"],
-                     "sre": r["model"]["sre"], "sam": None, "rmse_bicubic": r["bicubic"]["rmse"],
-                     "rmse_guided": r["guided_linear"]["rmse"], "ratio_bicubic": r["ratio_to_bicubic"],
-                     "ratio_guided": r["ratio_to_guided_linear"]})
-    mean = result["mean"]
-    rows.append({"band": "mean", "factor": factor, "protocol": protocol, "rmse": mean["model"]["rmse"],
-                 "sre": mean["model"]["sre"], "sam": mean["model"]["sam"], "rmse_bicubic": mean["bicubic"]["rmse"],
-                 "rmse_guided": mean["guided_linear"]["rmse"], "ratio_bicubic": result["ratio_to_bicubic"],
-                 "ratio_guided": result["ratio_to_guided_linear"]})
-    return rows
-
-
-def report_html(report: dict, product: str) -> str:
-    """A self-contained page: per-band table, SAM and ERGAS, for each factor and protocol evaluated."""
-    from ..core.quality.evaluate import markdown
-
-    parts = [
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>digisat evaluation</title>",
-        "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
-        "td,th{border:1px solid #999;padding:2px 6px;text-align:right}th{background:#eee}</style></head><body>",
-        f"<h1>Reduced-scale evaluation of {html.escape(os.path.basename(product.rstrip('/')) or product)}</h1>",
-        "<p>Every band is degraded by the factor, super-resolved back and compared with the band as delivered "
-        "(Wald protocol). RMSE in DN (reflectance x 10000), SRE in dB; the ratios are the model's RMSE over the "
-        "baseline's (below 1: the model is better).</p>",
-    ]
-    for s, by_protocol in report["results"].items():
-        for protocol, result in by_protocol.items():
-            parts.append(f"<h2>x{html.escape(s)}, {html.escape(protocol)} degradation "
-                         f"({result['pixels']} pixels per band)</h2><table><tr>")
-            parts.append("".join(f"<th>{h}</th>" for h in ("band", "RMSE model", "RMSE bicubic", "RMSE guided",
-                                                           "SRE model (dB)", "model / bicubic", "model / guided")))
-            parts.append("</tr>")
-            for row in result_rows(result, int(s), protocol):
-                cells = [html.escape(row["band"]), f"{row['rmse']:.1f}", f"{row['rmse_bicubic']:.1f}",
-                         f"{row['rmse_guided']:.1f}", f"{row['sre']:.2f}", f"{row['ratio_bicubic']:.3f}",
-                         f"{row['ratio_guided']:.3f}"]
-                parts.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-            mean = result["mean"]
-            parts.append("</table><table><tr><th></th><th>model</th><th>bicubic</th><th>guided linear</th></tr>")
-            for metric, label in (("sam", "SAM (deg)"), ("ergas", "ERGAS")):
-                parts.append(f"<tr><th>{label}</th>" + "".join(
-                    f"<td>{mean[m][metric]:.2f}</td>" for m in ("model", "bicubic", "guided_linear")) + "</tr>")
-            parts.append("</table>")
-    parts.append("<details><summary>Markdown</summary><pre>" + html.escape(markdown(report)) + "</pre></details>")
-    parts.append("</body></html>\n")
-    return "\n".join(parts)
 
 
 class EvaluateAlgorithm(DigisatAlgorithm):
@@ -135,14 +78,14 @@ class EvaluateAlgorithm(DigisatAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("RATIO_GUIDED", "Mean RMSE ratio model / guided linear"))
 
     def processAlgorithm(self, parameters, context, feedback):
-        from ..core.quality.evaluate import write_atomic
+        from ..core.quality.evaluate import report_html, result_rows, write_atomic
 
         path = product_path(self.parameterAsFile(parameters, self.INPUT, context))
         factor = FACTORS[self.parameterAsEnum(parameters, self.FACTOR, context)]
         protocol = PROTOCOLS[self.parameterAsEnum(parameters, self.PROTOCOL, context)]
         options = engine_options(self, parameters, context)
         html_path = self.parameterAsFileOutput(parameters, self.OUTPUT_HTML, context)
-        # core.quality.evaluate on the networks, in the worker process; the report is written here
+        # core.quality.report.evaluate_products in the worker process; core's formatters write the report here
         report = run_in_worker("evaluate", dict(options, path=path, factors=[factor], protocols=[protocol]),
                                feedback, device=options["device"])
         progress = feedback_progress(feedback)

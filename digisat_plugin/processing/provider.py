@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
-PLUGIN_DIR = Path(__file__).resolve().parents[1]
-# The plugin's own icon folder first, then the repository's (a source checkout).
-ICON_DIRS = (PLUGIN_DIR / "resources" / "icons", PLUGIN_DIR.parent / "resources" / "icons")
-ICON_NAMES = ("digisat.svg", "icon.svg", "digisat.png", "icon.png")
-
-
-def provider_icon_path() -> str:
-    """Path of the plugin icon, or '' when none is shipped."""
-    for folder in ICON_DIRS:
-        for name in ICON_NAMES:
-            if (folder / name).is_file():
-                return str(folder / name)
-    return ""
+from ..icons import icon_path
 
 
 class DigisatProvider(QgsProcessingProvider):
@@ -33,11 +19,11 @@ class DigisatProvider(QgsProcessingProvider):
         return "digisat: Sentinel-2 super-resolution"
 
     def icon(self):
-        path = provider_icon_path()
+        path = icon_path()
         return QIcon(path) if path else super().icon()
 
     def svgIconPath(self):
-        path = provider_icon_path()
+        path = icon_path()
         return path if path.endswith(".svg") else super().svgIconPath()
 
     def supportedOutputRasterLayerExtensions(self):

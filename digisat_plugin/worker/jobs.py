@@ -58,23 +58,13 @@ def fetch(args, progress, log):
 
 
 def evaluate(args, progress, log):
-    """Reduced-scale evaluation of one product, as `digisat evaluate PRODUCT` computes it."""
-    from ..core.quality.evaluate import evaluate as run
-    from ..core.sr.predict import Predictor
-    from ..core.train.dataset import load_scene
+    """Reduced-scale evaluation of one product, as `digisat evaluate PRODUCT` computes it (without the guard's
+    figures, which the Processing report does not show)."""
+    from ..core.quality.report import evaluate_products
 
-    progress.update(0.0, "reading the product")
-    scene = load_scene(args["path"])
-    predictor = Predictor(args.get("model_dir"), device=args.get("device", "auto"))
-    predict_progress = progress.stage(0.1, 0.9)
-
-    def predict(native, ratios, targets):
-        return predictor.predict(native, ratios, targets, progress=predict_progress)
-
-    progress.update(0.1, f"evaluating at x{'/x'.join(map(str, args['factors']))}")
-    report = run([scene], predict, factors=tuple(args["factors"]), protocols=tuple(args["protocols"]), log=log)
-    progress.update(0.95, "evaluated")
-    return report
+    return evaluate_products([args["path"]], factors=args["factors"], protocols=args["protocols"],
+                             model_dir=args.get("model_dir"), device=args.get("device", "auto"), guard=False,
+                             log=log, progress=progress)
 
 
 def consistency(args, progress, log):

@@ -18,7 +18,7 @@ CORE_EVALUATION = """
 import json, sys
 from digisat_plugin.core.quality.evaluate import evaluate
 from digisat_plugin.core.sr.predict import Predictor
-from digisat_plugin.core.train.dataset import load_scene
+from digisat_plugin.core.wald import load_scene
 report = evaluate([load_scene(sys.argv[1])], Predictor(sys.argv[2], device="cpu").predict, factors=(2,),
                   protocols=("dsen2",))
 print(json.dumps(report["results"]["2"]["dsen2"], default=float))

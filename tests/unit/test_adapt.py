@@ -17,7 +17,7 @@ from digisat_plugin.core.sr.engine import superresolve
 from digisat_plugin.core.sr.predict import Predictor
 from digisat_plugin.core.sr.weights import default_model_dir
 from digisat_plugin.core.train.adapt import adapt_predictor, scene_from_product
-from digisat_plugin.core.train.dataset import NETWORK_BANDS
+from digisat_plugin.core.wald import NETWORK_BANDS
 
 # A 1.8 x 1.8 km corner of the sample (the same as tests/unit/test_engine.py).
 SMALL_AOI = "443580,4177620,445380,4179420"
@@ -59,9 +59,9 @@ def test_adaptation_changes_weights_lowers_loss_and_leaves_files(crop):
 
 
 def test_too_small_area_leaves_the_x6_network_as_shipped(crop):
-    from digisat_plugin.core.train.dataset import Scene
+    from digisat_plugin.core.wald import RegionArrays
 
-    small = Scene("tiny", {b: a[: 72 // crop.ratios[b], : 72 // crop.ratios[b]] for b, a in crop.native.items()},
+    small = RegionArrays("tiny", {b: a[: 72 // crop.ratios[b], : 72 // crop.ratios[b]] for b, a in crop.native.items()},
                   crop.ratios, crop.nodata[:72, :72])
     predictor = Predictor(device="cpu")
     shipped = predictor.net("net60")

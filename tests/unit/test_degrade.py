@@ -7,7 +7,7 @@ import pytest
 
 from digisat_plugin.core.definitions import BY_NAME
 from digisat_plugin.core.sr.resample import block_mean
-from digisat_plugin.core.train.degrade import blur_sigma, degrade, degrade_bands
+from digisat_plugin.core.wald import blur_sigma, degrade, degrade_bands
 
 
 def test_dsen2_sigma_is_one_over_s():

@@ -3,7 +3,7 @@
 import numpy as np
 from osgeo import gdal
 
-from digisat_plugin.core.quality.degraded_copy import score_against_truth, write_degraded_copy
+from research.degraded_copy import score_against_truth, write_degraded_copy
 from tests.unit.test_cli_superresolve import cli
 
 HELD_OUT_ROWS = 642 // 2  # the northern third of the scene, at 20 m

@@ -13,7 +13,7 @@ from digisat_plugin.core.quality.evaluate import evaluate, markdown, write_atomi
 from digisat_plugin.core.sr.predict import Predictor
 from digisat_plugin.core.sr.resample import upsample
 from digisat_plugin.core.train import splits
-from digisat_plugin.core.train.dataset import Scene, load_scene
+from digisat_plugin.core.wald import RegionArrays, load_scene
 
 from ..conftest import SAMPLE
 
@@ -93,7 +93,7 @@ def test_no_data_cells_are_not_scored():
     native = {b: a.copy() for b, a in scene.native.items()}
     for b, a in native.items():
         a[:, : 120 // scene.ratios[b]] = 0.0
-    holed = Scene(scene.name, native, scene.ratios, nodata)
+    holed = RegionArrays(scene.name, native, scene.ratios, nodata)
 
     def bicubic_predict(native, ratios, targets):
         return {b: upsample(native[b], ratios[b], "cubic") for b in targets}

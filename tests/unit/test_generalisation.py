@@ -14,8 +14,8 @@ from digisat_plugin.core.sr.predict import Predictor
 from digisat_plugin.core.sr.resample import block_mean
 from digisat_plugin.core.sr.spec import NET20, NET60, SPECS, prepare_inputs, window_blur
 from digisat_plugin.core.sr.weights import save_net
-from digisat_plugin.core.train.dataset import load_scene
 from digisat_plugin.core.train.splits import BEN_TEST
+from digisat_plugin.core.wald import load_scene
 
 from ..conftest import REPO, SAMPLE, SENTINEL2
 

@@ -1,9 +1,9 @@
-"""The local fit to the truth, a yardstick for guided sharpening (core/quality/headroom.py)."""
+"""The local fit to the truth, a yardstick for guided sharpening (research/headroom.py)."""
 
 import numpy as np
 import pytest
 
-from digisat_plugin.core.quality.headroom import local_fit_leftover, neighbour_correlation, neighbourhood_stack
+from research.headroom import local_fit_leftover, neighbour_correlation, neighbourhood_stack
 
 
 def _guides(rng, size=96):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import re
 import subprocess
 import sys
 import zipfile
@@ -56,3 +57,30 @@ def test_missing_weights_is_a_clear_error(tmp_path):
     assert done.returncode != 0
     assert f"{tmp_path / 'none'}: trained networks not found (run 'make train' first)" in done.stderr
     assert not (tmp_path / "d.zip").exists()
+
+
+def test_zip_holds_no_study_code(tmp_path):
+    """The studies (research/) and the tools (scripts/) stay out of the plugin: no module of theirs in the zip."""
+    out = tmp_path / "digisat.zip"
+    done = subprocess.run([sys.executable, str(REPO / "scripts" / "package.py"), "--out", str(out),
+                           "--weights", str(make_weights(tmp_path / "weights"))], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    with zipfile.ZipFile(out) as archive:
+        names = archive.namelist()
+    studies = {p.stem for p in (REPO / "research").glob("*.py") if p.stem != "__init__"}
+    assert {"headroom", "degraded_copy", "x6_headroom", "model_search", "adapt_gain", "degraded_check"} <= studies
+    shipped = {n.rsplit("/", 1)[-1].removesuffix(".py") for n in names if n.endswith(".py")}
+    assert not studies & shipped
+    assert not [n for n in names if "/research/" in n or "/scripts/" in n or n.startswith(("research/", "scripts/"))]
+
+
+def test_scripts_and_studies_import_the_project_without_path_edits():
+    """pyproject.toml, installed in editable mode by `make setup`: no script or study edits sys.path."""
+    for folder in ("scripts", "research"):
+        for path in sorted((REPO / folder).glob("*.py")):
+            assert not re.search(r"sys\.path\s*(\.|\[|\+=|=)", path.read_text(encoding="utf-8")), path
+    # from outside the checkout, without the current folder on the path (-I), both packages import
+    code = "import digisat_plugin, research, research.headroom; print(research.__file__)"
+    found = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, cwd="/")
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() == str(REPO / "research" / "__init__.py")

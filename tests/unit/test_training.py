@@ -10,9 +10,10 @@ from digisat_plugin.core.errors import InputError
 from digisat_plugin.core.sr.spec import NET20, NET60, prepare_inputs
 from digisat_plugin.core.train import splits
 from digisat_plugin.core.train.augment import dihedral
-from digisat_plugin.core.train.dataset import load_scene, make_pairs
+from digisat_plugin.core.train.dataset import make_pairs
 from digisat_plugin.core.train.sampler import PatchSampler
 from digisat_plugin.core.train.trainer import TrainConfig, Trainer
+from digisat_plugin.core.wald import load_scene
 
 from ..conftest import SAMPLE
 
@@ -34,7 +35,7 @@ def test_pairs_have_reduced_scale_inputs_and_native_targets(sample_scene, pairs2
     assert pair.inputs.shape == (300, 300, NET20.channels)
     assert pair.target.shape == (300, 300, len(NET20.outputs))
     # the target is the 20 m band as delivered, in the relative units of the inputs' B05 channel
-    from digisat_plugin.core.train.dataset import degraded_scene
+    from digisat_plugin.core.wald import degraded_scene
     low = degraded_scene(sample_scene, 2, "dsen2")
     prepared = prepare_inputs({b: low.native[b] for b in NET20.inputs}, low.ratios, NET20)
     np.testing.assert_allclose(prepared.to_values(pair.target)[..., 0], sample_scene.native["B05"], rtol=1e-5, atol=0.05)

@@ -12,25 +12,23 @@ once more at reduced scale, finds it beats the estimate, else the estimate).
 
 from __future__ import annotations
 
+import html
 import json
 import os
 
 import numpy as np
 
-from ..definitions import BANDS_10M
+from ..definitions import BANDS_10M, PROTOCOLS
 from ..errors import OutputError
 from ..sr.spec import SPECS
-from ..train.dataset import crop, degraded_scene
-from ..train.degrade import PROTOCOLS
+from ..wald import MIN_LOW_PIXELS, crop, degraded_scene
 from .baselines import bicubic, guided_linear
 from .guard import check as guard_check
 from .metrics import ergas, rmse, sam, sre
 
 FACTOR_NET = {2: "net20", 6: "net60"}
-# A scene is evaluated at factor s only when the degraded bands to restore are at least this many
-# pixels on a side (base size >= MIN_LOW_PIXELS * s * s): a 120 x 120 BigEarthNet patch at x6
-# is 3 x 3 pixels of 360 m, where edge handling, not super-resolution, decides the error.
-MIN_LOW_PIXELS = 8
+# A scene is evaluated at factor s only when the degraded bands to restore are at least
+# wald.MIN_LOW_PIXELS on a side.
 METHODS = ("model", "bicubic", "guided_linear")
 PREDICTOR_METHODS = ("guided_estimate", "guarded")
 
@@ -106,7 +104,7 @@ def _scene_summary(name, ref, pred, bands, s, decision) -> dict:
 
 
 def evaluate(scenes, predict, factors=(2, 6), protocols=PROTOCOLS, log=None, predictor=None) -> dict:
-    """Evaluate `predict` on loaded scenes (core.train.dataset.Scene); returns the report dict.
+    """Evaluate `predict` on loaded regions (core.wald.RegionArrays); returns the report dict.
 
     predictor: the Predictor behind `predict`, to score the guided estimate and the guard too.
     """
@@ -148,16 +146,33 @@ def evaluate(scenes, predict, factors=(2, 6), protocols=PROTOCOLS, log=None, pre
     return report
 
 
-def table_rows(result: dict) -> list:
-    """Rows (band, RMSE model/bicubic/guided, SRE model, ratio bicubic, ratio guided) + the mean."""
+# The quality table's columns (name, type): one row per band plus the 'mean' row; Processing's table.
+ROW_FIELDS = (
+    ("band", str), ("factor", int), ("protocol", str), ("rmse", float), ("sre", float), ("sam", float),
+    ("rmse_bicubic", float), ("rmse_guided", float), ("ratio_bicubic", float), ("ratio_guided", float),
+)
+
+
+def result_rows(result: dict, factor: int, protocol: str) -> list:
+    """One dict per band (keys: ROW_FIELDS) plus the 'mean' row (which alone has a SAM: an angle across bands)."""
     rows = []
     for band, r in result["bands"].items():
-        rows.append([band, r["model"]["rmse"], r["bicubic"]["rmse"], r["guided_linear"]["rmse"],
-                     r["model"]["sre"], r["ratio_to_bicubic"], r["ratio_to_guided_linear"]])
+        rows.append({"band": band, "factor": factor, "protocol": protocol, "rmse": r["model"]["rmse"],
+                     "sre": r["model"]["sre"], "sam": None, "rmse_bicubic": r["bicubic"]["rmse"],
+                     "rmse_guided": r["guided_linear"]["rmse"], "ratio_bicubic": r["ratio_to_bicubic"],
+                     "ratio_guided": r["ratio_to_guided_linear"]})
     mean = result["mean"]
-    rows.append(["mean", mean["model"]["rmse"], mean["bicubic"]["rmse"], mean["guided_linear"]["rmse"],
-                 mean["model"]["sre"], result["ratio_to_bicubic"], result["ratio_to_guided_linear"]])
+    rows.append({"band": "mean", "factor": factor, "protocol": protocol, "rmse": mean["model"]["rmse"],
+                 "sre": mean["model"]["sre"], "sam": mean["model"]["sam"], "rmse_bicubic": mean["bicubic"]["rmse"],
+                 "rmse_guided": mean["guided_linear"]["rmse"], "ratio_bicubic": result["ratio_to_bicubic"],
+                 "ratio_guided": result["ratio_to_guided_linear"]})
     return rows
+
+
+def table_rows(result: dict) -> list:
+    """Rows (band, RMSE model/bicubic/guided, SRE model, ratio bicubic, ratio guided) + the mean."""
+    return [[r["band"], r["rmse"], r["rmse_bicubic"], r["rmse_guided"], r["sre"], r["ratio_bicubic"],
+             r["ratio_guided"]] for r in result_rows(result, 0, "")]
 
 
 HEADER = ["band", "RMSE model", "RMSE bicubic", "RMSE guided", "SRE model (dB)", "/bicubic", "/guided"]
@@ -211,6 +226,36 @@ def markdown(report: dict, title: str = "Evaluation at reduced scale") -> str:
             if "guarded_ratio_to_bicubic" in result:
                 lines += [_guard_line(result) + ".", ""]
     return "\n".join(lines)
+
+
+def report_html(report: dict, product: str) -> str:
+    """A self-contained page: per-band table, SAM and ERGAS, for each factor and protocol evaluated."""
+    parts = [
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>digisat evaluation</title>",
+        "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
+        "td,th{border:1px solid #999;padding:2px 6px;text-align:right}th{background:#eee}</style></head><body>",
+        f"<h1>Reduced-scale evaluation of {html.escape(os.path.basename(product.rstrip('/')) or product)}</h1>",
+        "<p>Every band is degraded by the factor, super-resolved back and compared with the band as delivered "
+        "(Wald protocol). RMSE in DN (reflectance x 10000), SRE in dB; the ratios are the model's RMSE over the "
+        "baseline's (below 1: the model is better).</p>",
+    ]
+    for s, by_protocol in report["results"].items():
+        for protocol, result in by_protocol.items():
+            parts.append(f"<h2>x{html.escape(s)}, {html.escape(protocol)} degradation "
+                         f"({result['pixels']} pixels per band)</h2><table><tr>")
+            parts.append("".join(f"<th>{h}</th>" for h in HEADER[:5] + ["model / bicubic", "model / guided"]))
+            parts.append("</tr>")
+            for row in table_rows(result):
+                parts.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in _cells(row)) + "</tr>")
+            mean = result["mean"]
+            parts.append("</table><table><tr><th></th><th>model</th><th>bicubic</th><th>guided linear</th></tr>")
+            for metric, label in (("sam", "SAM (deg)"), ("ergas", "ERGAS")):
+                parts.append(f"<tr><th>{label}</th>" + "".join(
+                    f"<td>{mean[m][metric]:.2f}</td>" for m in ("model", "bicubic", "guided_linear")) + "</tr>")
+            parts.append("</table>")
+    parts.append("<details><summary>Markdown</summary><pre>" + html.escape(markdown(report)) + "</pre></details>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
 
 
 def _guard_line(result: dict) -> str:

@@ -23,10 +23,9 @@ import numpy as np
 
 from ..sr.predict import valid_at
 from ..sr.spec import SPECS, Prepared, prepare_inputs, window_blur
-from ..train.degrade import degrade_bands
+from ..wald import MIN_LOW_PIXELS, degrade_bands
 
 PROTOCOLS = ("mtf",)
-MIN_LOW_PIXELS = 8  # the band group at reduced scale must be at least this many pixels a side
 # The centre checked is at most this many base pixels a side: at x2 it costs about a quarter of
 # the network's work on that part; on larger windows far less of the whole run.
 MAX_SIZE = 1152

@@ -17,10 +17,11 @@ import time
 
 import numpy as np
 
+from ..definitions import PROTOCOLS
 from ..errors import InputError
 from ..sr.spec import SPECS
-from .dataset import Scene, make_pairs
-from .degrade import PROTOCOLS
+from ..wald import RegionArrays
+from .dataset import make_pairs
 from .trainer import TrainConfig, Trainer
 
 ADAPT_LR = 1e-4
@@ -28,8 +29,8 @@ ADAPT_BATCH = 16
 PATCH = {"net20": 30, "net60": 18}  # as the shipped recipes (core/train/recipe.py)
 
 
-def scene_from_product(product, window, bands, name: str = "") -> Scene:
-    """The `bands` of an open product inside a base-grid window (aligned to 6) as a Scene."""
+def scene_from_product(product, window, bands, name: str = "") -> RegionArrays:
+    """The `bands` of an open product inside a base-grid window (aligned to 6) as RegionArrays."""
     native, ratios = {}, {}
     nodata = np.zeros((window.height, window.width), bool)
     for band in bands:
@@ -37,7 +38,7 @@ def scene_from_product(product, window, bands, name: str = "") -> Scene:
         r = product.bands[band].ratio
         native[band], ratios[band] = values, r
         nodata |= np.repeat(np.repeat(missing, r, 0), r, 1)
-    return Scene(name or product.path, native, ratios, nodata)
+    return RegionArrays(name or product.path, native, ratios, nodata)
 
 
 def pairs_l1(model, pairs) -> float:
@@ -51,7 +52,7 @@ def pairs_l1(model, pairs) -> float:
     return errors / max(counts, 1)
 
 
-def scene_pairs(scene: Scene, name: str, protocols=PROTOCOLS) -> list:
+def scene_pairs(scene: RegionArrays, name: str, protocols=PROTOCOLS) -> list:
     """The Wald pairs of `scene` for network `name` that hold at least one training patch."""
     out = []
     for protocol in protocols:
@@ -64,7 +65,7 @@ def scene_pairs(scene: Scene, name: str, protocols=PROTOCOLS) -> list:
     return out
 
 
-def adapt_predictor(predictor, scene: Scene, steps: int, nets=("net20", "net60"), seed: int = 0,
+def adapt_predictor(predictor, scene: RegionArrays, steps: int, nets=("net20", "net60"), seed: int = 0,
                     lr: float = ADAPT_LR, protocols=PROTOCOLS, progress=None, measure: bool = False,
                     log=None) -> dict:
     """Fine-tune the networks `nets` of `predictor` on `scene` for `steps` steps each and install

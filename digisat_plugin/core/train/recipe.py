@@ -1,4 +1,5 @@
-"""The shipped training recipe per network, and training -> weights + model card."""
+"""The shipped training recipe per network, and training -> weights + model card (the caller adds
+the held-out evaluation: cli/train.py)."""
 
 from __future__ import annotations
 
@@ -36,27 +37,13 @@ def parameter_count(model) -> int:
     return int(sum(np.prod(w.shape) for w in model.weights))
 
 
-def card_metrics(report: dict, s: int) -> dict:
-    """The model card's evaluation table: mean metrics and ratios per degradation protocol."""
-    out = {}
-    for protocol, result in report["results"].get(str(s), {}).items():
-        mean = result["mean"]
-        out[protocol] = {
-            "rmse": {m: round(v["rmse"], 2) for m, v in mean.items()},
-            "sre_db": {m: round(v["sre"], 2) for m, v in mean.items()},
-            "sam_deg": {m: round(v["sam"], 3) for m, v in mean.items()},
-            "ergas": {m: round(v["ergas"], 3) for m, v in mean.items()},
-            "ratio_to_bicubic": round(result["ratio_to_bicubic"], 4),
-            "ratio_to_guided_linear": round(result["ratio_to_guided_linear"], 4),
-            "ratio_to_guided_estimate": round(result["ratio_to_guided_estimate"], 4),
-            "guarded_ratio_to_bicubic": round(result["guarded_ratio_to_bicubic"], 4),
-            "per_band_ratio_to_bicubic": {b: round(r["ratio_to_bicubic"], 4) for b, r in result["bands"].items()},
-        }
-    return out
-
-
-def train_and_save(config: TrainConfig, work_dir: str, out_dir: str, hardware: str, evaluate: bool = True,
+def train_and_save(config: TrainConfig, work_dir: str, out_dir: str, hardware: str, evaluate=None,
                    log=print) -> dict:
+    """Train (resuming from work_dir), write the weights and the model card to out_dir.
+
+    evaluate(out_dir, net) -> dict: the caller's held-out evaluation of the network as saved
+    (core.quality.report.evaluate_saved for `digisat train`), written into the card; None: none.
+    """
     from ..sr.weights import save_net
 
     trainer = Trainer(config, work_dir, log=log)
@@ -88,21 +75,8 @@ def train_and_save(config: TrainConfig, work_dir: str, out_dir: str, hardware: s
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     save_net(trainer.model, out_dir, config.net, card)
-    if evaluate:
-        card["evaluation"] = evaluate_saved(out_dir, config.net, log)
+    if evaluate is not None:
+        card["evaluation"] = evaluate(out_dir, config.net)
         save_net(trainer.model, out_dir, config.net, card)
     return card
 
-
-def evaluate_saved(model_dir: str, net: str, log=print) -> dict:
-    """Held-out metrics of the network as saved (through the Predictor the engine uses)."""
-    from ..quality.evaluate import evaluate
-    from ..sr.predict import Predictor
-    from ..sr.spec import SPECS
-    from .dataset import load_region
-
-    s = SPECS[net].scale
-    predictor = Predictor(model_dir=model_dir, device="cpu")
-    scenes = [load_region(r) for r in regions("test")]
-    report = evaluate(scenes, predictor.predict, factors=(s,), log=log, predictor=predictor)
-    return {"split": "test", "scenes": [x["name"] for x in report["scenes"]], "metrics": card_metrics(report, s)}

@@ -1,7 +1,7 @@
 """Random training patches that skip no-data and near-empty ground.
 
-A patch is kept when every pixel has data (Pairs.valid) and the mean of B08 (near infrared,
-Pairs.nir) is at least `min_nir` DN: open water and empty patches teach the network nothing
+A patch is kept when every pixel has data (TrainingPair.valid) and the mean of B08 (near infrared,
+TrainingPair.nir) is at least `min_nir` DN: open water and empty patches teach the network nothing
 about detail. Patch corners sit on the outputs' coarse grid (multiples of `align`), as tiles do
 at inference, so the networks' zero-mean correction sees whole low-resolution pixels.
 """

@@ -16,11 +16,12 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from ..definitions import PROTOCOLS
 from ..errors import InputError
 from ..sr.spec import RESIDUAL_BASE, SPECS
+from ..wald import MIN_LOW_PIXELS, load_region
 from .augment import augment_pair
-from .dataset import load_region, make_pairs
-from .degrade import PROTOCOLS
+from .dataset import make_pairs
 from .sampler import PatchSampler
 from .splits import regions, without_fold
 
@@ -49,14 +50,12 @@ class TrainConfig:
 
 
 def build_pairs(spec, split, protocols) -> list:
-    """Pairs of every region of a split name ("train", "val", "test") or of a list of regions.
+    """Training pairs of every region of a split name ("train", "val", "test") or of a list of regions.
 
     A scene is used only where the bands to restore are at least MIN_LOW_PIXELS a side after
-    degrading, the rule evaluation applies (core/quality/evaluate.py): at x6 a 120 x 120 patch
+    degrading, the rule evaluation applies (core/wald.py): at x6 a 120 x 120 patch
     leaves 3 x 3 coarse pixels, where the guided estimate is all edge effects, not detail.
     """
-    from ..quality.evaluate import MIN_LOW_PIXELS
-
     out = []
     for region in regions(split) if isinstance(split, str) else split:
         scene = load_region(region)
@@ -66,7 +65,7 @@ def build_pairs(spec, split, protocols) -> list:
             try:
                 out.append(make_pairs(scene, spec, protocol))
             except InputError:
-                continue  # too small for this scale (dataset.crop)
+                continue  # too small for this scale (wald.crop)
     return out
 
 

@@ -6,7 +6,7 @@ filter of them) by least squares over the `window` x `window` neighbourhood arou
 the band itself. What is left is detail the guides do not carry, even locally; the correlation
 of the leftovers of horizontal neighbours tells noise (near 0) from structure the guides miss.
 It is no strict bound for a network, which also sees the degraded band itself: at x2 the
-shipped net20 leaves less than the same-pixel fit does. scripts/x6_headroom.py reports it for
+shipped net20 leaves less than the same-pixel fit does. research/x6_headroom.py reports it for
 the held-out strip (docs/models.md, "How far x6 can go on this data").
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..sr.guided import local_regression
+from digisat_plugin.core.sr.guided import local_regression
 
 # Damping of the normal equations (core/sr/guided.local_regression): a tenth of guided_local's
 # relative ridge, since a yardstick should fit as closely as it can; the floor keeps flat windows

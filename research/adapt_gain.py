@@ -6,7 +6,7 @@ it fine-tunes on pairs made from it by degrading once more (both blurs, as a use
 know the blur would); the adapted predictor is then scored on the degraded -> delivered
 comparison by core.quality.evaluate, against bicubic and guided-linear upsampling.
 
-Run: .venv/bin/python scripts/adapt_gain.py [STEPS ...]   (default 200 500; about 3 min on 2 CPUs)
+Run: .venv/bin/python research/adapt_gain.py [STEPS ...]   (default 200 500; about 3 min on 2 CPUs)
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import os
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
@@ -23,12 +22,12 @@ def main(steps_list=(200, 500)) -> None:
     import logging
 
     logging.getLogger("tensorflow").setLevel(logging.ERROR)  # retracing notes of new models
+    from digisat_plugin.core.definitions import PROTOCOLS
     from digisat_plugin.core.quality.evaluate import evaluate
     from digisat_plugin.core.sr.predict import Predictor
     from digisat_plugin.core.train.adapt import adapt_predictor
-    from digisat_plugin.core.train.dataset import degraded_scene, load_region
-    from digisat_plugin.core.train.degrade import PROTOCOLS
     from digisat_plugin.core.train.splits import VIRGINIA, VIRGINIA_TEST_ROWS, Region
+    from digisat_plugin.core.wald import degraded_scene, load_region
 
     scene = load_region(Region(VIRGINIA, 0, VIRGINIA_TEST_ROWS))
     print(f"{scene.name}, {scene.shape[0]} x {scene.shape[1]} px; x2 (net20), CPU threads shared")

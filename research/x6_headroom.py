@@ -6,7 +6,7 @@
    (the most similar data there can be: same scene, date, sensor and noise), and scored on this
    part; a control is trained on the usual training data only, same steps and seed. If more
    scenes were what x6 lacks, the in-scene models would be clearly better than the control.
-2. A cheating fit (core/quality/headroom.py). Each delivered 60 m band is regressed on the 10 m
+2. A cheating fit (research/headroom.py). Each delivered 60 m band is regressed on the 10 m
    bands averaged to 60 m in every 5 x 5 window of the delivered band itself (the truth), as a
    guided method could only wish; the RMSE left is what the 10 m bands cannot explain, even
    locally and fitted to the answer, and the correlation of neighbouring leftovers says whether
@@ -15,7 +15,7 @@
 Ratios are mean RMSE over B01 and B09 divided by bicubic's (as in `make evaluate`); in 1 the
 pixels of the two parts are pooled. Results are in docs/models.md ("How far x6 can go on this data").
 
-Run: .venv/bin/python scripts/x6_headroom.py [--steps 6000]   (about 18 min on 2 CPUs)
+Run: .venv/bin/python research/x6_headroom.py [--steps 6000]   (about 18 min on 2 CPUs)
 """
 
 from __future__ import annotations
@@ -23,13 +23,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import sys
 import tempfile
 
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 SPLIT_COLUMN = 1080  # base pixels; a multiple of 36 so both parts stay whole at x6
@@ -37,10 +35,10 @@ FIT_WINDOW = 5  # 60 m pixels, for the cheating local fit
 
 
 def columns(scene, c0: int, c1: int, label: str):
-    from digisat_plugin.core.train.dataset import Scene
+    from digisat_plugin.core.wald import RegionArrays
 
     native = {b: a[:, c0 // scene.ratios[b]: c1 // scene.ratios[b]] for b, a in scene.native.items()}
-    return Scene(f"{scene.name}[{label}]", native, scene.ratios, scene.nodata[:, c0:c1])
+    return RegionArrays(f"{scene.name}[{label}]", native, scene.ratios, scene.nodata[:, c0:c1])
 
 
 def pooled(results: list) -> dict:
@@ -87,8 +85,8 @@ def cheating_fit(scene, s: int, bands, window: int, radius: int) -> dict:
     """Band -> (RMSE left, neighbour correlation of the leftovers) of the local linear fit of each
     band on the 10 m bands averaged to its grid (or a 3 x 3 filter of them), fitted to the band."""
     from digisat_plugin.core.definitions import BANDS_10M
-    from digisat_plugin.core.quality.headroom import local_fit_leftover, neighbour_correlation, neighbourhood_stack
     from digisat_plugin.core.sr.resample import block_mean
+    from research.headroom import local_fit_leftover, neighbour_correlation, neighbourhood_stack
 
     guides = np.stack([block_mean(scene.native[b], s) for b in BANDS_10M])
     if radius:
@@ -104,7 +102,7 @@ def bicubic_rmse(scene, s: int, bands, protocol: str) -> dict:
     """Band -> RMSE (DN) of bicubic upsampling of the bands degraded by s."""
     from digisat_plugin.core.quality.baselines import bicubic
     from digisat_plugin.core.quality.metrics import rmse
-    from digisat_plugin.core.train.dataset import degraded_scene
+    from digisat_plugin.core.wald import degraded_scene
 
     low = degraded_scene(scene, s, protocol)
     return {b: rmse(scene.native[b], bicubic(low.native[b], s)) for b in bands}
@@ -128,11 +126,12 @@ def main() -> None:
     import logging
 
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    from digisat_plugin.core.definitions import PROTOCOLS
     from digisat_plugin.core.sr.spec import NET60
-    from digisat_plugin.core.train.dataset import crop, load_region, make_pairs
-    from digisat_plugin.core.train.degrade import PROTOCOLS
+    from digisat_plugin.core.train.dataset import make_pairs
     from digisat_plugin.core.train.splits import VIRGINIA, VIRGINIA_TEST_ROWS, Region, regions
     from digisat_plugin.core.train.trainer import build_pairs
+    from digisat_plugin.core.wald import crop, load_region
 
     strip = crop(load_region(Region(VIRGINIA, 0, VIRGINIA_TEST_ROWS)), 36)
     parts = [columns(strip, 0, SPLIT_COLUMN, "west"), columns(strip, SPLIT_COLUMN, strip.shape[1], "east")]

@@ -5,7 +5,7 @@ shipped recipe otherwise unchanged, evaluate on the held-out split (both degrada
 time inference of both networks through the Predictor on a 1152 x 1152 crop (megapixels of
 10 m output per second, on this machine's CPU). Writes docs/model_search.json.
 
-Run: .venv/bin/python scripts/model_search.py [--seconds 300] [--archs tiny,small,dsen2,s2d]
+Run: .venv/bin/python research/model_search.py [--seconds 300] [--archs tiny,small,dsen2,s2d]
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO)
 
 ARCHS = {
     "tiny": {"arch": "dsen2", "blocks": 2, "filters": 24, "fold": 1},
@@ -32,10 +31,10 @@ SPEED_SIZE = 1152  # base pixels: 3 x 3 tiles of the Predictor's default 384, so
 
 
 def crop_scene(scene, size):
-    from digisat_plugin.core.train.dataset import Scene
+    from digisat_plugin.core.wald import RegionArrays
 
     native = {b: a[: size // scene.ratios[b], : size // scene.ratios[b]] for b, a in scene.native.items()}
-    return Scene(scene.name, native, scene.ratios, scene.nodata[:size, :size])
+    return RegionArrays(scene.name, native, scene.ratios, scene.nodata[:size, :size])
 
 
 def throughput(arch: dict, scene_dir: str, repeats: int = 1) -> float:
@@ -46,7 +45,7 @@ def throughput(arch: dict, scene_dir: str, repeats: int = 1) -> float:
     from digisat_plugin.core.sr.predict import Predictor
     from digisat_plugin.core.sr.spec import SPECS
     from digisat_plugin.core.sr.weights import save_net
-    from digisat_plugin.core.train.dataset import load_scene
+    from digisat_plugin.core.wald import load_scene
 
     scene = crop_scene(load_scene(scene_dir), SPEED_SIZE)
     with tempfile.TemporaryDirectory() as tmp:
@@ -68,10 +67,10 @@ def quality(arch: dict, seconds: float, work: str) -> dict:
     """Train net20 for `seconds` of CPU time, evaluate x2 on the test split."""
     from digisat_plugin.core.quality.evaluate import evaluate
     from digisat_plugin.core.sr.spec import NET20, prepare_inputs
-    from digisat_plugin.core.train.dataset import load_region
     from digisat_plugin.core.train.recipe import net20_recipe, parameter_count
     from digisat_plugin.core.train.splits import regions
     from digisat_plugin.core.train.trainer import Trainer
+    from digisat_plugin.core.wald import load_region
 
     config = net20_recipe()
     config.arch = arch

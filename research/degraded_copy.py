@@ -12,11 +12,11 @@ import os
 import numpy as np
 from osgeo import gdal
 
-from ..definitions import BANDS_20M, BANDS_60M
-from ..io.product import open_product
-from ..sr.resample import upsample
-from ..train.dataset import degraded_scene, load_scene
-from .metrics import rmse
+from digisat_plugin.core.definitions import BANDS_20M, BANDS_60M
+from digisat_plugin.core.io.product import open_product
+from digisat_plugin.core.quality.metrics import rmse
+from digisat_plugin.core.sr.resample import upsample
+from digisat_plugin.core.wald import degraded_scene, load_scene
 
 
 def write_degraded_copy(src: str, dest: str, s: int = 2, protocol: str = "dsen2") -> str:

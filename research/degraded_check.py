@@ -1,7 +1,7 @@
 """The engine end to end at reduced scale: a scene degraded by 2, super-resolved by the CLI code
 path, scored against the real 20 m bands next to bicubic upsampling (the figure in README.md).
 
-Run: .venv/bin/python scripts/degraded_check.py [SCENE_DIR]   (default: the shared Virginia scene)
+Run: .venv/bin/python research/degraded_check.py [SCENE_DIR]   (default: the shared Virginia scene)
 """
 
 from __future__ import annotations
@@ -11,15 +11,14 @@ import sys
 import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 DEFAULT_SCENE = os.path.join(os.path.dirname(REPO), "shared", "data", "sentinel2", "S2A_L1C_20160112_T18SVG_virginia")
 HELD_OUT_ROWS = 642 // 2  # northern third of Virginia, on the 20 m grid
 
 
 def main(scene: str = DEFAULT_SCENE) -> None:
-    from digisat_plugin.core.quality.degraded_copy import score_against_truth, write_degraded_copy
     from digisat_plugin.core.sr.engine import superresolve
+    from research.degraded_copy import score_against_truth, write_degraded_copy
 
     with tempfile.TemporaryDirectory() as tmp:
         degraded = write_degraded_copy(scene, os.path.join(tmp, "degraded"), s=2)
