@@ -17,7 +17,7 @@ import sys
 from xml.sax.saxutils import escape
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GUI_MODULES = [os.path.join("digisat_plugin", "plugin.py")] + sorted(
+GUI_MODULES = [os.path.join("digisat_plugin", "plugin.py"), os.path.join("digisat_plugin", "toolbelt", "log.py")] + sorted(
     os.path.join("digisat_plugin", "gui", f) for f in os.listdir(os.path.join(REPO, "digisat_plugin", "gui"))
     if f.endswith(".py"))
 CONTEXT = "digisat"

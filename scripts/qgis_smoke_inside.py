@@ -132,6 +132,7 @@ def start():
     dock.area.aoi.set_aoi(QgsGeometry.fromRect(aoi), crs)
     dock.process.output_dir.setText(CFG["output"])
     dock.process.measure_quality.setChecked(True)
+    dock.ask_replace = lambda path: True  # a run repeating an earlier request replaces it (no modal question)
     if CFG.get("model_dir"):
         dock.settings.model_dir = CFG["model_dir"]
     STATUS["missing_tooltips"] = missing_tooltips(dock)
@@ -248,7 +249,7 @@ def next_run():
     files_before = listing(CFG["output"])
     chain = dock.run()
     if chain is None:
-        raise RuntimeError("the dock refused to run: " + dock.log_view.toPlainText())
+        raise RuntimeError("the dock refused to run: " + "\n".join(dock.messages[-5:]))
     STATE["chain"], record = chain, {"run": run, "started": time.time()}
     STATUS["runs"].append(record)
     if run.get("kill"):
@@ -290,7 +291,7 @@ def final_run():
     step(f"area {dock.area.area_km2():.2f} km2; running on {CFG['sample']}")
     chain = dock.run()
     if chain is None:
-        raise RuntimeError("the dock refused to run: " + dock.log_view.toPlainText())
+        raise RuntimeError("the dock refused to run: " + "\n".join(dock.messages[-5:]))
     STATE["chain"] = chain
     chain.succeeded.connect(lambda result: QTimer.singleShot(500, lambda: done(result)))
     chain.failed.connect(lambda message: finish(False, "pipeline failed: " + message + "\n" + "".join(

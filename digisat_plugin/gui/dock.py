@@ -1,8 +1,13 @@
-"""The digisat dock: Area, Data (search or local product), Process; Run / Cancel with progress and
-log; compare the result with a swipe or a synced second map view.
+"""The digisat dock: Area, Data (search or local product), Process; Run / Cancel and a short status
+line; compare the result with a swipe or a synced second map view.
 
 Everything heavy runs in tasks (tasks/): the dock only collects parameters, starts a TaskChain
-and adds the result layers when the chain reports success (on the main thread).
+and adds the result layers when the chain reports success (on the main thread). Progress is
+QGIS's task manager's (the status line repeats the step and percent), messages go to the message
+log (tab "digisat") and the message bar (with "Details" for a long text). Settings save
+themselves (toolbelt/settings.PluginSettings is live). When it opens, the dock looks at the worker's
+Python (a child process with find_spec, nothing imported here) and shows what is missing with the
+Install button before any Run.
 """
 
 from __future__ import annotations
@@ -19,8 +24,7 @@ from qgis.PyQt.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
-    QPlainTextEdit,
-    QProgressBar,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QTabWidget,
@@ -38,11 +42,12 @@ from ..tasks.worker import env_dir, resolve_python
 from ..toolbelt import environment
 from ..toolbelt import log as logbook
 from ..toolbelt.dependencies import NEEDED, make_install_task, requirements_for
-from ..toolbelt.settings import PluginSettings, load_credentials
+from ..toolbelt.settings import PluginSettings, credentials
 from . import about
-from .area_panel import AreaPanel
+from . import summary as summaries
+from .area_panel import AreaPanel, output_size
 from .i18n import tr
-from .process_panel import ProcessPanel, output_paths
+from .process_panel import ProcessPanel, output_paths, request_key, result_stem
 from .results import add_result_group
 from .search_panel import SearchPanel
 from .series_panel import SeriesPanel
@@ -53,6 +58,7 @@ from .tooltips import explain
 
 DOCK_WIDTH = 380  # px the dock asks for (a fifth of a 1920 px screen)
 _PROBES: dict = {}  # worker Python -> what it has (cleared after an install or a removal)
+MESSAGES_KEPT = 200  # the dock's own history of lines (the full text is in the message log)
 
 
 def _probe(python: str) -> dict:
@@ -77,7 +83,12 @@ class DigisatDock(QgsDockWidget):
         self.setObjectName("DigisatDock")
         self.iface = iface
         self.canvas = iface.mapCanvas()
-        self.settings = settings or PluginSettings.load()
+        # one live settings object: every change the panels make is saved at once
+        self.settings = (settings or PluginSettings.load()).persist()
+        self.messages: list = []  # the lines this dock reported, newest last (also in the message log)
+        self.missing: list = []  # modules the worker's Python lacks (check_environment)
+        self.percent = 0.0  # the running job's percent, as the status line shows it
+        self.run_key = ""  # the last run's request key (gui/process_panel.request_key)
         # iface.createNewMapCanvas is missing from test stubs: the factory is a seam tests fill
         self.canvas_factory = canvas_factory or getattr(iface, "createNewMapCanvas", None)
         self.canvas_closer = canvas_closer or getattr(iface, "closeMapCanvas", None)
@@ -104,12 +115,9 @@ class DigisatDock(QgsDockWidget):
         self.run_button = QPushButton(tr("Run"))
         self.cancel_button = QPushButton(tr("Cancel"))
         self.cancel_button.setEnabled(False)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
+        # the short status line; the progress bar and the log are QGIS's (task manager, message log)
         self.step_label = QLabel(tr("Ready"))
-        self.log_view = QPlainTextEdit()
-        self.log_view.setReadOnly(True)
-        self.log_view.setMaximumBlockCount(500)
+        self.step_label.setWordWrap(True)
         self.swipe_button = QPushButton(tr("Swipe compare"))
         self.swipe_button.setCheckable(True)
         self.swipe_button.setEnabled(False)
@@ -138,13 +146,11 @@ class DigisatDock(QgsDockWidget):
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.cancel_button)
         layout.addLayout(buttons)
-        layout.addWidget(self.progress)
         layout.addWidget(self.step_label)
         compare = QHBoxLayout()
         compare.addWidget(self.swipe_button)
         compare.addWidget(self.side_button)
         layout.addLayout(compare)
-        layout.addWidget(self.log_view)
         # a scroll area: the dock stays narrow (and short beside the Processing toolbox); rows scroll
         scroll = _NarrowScrollArea()
         scroll.setWidgetResizable(True)
@@ -162,25 +168,118 @@ class DigisatDock(QgsDockWidget):
         self.process.install_button.clicked.connect(self.install_missing)
         self.settings_panel.repair_button.clicked.connect(lambda: self.install_environment(repair=True))
         self.settings_panel.remove_button.clicked.connect(self.remove_environment)
-        self.settings_panel.save_button.clicked.connect(self._settings_saved)
+        self.settings_panel.refresh_button.clicked.connect(lambda: self.check_environment(refresh=True))
+        self.settings.on_change(self._setting_changed)
+        # the picked product's summary follows the product, the area and the bands
+        self.data.productChanged.connect(self._product_picked)
+        self.area.aoi.aoiChanged.connect(self.update_summary)
+        self.process.bands20.toggled.connect(self.update_summary)
+        self.process.bands60.toggled.connect(self.update_summary)
+        self.update_summary()
+        # what the worker's Python lacks, shown as soon as the dock opens (a child process looks)
+        QTimer.singleShot(0, self._check_environment_soon)
 
     # messages
+    def _remember(self, line: str):
+        self.messages.append(line)
+        del self.messages[:-MESSAGES_KEPT]
+
     def note(self, message: str, level=Qgis.Info):
-        self.log_view.appendPlainText(message)
+        self._remember(message)
         logbook.log(message, level)
 
     def _error(self, message: str, details: str = ""):
-        self.log_view.appendPlainText("error: " + message)
-        if details:
-            logbook.log(details, Qgis.Critical)
-        logbook.push(self.iface, message, Qgis.Critical, duration=0)
+        self._remember("error: " + message)
+        self.step_label.setText(logbook.short(message))
+        logbook.push(self.iface, message, Qgis.Critical, duration=0, details=details)
 
-    def _settings_saved(self):
-        self.data.url_edit.setText(self.settings.url_for(self.data.source()))
-        self.area.update_area()
-        self.note(tr("settings saved"))
+    def _setting_changed(self, name, value):
+        """A setting changed (and was saved): apply it where the dock shows it."""
+        if sip.isdeleted(self):
+            return
+        if name == f"{self.data.source()}_url":
+            self.data.url_edit.setText(value)
+        elif name == "area_warning_km2":
+            self.area.update_area()
+        elif name == "worker_python":
+            self.check_environment()
+
+    # the picked product
+    def _product_picked(self):
+        if self.update_summary() is False and self.data.summary_error:
+            logbook.push(self.iface, self.data.summary_error, Qgis.Warning, duration=10)
+
+    def product_summary(self) -> str:
+        """The one line for the picked product, area and bands; the DigisatError Run would meet."""
+        bands = self.process.bands()
+        if self.data.is_local():
+            return summaries.local_summary(self.data.local_product(), self.area.aoi.to_core(), bands)
+        scene = self.data.selected_scene()
+        if scene is None:
+            return ""
+        geometry, crs = self.area.aoi.geometry, self.area.aoi.crs
+        size = output_size(geometry, crs) if geometry is not None else None
+        hit = True
+        if geometry is not None and scene.footprint:
+            from qgis.core import QgsCoordinateTransform, QgsGeometry, QgsProject
+
+            from .search_panel import WGS84, footprint_geometry
+
+            area = QgsGeometry(geometry)
+            if crs.isValid() and crs != WGS84:
+                area.transform(QgsCoordinateTransform(crs, WGS84, QgsProject.instance()))
+            hit = footprint_geometry(scene.footprint).intersects(area)
+        return summaries.scene_summary(scene, size, bands, hit)
+
+    def update_summary(self, *_args):
+        """Show the picked product's summary (or its error) in the Data tab; False when it has an error."""
+        from ..core.errors import DigisatError
+
+        if self.data.is_local() and not self.data.local_product():
+            self.data.show_summary(tr("Choose a local product (SAFE folder or .zip, or a band folder)"))
+            return None
+        try:
+            text = self.product_summary()
+        except DigisatError as exc:
+            self.data.show_summary(str(exc), error=True)
+            return False
+        self.data.show_summary(text)
+        return True
 
     # the worker's Python environment
+    def _check_environment_soon(self):
+        if not sip.isdeleted(self):
+            self.check_environment()
+
+    def check_environment(self, refresh: bool = False) -> list:
+        """Look at the worker's Python for everything the plugin needs (find_spec in a child process,
+        cached; nothing is imported here) and show what is missing with the Install button, at once,
+        not only after a Run. Returns the missing modules (all of them when there is no environment)."""
+        from ..core.errors import DigisatError
+
+        if refresh:
+            _PROBES.clear()
+        needed = list(dict.fromkeys(m for modules in NEEDED.values() for m in modules))
+        info = None
+        try:
+            python = resolve_python(self.settings)
+            info = _probe(python)
+            missing = environment.missing_modules(info, needed)
+        except DigisatError as exc:
+            missing, why = needed, str(exc)
+        else:
+            why = tr("the worker's Python ({python}) lacks {modules}").format(python=python,
+                                                                            modules=", ".join(missing))
+        self.missing = missing
+        self.process.show_missing(missing)
+        self.settings_panel.refresh_environment(info)
+        if missing and (self.chain is None or not self.chain.running) and self.install_task is None:
+            self.step_label.setText(tr("Before the first run: {why}; click 'Install packages' (Process tab)").format(
+                why=why))
+        elif not missing and self.step_label.text().startswith(tr("Before the first run")):
+            self.step_label.setText(tr("Ready"))
+        return missing
+
     def dependencies_ok(self, needed_for: str) -> bool:
         """True when the worker's Python has what `needed_for` needs (looked up, nothing imported)."""
         from ..core.errors import DigisatError
@@ -209,8 +308,15 @@ class DigisatDock(QgsDockWidget):
             return self.install_task
         task = make_install_task(env_dir(), requirements_for(gpu=self.settings.device == "gpu"), repair=repair)
         self.install_task = task
-        task.progressChanged.connect(lambda pct: self.progress.setValue(int(pct)))
-        task.stepChanged.connect(self.step_label.setText)
+        steps = {"text": ""}
+
+        def status(pct=None, text=None):
+            steps["text"] = text if text is not None else steps["text"]
+            if not sip.isdeleted(self):
+                self.step_label.setText(f"{steps['text']} ({task.progress():.0f} %)")
+
+        task.progressChanged.connect(lambda pct: status(pct))
+        task.stepChanged.connect(lambda text: status(text=text))
         task.taskCompleted.connect(self._installed)
         task.taskTerminated.connect(self._install_failed)
         self.note((tr("repairing the Python environment in {folder}: {packages}") if repair else
@@ -220,12 +326,14 @@ class DigisatDock(QgsDockWidget):
 
     def _installed(self):
         task, self.install_task = self.install_task, None
-        _PROBES.clear()
-        self.process.show_missing([])
-        self.settings_panel.refresh_environment()
+        _PROBES.clear()  # the next run (and this check) looks at the new environment: no restart
+        self.step_label.setText(tr("Installed"))
+        self.check_environment()
         versions = ", ".join(f"{m} {v}" for m, v in (task.info or {}).get("modules", {}).items() if v)
-        self.note(tr("installed in {folder}: {versions}; Run works now (no restart needed)").format(
-            folder=task.env_dir, versions=versions))
+        message = tr("installed in {folder}: {versions}; Run works now (no restart needed)").format(
+            folder=task.env_dir, versions=versions)
+        self.note(message)
+        logbook.push(self.iface, message, Qgis.Success)
 
     def _install_failed(self):
         task, self.install_task = self.install_task, None
@@ -244,7 +352,7 @@ class DigisatDock(QgsDockWidget):
             self._error(str(exc))
             return
         _PROBES.clear()
-        self.settings_panel.refresh_environment()
+        self.check_environment()
         self.note(tr("removed the Python environment {folder}").format(folder=folder))
 
     # search
@@ -260,7 +368,13 @@ class DigisatDock(QgsDockWidget):
         if aoi is None:
             self._error(tr("search: draw an area of interest first (Area tab)"))
             return None
-        username, password = load_credentials(query["auth_config_id"])
+        from ..core.errors import DigisatError
+
+        try:
+            username, password = credentials(query["auth_config_id"])
+        except DigisatError as exc:
+            self._error(str(exc))
+            return None
         task = SearchTask(query["kind"], query["url"], aoi, query["start"], query["end"], query["max_cloud"],
                           query["level"], username, password)
         if query.get("collection"):  # Settings' STAC collection, to core.catalog.get_source in the worker
@@ -310,24 +424,62 @@ class DigisatDock(QgsDockWidget):
                        tile_size=self.process.tile_size.value() or None, device=self.process.device.currentText(),
                        mask_to_aoi=self.area.mask_to_aoi())
         quality = [QualityTask] if self.process.measure_quality.isChecked() else []
+        # outputs: <product>[_<date>]_<key>; the key is the request's (area, bands, mask, networks), so another
+        # request never takes an earlier one's name and the same request again asks before replacing it
+        self.run_key = request_key(aoi, bands, sr_args["mask_to_aoi"], sr_args["model_dir"])
         if self.data.is_local():
             path = self.data.local_product()
             if not path or not os.path.exists(path):
                 raise InputError(f"{path or 'local product'}: not found (Data tab)")
-            enhanced, original = output_paths(out_dir, os.path.basename(path.rstrip("/\\")))
+            self.product_summary()  # the error the summary showed at pick time, if any, stops the run here
+            product = summaries.open_local(path)
+            name = product.product_id or os.path.basename(path.rstrip("/\\"))
+            enhanced, original = output_paths(out_dir, result_stem(name, product.date, self.run_key))
+            self._check_replace(enhanced, original)
             return [lambda _: SuperResolveTask(path, enhanced, original_path=original, **sr_args), *quality]
         scene = self.data.selected_scene()
         if scene is None:
             raise InputError("no scene selected: search and pick a result, or choose a local product (Data tab)")
+        self.product_summary()
         query = self.data.query()
-        username, password = load_credentials(query["auth_config_id"])
-        enhanced, original = output_paths(out_dir, scene.id)
+        username, password = credentials(query["auth_config_id"])
+        enhanced, original = output_paths(out_dir, result_stem(scene.id, scene.date, self.run_key))
+        self._check_replace(enhanced, original)
         downloads = os.path.join(out_dir, "downloads")
         return [
             lambda _: FetchTask(query["kind"], query["url"], scene, aoi, bands, downloads, username, password),
             lambda path: SuperResolveTask(path, enhanced, original_path=original, **sr_args),
             *quality,
         ]
+
+    def ask_replace(self, path: str) -> bool:
+        """Whether to replace an earlier result of the same request (a seam: tests answer it)."""
+        answer = QMessageBox.question(
+            self, tr("digisat"), tr("{name} is the result of the same product, area and bands, made before. "
+                                    "Replace it (its layers are taken out of the project)?").format(
+                name=os.path.basename(path)), QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
+
+    def _check_replace(self, enhanced: str, original: str):
+        """The same request made before: ask; yes takes its layers out of the project, no stops the run."""
+        from ..core.errors import OutputError
+
+        earlier = [p for p in (enhanced, original) if os.path.exists(p)]
+        if not earlier:
+            return
+        if not self.ask_replace(enhanced):
+            raise OutputError(f"{os.path.basename(enhanced)}: kept; nothing was run (the same request made "
+                              "before; change the area or bands, or answer Replace)")
+        from .results import remove_result_layers
+
+        if self.result is not None and self.result[0].output in (enhanced, original):
+            # the compare tools hold those layers: stop them before the layers go
+            self.swipe_button.setChecked(False)
+            self.close_side_by_side()
+            self.result = None
+            self.swipe_button.setEnabled(False)
+            self.side_button.setEnabled(False)
+        remove_result_layers(earlier)
 
     def run(self):
         """Start the pipeline; returns the TaskChain (None when the form is not valid)."""
@@ -346,12 +498,6 @@ class DigisatDock(QgsDockWidget):
             return None
         if self.area.is_over_limit():
             self.note(self.area.warning_label.text(), Qgis.Warning)
-        self.settings.source = self.data.source()
-        self.settings.auth_config_id = self.data.auth_select.configId()
-        self.settings.output_dir = self.process.output_dir.text().strip()
-        self.settings.device = self.process.device.currentText()
-        self.settings.tile_size = self.process.tile_size.value()
-        self.settings.save()
         chain = TaskChain(factories, parent=self)
         chain.progressChanged.connect(self._progress)
         chain.succeeded.connect(self._finished)
@@ -372,17 +518,19 @@ class DigisatDock(QgsDockWidget):
         self.run_button.setEnabled(not busy)
         self.cancel_button.setEnabled(busy)
         if busy:
-            self.progress.setValue(0)
+            self.percent = 0.0
 
     def _progress(self, percent: float, message: str):
-        self.progress.setValue(int(percent))
-        if message and message != self.step_label.text():
-            self.step_label.setText(message)
+        """The status line: the step and the whole run's percent (the bar is the task manager's)."""
+        self.percent = percent
+        self.step_label.setText(f"{message or tr('Working')} ({percent:.0f} %)")
 
     def _finished(self, result):
         self._busy(False)
-        self.progress.setValue(100)
+        self.percent = 100.0
         title = " ".join(p for p in (result.product_id, result.date) if p) or os.path.basename(result.output)
+        key = getattr(self, "run_key", "")
+        title = f"{title} [{key}]" if key else title
         try:
             group, enhanced, original = add_result_group(result.output, result.original, title)
         except RuntimeError as exc:
@@ -409,7 +557,6 @@ class DigisatDock(QgsDockWidget):
 
     def _cancelled(self):
         self._busy(False)
-        self.progress.setValue(0)
         self.step_label.setText(tr("Cancelled"))
         self.note(tr("cancelled: no output was kept"))
 
@@ -519,6 +666,7 @@ class DigisatDock(QgsDockWidget):
         reaches this dock, which QGIS deletes next.
         """
         self.cancel()
+        self.settings.remove_listener(self._setting_changed)
         if self.search_task is not None:
             task = self.search_task
             task.succeeded.disconnect(self._search_done)

@@ -1,10 +1,13 @@
 """Process tab: which bands, output folder, device, tile size, quality measure; the environment installer.
 
-`output_paths` names the result files in the output folder without overwriting earlier results.
+`output_paths(out_dir, result_stem(product, date, request_key(...)))` names the result files:
+another request never takes an earlier result's name; the same request again is the dock's to ask about.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 
@@ -30,17 +33,27 @@ def safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "product"
 
 
-def output_paths(out_dir: str, base: str) -> tuple:
-    """(enhanced, original) paths in out_dir that do not overwrite earlier results."""
-    base = safe_name(base)
-    n = 0
-    while True:
-        stem = base if n == 0 else f"{base}_{n}"
-        enhanced = os.path.join(out_dir, f"{stem}_enhanced.tif")
-        original = os.path.join(out_dir, f"{stem}_original.tif")
-        if not os.path.exists(enhanced) and not os.path.exists(original):
-            return enhanced, original
-        n += 1
+def request_key(aoi, bands, mask_to_aoi: bool = True, model_dir=None) -> str:
+    """Six hex digits that stand for what decides the output (area, bands, polygon mask, networks).
+
+    Two runs asking for different things get different names; the same request again gets the same
+    name, so the dock can ask before replacing it instead of writing `<name>_1` beside it."""
+    area = None if aoi is None else [aoi.wkt, aoi.crs]
+    text = json.dumps([area, sorted(bands or []), bool(mask_to_aoi) if aoi is not None else None, model_dir or ""])
+    return hashlib.sha1(text.encode()).hexdigest()[:6]
+
+
+def result_stem(name: str, date: str, key: str) -> str:
+    """'<product>_<key>', with the acquisition date (YYYYMMDD) added when the product name lacks it."""
+    day = (date or "").replace("-", "")[:8]
+    stem = name if not day or day in name else f"{name}_{day}"
+    return safe_name(f"{stem}_{key}" if key else stem)
+
+
+def output_paths(out_dir: str, stem: str) -> tuple:
+    """(enhanced, original) paths in out_dir for a result stem (result_stem)."""
+    stem = safe_name(stem)
+    return os.path.join(out_dir, f"{stem}_enhanced.tif"), os.path.join(out_dir, f"{stem}_original.tif")
 
 
 class ProcessPanel(QWidget):
@@ -81,6 +94,11 @@ class ProcessPanel(QWidget):
         form.addRow(self.missing_label)
         form.addRow(self.install_button)
         self.show_missing([])
+        # each value saves itself (toolbelt/settings.PluginSettings is live)
+        self.settings = settings
+        self.output_dir.textChanged.connect(lambda text: setattr(settings, "output_dir", text.strip()))
+        self.device.currentTextChanged.connect(lambda text: setattr(settings, "device", text))
+        self.tile_size.valueChanged.connect(lambda value: setattr(settings, "tile_size", int(value)))
 
     def show_missing(self, missing):
         """missing: module names the worker's Python lacks (empty: hide the installer row)."""

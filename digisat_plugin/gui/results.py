@@ -4,6 +4,8 @@ same false-colour composite with the same stretch so differences are the resolut
 
 from __future__ import annotations
 
+import os
+
 from osgeo import gdal
 from qgis.core import (
     QgsContrastEnhancement,
@@ -101,3 +103,22 @@ def add_result_group(enhanced_path: str, original_path: str | None, title: str, 
             project.addMapLayer(layer, False)
             group.addLayer(layer)
     return group, enhanced, original
+
+
+def remove_result_layers(paths, project=None) -> int:
+    """Take the layers reading any of `paths` out of the project (and groups left empty); returns how many."""
+    project = project or QgsProject.instance()
+    wanted = {os.path.realpath(p) for p in paths if p}
+    layers = [layer for layer in project.mapLayers().values()
+              if os.path.realpath(layer.source().split("|")[0]) in wanted]
+    groups = set()
+    root = project.layerTreeRoot()
+    for layer in layers:
+        node = root.findLayer(layer.id())
+        if node is not None and node.parent() is not None and node.parent() is not root:
+            groups.add(node.parent())
+    project.removeMapLayers([layer.id() for layer in layers])
+    for group in groups:
+        if not group.children() and group.parent() is not None:
+            group.parent().removeChildNode(group)
+    return len(layers)

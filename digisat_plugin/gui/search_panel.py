@@ -4,6 +4,10 @@ Results fill a table (date, tile cloud, cloud over the area, tile, size); the ar
 the search measured in the scene classification (core/catalog/scl.py), "tile cloud only" where a
 scene has none (Data Space, DHuS, L1C). Their footprints are drawn on the canvas and the
 selected scene's quick-look is shown when the catalogue has one.
+
+Picking a product (a result row, a local path, the mode) emits `productChanged`; the dock then
+shows the product's one-line summary (gui/summary.py) in `summary_label`. The mode, source, login
+id and local product are saved in the settings as they change (remembered across restarts).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from qgis.core import (
     QgsWkbTypes,
 )
 from qgis.gui import QgsAuthConfigSelect, QgsRubberBand
-from qgis.PyQt.QtCore import QDate, QUrl, pyqtSignal
+from qgis.PyQt.QtCore import QDate, Qt, QUrl, pyqtSignal
 from qgis.PyQt.QtGui import QColor, QPixmap
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
@@ -43,11 +47,16 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core.catalog.scl import TILE_ONLY
 from ..core.definitions import SOURCE_LABELS as SOURCES
+from .i18n import tr
 
-COLUMNS = ("Date", "Cloud %", "Area cloud %", "Tile", "Size", "Product")
+LEVELS = ("L2A", "L1C")  # product levels: names, not words, shown as they are
 FOOTPRINT = QColor(30, 110, 220)
 FOOTPRINT_SELECTED = QColor(230, 30, 30)
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
+
+
+def columns_labels() -> list:
+    return [tr("Date"), tr("Cloud %"), tr("Area cloud %"), tr("Tile"), tr("Size"), tr("Product")]
 
 
 def human_size(size) -> str:
@@ -70,6 +79,7 @@ def footprint_geometry(footprint: dict) -> QgsGeometry:
 
 class SearchPanel(QWidget):
     searchRequested = pyqtSignal()
+    productChanged = pyqtSignal()  # a scene picked, a local product chosen, or the mode changed
 
     def __init__(self, canvas, settings, parent=None):
         super().__init__(parent)
@@ -79,20 +89,23 @@ class SearchPanel(QWidget):
         self.footprints: list = []  # one QgsRubberBand per scene, in table order
         self._quicklook_fetcher = None
 
-        self.search_mode = QRadioButton("Search a catalogue")
-        self.local_mode = QRadioButton("Local product")
-        self.search_mode.setChecked(True)
+        self.search_mode = QRadioButton(tr("Search a catalogue"))
+        self.local_mode = QRadioButton(tr("Local product"))
+        (self.local_mode if settings.data_mode == "local" else self.search_mode).setChecked(True)
 
         # catalogue search
-        self.search_box = QGroupBox("Search")
+        self.search_box = QGroupBox(tr("Search"))
         self.source_combo = QComboBox()
         for key, label in SOURCES:
-            self.source_combo.addItem(label, key)
+            self.source_combo.addItem(tr(label), key)
         self.source_combo.setCurrentIndex(max(0, [k for k, _ in SOURCES].index(settings.source)))
         self.url_edit = QLineEdit(settings.url_for(settings.source))
-        self.url_edit.setPlaceholderText("the service's default URL")
+        self.url_edit.setPlaceholderText(tr("the service's default URL"))
         self.auth_select = QgsAuthConfigSelect(self, "")
         self.auth_select.setConfigId(settings.auth_config_id)
+        # the saved id even when the auth manager no longer has it (the selector drops such an id
+        # silently): a search then says so in one line instead of going without a login
+        self.auth_id = settings.auth_config_id
         today = QDate.currentDate()
         self.start_date = QDateEdit(today.addDays(-30))
         self.end_date = QDateEdit(today)
@@ -104,10 +117,12 @@ class SearchPanel(QWidget):
         self.max_cloud.setValue(30)
         self.max_cloud.setSuffix(" %")
         self.level_combo = QComboBox()
-        self.level_combo.addItems(["L2A", "L1C"])
-        self.search_button = QPushButton("Search")
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        for level in LEVELS:
+            self.level_combo.addItem(level)
+        self.search_button = QPushButton(tr("Search"))
+        columns = columns_labels()
+        self.table = QTableWidget(0, len(columns))
+        self.table.setHorizontalHeaderLabels(columns)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
@@ -117,27 +132,27 @@ class SearchPanel(QWidget):
         self.quicklook.setMinimumHeight(0)
 
         form = QFormLayout(self.search_box)
-        form.addRow("Source", self.source_combo)
-        form.addRow("URL", self.url_edit)
-        form.addRow("Login", self.auth_select)
+        form.addRow(tr("Source"), self.source_combo)
+        form.addRow(tr("URL"), self.url_edit)
+        form.addRow(tr("Login"), self.auth_select)
         dates = QHBoxLayout()
         dates.addWidget(self.start_date)
-        dates.addWidget(QLabel("to"))
+        dates.addWidget(QLabel(tr("to")))
         dates.addWidget(self.end_date)
-        form.addRow("Dates", dates)
-        form.addRow("Max cloud", self.max_cloud)
-        form.addRow("Level", self.level_combo)
+        form.addRow(tr("Dates"), dates)
+        form.addRow(tr("Max cloud"), self.max_cloud)
+        form.addRow(tr("Level"), self.level_combo)
         form.addRow(self.search_button)
         form.addRow(self.table)
         form.addRow(self.status_label)
         form.addRow(self.quicklook)
 
         # local product
-        self.local_box = QGroupBox("Local product")
-        self.local_path = QLineEdit()
-        self.local_path.setPlaceholderText("SAFE folder, SAFE .zip or a folder of band GeoTIFFs")
-        self.folder_button = QPushButton("Folder…")
-        self.zip_button = QPushButton("Zip…")
+        self.local_box = QGroupBox(tr("Local product"))
+        self.local_path = QLineEdit(settings.local_product)
+        self.local_path.setPlaceholderText(tr("SAFE folder, SAFE .zip or a folder of band GeoTIFFs"))
+        self.folder_button = QPushButton(tr("Folder…"))
+        self.zip_button = QPushButton(tr("Zip…"))
         row = QHBoxLayout(self.local_box)
         row.addWidget(self.local_path, 1)
         row.addWidget(self.folder_button)
@@ -150,6 +165,12 @@ class SearchPanel(QWidget):
         layout.addLayout(modes)
         layout.addWidget(self.search_box)
         layout.addWidget(self.local_box)
+        # the picked product in one line (gui/summary.py), or why it cannot be used
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.summary_error = ""
+        layout.addWidget(self.summary_label)
         layout.addStretch(1)
 
         self.source_combo.currentIndexChanged.connect(self._source_changed)
@@ -158,39 +179,66 @@ class SearchPanel(QWidget):
         self.folder_button.clicked.connect(self._pick_folder)
         self.zip_button.clicked.connect(self._pick_zip)
         self.search_mode.toggled.connect(self._mode_changed)
-        self._mode_changed()
+        self.local_path.editingFinished.connect(self._local_path_edited)
+        self.auth_select.selectedConfigIdChanged.connect(self._auth_changed)
+        self._mode_changed(save=False)
 
     # modes and inputs
     def is_local(self) -> bool:
         return self.local_mode.isChecked()
 
     def set_local_product(self, path: str):
-        self.local_mode.setChecked(True)
+        """Choose a local product (what the Folder/Zip buttons do); saved, summarised by the dock."""
         self.local_path.setText(str(path))
+        if self.local_mode.isChecked():
+            self._local_path_edited()
+        else:
+            self.local_mode.setChecked(True)  # _mode_changed saves both
 
-    def _mode_changed(self):
+    def _mode_changed(self, *_args, save=True):
         self.search_box.setEnabled(not self.is_local())
         self.local_box.setEnabled(self.is_local())
+        if save:
+            self.settings.data_mode = "local" if self.is_local() else "search"
+            if self.is_local():
+                self.settings.local_product = self.local_path.text().strip()
+            self.productChanged.emit()
+
+    def _local_path_edited(self):
+        self.settings.local_product = self.local_path.text().strip()
+        self.productChanged.emit()
+
+    def _auth_changed(self, config_id=""):
+        self.auth_id = self.auth_select.configId()
+        self.settings.auth_config_id = self.auth_id
 
     def _source_changed(self):
+        self.settings.source = self.source()
         self.url_edit.setText(self.settings.url_for(self.source()))
 
     def _pick_folder(self):
-        path = QFileDialog.getExistingDirectory(self, "SAFE folder or band folder", self.local_path.text())
+        path = QFileDialog.getExistingDirectory(self, tr("SAFE folder or band folder"), self.local_path.text())
         if path:
-            self.local_path.setText(path)
+            self.set_local_product(path)
 
     def _pick_zip(self):
-        path, _ = QFileDialog.getOpenFileName(self, "Sentinel-2 product", self.local_path.text(), "SAFE zip (*.zip)")
+        path, _ = QFileDialog.getOpenFileName(self, tr("Sentinel-2 product"), self.local_path.text(),
+                                              tr("SAFE zip (*.zip)"))
         if path:
-            self.local_path.setText(path)
+            self.set_local_product(path)
+
+    def show_summary(self, text: str, error: bool = False):
+        """The picked product's line (gui/summary.py); an error in red, kept in `summary_error`."""
+        self.summary_error = text if error else ""
+        self.summary_label.setStyleSheet("color: #b00020" if error else "")
+        self.summary_label.setText(text)
 
     def source(self) -> str:
         return self.source_combo.currentData()
 
     def query(self) -> dict:
         return dict(
-            kind=self.source(), url=self.url_edit.text().strip(), auth_config_id=self.auth_select.configId(),
+            kind=self.source(), url=self.url_edit.text().strip(), auth_config_id=self.auth_id,
             start=self.start_date.date().toString("yyyy-MM-dd"), end=self.end_date.date().toString("yyyy-MM-dd"),
             max_cloud=float(self.max_cloud.value()), level=self.level_combo.currentText(),
             # the STAC collection from the settings (empty: the level's default); other sources have none
@@ -216,12 +264,14 @@ class SearchPanel(QWidget):
                 self.table.setItem(row, col, QTableWidgetItem(text))
             why = (scene.extra or {}).get("area_cloud_error")
             if scene.area_cloud is not None:
-                tip = "percent of the area not clear in the scene classification (SCL)"
+                tip = tr("percent of the area not clear in the scene classification (SCL)")
             else:
-                tip = f"scene classification not read: {why}" if why else "no scene classification: the tile's cloud only"
+                tip = tr("scene classification not read: {why}").format(why=why) if why else tr(
+                    "no scene classification: the tile's cloud only")
             self.table.item(row, 2).setToolTip(tip)
             self.footprints.append(self._draw_footprint(scene))
-        self.status_label.setText(f"{len(self.scenes)} scenes found" if self.scenes else "No scene found")
+        self.status_label.setText(tr("{n} scenes found").format(n=len(self.scenes)) if self.scenes
+                                  else tr("No scene found"))
 
     def _draw_footprint(self, scene):
         band = QgsRubberBand(self.canvas, QgsWkbTypes.PolygonGeometry)
@@ -246,6 +296,7 @@ class SearchPanel(QWidget):
         self._quicklook_fetcher = None  # a quick-look still on its way belongs to the previous scene
         if selected is not None and selected.thumbnail_url:
             self._fetch_quicklook(selected.thumbnail_url)
+        self.productChanged.emit()
 
     def _fetch_quicklook(self, url):
         fetcher = QgsNetworkContentFetcher()

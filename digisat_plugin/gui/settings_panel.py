@@ -1,5 +1,7 @@
 """Settings tab: catalogue URLs, area warning limit, model folder, and the worker's Python environment.
 
+Every field saves itself as it changes (toolbelt/settings.PluginSettings is live; there is no Save
+button); the dock hears the change through the settings' listeners and applies it at once.
 Logins are chosen in the Data tab from the QGIS authentication manager; nothing secret is here.
 The environment box shows which interpreter the worker runs, where the digisat environment lives,
 its size and package versions, with Repair and Remove (handled by the dock, which runs the installer).
@@ -24,6 +26,7 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core.errors import DigisatError
 from ..toolbelt import environment
+from .i18n import tr
 
 
 class SettingsPanel(QWidget):
@@ -35,88 +38,85 @@ class SettingsPanel(QWidget):
         self.cdse_url = QLineEdit(settings.cdse_url)
         self.dhus_url = QLineEdit(settings.dhus_url)
         for edit in (self.stac_url, self.cdse_url, self.dhus_url):
-            edit.setPlaceholderText("the service's default URL")
+            edit.setPlaceholderText(tr("the service's default URL"))
         self.stac_collection = QLineEdit(settings.stac_collection)
-        self.stac_collection.setPlaceholderText("sentinel-2-c1-l2a (L2A) / sentinel-2-l1c (L1C)")
-        self.stac_collection.setToolTip("The STAC collection searched, e.g. the older sentinel-2-l2a; empty: the "
-                                        "level's default collection")
+        self.stac_collection.setPlaceholderText(tr("sentinel-2-c1-l2a (L2A) / sentinel-2-l1c (L1C)"))
+        self.stac_collection.setToolTip(tr("The STAC collection searched, e.g. the older sentinel-2-l2a; empty: the "
+                                           "level's default collection"))
         self.area_limit = QDoubleSpinBox()
         self.area_limit.setRange(1.0, 1e6)
         self.area_limit.setDecimals(0)
-        self.area_limit.setSuffix(" km²")
+        self.area_limit.setSuffix(tr(" km²"))
         self.area_limit.setValue(settings.area_warning_km2)
         self.model_dir = QLineEdit(settings.model_dir)
-        self.model_dir.setPlaceholderText("the networks shipped with the plugin")
-        self.save_button = QPushButton("Save settings")
-        note = QLabel("Logins for the Copernicus Data Space and DHuS are kept in the QGIS authentication "
-                      "manager (Data tab, Login); only their id is saved here.")
+        self.model_dir.setPlaceholderText(tr("the networks shipped with the plugin"))
+        note = QLabel(tr("Logins for the Copernicus Data Space and DHuS are kept in the QGIS authentication "
+                         "manager (Data tab, Login); only their id is saved here. Every setting is saved as "
+                         "soon as it changes."))
         note.setWordWrap(True)
         form = QFormLayout(self)
-        form.addRow("STAC URL", self.stac_url)
-        form.addRow("STAC collection", self.stac_collection)
-        form.addRow("Data Space URL", self.cdse_url)
-        form.addRow("DHuS URL", self.dhus_url)
-        form.addRow("Warn above", self.area_limit)
-        form.addRow("Model folder", self.model_dir)
+        form.addRow(tr("STAC URL"), self.stac_url)
+        form.addRow(tr("STAC collection"), self.stac_collection)
+        form.addRow(tr("Data Space URL"), self.cdse_url)
+        form.addRow(tr("DHuS URL"), self.dhus_url)
+        form.addRow(tr("Warn above"), self.area_limit)
+        form.addRow(tr("Model folder"), self.model_dir)
         form.addRow(note)
         form.addRow(self._environment_box())
-        form.addRow(self.save_button)
-        self.save_button.clicked.connect(self.save)
+        # each field saves itself: the live settings write QgsSettings on every change
+        for edit, name in ((self.stac_url, "stac_url"), (self.cdse_url, "cdse_url"), (self.dhus_url, "dhus_url"),
+                           (self.stac_collection, "stac_collection"), (self.model_dir, "model_dir"),
+                           (self.worker_python, "worker_python")):
+            edit.textChanged.connect(lambda text, name=name: setattr(self.settings, name, text.strip()))
+        self.area_limit.valueChanged.connect(lambda value: setattr(self.settings, "area_warning_km2", float(value)))
+        self.keep_alive.valueChanged.connect(lambda value: setattr(self.settings, "worker_keep_alive", int(value)))
 
     def _environment_box(self):
-        box = QGroupBox("Python environment of the worker (TensorFlow runs there, not in QGIS)")
+        box = QGroupBox(tr("Python environment of the worker (TensorFlow runs there, not in QGIS)"))
         self.worker_python = QLineEdit(self.settings.worker_python)
-        self.worker_python.setPlaceholderText("the digisat environment (advanced: an existing Python)")
+        self.worker_python.setPlaceholderText(tr("the digisat environment (advanced: an existing Python)"))
         self.keep_alive = QSpinBox()
         self.keep_alive.setRange(0, 24 * 3600)
-        self.keep_alive.setSuffix(" s")
-        self.keep_alive.setSpecialValueText("a new process per run")
+        self.keep_alive.setSuffix(tr(" s"))
+        self.keep_alive.setSpecialValueText(tr("a new process per run"))
         self.keep_alive.setValue(self.settings.worker_keep_alive)
         self.env_label = QLabel()
         self.env_label.setWordWrap(True)
         self.env_label.setTextInteractionFlags(Qt.TextSelectableByMouse)  # paths can be copied
-        self.refresh_button = QPushButton("Refresh")
-        self.repair_button = QPushButton("Install / Repair")
-        self.remove_button = QPushButton("Remove")
+        self.refresh_button = QPushButton(tr("Refresh"))
+        self.repair_button = QPushButton(tr("Install / Repair"))
+        self.remove_button = QPushButton(tr("Remove"))
         buttons = QHBoxLayout()
         for button in (self.refresh_button, self.repair_button, self.remove_button):
             buttons.addWidget(button)
         form = QFormLayout(box)
-        form.addRow("Worker Python", self.worker_python)
-        form.addRow("Keep an idle worker", self.keep_alive)
+        form.addRow(tr("Worker Python"), self.worker_python)
+        form.addRow(tr("Keep an idle worker"), self.keep_alive)
         form.addRow(self.env_label)
         form.addRow(buttons)
-        self.refresh_button.clicked.connect(self.refresh_environment)
-        self.env_label.setText(f"Environment folder: {self.env_dir or '(none)'} - click Refresh for details")
+        self.env_label.setText(tr("Environment folder: {folder} - click Refresh for details").format(
+            folder=self.env_dir or tr("(none)")))
         return box
 
-    def environment_text(self) -> str:
-        """Interpreter, location, size and versions, as the box shows them."""
-        lines = [f"Environment folder: {self.env_dir}"]
+    def environment_text(self, info: dict | None = None) -> str:
+        """Interpreter, location, size and versions, as the box shows them (`info`: a probe already made)."""
+        lines = [tr("Environment folder: {folder}").format(folder=self.env_dir)]
         exists = bool(self.env_dir) and os.path.isfile(environment.env_python(self.env_dir))
         if exists:
-            lines.append(f"Size: {environment.folder_size(self.env_dir) / 1e6:.0f} MB")
+            lines.append(tr("Size: {mb} MB").format(mb=f"{environment.folder_size(self.env_dir) / 1e6:.0f}"))
         else:
-            lines.append("Not installed (Install / Repair builds it)")
+            lines.append(tr("Not installed (Install / Repair builds it)"))
         try:
             python = environment.worker_python(self.worker_python.text(), self.env_dir)
-            info = environment.probe(python)
+            info = info if info is not None and info.get("python") == python else environment.probe(python)
         except DigisatError as exc:
-            lines.append(f"Worker Python: {exc}")
+            lines.append(tr("Worker Python: {problem}").format(problem=exc))
             return "\n".join(lines)
-        lines.append(f"Worker Python: {python} (Python {info['version']}, prefix {info['prefix']})")
-        lines.append("Packages: " + ", ".join(f"{m} {v or 'missing'}" for m, v in info["modules"].items()))
+        lines.append(tr("Worker Python: {python} (Python {version}, prefix {prefix})").format(
+            python=python, version=info["version"], prefix=info["prefix"]))
+        lines.append(tr("Packages: {packages}").format(packages=", ".join(
+            f"{m} {v or tr('missing')}" for m, v in info["modules"].items())))
         return "\n".join(lines)
 
-    def refresh_environment(self):
-        self.env_label.setText(self.environment_text())
-
-    def save(self):
-        s = self.settings
-        s.stac_url, s.cdse_url, s.dhus_url = (e.text().strip() for e in (self.stac_url, self.cdse_url, self.dhus_url))
-        s.stac_collection = self.stac_collection.text().strip()
-        s.area_warning_km2 = float(self.area_limit.value())
-        s.model_dir = self.model_dir.text().strip()
-        s.worker_python = self.worker_python.text().strip()
-        s.worker_keep_alive = int(self.keep_alive.value())
-        s.save()
+    def refresh_environment(self, info: dict | None = None):
+        self.env_label.setText(self.environment_text(info))

@@ -17,13 +17,13 @@ def tips() -> dict:
             "run_button": tr("Fetch (when a catalogue scene is picked) and super-resolve in the background; the "
                              "task shows in QGIS's task manager"),
             "cancel_button": tr("Stop the running job; no partial output file is kept"),
-            "progress": tr("Progress of the running job"),
             "swipe_button": tr("Swipe compare: the enhanced layer left of a divider you drag, the original right "
                                "of it (click again to stop)"),
             "side_button": tr("Side by side: a second map view of the original, kept in step with the main map "
                               "(click again to close it)"),
             "help_button": tr("Help (the README in the web browser) and About digisat"),
-            "log_view": tr("What the dock did; the full text is in the message log, tab 'digisat'"),
+            "step_label": tr("What the dock is doing; the progress bar is in QGIS's task manager and every message "
+                             "in the message log, tab 'digisat'"),
         },
         "area": {
             "rectangle_button": tr("Drag a rectangle on the map: only this area (plus the networks' margin) is read"),
@@ -55,8 +55,8 @@ def tips() -> dict:
         "process": {
             "bands20": tr("Super-resolve B05 B06 B07 B8A B11 B12 from 20 m to 10 m (network net20)"),
             "bands60": tr("Super-resolve B01 B09 from 60 m to 10 m (network net60; it reads the 20 m bands too)"),
-            "output_dir": tr("Folder for <product>_enhanced.tif and <product>_original.tif (an earlier result is "
-                             "never overwritten)"),
+            "output_dir": tr("Folder for <product>_<key>_enhanced.tif and ..._original.tif; the key stands for the "
+                             "area, bands and mask, so another request never overwrites a result (the same one asks)"),
             "output_button": tr("Choose the output folder"),
             "device": tr("Where the networks run: auto (a GPU when TensorFlow sees one), cpu or gpu"),
             "tile_size": tr("Side of the square tiles the area is processed in, in 10 m pixels (0: automatic); "
@@ -73,7 +73,6 @@ def tips() -> dict:
             "area_limit": tr("Warn when the area is larger than this, in km²"),
             "model_dir": tr("Folder of trained networks (net20/, net60/); empty: the networks shipped with "
                             "the plugin"),
-            "save_button": tr("Save these settings"),
             "worker_python": tr("Advanced: an existing Python with GDAL and TensorFlow for the worker; empty: the "
                                 "digisat environment"),
             "keep_alive": tr("How long an idle worker is kept so TensorFlow loads once, in seconds (0: a new "

@@ -11,8 +11,6 @@ import os
 from contextlib import contextmanager
 
 from qgis.core import (
-    QgsApplication,
-    QgsAuthMethodConfig,
     QgsCoordinateReferenceSystem,
     QgsProcessingAlgorithm,
     QgsProcessingException,
@@ -214,19 +212,12 @@ def product_path(path: str) -> str:
 def credentials(authcfg: str) -> tuple:
     """(username, password) of a QGIS authentication configuration, or (None, None) when none is given.
 
-    The secret stays in QGIS's encrypted auth database: Processing parameters and logs only ever
-    carry the configuration's id.
+    The one login reader is toolbelt.settings.credentials (the dock uses it too); its one-line error
+    becomes a QgsProcessingException naming the parameter. The secret stays in QGIS's encrypted auth
+    database: Processing parameters and logs only ever carry the configuration's id.
     """
-    if not authcfg:
-        return None, None
-    manager = QgsApplication.authManager()
-    config = QgsAuthMethodConfig()
-    if authcfg not in manager.configIds() or not manager.loadAuthenticationConfig(authcfg, config, True):
-        raise QgsProcessingException(f"AUTH: authentication configuration {authcfg!r} not found")
-    username = config.config("username") or None
-    password = config.config("password") or None
-    if not username:
-        raise QgsProcessingException(
-            f"AUTH: authentication configuration {authcfg!r} has no username (use the Basic method)"
-        )
-    return username, password
+    from ..toolbelt.settings import credentials as read_login
+
+    with user_errors():
+        username, password = read_login(authcfg, label="AUTH")
+    return username or None, password or None

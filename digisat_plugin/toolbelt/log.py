@@ -1,7 +1,9 @@
 """One place for messages: the QGIS log panel (tab "digisat") and the message bar.
 
 A `DigisatError` is shown with its one-line message, the same text the CLI prints after
-"digisat: error:"; anything else is a bug and its traceback goes to the log only.
+"digisat: error:"; anything else is a bug and its traceback goes to the log only. The message bar
+cuts text to two lines, so a long message (or one with details, a traceback) is shown there
+shortened with a "Details" button that opens the whole text.
 """
 
 from __future__ import annotations
@@ -12,28 +14,74 @@ from qgis.core import Qgis, QgsMessageLog
 
 LOG_TAG = "digisat"
 TITLE = "digisat"
+SHORT = 110  # characters of a message the bar shows before "Details" is needed
+_OPEN_DETAILS: list = []  # details windows shown (kept referenced while open)
 
 
 def log(message: str, level=Qgis.Info) -> None:
     QgsMessageLog.logMessage(str(message), LOG_TAG, level)
 
 
-def push(iface, message: str, level=Qgis.Info, duration: int = 5) -> None:
-    """Message bar and log together (the bar disappears, the log stays)."""
-    log(message, level)
+def short(message: str, limit: int = SHORT) -> str:
+    """The first line of `message`, cut at a word to about `limit` characters ('…' when cut)."""
+    line = str(message).strip().splitlines()[0] if str(message).strip() else ""
+    if len(line) <= limit:
+        return line
+    cut = line[:limit].rsplit(" ", 1)[0] or line[:limit]
+    return cut.rstrip(" ,;:(") + " …"
+
+
+def show_details(text: str, parent=None):
+    """A window with the whole text (selectable); returned, and kept referenced until closed."""
+    from qgis.PyQt.QtCore import Qt
+    from qgis.PyQt.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Information, TITLE, short(text, 300), QMessageBox.Close, parent)
+    box.setDetailedText(text)
+    box.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    box.setAttribute(Qt.WA_DeleteOnClose)
+    box.finished.connect(lambda *_: _OPEN_DETAILS.remove(box) if box in _OPEN_DETAILS else None)
+    _OPEN_DETAILS.append(box)
+    box.show()
+    return box
+
+
+def push(iface, message: str, level=Qgis.Info, duration: int = 5, details: str = "") -> None:
+    """Message bar and log together (the bar disappears, the log stays).
+
+    A message longer than the bar shows, or one with `details`, gets a "Details" button that opens
+    the whole text (the message, then the details); both are in the log too."""
+    message = str(message)
+    log(message if not details else f"{message}\n{details}", level)
     bar = iface.messageBar() if iface is not None else None
-    if bar is not None:
-        bar.pushMessage(TITLE, str(message), level, duration)
+    if bar is None:
+        return
+    full = message if not details else f"{message}\n\n{details}"
+    if full == short(message) or not hasattr(bar, "createMessage"):  # short, or a bar without widgets (stubs)
+        bar.pushMessage(TITLE, message, level, duration)
+        return
+    from qgis.PyQt.QtWidgets import QPushButton
+
+    from ..gui.i18n import tr
+
+    item = bar.createMessage(TITLE, short(message))
+    button = QPushButton(tr("Details"), item)
+    button.setObjectName("digisatDetails")
+    button.clicked.connect(lambda: show_details(full, bar.window()))
+    item.layout().addWidget(button)
+    item.full_text = full  # what Details shows, for whoever holds the item
+    bar.pushWidget(item, level, duration)
 
 
 def push_error(iface, error: BaseException) -> str:
     """Show an exception to the user; return the line shown."""
     from ..core.errors import DigisatError
 
+    details = ""
     if isinstance(error, DigisatError):
         message = str(error)
     else:
         message = f"unexpected error: {type(error).__name__}: {error}"
-        log("".join(traceback.format_exception(type(error), error, error.__traceback__)), Qgis.Critical)
-    push(iface, message, Qgis.Critical, duration=0)
+        details = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    push(iface, message, Qgis.Critical, duration=0, details=details)
     return message

@@ -79,13 +79,19 @@ def test_search_then_fetch_and_superresolve_the_selected_scene(search_dock, clea
     dock = search_dock
     run_search(dock, qtbot)
     dock.data.table.selectRow(0)
+    # picked: its one line, before any Run (the area is 102 x 102 px; STAC fetches the area's window)
+    summary = dock.data.summary_label.text()
+    assert summary.startswith("L2A · 2024-07-05 · tile 18SVG · ") and dock.data.summary_error == ""
+    assert "reads about 102 x 102 px (1.04 km²)" in summary
+    assert summary.endswith("fetches B01 B02 B03 B04 B05 B06 B07 B08 B8A B09 B11 B12: the area and a 240 m margin "
+                            "of each")
     chain = dock.run()
     assert chain is not None and len(chain.factories) == 2
     with qtbot.waitSignal(chain.succeeded, timeout=240000):
         pass
     qtbot.waitUntil(lambda: dock.result is not None, timeout=5000)
     result, group, enhanced, original = dock.result
-    assert group.name().endswith("2024-07-05")
+    assert group.name() == f"S2A_18SVG_20240705_0_L2A 2024-07-05 [{dock.run_key}]"
     assert [c.name() for c in group.children()] == ["Enhanced", "Original"]
     assert enhanced.bandCount() == original.bandCount() == 12
     assert (enhanced.width(), enhanced.height()) == (102, 102)
@@ -284,8 +290,7 @@ def test_the_settings_stac_collection_is_searched(search_dock, stac_fake, qtbot)
     panel = SettingsPanel(dock.settings)
     try:
         assert panel.stac_collection.text() == ""
-        panel.stac_collection.setText(" sentinel-2-l2a ")
-        panel.save()
+        panel.stac_collection.setText(" sentinel-2-l2a ")  # saved as it is typed: no Save button
     finally:
         panel.deleteLater()
     assert dock.settings.stac_collection == "sentinel-2-l2a"

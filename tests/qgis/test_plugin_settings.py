@@ -12,7 +12,7 @@ import pytest
 from qgis.core import QgsApplication, QgsSettings
 
 from digisat_plugin.toolbelt import dependencies, environment
-from digisat_plugin.toolbelt.settings import PluginSettings, load_credentials, store_credentials
+from digisat_plugin.toolbelt.settings import LoginError, PluginSettings, credentials, store_credentials
 
 
 def test_settings_round_trip_through_qgssettings():
@@ -37,8 +37,8 @@ def test_login_lives_in_the_auth_manager_not_in_settings(tmp_path):
     config_id = store_credentials("alice", "s3cret-pass")
     settings = PluginSettings(auth_config_id=config_id)
     settings.save()
-    assert load_credentials(PluginSettings.load().auth_config_id) == ("alice", "s3cret-pass")
-    assert load_credentials("") == ("", "")
+    assert credentials(PluginSettings.load().auth_config_id) == ("alice", "s3cret-pass")
+    assert credentials("") == ("", "")
     # the settings file holds the id only
     QgsSettings().sync()
     files = [os.path.join(d, f) for d, _, fs in os.walk(os.environ["QGIS_CUSTOM_CONFIG_PATH"]) for f in fs
@@ -79,13 +79,14 @@ def test_worker_python_is_the_setting_then_the_environment(tmp_path, monkeypatch
     assert environment.environment_dir("/p/profiles/default") == "/p/profiles/default/digisat/python"
 
 
-def make_wheel(folder, name="digisat_tinypkg", version="0.1"):
-    """A minimal pure-Python wheel, so the installer test needs no network."""
+def make_wheel(folder, name="digisat_tinypkg", version="0.1", extra=None):
+    """A minimal pure-Python wheel, so the installer test needs no network (`extra`: more files, path -> bytes)."""
     dist = f"{name}-{version}.dist-info"
     files = {
         f"{name}/__init__.py": b"VALUE = 42\n",
         f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode(),
         f"{dist}/WHEEL": b"Wheel-Version: 1.0\nGenerator: digisat-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        **(extra or {}),
     }
     record = []
     for path, data in files.items():
@@ -164,24 +165,87 @@ def test_installer_failure_gives_the_exact_commands(offline_pip, tmp_path, qtbot
     assert "\n" not in task.error
 
 
-def test_settings_tab_saves_and_applies(full_iface, clean_project, tmp_path):
+def test_settings_save_themselves_and_apply_at_once(full_iface, clean_project, tmp_path):
+    """No Save button: each field writes QgsSettings as it changes, and the dock applies it at once."""
     from qgis.core import QgsCoordinateReferenceSystem, QgsGeometry, QgsRectangle
 
     from digisat_plugin.gui.dock import DigisatDock
 
+    PluginSettings().save()
     dock = DigisatDock(full_iface, settings=PluginSettings(output_dir=str(tmp_path), area_warning_km2=400))
     try:
+        assert not hasattr(dock.settings_panel, "save_button")
+        assert PluginSettings.load().output_dir == str(tmp_path)  # the dock's settings are the saved ones
         dock.area.aoi.set_aoi(QgsGeometry.fromRect(QgsRectangle(444000, 4177000, 447000, 4180000)),
                               QgsCoordinateReferenceSystem("EPSG:32618"))  # 9 km2
         assert dock.area.warning_label.isHidden()
         panel = dock.settings_panel
         panel.stac_url.setText("http://127.0.0.1:9/stac")
         panel.area_limit.setValue(5)
-        panel.save_button.click()
         assert not dock.area.warning_label.isHidden()
         assert dock.data.url_edit.text() == "http://127.0.0.1:9/stac"  # STAC is the current source
-        loaded = PluginSettings.load()
-        assert loaded.stac_url == "http://127.0.0.1:9/stac" and loaded.area_warning_km2 == 5
+        dock.process.tile_size.setValue(240)
+        dock.process.device.setCurrentText("cpu")
+        dock.process.output_dir.setText(str(tmp_path / "elsewhere"))
+        dock.data.source_combo.setCurrentIndex(dock.data.source_combo.findData("cdse"))
+        panel.cdse_url.setText("http://127.0.0.1:9/odata")
+        assert dock.data.url_edit.text() == "http://127.0.0.1:9/odata"
+        panel.keep_alive.setValue(0)
+        QgsSettings().sync()
+        loaded = PluginSettings.load()  # what the next QGIS session reads
+        assert (loaded.stac_url, loaded.cdse_url, loaded.area_warning_km2) == ("http://127.0.0.1:9/stac",
+                                                                               "http://127.0.0.1:9/odata", 5)
+        assert (loaded.tile_size, loaded.device, loaded.output_dir) == (240, "cpu", str(tmp_path / "elsewhere"))
+        assert (loaded.source, loaded.worker_keep_alive) == ("cdse", 0)
+        assert QgsSettings().value("digisat/tile_size") in (240, "240")
+    finally:
+        dock.unload()
+        dock.deleteLater()
+        PluginSettings().save()
+
+
+def test_one_settings_object_saves_each_change_and_tells_listeners():
+    PluginSettings().save()
+    live = PluginSettings.load()
+    heard = []
+    live.on_change(lambda name, value: heard.append((name, value)))
+    live.tile_size = "360"  # coerced to the field's type
+    live.device = "tpu"  # nonsense: the default
+    assert QgsSettings().value("digisat/tile_size") in (360, "360") and live.tile_size == 360
+    assert heard == [("tile_size", 360)]  # device stayed "auto": no change, nothing heard
+    detached = PluginSettings(tile_size=120)
+    detached.tile_size = 480
+    assert PluginSettings.load().tile_size == 360  # a detached object writes nothing ...
+    detached.persist()
+    detached.model_dir = "/models"
+    assert PluginSettings.load().tile_size == 480 and PluginSettings.load().model_dir == "/models"  # ... until persist()
+    PluginSettings().save()
+
+
+def test_an_unknown_login_id_is_a_one_line_error_in_the_dock_and_in_processing(full_iface, clean_project, tmp_path):
+    from qgis.core import Qgis, QgsProcessingException
+
+    from digisat_plugin.gui.dock import DigisatDock
+    from digisat_plugin.processing.common import credentials as processing_credentials
+
+    with pytest.raises(LoginError) as error:
+        credentials("zzzz999")
+    assert str(error.value) == ("login: authentication configuration 'zzzz999' not found in the QGIS "
+                                "authentication manager (choose another login, or none)")
+    with pytest.raises(QgsProcessingException, match="^AUTH: authentication configuration 'zzzz999' not found"):
+        processing_credentials("zzzz999")
+    assert processing_credentials("") == (None, None)
+    # an id kept in the settings from a login deleted since (the auth selector itself drops it)
+    dock = DigisatDock(full_iface, settings=PluginSettings(output_dir=str(tmp_path), auth_config_id="zzzz999"))
+    try:
+        from qgis.core import QgsCoordinateReferenceSystem, QgsGeometry, QgsRectangle
+
+        dock.area.aoi.set_aoi(QgsGeometry.fromRect(QgsRectangle(444000, 4177800, 445020, 4178820)),
+                              QgsCoordinateReferenceSystem("EPSG:32618"))
+        dock.data.source_combo.setCurrentIndex(dock.data.source_combo.findData("cdse"))
+        assert dock.data.query()["auth_config_id"] == "zzzz999"
+        assert dock.search() is None  # refused with the line, not a search with an empty login
+        assert full_iface.messageBar().get_messages(Qgis.Critical)[-1].endswith(str(error.value))
     finally:
         dock.unload()
         dock.deleteLater()
@@ -212,10 +276,80 @@ def test_settings_tab_shows_the_worker_environment(full_iface, clean_project, tm
         assert f"Worker Python: {sys.executable} (Python {sys.version.split()[0]}" in text
         assert "tensorflow 2.17.1" in text and "keras 3.15.1" in text
         dock.settings_panel.keep_alive.setValue(0)
-        dock.settings_panel.save_button.click()
         loaded = PluginSettings.load()
         assert loaded.worker_python == sys.executable and loaded.worker_keep_alive == 0
     finally:
         dock.unload()
         dock.deleteLater()
+        PluginSettings().save()
+
+
+def test_clean_profile_shows_install_when_the_dock_opens_then_runs_without_restart(
+        full_iface, clean_project, tiny_sr_model, tmp_path, qtbot, monkeypatch):
+    """Issue 11: from a clean profile one click installs the environment, then Run works, no restart.
+
+    The environment is built for real (QGIS's Python, venv, pip) from a local wheel; so that the run needs
+    no 500 MB download, that wheel's .pth file lets the new environment see this repository's TensorFlow
+    (the .venv's site-packages). The run then goes through a worker started from the new environment."""
+    import functools
+    import site
+
+    from digisat_plugin.gui import dock as dock_module
+    from digisat_plugin.gui.dock import DigisatDock
+    from digisat_plugin.tasks import worker as worker_module
+    from digisat_plugin.worker import client
+    from tests.conftest import SAMPLE
+
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    venv_site = next(p for p in site.getsitepackages() if p.startswith(sys.prefix))
+    make_wheel(wheels, "digisat_tftest", "1.0", extra={"digisat_tftest.pth": (venv_site + "\n").encode()})
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(wheels))
+    monkeypatch.setenv("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+    monkeypatch.delenv(environment.ENV_VAR, raising=False)  # a clean profile: no worker Python anywhere
+    env_dir = tmp_path / "profile" / "digisat" / "python"
+    monkeypatch.setattr(worker_module, "env_dir", lambda: str(env_dir))
+    monkeypatch.setattr(dock_module, "env_dir", lambda: str(env_dir))
+    monkeypatch.setattr(dock_module, "requirements_for", lambda gpu=False: ["digisat_tftest==1.0"])
+    monkeypatch.setattr(dock_module, "make_install_task", functools.partial(
+        dependencies.make_install_task, verify=(("tensorflow", ("tensorflow-cpu",)), ("osgeo", ("GDAL",)))))
+    monkeypatch.setattr(dock_module, "NEEDED", {"super-resolution": ("tensorflow", "keras", "numpy", "osgeo")})
+    dock_module._PROBES.clear()
+    settings = PluginSettings(model_dir=str(tiny_sr_model), output_dir=str(tmp_path / "out"), device="cpu")
+    dock = DigisatDock(full_iface, settings=settings)
+    python = environment.env_python(str(env_dir))
+    try:
+        # as soon as the dock opens, before any Run: what is missing and the Install button
+        qtbot.waitUntil(lambda: not dock.process.install_button.isHidden(), timeout=10000)
+        assert dock.missing == ["tensorflow", "keras", "numpy", "osgeo"]
+        assert dock.process.missing_label.text().startswith("Missing in the worker's Python environment: tensorflow")
+        assert dock.step_label.text().startswith("Before the first run: super-resolution needs the digisat Python "
+                                                 "environment")
+        dock.data.set_local_product(str(SAMPLE))
+        from qgis.core import QgsCoordinateReferenceSystem, QgsGeometry, QgsRectangle
+
+        dock.area.aoi.set_aoi(QgsGeometry.fromRect(QgsRectangle(444000.0, 4177800.0, 445020.0, 4178820.0)),
+                              QgsCoordinateReferenceSystem("EPSG:32618"))
+        assert dock.run() is None  # refused with the same words, nothing started
+        task = dock.install_missing()  # the one click
+        with qtbot.waitSignal(task.taskCompleted, timeout=300000):
+            pass
+        qtbot.waitUntil(lambda: dock.install_task is None, timeout=5000)
+        assert os.path.isfile(python) and dock.missing == [] and dock.process.install_button.isHidden()
+        assert dock.step_label.text() == "Installed"
+        assert worker_module.resolve_python(dock.settings) == python
+        chain = dock.run()  # the same QGIS session: no restart
+        assert chain is not None
+        with qtbot.waitSignal(chain.succeeded, timeout=240000):
+            pass
+        qtbot.waitUntil(lambda: dock.result is not None, timeout=5000)
+        assert dock.result[2].isValid() and dock.result[2].bandCount() == 12
+        assert [w.python for w in client.idle_workers()].count(python) == 1  # it ran in the new environment
+        assert "tensorflow" not in sys.modules
+    finally:
+        client.shutdown(python)
+        dock.unload()
+        dock.deleteLater()
+        dock_module._PROBES.clear()
         PluginSettings().save()

@@ -45,7 +45,8 @@ def test_local_product_adds_group_with_original_and_enhanced(dock, full_iface, c
     result, group, enhanced, original = dock.result
     root = clean_project.layerTreeRoot()
     assert root.children()[0] is group
-    assert group.name() == "S2A_L1C_20160112_T18SVG_virginia_sample 2016-01-12"
+    key = dock.run_key
+    assert len(key) == 6 and group.name() == f"S2A_L1C_20160112_T18SVG_virginia_sample 2016-01-12 [{key}]"
     assert [child.name() for child in group.children()] == ["Enhanced", "Original"]
     assert [child.layer() for child in group.children()] == [enhanced, original]
     for layer in (enhanced, original):
@@ -66,17 +67,19 @@ def test_local_product_adds_group_with_original_and_enhanced(dock, full_iface, c
         a, b = getattr(enhanced.renderer(), get)(), getattr(original.renderer(), get)()
         assert (a.minimumValue(), a.maximumValue()) == (b.minimumValue(), b.maximumValue())
         assert a.maximumValue() > a.minimumValue() > 0
-    assert tifs(tmp_path / "out") == ["virginia_enhanced.tif", "virginia_original.tif"]
+    stem = f"S2A_L1C_20160112_T18SVG_virginia_sample_{key}"  # product (its name holds the date) + request key
+    assert tifs(tmp_path / "out") == [f"{stem}_enhanced.tif", f"{stem}_original.tif"]
     # the 10 m bands are copied, the 20 m ones differ from nearest-neighbour upsampling
     enh, orig = gdal.Open(enhanced.source()).ReadAsArray(), gdal.Open(original.source()).ReadAsArray()
     assert (enh[1] == orig[1]).all()
     assert (enh[ALL_BANDS.index("B12")] != orig[ALL_BANDS.index("B12")]).any()
-    assert dock.progress.value() == 100
+    assert dock.percent == 100 and dock.step_label.text().startswith("Done in ")
+    assert not hasattr(dock, "progress") and not hasattr(dock, "log_view")  # the task manager and the log have them
     # "measure quality": block means of the enhanced 20/60 m bands against the delivered pixels
     report = result.extra["consistency"]
     assert sorted(report) == ["B01", "B05", "B06", "B07", "B09", "B11", "B12", "B8A"]
     assert all(v["rmse"] >= 0 and v["ratio"] in (2, 6) for v in report.values())
-    assert "consistency with the delivered bands" in dock.log_view.toPlainText()
+    assert any("consistency with the delivered bands" in m for m in dock.messages)
     assert any("enhanced layer added" in m for m in full_iface.messageBar().get_messages(Qgis.Success))
 
     # compare: swipe tool on the main canvas, a second view with the original that follows it
@@ -112,23 +115,120 @@ def test_cancel_mid_run_adds_no_layer_and_leaves_no_file(dock, clean_project, qt
     assert dock.run_button.isEnabled()
 
 
-def test_bad_product_shows_the_cli_message(dock, full_iface, clean_project, qtbot, tmp_path):
+def test_bad_product_is_refused_when_picked_with_the_cli_message(dock, full_iface, clean_project, qtbot, tmp_path):
     empty = tmp_path / "empty_folder"
     empty.mkdir()
     dock.data.set_local_product(str(empty))
-    chain = dock.run()
-    with qtbot.waitSignal(chain.failed, timeout=60000) as blocker:
-        pass
-    message = blocker.args[0]
     from digisat_plugin.core.errors import DigisatError
     from digisat_plugin.core.io.product import open_product
 
     with pytest.raises(DigisatError) as cli_error:  # the CLI prints this same line after "digisat: error:"
         open_product(str(empty))
-    assert message == str(cli_error.value)
-    assert any(message in m for m in full_iface.messageBar().get_messages(Qgis.Critical))
-    assert "error: " + message in dock.log_view.toPlainText()
+    message = str(cli_error.value)
+    # at pick time: in the Data tab (red) and on the message bar, before any Run
+    assert dock.data.summary_label.text() == message == dock.data.summary_error
+    assert any(message in m for m in full_iface.messageBar().get_messages(Qgis.Warning))
+    assert dock.run() is None  # and Run refuses with the same line, starting nothing
+    assert full_iface.messageBar().get_messages(Qgis.Critical)[-1].endswith(message)
+    assert "error: " + message in dock.messages
     assert clean_project.mapLayers() == {}
+
+
+def test_picked_local_product_is_summarised_and_remembered(dock, full_iface, clean_project, tmp_path):
+    import sys
+
+    from qgis.core import QgsCoordinateReferenceSystem, QgsGeometry
+
+    summary = dock.data.summary_label.text()
+    assert summary == ("L1C · 2016-01-12 · tile 18SVG · 13 bands (B01…B12) · reads 102 x 102 px (1.04 km²) · "
+                       "local: nothing to fetch")
+    assert dock.data.summary_error == ""
+    assert "tensorflow" not in sys.modules  # the header was read with GDAL only
+    # the summary follows the area: outside the data, the error shows now, not on Run
+    dock.area.aoi.set_aoi(QgsGeometry.fromRect(QgsRectangle(432000, 4187000, 433020, 4188020)),
+                          QgsCoordinateReferenceSystem("EPSG:32618"))
+    assert dock.data.summary_error == (
+        f"area of interest 432000.0, 4187000.0, 433020.0, 4188020.0 (EPSG:32618) is outside the data of {SAMPLE}, "
+        "which covers 443580.0, 4173420.0, 449580.0, 4179420.0 (EPSG:32618)")
+    assert dock.run() is None
+    dock.area.aoi.clear()
+    assert "reads 600 x 600 px (36.00 km²)" in dock.data.summary_label.text()
+    # remembered: a dock opened later (a QGIS restart reads the same settings) shows the product again
+    from digisat_plugin.toolbelt.settings import PluginSettings
+
+    saved = PluginSettings.load()
+    assert (saved.data_mode, saved.local_product) == ("local", str(SAMPLE))
+    again = DigisatDock(full_iface, settings=saved)
+    try:
+        assert again.data.is_local() and again.data.local_product() == str(SAMPLE)
+        assert again.data.summary_label.text().startswith("L1C · 2016-01-12 · tile 18SVG")
+    finally:
+        again.unload()
+        again.deleteLater()
+        PluginSettings().save()
+
+
+def test_a_band_missing_for_the_60m_bands_is_said_at_pick_time(dock, tmp_path):
+    import shutil
+
+    product = tmp_path / "no_b05"
+    shutil.copytree(SAMPLE, product)
+    for name in os.listdir(product):
+        if name.startswith("B05"):
+            os.remove(product / name)
+    dock.process.bands20.setChecked(False)  # 60 m only: net60 still reads B05
+    dock.data.set_local_product(str(product))
+    assert dock.data.summary_error == f"{product}: missing band files B05"
+    dock.process.bands60.setChecked(False)  # 10 m only: nothing needs B05
+    assert dock.data.summary_error == "" and "12 bands" in dock.data.summary_label.text()
+
+
+def test_a_second_run_of_the_same_request_asks_and_another_request_gets_its_own_name(dock, clean_project, qtbot,
+                                                                                        tmp_path):
+    def run_once():
+        chain = dock.run()
+        assert chain is not None
+        with qtbot.waitSignal(chain.succeeded, timeout=240000):
+            pass
+        qtbot.waitUntil(lambda: not chain.running and dock.result is not None and dock.result[0].output in
+                        [layer.source() for layer in clean_project.mapLayers().values()], timeout=5000)
+        return dock.result
+
+    dock.process.bands60.setChecked(False)
+    first = run_once()
+    out = tmp_path / "out"
+    assert len(tifs(out)) == 2 and not any("_1_" in name for name in tifs(out))
+    asked = []
+    dock.ask_replace = lambda path: asked.append(os.path.basename(path)) or False
+    assert dock.run() is None  # the same request: asked, answered No: nothing runs, nothing changes
+    assert asked == [os.path.basename(first[0].output)] and len(tifs(out)) == 2
+    assert len(clean_project.mapLayers()) == 2
+    dock.ask_replace = lambda path: asked.append(os.path.basename(path)) or True
+    dock.swipe_button.setChecked(True)  # comparing the earlier result: stopped before its layers go
+    second = run_once()  # answered Replace: the same files, the old layers taken out of the project
+    assert dock.swipe_tool is None and not dock.swipe_button.isChecked()
+    assert second[0].output == first[0].output and len(tifs(out)) == 2
+    assert len(clean_project.mapLayers()) == 2 and len(clean_project.layerTreeRoot().children()) == 1
+    dock.process.bands60.setChecked(True)  # another request: its own name, nothing asked
+    third = run_once()
+    assert len(asked) == 2 and third[0].output != first[0].output and len(tifs(out)) == 4
+    assert len(clean_project.layerTreeRoot().children()) == 2
+    names = [g.name() for g in clean_project.layerTreeRoot().children()]
+    assert names[0] != names[1] and all(n.startswith("S2A_L1C_20160112_T18SVG_virginia_sample 2016-01-12 [")
+                                        for n in names)
+
+
+def test_progress_moves_within_a_single_tile(dock, qtbot):
+    """A small area is one tile (one batch): the fraction still moves, per network of the batch."""
+    dock.process.tile_size.setValue(0)
+    seen = []
+    chain = dock.run()
+    chain.progressChanged.connect(lambda pct, msg: seen.append(round(pct, 1)))
+    with qtbot.waitSignal(chain.succeeded, timeout=240000):
+        pass
+    inside = sorted({p for p in seen if 10 < p < 90})  # the engine's tile loop is 10..90 % of the run
+    assert len(inside) >= 2, seen
+    assert seen == sorted(seen)
 
 
 def test_missing_packages_are_named_with_the_install_button(dock, full_iface, monkeypatch):

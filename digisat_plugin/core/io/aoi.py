@@ -73,9 +73,41 @@ class Aoi:
     @classmethod
     def from_bbox(cls, xmin: float, ymin: float, xmax: float, ymax: float, crs: str = "") -> Aoi:
         if not (xmax > xmin and ymax > ymin):
-            raise AoiError(f"area of interest: empty box ({xmin:g}, {ymin:g}, {xmax:g}, {ymax:g}); expected xmin,ymin,xmax,ymax")
+            raise AoiError(f"area of interest: empty box {coords_text((xmin, ymin, xmax, ymax), crs)}; expected "
+                           "xmin,ymin,xmax,ymax")
         wkt = f"POLYGON(({xmin!r} {ymin!r},{xmax!r} {ymin!r},{xmax!r} {ymax!r},{xmin!r} {ymax!r},{xmin!r} {ymin!r}))"
         return cls(wkt, crs)
+
+
+def crs_label(crs: str) -> str:
+    """'EPSG:32618' for a CRS given as an EPSG code or WKT; its name when it has no code; '' for none."""
+    if not crs:
+        return ""
+    srs = osr.SpatialReference()
+    try:
+        srs.SetFromUserInput(crs)
+        if not srs.GetAuthorityCode(None):
+            srs.AutoIdentifyEPSG()
+    except RuntimeError:
+        return ""
+    code = srs.GetAuthorityCode(None)
+    return f"{srs.GetAuthorityName(None) or 'EPSG'}:{code}" if code else (srs.GetName() or "")
+
+
+def coords_text(values, crs: str = "") -> str:
+    """Coordinates for a message, in fixed notation with the CRS: '432422.0, 4187450.0 (EPSG:32618)'
+    (never '4.18745e+06'); degrees get 6 decimals, other units 1."""
+    geographic = False
+    if crs:
+        srs = osr.SpatialReference()
+        try:
+            srs.SetFromUserInput(crs)
+            geographic = bool(srs.IsGeographic())
+        except RuntimeError:
+            pass
+    text = ", ".join(f"{float(v):.{6 if geographic else 1}f}" for v in values)
+    label = crs_label(crs)
+    return f"{text} ({label})" if label else text
 
 
 def srs_from(crs: str) -> osr.SpatialReference:
@@ -181,8 +213,8 @@ def window_and_notices(product, aoi: Aoi | None) -> tuple:
     if c1 <= c0 or r1 <= r0 or cols[1] <= 0 or rows[1] <= 0:
         ext = product_extent(product)
         raise AoiError(
-            f"area of interest ({xmin:.6g}, {ymin:.6g}, {xmax:.6g}, {ymax:.6g}) is outside the data of "
-            f"{product.path} ({ext[0]:.6g}, {ext[1]:.6g}, {ext[2]:.6g}, {ext[3]:.6g})"
+            f"area of interest {coords_text((xmin, ymin, xmax, ymax), product.crs_wkt)} is outside the data of "
+            f"{product.path}, which covers {coords_text(ext, product.crs_wkt)}"
         )
     if min(c1 - c0, r1 - r0) < MIN_AOI_PIXELS:
         res = product.base_resolution
