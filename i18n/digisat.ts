@@ -26,8 +26,13 @@
     <message>
         <location filename="../digisat_plugin/plugin.py" line="72"/>
         <location filename="../digisat_plugin/gui/about.py" line="80"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="129"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="137"/>
         <source>About digisat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/toolbelt/log.py" line="68"/>
+        <source>Details</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -172,229 +177,404 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="76"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="82"/>
         <source>digisat: Sentinel-2 super-resolution</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="98"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="109"/>
         <source>Area</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="99"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="110"/>
         <source>Data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="100"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="111"/>
         <source>Process</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="102"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="113"/>
         <source>Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="104"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="115"/>
         <source>Run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="105"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="116"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="109"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="119"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="280"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="113"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="121"/>
         <source>Swipe compare</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="116"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="124"/>
         <source>Side by side</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="127"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="135"/>
         <source>Help (README, in the web browser)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="181"/>
-        <source>settings saved</source>
+        <location filename="../digisat_plugin/gui/dock.py" line="239"/>
+        <source>Choose a local product (SAFE folder or .zip, or a band folder)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="198"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="271"/>
+        <source>the worker's Python ({python}) lacks {modules}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="277"/>
+        <source>Before the first run: {why}; click 'Install packages' (Process tab)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="279"/>
+        <source>Before the first run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="297"/>
         <source>{job} needs {modules} in the worker's Python ({python}): click 'Install packages' (Process tab) or set another Python in Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="216"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="322"/>
         <source>repairing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="217"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="323"/>
         <source>installing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="227"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="330"/>
+        <source>Installed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="333"/>
         <source>installed in {folder}: {versions}; Run works now (no restart needed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="232"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="340"/>
         <source>Installation failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="233"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="341"/>
         <source>installation cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="248"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="356"/>
         <source>removed the Python environment {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="261"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="369"/>
         <source>search: draw an area of interest first (Area tab)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="273"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="387"/>
         <source>Searching…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="274"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="388"/>
         <source>searching {source} {url} {start}..{end}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="284"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="398"/>
         <source>Search failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="288"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="402"/>
         <source>Search cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="293"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="407"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="273"/>
         <source>{n} scenes found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="362"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="458"/>
+        <source>digisat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="458"/>
+        <source>{name} is the result of the same product, area and bands, made before. Replace it (its layers are taken out of the project)?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="508"/>
         <source>started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="368"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="514"/>
         <source>cancelling…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="392"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="526"/>
+        <source>Working</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="540"/>
         <source>Done in {seconds} s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="393"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="541"/>
         <source>done: {path} ({width} x {height} px, {bands} bands, {seconds} s)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="396"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="544"/>
         <source>{title}: enhanced layer added</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="406"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="554"/>
         <source>Failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="413"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="560"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="414"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="561"/>
         <source>cancelled: no output was kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="477"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="624"/>
         <source>side by side: this QGIS cannot open another map view</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="49"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="62"/>
         <source>20 m bands ({bands})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="50"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="63"/>
         <source>60 m bands ({bands})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="56"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="69"/>
         <source>Measure quality (consistency with the delivered bands, in the log)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="63"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="76"/>
         <source>automatic</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="64"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="77"/>
         <source> px</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="71"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="84"/>
         <source>10 m bands (B02 B03 B04 B08) are always kept as delivered.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="74"/>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="98"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="87"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="116"/>
         <source>Output folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="75"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="88"/>
         <source>Device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="76"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="89"/>
         <source>Tile size (10 m px)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="80"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="93"/>
         <source>Install packages</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="88"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="106"/>
         <source>Missing in the worker's Python environment: {modules}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="59"/>
+        <source>Area cloud %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="59"/>
+        <source>Cloud %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="59"/>
+        <source>Date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="59"/>
+        <source>Product</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="59"/>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="59"/>
+        <source>Tile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="92"/>
+        <source>Search a catalogue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="93"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="151"/>
+        <source>Local product</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="97"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="122"/>
+        <source>Search</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="103"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="41"/>
+        <source>the service's default URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="135"/>
+        <source>Source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="136"/>
+        <source>URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="137"/>
+        <source>Login</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="140"/>
+        <source>to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="142"/>
+        <source>Dates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="143"/>
+        <source>Max cloud</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="144"/>
+        <source>Level</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="153"/>
+        <source>SAFE folder, SAFE .zip or a folder of band GeoTIFFs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="154"/>
+        <source>Folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="155"/>
+        <source>Zip…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="220"/>
+        <source>SAFE folder or band folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="225"/>
+        <source>Sentinel-2 product</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="226"/>
+        <source>SAFE zip (*.zip)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="267"/>
+        <source>percent of the area not clear in the scene classification (SCL)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="269"/>
+        <source>no scene classification: the tile's cloud only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="269"/>
+        <source>scene classification not read: {why}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="274"/>
+        <source>No scene found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -468,6 +648,213 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="43"/>
+        <source>sentinel-2-c1-l2a (L2A) / sentinel-2-l1c (L1C)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="44"/>
+        <source>The STAC collection searched, e.g. the older sentinel-2-l2a; empty: the level's default collection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="49"/>
+        <source> km²</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="52"/>
+        <source>the networks shipped with the plugin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="53"/>
+        <source>Logins for the Copernicus Data Space and DHuS are kept in the QGIS authentication manager (Data tab, Login); only their id is saved here. Every setting is saved as soon as it changes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="58"/>
+        <source>STAC URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="59"/>
+        <source>STAC collection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="60"/>
+        <source>Data Space URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="61"/>
+        <source>DHuS URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="62"/>
+        <source>Warn above</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="63"/>
+        <source>Model folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="75"/>
+        <source>Python environment of the worker (TensorFlow runs there, not in QGIS)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="77"/>
+        <source>the digisat environment (advanced: an existing Python)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="80"/>
+        <source> s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="81"/>
+        <source>a new process per run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="86"/>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="87"/>
+        <source>Install / Repair</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="88"/>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="93"/>
+        <source>Worker Python</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="94"/>
+        <source>Keep an idle worker</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="97"/>
+        <source>Environment folder: {folder} - click Refresh for details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="98"/>
+        <source>(none)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="103"/>
+        <source>Environment folder: {folder}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="106"/>
+        <source>Size: {mb} MB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="108"/>
+        <source>Not installed (Install / Repair builds it)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="113"/>
+        <source>Worker Python: {problem}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="115"/>
+        <source>Worker Python: {python} (Python {version}, prefix {prefix})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="117"/>
+        <source>Packages: {packages}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="118"/>
+        <source>missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/summary.py" line="28"/>
+        <source>{n} bands ({first}…{last})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/summary.py" line="66"/>
+        <source>date ?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/summary.py" line="66"/>
+        <location filename="../digisat_plugin/gui/summary.py" line="91"/>
+        <source>level ?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/summary.py" line="69"/>
+        <location filename="../digisat_plugin/gui/summary.py" line="93"/>
+        <source>tile {tile}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/summary.py" line="71"/>
+        <source>reads {w} x {h} px ({km2} km²)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/summary.py" line="72"/>
+        <source>local: nothing to fetch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/summary.py" line="74"/>
+        <source>note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/summary.py" line="98"/>
+        <source>reads the whole tile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/summary.py" line="101"/>
+        <source>reads about {w} x {h} px ({km2} km²)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/summary.py" line="103"/>
+        <source>fetches {bands}: the area and a 240 m margin of each</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/summary.py" line="105"/>
+        <source>fetches the band files {bands}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/summary.py" line="109"/>
+        <source>fetches the whole product ({size})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location filename="../digisat_plugin/gui/swipe.py" line="78"/>
         <source>enhanced</source>
         <translation type="unfinished"></translation>
@@ -489,27 +876,22 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="20"/>
-        <source>Progress of the running job</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="21"/>
         <source>Swipe compare: the enhanced layer left of a divider you drag, the original right of it (click again to stop)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="23"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="22"/>
         <source>Side by side: a second map view of the original, kept in step with the main map (click again to close it)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="25"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="24"/>
         <source>Help (the README in the web browser) and About digisat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="26"/>
-        <source>What the dock did; the full text is in the message log, tab 'digisat'</source>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="25"/>
+        <source>What the dock is doing; the progress bar is in QGIS's task manager and every message in the message log, tab 'digisat'</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -634,7 +1016,7 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="58"/>
-        <source>Folder for &lt;product&gt;_enhanced.tif and &lt;product&gt;_original.tif (an earlier result is never overwritten)</source>
+        <source>Folder for &lt;product&gt;_&lt;key&gt;_enhanced.tif and ..._original.tif; the key stands for the area, bands and mask, so another request never overwrites a result (the same one asks)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -689,51 +1071,46 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="76"/>
-        <source>Save these settings</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="77"/>
         <source>Advanced: an existing Python with GDAL and TensorFlow for the worker; empty: the digisat environment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="79"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="78"/>
         <source>How long an idle worker is kept so TensorFlow loads once, in seconds (0: a new process per run)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="81"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="80"/>
         <source>Look at the worker's Python environment again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="82"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="81"/>
         <source>Build the digisat environment again (venv and pip install)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="83"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="82"/>
         <source>Delete the digisat environment's folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="96"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="95"/>
         <source>What: a catalogue scene or a local product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="96"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="95"/>
         <source>Where: the area to process</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="97"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="96"/>
         <source>How: bands, output folder, device, tile size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="98"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="97"/>
         <source>Service addresses, networks, the worker's Python environment</source>
         <translation type="unfinished"></translation>
     </message>
