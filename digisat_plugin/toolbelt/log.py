@@ -8,7 +8,6 @@ shortened with a "Details" button that opens the whole text.
 
 from __future__ import annotations
 
-import traceback
 
 from qgis.core import Qgis, QgsMessageLog
 
@@ -72,16 +71,3 @@ def push(iface, message: str, level=Qgis.Info, duration: int = 5, details: str =
     item.full_text = full  # what Details shows, for whoever holds the item
     bar.pushWidget(item, level, duration)
 
-
-def push_error(iface, error: BaseException) -> str:
-    """Show an exception to the user; return the line shown."""
-    from ..core.errors import DigisatError
-
-    details = ""
-    if isinstance(error, DigisatError):
-        message = str(error)
-    else:
-        message = f"unexpected error: {type(error).__name__}: {error}"
-        details = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-    push(iface, message, Qgis.Critical, duration=0, details=details)
-    return message

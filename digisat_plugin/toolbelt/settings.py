@@ -98,10 +98,6 @@ class PluginSettings:
         return self.output_dir or os.path.join(os.path.expanduser("~"), "digisat")
 
     @property
-    def tile_size_or_none(self):
-        return self.tile_size or None
-
-    @property
     def model_dir_or_none(self):
         return self.model_dir or None
 
