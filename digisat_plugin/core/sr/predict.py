@@ -100,11 +100,14 @@ class Predictor:
         margin = self.margin(targets)
         tiles = plan_tiles(window, tile_size, margin)
         bands = inputs_for(targets)
+        steps = len(specs) + 1  # progress within a batch: its reading, then each network (a small AOI moves too)
         for start in range(0, len(tiles), self.batch_size):
             batch = tiles[start:start + self.batch_size]
             if progress is not None:
                 progress.update(start / len(tiles), f"super-resolving tile {start + 1}/{len(tiles)}")
             reads = [{b: read(b, *t.read_window) for b in bands} for t in batch]
+            if progress is not None:
+                progress.update((start + len(batch) / steps) / len(tiles))
             full = {b: np.stack([r[b][0] for r in reads]) for b in bands}
             th, tw = batch[0].height, batch[0].width  # one shape for all tiles (plan_tiles)
             cores = {}  # band -> (N, th, tw): the tile cores
@@ -125,6 +128,8 @@ class Predictor:
                     # what the sensor delivered (core/sr/consistency.py).
                     values = enforce_consistency(y[..., i], inputs[band], ratios[band]) if consistent else y[..., i]
                     cores[band] = values[:, own:own + th, own:own + tw]
+                if progress is not None:
+                    progress.update((start + len(batch) * (2 + specs.index(spec)) / steps) / len(tiles))
             for band in targets:
                 if band in BANDS_10M:
                     cores[band] = full[band][:, margin:margin + th, margin:margin + tw]
