@@ -8,7 +8,6 @@ shortened with a "Details" button that opens the whole text.
 
 from __future__ import annotations
 
-
 from qgis.core import Qgis, QgsMessageLog
 
 LOG_TAG = "digisat"
