@@ -16,6 +16,8 @@ import argparse
 import os
 import sys
 
+from digisat_plugin.core.definitions import PROTOCOLS
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -78,7 +80,7 @@ def proxy_rows(folds) -> list:
     for fold in folds:
         if not fold.startswith("ben"):
             continue
-        for protocol in ("dsen2", "mtf"):
+        for protocol in PROTOCOLS:
             results = [r for r in (x6_proxy(load_region(reg), protocol) for reg in fold_regions(fold)) if r]
             if results:
                 rows.append({"fold": fold, "protocol": protocol, "scenes": len(results),
@@ -91,7 +93,7 @@ def summary_rows(reports: dict) -> list:
     """One row per (factor, protocol): pooled-per-fold ratios averaged over the folds that have it."""
     rows = []
     for s in ("2", "6"):
-        for protocol in ("dsen2", "mtf"):
+        for protocol in PROTOCOLS:
             per_fold = {f: r["results"][s][protocol] for f, r in reports.items() if protocol in r["results"].get(s, {})}
             if not per_fold:
                 continue
