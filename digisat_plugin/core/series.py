@@ -404,7 +404,8 @@ def _mosaic_note(folders: list, entry: SeriesDate, how: str) -> str:
     if len(folders) == 1:
         text = f"one tile ({first.tile}, {entry.coverage.get(first.id, 100.0):.0f}% of the area in its footprint)"
         dropped = [s.tile for s in entry.scenes if s.id != first.id]
-        return text + (f"; {', '.join(dropped)} could not be fetched" if dropped else "")
+        return (text + (f"; super-resolved {how}" if how else "")
+                + (f"; {', '.join(dropped)} could not be fetched" if dropped else ""))
     rest = ", ".join(f"{s.tile} ({entry.coverage.get(s.id, 100.0):.0f}%)" for s, _ in folders[1:])
     return (f"{len(folders)} tiles mosaicked on the grid of {first.tile} ({entry.coverage.get(first.id, 100.0):.0f}% "
             f"of the area): {first.tile}'s pixels where it has data, then {rest} where it has none; each tile "
