@@ -43,8 +43,8 @@ def test_provider_lists_its_algorithms(digisat_provider):  # noqa: F811
     from qgis.core import QgsApplication, QgsProcessingParameters
 
     algorithms = {alg.id(): alg for alg in digisat_provider.algorithms()}
-    assert sorted(algorithms) == ["digisat:enhance_area", "digisat:evaluate", "digisat:fetch", "digisat:search",
-                                  "digisat:superresolve"]
+    assert sorted(algorithms) == ["digisat:enhance_area", "digisat:enhance_series", "digisat:evaluate",
+                                  "digisat:fetch", "digisat:search", "digisat:superresolve"]
     for alg in algorithms.values():
         assert alg.group() == "Sentinel-2" and len(alg.shortHelpString()) > 200
         assert alg.helpUrl() == "https://github.com/digisat/digisat#processing-toolbox"  # the dialog's Help button
