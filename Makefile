@@ -11,7 +11,7 @@ DEMO_OUT := demo_output
 # time (about 20-40 minutes, resumable), then scores each fold on its own scenes.
 TRAIN_ARGS ?=
 
-.PHONY: setup test test-unit test-qgis demo lint bench bench-batch train evaluate clean package qgis qgis-smoke translations
+.PHONY: setup test test-unit test-qgis demo lint bench bench-batch bench-tile train evaluate clean package qgis qgis-smoke translations
 
 setup:
 	@bash scripts/setup.sh
@@ -40,6 +40,13 @@ bench: setup
 BENCH_BATCH_ARGS ?=
 bench-batch: setup
 	$(PY) scripts/bench_batch.py $(BENCH_BATCH_ARGS)
+
+# one full tile (10980 x 10980 px, mirrored from the shared scene, built once into build/bench-tile):
+# batch with 2 and 1 workers against the single-process engine, peak memory per worker (20-40 min
+# on 2 cores; BENCH_TILE_ARGS="--size 2196" for a quick check)
+BENCH_TILE_ARGS ?=
+bench-tile: setup
+	$(PY) scripts/bench_tile.py $(BENCH_TILE_ARGS)
 
 train: setup
 	$(PY) -m digisat_plugin train --out model_weights $(TRAIN_ARGS)

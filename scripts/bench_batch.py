@@ -7,14 +7,15 @@ real tile), then super-resolves all of them three ways, each in the same run:
 - single: one fresh process calling core.sr.engine.superresolve on each scene in turn
   (TensorFlow's default threads: all cores);
 - batch with 1 worker (TensorFlow threads = all cores) and with 2 workers (cores shared out):
-  core.batch.run_batch on a LocalCluster, one task per scene.
+  core.batch.run_batch on a LocalCluster (per scene a plan task, one task per processing window,
+  an assemble task).
 Prints wall time (cluster start and TensorFlow loading included), megapixels of 10 m output per
 second, peak resident memory per worker process (ru_maxrss, reported by the worker itself) and
 the speed-ups. The machine's load average is printed too: other work on the cores skews it.
 
 Run: make bench-batch   (or .venv/bin/python scripts/bench_batch.py [--size 1800] [--scenes 2]
      [--model DIR] [--device cpu] [--keep DIR])
-A full tile: --size 10980 --scenes 2 (about 10 minutes per scene and run on 2 cores: ~1 hour).
+One full tile, with memory sampled from outside and the runs in one go: scripts/bench_tile.py.
 """
 
 from __future__ import annotations
@@ -103,7 +104,8 @@ def run_workers(out_dir, model, device, scenes, workers: int) -> dict:
         raise SystemExit("batch failed: " + "; ".join(j.line() for j in report.by_status("failed")))
     peak = {}
     for job in report.scenes:
-        peak[job.worker] = max(peak.get(job.worker, 0.0), job.peak_rss_mb)
+        for worker, mb in (job.worker_peaks or {job.worker: job.peak_rss_mb}).items():
+            peak[worker] = max(peak.get(worker, 0.0), mb)
     return {"wall": wall, "pixels": sum(j.width * j.height for j in report.scenes), "peak_mb": sorted(peak.values()),
             "threads": report.threads_per_worker, "attempts": [j.attempts for j in report.scenes]}
 

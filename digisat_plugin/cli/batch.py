@@ -20,14 +20,25 @@ def worker_count(text: str) -> int:
     return value
 
 
+def row_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 10 m rows, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1 row, got {value}")
+    return value
+
+
 def register(sub) -> None:
     p = sub.add_parser(
         "batch",
         help="super-resolve many products on Dask distributed",
         description="Super-resolve every PRODUCT (SAFE folder or .zip, or a folder of band rasters) to "
-        "DIR/<product name>_enhanced.tif, one Dask task per product, on a local cluster sized to this machine "
+        "DIR/<product name>_enhanced.tif on Dask distributed (per product a plan task, one task per processing window, "
+        "an assemble task), on a local cluster sized to this machine "
         "or on an existing Dask scheduler. A product whose output already exists as a valid COG is skipped, so a "
-        "rerun does only what is missing. One product failing does not stop the others; the exit status is 0 "
+        "rerun does only what is missing (finished windows of an unfinished product included). One product failing does not stop the others; the exit status is 0 "
         "only if every product is done.",
     )
     p.add_argument("products", nargs="+", metavar="PRODUCT", help="SAFE folder, SAFE .zip or folder of band rasters")
@@ -41,6 +52,9 @@ def register(sub) -> None:
     p.add_argument("--bands", type=band_list, help="output bands, e.g. B05,B8A,B12 or 20m,60m (default: all but "
                    "B10)")
     p.add_argument("--model", metavar="DIR", help="folder with net20/ and net60/ (default: model_weights/)")
+    p.add_argument("--window-rows", type=row_count, metavar="N", help="10 m rows per processing window, one Dask "
+                   "task each, rounded to whole rows of tiles (default 1920: a full tile is 6 windows); the blur "
+                   "and the guard are decided once per scene, so the values do not depend on it")
     p.add_argument("--tile-size", type=positive_tile, help="tile core size in 10 m pixels (default: the engine's)")
     add_dn_scale_option(p)
     p.add_argument("--no-guard", action="store_true", help="write the networks' output even where the guard finds "
@@ -70,7 +84,8 @@ def run(args) -> int:
         report = run_batch(args.products, args.out, scheduler=args.scheduler, workers=args.workers,
                            bands=args.bands, model_dir=args.model, tile_size=args.tile_size, device=args.device,
                            harmonise=not args.keep_dn_scale, guard=not args.no_guard, progress=progress,
-                           notify=notify, dashboard_address=args.dashboard_address, tf_threads=args.tf_threads)
+                           notify=notify, dashboard_address=args.dashboard_address, tf_threads=args.tf_threads,
+                           window_rows=args.window_rows)
     print(report.summary())
     for job in report.by_status("failed"):
         print(f"digisat: error: {job.name}: {job.message}", file=sys.stderr)

@@ -1,8 +1,14 @@
 """Many products in one run, on Dask distributed.
 
 `run_batch(products, out_dir, ...)` super-resolves every product to `out_dir/<name>_enhanced.tif`
-with one Dask task per scene, each calling the one engine (`core.sr.engine.superresolve`, which
-writes under a temporary name and renames when complete). The cluster is a
+with the engine's two steps as Dask tasks: per scene one plan task (`core.sr.engine.plan_scene`:
+window, bands, the blur estimate and the guard's decisions for the whole scene, decided once),
+one task per processing window (whole rows of the plan's tiles, `stream_piece`, written to its own
+GTiff `.<output name>.piece-NNNN-of-NNNN.tif` beside the output, under a temporary name renamed
+when complete) and an assemble task (the pieces through a VRT into the COG, temporary name and
+atomic rename as the engine). So the pixels are the engine's whatever the split, a big scene
+spreads over the workers, and per-piece files are safe across processes and machines (each
+piece has one writer at a time, a rename publishes it). The cluster is a
 `distributed.LocalCluster` sized to this machine by default (processes, one task at a time per
 worker, TensorFlow's threads per worker set so the workers do not fight over the cores) or an
 existing scheduler given by its address (its workers must see the same paths and have digisat
@@ -13,7 +19,9 @@ importable).
   user-facing error (`DigisatError`: a broken product, a missing band) is not retried: it is
   that scene's result.
 - One scene failing does not stop the others; the `BatchReport` has one `SceneJob` per product.
-- A rerun skips products whose output already exists as a valid COG with the bands asked for.
+- A rerun skips products whose output already exists as a valid COG with the bands asked for,
+  and, within a scene, windows whose piece already exists for the same plan (its fingerprint is in
+  the piece's metadata): an interrupted batch does only the missing work.
 - Whole-batch progress (pixels done over pixels to do, from the workers' progress events) goes
   to a core `Progress`; its cancel stops the batch (the cluster we started is closed, temporary
   files are removed, finished outputs stay).
@@ -40,7 +48,9 @@ from .progress import as_progress
 gdal.UseExceptions()
 
 OUTPUT_SUFFIX = "_enhanced.tif"
-WORKER_MEMORY_GB = 3.0  # what one engine run may take (a full tile peaked at 2.8 GB): caps the default worker count
+WORKER_MEMORY_GB = 2.0  # what one worker may take (a full tile's windows stay under 2 GB): caps the default worker count
+WORKER_BATCH = 1  # tiles per network call on a worker (memory; see _predictor)
+WINDOW_ROWS = 1920  # default processing window: about this many 10 m rows (whole rows of tiles) per task
 DEFAULT_RETRIES = 2
 EVENT_EVERY_S = 0.5  # a worker reports a scene's progress at most this often
 
@@ -62,12 +72,18 @@ class SceneJob:
     peak_rss_mb: float = 0.0  # peak resident memory of the worker process that wrote it
     width: int = 0
     height: int = 0
+    windows: int = 1  # processing windows (tasks writing pieces)
+    windows_resumed: int = 0  # of them, found already done by an earlier run
+    workers: list = field(default_factory=list)  # every worker that ran one of its tasks
+    worker_peaks: dict = field(default_factory=dict)  # worker address -> its peak resident memory (MB)
 
     def line(self) -> str:
         if self.status == "done":
             again = f", {self.attempts} attempts" if self.attempts > 1 else ""
-            return (f"done {self.name}: {self.output} ({self.width} x {self.height} px) in {self.seconds:.1f} s "
-                    f"on {self.worker}{again}")
+            resumed = f", {self.windows_resumed} already done" if self.windows_resumed else ""
+            where = ", ".join(self.workers) or self.worker
+            return (f"done {self.name}: {self.output} ({self.width} x {self.height} px, {self.windows} window(s)"
+                    f"{resumed}) in {self.seconds:.1f} s on {where}{again}")
         if self.status == "skipped":
             return f"skipped {self.name}: {self.message}"
         return f"{self.status} {self.name}: {self.message}"
@@ -131,6 +147,43 @@ def temporary_files(output: str) -> list:
     return glob.glob(os.path.join(glob.escape(folder), "." + glob.escape(base) + ".*part.tif"))
 
 
+def piece_path(output: str, index: int, count: int) -> str:
+    """Where window `index` of `count` of `output` is kept until the scene is assembled."""
+    folder, base = os.path.split(output)
+    return os.path.join(folder, f".{base}.piece-{index:04d}-of-{count:04d}.tif")
+
+
+def piece_files(output: str) -> list:
+    """Finished pieces of `output` (kept between runs until assembled)."""
+    folder, base = os.path.split(output)
+    return glob.glob(os.path.join(glob.escape(folder), "." + glob.escape(base) + ".piece-*-of-*.tif"))
+
+
+def is_valid_piece(path: str, fingerprint: str, width: int, height: int, bands) -> bool:
+    """True if `path` is a complete piece of the plan with `fingerprint`."""
+    if not os.path.isfile(path):
+        return False
+    try:
+        ds = gdal.Open(path)
+        if ds is None or ds.GetMetadataItem("DIGISAT_PLAN") != fingerprint:
+            return False
+        if (ds.RasterXSize, ds.RasterYSize) != (width, height) or \
+                [ds.GetRasterBand(i + 1).GetDescription() for i in range(ds.RasterCount)] != list(bands):
+            return False
+        ds.GetRasterBand(ds.RasterCount).ReadRaster(width - 1, height - 1, 1, 1)
+        return True
+    except RuntimeError:
+        return False
+
+
+def _remove_all(paths) -> None:
+    for path in paths:
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+
+
 def prepare_out_dir(out_dir: str) -> str:
     if not out_dir:
         raise OutputError("--out: give an output folder")
@@ -145,13 +198,14 @@ def prepare_out_dir(out_dir: str) -> str:
     return os.path.abspath(out_dir)
 
 
-def plan_batch(products, out_dir: str, bands=None) -> list:
+def plan_batch(products, out_dir: str, bands=None, tile_size=None, window_rows=None) -> list:
     """One SceneJob per product: skipped when its output is already a valid COG, failed when the
-    product cannot be used (read here, cheaply: headers only), else pending."""
+    product cannot be used (read here, cheaply: headers only), else pending, with the number of
+    processing windows it is cut into (`window_rows` 10 m rows each, default WINDOW_ROWS)."""
     from .definitions import ORDER, sort_bands
     from .io.aoi import window_for
     from .io.product import open_product
-    from .sr.engine import default_bands
+    from .sr.engine import default_bands, split_pieces, tile_shape
     from .sr.predict import inputs_for
 
     if not products:
@@ -182,6 +236,7 @@ def plan_batch(products, out_dir: str, bands=None) -> list:
             window = window_for(product, None)
             job.width, job.height = window.width, window.height
             job.pixels = window.width * window.height
+            job.windows = len(split_pieces(window, tile_shape(window, tile_size)[0], window_rows or WINDOW_ROWS))
         except DigisatError as exc:
             job.status, job.message = "failed", str(exc)
             continue
@@ -230,12 +285,19 @@ def _limit_tf_threads(threads: int | None) -> None:
 
 
 def _predictor(model_dir, device):
-    """One Predictor per worker process and model, so the networks load once, not once per scene."""
+    """One Predictor per worker process and model, so the networks load once, not once per scene.
+
+    On the CPU, tiles go through the networks WORKER_BATCH at a time: half the activations of the
+    engine's default batch of 2 (a worker shares the cores anyway), the same values (each tile's
+    output does not depend on the tiles batched with it: tests/unit/test_engine_split.py)."""
     from .sr.predict import Predictor
 
     key = (model_dir, device)
     if key not in _PREDICTORS:
-        _PREDICTORS[key] = Predictor(model_dir, device=device)
+        predictor = Predictor(model_dir, device=device)
+        if predictor.device == "cpu":
+            predictor.batch_size = WORKER_BATCH
+        _PREDICTORS[key] = predictor
     return _PREDICTORS[key]
 
 
@@ -257,40 +319,138 @@ def _emitter(topic: str, name: str):
     return emit, address
 
 
-def scene_task(input_path: str, output_path: str, options: dict, topic: str, name: str) -> dict:
-    """Runs on a worker: one product through the engine. Returns the scene's result as a dict;
-    a DigisatError (bad product, unwritable output) is returned as {"status": "failed"}, not raised,
-    so Dask does not retry what cannot succeed."""
-    from .progress import Progress
-    from .sr.engine import superresolve
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    emit, address = _emitter(topic, name)
-    emit("start")
-    started = time.monotonic()
+
+def _failed(exc, address, started) -> dict:
+    return {"status": "failed", "message": str(exc), "worker": address, "seconds": time.monotonic() - started}
+
+
+def _reporter(emit, **fields):
     last = [0.0]
 
     def report(fraction, message):
         now = time.monotonic()
         if now - last[0] >= EVENT_EVERY_S or fraction >= 1.0:
             last[0] = now
-            emit("progress", fraction=float(fraction), message=message)
+            emit("progress", fraction=float(fraction), message=message, **fields)
 
+    return report
+
+
+def plan_task(input_path: str, options: dict, topic: str, name: str) -> dict:
+    """Runs on a worker: step 1 of the engine for one scene (core.sr.engine.plan_scene).
+
+    Returns {"status": "planned", "plan": ScenePlan, ...}; a DigisatError (bad product) is returned
+    as {"status": "failed"}, not raised, so Dask does not retry what cannot succeed."""
+    from .sr.engine import plan_scene
+
+    emit, address = _emitter(topic, name)
+    emit("start", task="plan")
+    started = time.monotonic()
     try:
         _limit_tf_threads(options.get("tf_threads"))
         predictor = _predictor(options.get("model_dir"), options.get("device", "auto"))
-        result = superresolve(input_path, output_path, bands=options.get("bands"), model_dir=options.get("model_dir"),
-                              tile_size=options.get("tile_size"), device=options.get("device", "auto"),
-                              progress=Progress(report), predictor=predictor,
-                              harmonise=options.get("harmonise", True), guard=options.get("guard", True))
+        plan = plan_scene(input_path, bands=options.get("bands"), model_dir=options.get("model_dir"),
+                          tile_size=options.get("tile_size"), device=options.get("device", "auto"),
+                          predictor=predictor, harmonise=options.get("harmonise", True),
+                          guard=options.get("guard", True))
     except DigisatError as exc:
-        emit("failed", message=str(exc))
-        return {"status": "failed", "message": str(exc), "worker": address, "seconds": time.monotonic() - started}
-    out = {"status": "done", "output": result.output, "width": result.width, "height": result.height,
-           "seconds": time.monotonic() - started, "worker": address, "pid": os.getpid(),
-           "device": result.extra.get("device", ""),
-           "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-    emit("done", **{k: out[k] for k in ("seconds", "peak_rss_mb")})
+        emit("failed", message=str(exc), task="plan")
+        return _failed(exc, address, started)
+    return {"status": "planned", "plan": plan, "worker": address, "pid": os.getpid(), "device": predictor.device,
+            "seconds": time.monotonic() - started, "peak_rss_mb": _peak_mb()}
+
+
+def piece_task(planned: dict, index: int, output_path: str, options: dict, topic: str, name: str) -> dict:
+    """Runs on a worker: window `index` of the planned scene into its piece file (temporary name,
+    renamed when complete); a piece already there for the same plan is kept (resume)."""
+    from .io.cog import PartWriter
+    from .progress import Progress
+    from .sr.engine import stream_piece
+
+    if planned.get("status") != "planned":
+        return planned
+    emit, address = _emitter(topic, name)
+    emit("start", task=f"window {index}")
+    started = time.monotonic()
+    plan = planned["plan"]
+    pieces = plan.pieces(options.get("window_rows") or WINDOW_ROWS)
+    piece = pieces[index]
+    path = piece_path(output_path, index, len(pieces))
+    fingerprint = plan.fingerprint()
+    base = {"worker": address, "pid": os.getpid(), "index": index, "pixels": piece.width * piece.height}
+    if is_valid_piece(path, fingerprint, piece.width, piece.height, plan.bands):
+        emit("progress", fraction=1.0, message="window already done", window=index)
+        return dict(base, status="resumed", path=path, seconds=0.0, peak_rss_mb=_peak_mb())
+    try:
+        _limit_tf_threads(options.get("tf_threads"))
+        predictor = _predictor(options.get("model_dir"), options.get("device", "auto"))
+        gt = plan.geotransform
+        piece_gt = (gt[0] + (piece.col - plan.window.col) * gt[1], gt[1], 0.0,
+                    gt[3] + (piece.row - plan.window.row) * gt[5], 0.0, gt[5])
+        writer = PartWriter(path, piece.width, piece.height, plan.bands, piece_gt, plan.crs_wkt,
+                            metadata={"DIGISAT_PLAN": fingerprint, "DIGISAT_WINDOW": f"{index + 1}/{len(pieces)}"})
+        try:
+            stream_piece(plan, piece, [writer], predictor, Progress(_reporter(emit, window=index)))
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+    except DigisatError as exc:
+        emit("failed", message=str(exc), task=f"window {index}")
+        return dict(base, **_failed(exc, address, started))
+    out = dict(base, status="done", path=path, seconds=time.monotonic() - started, peak_rss_mb=_peak_mb())
+    emit("progress", fraction=1.0, message="window done", window=index)
     return out
+
+
+def assemble_task(planned: dict, pieces: list, output_path: str, topic: str, name: str) -> dict:
+    """Runs on a worker: the scene's pieces into its COG (temporary name, renamed when complete),
+    then the pieces are removed. The scene's result as a dict."""
+    from .io.cog import assemble_cog
+
+    emit, address = _emitter(topic, name)
+    started = time.monotonic()
+    if planned.get("status") != "planned":
+        return planned
+    failed = [p for p in pieces if p.get("status") not in ("done", "resumed")]
+    if failed:
+        return failed[0]
+    emit("start", task="assemble")
+    plan = planned["plan"]
+    try:
+        assemble_cog(output_path, [p["path"] for p in pieces], plan.width, plan.height, plan.bands,
+                     plan.geotransform, plan.crs_wkt, band_metadata=plan.band_metadata, metadata=plan.metadata)
+    except DigisatError as exc:
+        emit("failed", message=str(exc), task="assemble")
+        return _failed(exc, address, started)
+    _remove_all(p["path"] for p in pieces)
+    tasks = [planned, *pieces, {"worker": address, "peak_rss_mb": _peak_mb(), "seconds": time.monotonic() - started}]
+    peaks = {}
+    for t in tasks:
+        if t.get("worker"):
+            peaks[t["worker"]] = max(peaks.get(t["worker"], 0.0), t.get("peak_rss_mb", 0.0))
+    out = {"status": "done", "output": output_path, "width": plan.width, "height": plan.height,
+           "worker": address, "pid": os.getpid(), "device": planned.get("device", ""),
+           "workers": sorted({p["worker"] for p in pieces if p.get("status") == "done"}),
+           "windows": len(pieces), "windows_resumed": sum(p.get("status") == "resumed" for p in pieces),
+           "worker_peaks": peaks, "peak_rss_mb": max(peaks.values()),
+           "task_seconds": sum(t.get("seconds", 0.0) for t in tasks)}
+    emit("done", seconds=out["task_seconds"], peak_rss_mb=out["peak_rss_mb"])
+    return out
+
+
+def scene_task(input_path: str, output_path: str, options: dict, topic: str, name: str) -> dict:
+    """One scene in one task (plan, every window, assemble) on one worker: the same result as the
+    split tasks, for callers that submit scenes themselves."""
+    planned = plan_task(input_path, options, topic, name)
+    if planned.get("status") != "planned":
+        return planned
+    n = len(planned["plan"].pieces(options.get("window_rows") or WINDOW_ROWS))
+    pieces = [piece_task(planned, i, output_path, options, topic, name) for i in range(n)]
+    return assemble_task(planned, pieces, output_path, topic, name)
 
 
 # ---- the client side ---------------------------------------------------------------------------
@@ -300,8 +460,9 @@ class _Events:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.fraction: dict = {}
-        self.starts: dict = {}
+        self.fraction: dict = {}  # (scene, window) -> fraction done
+        self.starts: dict = {}  # (scene, task) -> times started
+        self.first: dict = {}  # scene -> when its first task started (client clock)
         self.log: list = []
 
     def __call__(self, event) -> None:
@@ -312,10 +473,18 @@ class _Events:
             self.log.append(msg)
             scene = msg.get("scene")
             if msg.get("kind") == "start":
-                self.starts[scene] = self.starts.get(scene, 0) + 1
-                self.fraction[scene] = 0.0
-            elif msg.get("kind") == "progress":
-                self.fraction[scene] = msg.get("fraction", 0.0)
+                key = (scene, msg.get("task", ""))
+                self.starts[key] = self.starts.get(key, 0) + 1
+                self.first.setdefault(scene, time.monotonic())
+            elif msg.get("kind") == "progress" and "window" in msg:
+                self.fraction[(scene, msg["window"])] = msg.get("fraction", 0.0)
+
+    def attempts(self, scene) -> int:
+        """The most times one task of `scene` was started."""
+        return max([n for (s, _t), n in self.starts.items() if s == scene] or [0])
+
+    def scene_fraction(self, scene, windows: int) -> float:
+        return sum(f for (s, _w), f in self.fraction.items() if s == scene) / max(windows, 1)
 
 
 def start_cluster(n_scenes: int, scheduler: str | None = None, workers: int | None = None,
@@ -351,13 +520,14 @@ def start_cluster(n_scenes: int, scheduler: str | None = None, workers: int | No
 def run_batch(products, out_dir: str, scheduler: str | None = None, workers: int | None = None, bands=None,
               model_dir=None, tile_size=None, device: str = "auto", harmonise: bool = True, guard: bool = True,
               retries: int = DEFAULT_RETRIES, progress=None, notify=None, dashboard_address: str = ":8787",
-              client=None, tf_threads: int | None = None) -> BatchReport:
+              client=None, tf_threads: int | None = None, window_rows: int | None = None) -> BatchReport:
     """Super-resolve every product to `out_dir/<name>_enhanced.tif` on Dask distributed.
 
     scheduler: address of an existing cluster (tcp://HOST:8786), else a LocalCluster is started
     (`workers` processes, default sized to the machine) and closed at the end. client: an
-    existing `distributed.Client` to use instead (not closed). notify(line): one line per event
-    worth saying (the cluster and its dashboard, each scene as it ends). Returns the report;
+    existing `distributed.Client` to use instead (not closed). window_rows: 10 m rows per
+    processing window (task), rounded to whole rows of tiles (default WINDOW_ROWS). notify(line):
+    one line per event worth saying (the cluster and its dashboard, each scene as it ends). Returns the report;
     raises DigisatError only for bad parameters (before any work), Cancelled on cancel.
     """
     started = time.monotonic()
@@ -367,8 +537,11 @@ def run_batch(products, out_dir: str, scheduler: str | None = None, workers: int
         raise InputError(f"--model {model_dir}: model folder not found")
     if retries < 0:
         raise InputError(f"retries: expected 0 or more, got {retries}")
+    if window_rows is not None and window_rows < 1:
+        raise InputError(f"--window-rows: expected at least 1, got {window_rows}")
+    window_rows = window_rows or WINDOW_ROWS
     progress.update(0.0, "checking the products")
-    jobs = plan_batch(products, out_dir, bands)
+    jobs = plan_batch(products, out_dir, bands, tile_size=tile_size, window_rows=window_rows)
     report = BatchReport(scenes=jobs)
     for job in jobs:
         if job.status != "pending":
@@ -397,21 +570,35 @@ def run_batch(products, out_dir: str, scheduler: str | None = None, workers: int
 
     topic = f"digisat-batch-{uuid.uuid4().hex[:12]}"
     events = _Events()
-    futures = {}
+    futures, job_tasks = {}, {}
     try:
         client.subscribe_topic(topic, events)
         options = {"bands": None, "model_dir": os.path.abspath(model_dir) if model_dir else None,
                    "tile_size": tile_size, "device": device, "harmonise": harmonise, "guard": guard,
-                   "tf_threads": report.threads_per_worker or None}
-        for job in todo:
+                   "tf_threads": report.threads_per_worker or None, "window_rows": window_rows}
+        for n, job in enumerate(todo):
             opts = dict(options, bands=job.bands)
-            fut = client.submit(scene_task, job.input, job.output, opts, topic, job.name, retries=retries,
-                                pure=False, key=f"digisat-scene-{job.name}-{uuid.uuid4().hex[:8]}")
+            tag = f"digisat-scene-{job.name}"
+            run = uuid.uuid4().hex[:8]
+            # earlier scenes first (so they finish one after another, not all at the end), a scene's
+            # assembly as soon as its windows are done
+            prio = -2 * n
+            planned = client.submit(plan_task, job.input, opts, topic, job.name, retries=retries, pure=False,
+                                    key=f"{tag}-plan-{run}", priority=prio)
+            pieces = [client.submit(piece_task, planned, i, job.output, opts, topic, job.name, retries=retries,
+                                    pure=False, key=f"{tag}-window-{i}-{run}", priority=prio)
+                      for i in range(job.windows)]
+            fut = client.submit(assemble_task, planned, pieces, job.output, topic, job.name, retries=retries,
+                                pure=False, key=f"{tag}-assemble-{run}", priority=prio + 1)
             futures[fut] = job
+            job_tasks[fut] = [planned, *pieces]
         _wait(client, futures, events, todo, progress, notify)
     except BaseException:
         for fut in futures:
             fut.cancel()
+        for tasks in job_tasks.values():
+            for t in tasks:
+                t.cancel()
         raise
     finally:
         try:
@@ -422,15 +609,13 @@ def run_batch(products, out_dir: str, scheduler: str | None = None, workers: int
             client.close()
             if cluster is not None:
                 cluster.close()
-        for job in jobs:  # what a lost or killed worker left behind (finished outputs stay)
-            for path in temporary_files(job.output):
-                try:
-                    os.remove(path)
-                except OSError:
-                    pass
+        for job in jobs:  # what a lost or killed worker left behind (finished outputs and windows stay)
+            _remove_all(temporary_files(job.output))
+            if job.status in ("done", "skipped"):
+                _remove_all(piece_files(job.output))
     with events.lock:
         for job in todo:
-            job.attempts = max(job.attempts, events.starts.get(job.name, 0))
+            job.attempts = max(job.attempts, events.attempts(job.name))
     report.seconds = time.monotonic() - started
     progress.update(1.0, report.summary())
     return report
@@ -451,7 +636,7 @@ def _wait(client, futures: dict, events: _Events, todo: list, progress, notify) 
             finished_pixels += job.pixels
             notify(job.line())
         with events.lock:
-            running = sum(events.fraction.get(j.name, 0.0) * j.pixels for j in todo if j.status == "pending")
+            running = sum(events.scene_fraction(j.name, j.windows) * j.pixels for j in todo if j.status == "pending")
             n_done = sum(1 for j in todo if j.status != "pending")
         progress.update((finished_pixels + running) / total, f"{n_done}/{len(todo)} scenes")
         if remaining:
@@ -459,18 +644,24 @@ def _wait(client, futures: dict, events: _Events, todo: list, progress, notify) 
 
 
 def _settle(fut, job: SceneJob, events: _Events) -> None:
-    """Fill `job` from its finished future."""
+    """Fill `job` from its finished assemble future."""
     with events.lock:
-        job.attempts = events.starts.get(job.name, 0)
+        job.attempts = events.attempts(job.name)
+        first = events.first.get(job.name)
+    job.seconds = time.monotonic() - first if first is not None else 0.0
     if fut.status == "finished":
         result = fut.result()
         job.status = result["status"]
         job.worker = result.get("worker", "")
-        job.seconds = result.get("seconds", 0.0)
         if job.status == "done":
             job.width, job.height = result["width"], result["height"]
             job.peak_rss_mb = result.get("peak_rss_mb", 0.0)
+            job.worker_peaks = result.get("worker_peaks", {})
+            job.workers = result.get("workers", [])
+            job.windows = result.get("windows", job.windows)
+            job.windows_resumed = result.get("windows_resumed", 0)
         else:
+            job.status = "failed"
             job.message = result.get("message", "failed")
         return
     job.status = "failed"
@@ -486,4 +677,5 @@ def _settle(fut, job: SceneJob, events: _Events) -> None:
         job.message = f"{type(exc).__name__}: {first_line(exc)}"
 
 
-__all__ = ["run_batch", "plan_batch", "BatchReport", "SceneJob", "is_valid_output", "cluster_size", "Cancelled"]
+__all__ = ["run_batch", "plan_batch", "BatchReport", "SceneJob", "is_valid_output", "cluster_size", "piece_path",
+           "piece_files", "Cancelled"]

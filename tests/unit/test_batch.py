@@ -1,6 +1,7 @@
 """`batch` on a real Dask distributed LocalCluster: two real band folders (the bundled sample and a
-crop of it made with GDAL), the tiny zero-tail networks; outputs against the single-process engine,
-a worker killed mid-scene, an interrupted run resumed, and bad input."""
+crop of it made with GDAL), the tiny zero-tail networks; outputs against the single-process engine
+(whole scenes and scenes split into processing windows), a worker killed mid-scene, an interrupted
+run resumed (scenes and windows), and bad input."""
 
 from __future__ import annotations
 
@@ -16,7 +17,15 @@ import psutil
 import pytest
 from osgeo import gdal
 
-from digisat_plugin.core.batch import is_valid_output, run_batch, temporary_files
+from digisat_plugin.core.batch import (
+    is_valid_output,
+    piece_files,
+    piece_path,
+    piece_task,
+    plan_task,
+    run_batch,
+    temporary_files,
+)
 from tests.conftest import REPO
 
 gdal.UseExceptions()
@@ -172,10 +181,12 @@ def test_a_worker_killed_mid_scene_the_batch_still_completes(scenes, reference, 
 
 
 def test_interrupted_run_resumes_with_only_the_missing_scene(scenes, tiny_sr_model, tmp_path):
+    """Small tiles and windows (60 px: the sample is 10 windows, the crop 4), so the interrupt comes
+    while the sample's windows run: the rerun skips the crop and the sample's finished windows."""
     out = tmp_path / "out"
     crop, big = scenes[1], scenes[0]
     args = ["batch", crop, big, "--out", out, "--workers", "1", "--model", tiny_sr_model, "--device", "cpu",
-            "--quiet", "--dashboard-address", ":0"]
+            "--quiet", "--dashboard-address", ":0", "--tile-size", "60", "--window-rows", "60"]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     proc = subprocess.Popen([sys.executable, "-m", "digisat_plugin", *map(str, args)], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -201,17 +212,77 @@ def test_interrupted_run_resumes_with_only_the_missing_scene(scenes, tiny_sr_mod
     assert proc.returncode == 130, stderr
     assert "digisat: interrupted; no partial output was left" in stderr and "Traceback" not in stderr
     assert not (out / "virginia_enhanced.tif").exists()
-    assert sorted(os.listdir(out)) == ["virginia_crop_enhanced.tif"]  # no temporary files left
+    # no temporary files left; only finished windows (hidden pieces, kept for the rerun) may be
+    assert sorted(p for p in os.listdir(out) if not p.startswith(".virginia_enhanced.tif.piece-")) == \
+        ["virginia_crop_enhanced.tif"]
+    assert not [p for p in os.listdir(out) if p.endswith("part.tif")]
     assert wait_gone(children) == []  # the cluster it started is gone
     stamp = os.stat(out / "virginia_crop_enhanced.tif").st_mtime_ns
+    kept = piece_files(str(out / "virginia_enhanced.tif"))
+    assert len(kept) < 10
 
     again = cli(*args)
     assert again.returncode == 0, again.stderr
     assert "skipped virginia_crop: " in again.stdout
-    assert "done virginia: " in again.stdout
+    done = [ln for ln in again.stdout.splitlines() if ln.startswith("done virginia: ")]
+    assert len(done) == 1 and "10 window(s)" in done[0], again.stdout
+    assert (f"{len(kept)} already done" in done[0]) == bool(kept), (kept, done)
     assert "batch: 1 done, 1 skipped (already done), 0 failed of 2" in again.stdout
     assert os.stat(out / "virginia_crop_enhanced.tif").st_mtime_ns == stamp
     assert is_valid_output(str(out / "virginia_enhanced.tif"))
+
+
+def test_scenes_split_into_windows_on_two_workers_equal_the_engine(scenes, reference, tiny_sr_model, cluster,
+                                                                  tmp_path):
+    out = tmp_path / "out"
+    lines = []
+    # 300 rows: the sample (2 rows of 300 px tiles) is 2 windows, the 240 px crop 1
+    report = run_batch(scenes, str(out), model_dir=tiny_sr_model, device="cpu", client=cluster, window_rows=300,
+                       notify=lines.append)
+    assert report.ok, [j.line() for j in report.scenes]
+    jobs = {j.name: j for j in report.scenes}
+    assert (jobs["virginia"].windows, jobs["virginia_crop"].windows) == (2, 1)
+    assert jobs["virginia"].windows_resumed == 0
+    assert any(ln.startswith("done virginia: ") and "2 window(s)" in ln for ln in lines), lines
+    assert set(jobs["virginia"].workers) <= set(cluster.scheduler_info()["workers"])
+    assert all(0 < mb < 4096 for mb in jobs["virginia"].worker_peaks.values())
+    assert_matches_engine(out, reference)
+    assert not piece_files(str(out / "virginia_enhanced.tif"))  # the pieces were removed once assembled
+    assert sorted(os.listdir(out)) == ["virginia_crop_enhanced.tif", "virginia_enhanced.tif"]
+    ds = gdal.Open(str(out / "virginia_enhanced.tif"))
+    assert ds.GetRasterBand(5).GetMetadataItem("DIGISAT_METHOD")  # the plan's metadata made it into the COG
+    assert ds.GetMetadataItem("DIGISAT_GUARD")
+
+
+def test_rerun_keeps_the_finished_window_and_does_the_missing_one(scenes, reference, tiny_sr_model, cluster,
+                                                                  tmp_path):
+    """A run that got through window 1 of 2 only (its piece written by the same worker function),
+    then the batch: window 1 is reused untouched, window 0 done, the scene equals the engine. A
+    piece of another plan (--no-guard) is not reused."""
+    out = tmp_path / "out"
+    out.mkdir()
+    target = str(out / "virginia_enhanced.tif")
+    opts = {"bands": None, "model_dir": tiny_sr_model, "device": "cpu", "window_rows": 300}
+    planned = plan_task(scenes[0], opts, "no-topic", "virginia")
+    done = piece_task(planned, 1, target, opts, "no-topic", "virginia")
+    assert done["status"] == "done" and done["path"] == piece_path(target, 1, 2)
+    report = run_batch(scenes[:1], str(out), model_dir=tiny_sr_model, device="cpu", client=cluster,
+                       window_rows=300)
+    job = report.scenes[0]
+    assert job.status == "done" and (job.windows, job.windows_resumed) == (2, 1), job.line()
+    assert "1 already done" in job.line()
+    assert_matches_engine(out, {"virginia": reference["virginia"]})
+    assert not piece_files(target)
+
+    # a piece of another plan is redone, not reused
+    os.remove(target)
+    other = plan_task(scenes[0], dict(opts, guard=False), "no-topic", "virginia")
+    stale = piece_task(other, 0, target, dict(opts, guard=False), "no-topic", "virginia")
+    assert os.path.isfile(stale["path"])
+    report = run_batch(scenes[:1], str(out), model_dir=tiny_sr_model, device="cpu", client=cluster, window_rows=300)
+    job = report.scenes[0]
+    assert job.status == "done" and job.windows_resumed == 0, job.line()
+    assert_matches_engine(out, {"virginia": reference["virginia"]})
 
 
 @pytest.mark.parametrize("extra, fragment", [

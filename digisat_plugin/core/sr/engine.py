@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from ..progress import as_progress
 from ..sr.resample import upsample_nearest
 from .predict import Predictor, inputs_for, nets_for, valid_at
 from .spec import window_blur
+from .tiling import DEFAULT_TILE, align_up, plan_tiles
 
 # Adaptation reads at most this many base pixels on a side (the window's centre): a few hundred
 # steps of 16 patches see only a part of it anyway, and a whole tile would not fit in memory.
@@ -50,6 +51,109 @@ def default_bands(product) -> list:
     return [b for b in product.band_names if b not in OPTIONAL_BANDS]
 
 
+@dataclass(frozen=True)
+class Piece:
+    """A processing window of a plan: whole rows of its tiles (the last one clipped to the scene)."""
+
+    index: int
+    count: int
+    row: int  # absolute, on the base grid
+    col: int
+    height: int  # clipped to the scene window
+    width: int
+    tile_row: int  # first row of tiles, in the plan's tile grid
+    tile_rows: int
+
+    @property
+    def window(self) -> Window:
+        return Window(self.row, self.col, self.height, self.width)
+
+
+@dataclass
+class ScenePlan:
+    """What `superresolve` decides once per scene, before any tile runs: the product, its window
+    and bands, the blur estimate and guard decision per network (on the whole scene window), the
+    output's scale and metadata, and the tile grid. Picklable: `stream_piece` can run any piece of
+    it in another process or on another machine, with the same values as the whole scene."""
+
+    input_path: str
+    bands: list
+    window: Window
+    ratios: dict
+    geotransform: tuple
+    crs_wkt: str
+    product_id: str
+    date: str
+    level: str
+    harmonise: bool
+    guard: bool
+    blur: dict  # net -> the guides' blur per output band (numpy, as spec.window_blur returns it)
+    methods: dict  # net -> "network" | "guided"
+    decisions: dict  # net -> GuardDecision.as_dict()
+    band_metadata: dict  # band -> CogWriter band items (scale/offset, how it was made)
+    metadata: dict  # dataset items
+    tile_size: int  # the tile core limit given to plan_tiles (aligned)
+    tile_height: int  # the tile core shape plan_tiles gives on this window
+    tile_width: int
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def width(self) -> int:
+        return self.window.width
+
+    @property
+    def height(self) -> int:
+        return self.window.height
+
+    @property
+    def tile_grid(self) -> tuple:
+        """(rows, cols) of tiles."""
+        return -(-self.window.height // self.tile_height), -(-self.window.width // self.tile_width)
+
+    def fingerprint(self) -> str:
+        """A digest of everything that decides the output values (for resuming pieces)."""
+        import hashlib
+
+        blob = json.dumps({
+            "input": os.path.abspath(self.input_path), "bands": self.bands, "window": list(astuple(self.window)),
+            "harmonise": self.harmonise, "guard": self.guard, "methods": self.methods,
+            "blur": {k: np.asarray(v, np.float64).round(9).tolist() for k, v in sorted(self.blur.items())},
+            "tile": [self.tile_size, self.tile_height, self.tile_width], "model": self.extra.get("model", ""),
+            "metadata": self.metadata, "band_metadata": self.band_metadata,
+        }, sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def whole(self) -> Piece:
+        rows, _ = self.tile_grid
+        w = self.window
+        return Piece(0, 1, w.row, w.col, w.height, w.width, 0, rows)
+
+    def pieces(self, rows: int | None = None) -> list:
+        """The scene cut into processing windows of about `rows` base pixels each (whole rows of
+        tiles; default one piece, the whole scene)."""
+        return split_pieces(self.window, self.tile_height, rows) if rows else [self.whole()]
+
+
+def tile_shape(window, tile_size=None) -> tuple:
+    """(height, width) of the tile cores the engine uses on `window` (core/sr/tiling.plan_tiles)."""
+    t = plan_tiles(window, align_up(tile_size or DEFAULT_TILE), 0)[0]
+    return t.height, t.width
+
+
+def split_pieces(window, tile_height: int, rows: int) -> list:
+    """`window` cut into Pieces of whole rows of tiles, about `rows` base pixels each."""
+    n_rows = -(-window.height // tile_height)
+    per = max(1, int(round(rows / tile_height)))
+    starts = list(range(0, n_rows, per))
+    out = []
+    for i, t in enumerate(starts):
+        k = min(per, n_rows - t)
+        top = t * tile_height
+        out.append(Piece(i, len(starts), window.row + top, window.col, min(k * tile_height, window.height - top),
+                         window.width, t, k))
+    return out
+
+
 def superresolve(input_path, output_path, aoi=None, bands=None, original_path=None, model_dir=None,
                  tile_size=None, device="auto", batch_size=None, progress=None, predictor=None,
                  adapt_steps=0, harmonise=True, guard=True) -> SuperResolveResult:
@@ -65,9 +169,11 @@ def superresolve(input_path, output_path, aoi=None, bands=None, original_path=No
     scale first and write the guided estimate where it does not win (core/quality/guard.py);
     off, the networks' output is always written. Raises DigisatError subclasses with one-line
     messages.
+
+    Built from the two steps that `core.batch` runs apart: `plan_scene` (once per scene) and
+    `stream_piece` (here: one piece, the whole scene).
     """
     started = time.monotonic()
-    extra = {}
     if adapt_steps < 0:
         raise InputError(f"--adapt-steps: expected 0 (off) or a positive number of steps, got {adapt_steps}")
     progress = as_progress(progress)
@@ -79,37 +185,23 @@ def superresolve(input_path, output_path, aoi=None, bands=None, original_path=No
     progress.update(0.0, "opening product")
     product = open_product(input_path)
     try:
-        bands = sort_bands(bands) if bands else default_bands(product)
-        if "B10" in bands and product.level == "L2A":
-            raise InputError(f"{product.path}: B10 (cirrus) exists only in L1C products")
-        unknown = [b for b in bands if b not in ORDER]
-        if unknown:
-            raise InputError(f"--bands: unknown band {unknown[0]}")
-        product.require(inputs_for(bands))
-        window = window_for(product, aoi)
-        predictor = predictor or Predictor(model_dir, device=device, batch_size=batch_size)
-        ratios = {name: src.ratio for name, src in product.bands.items()}
-        gt = window_geotransform(product, window)
-        stream_stage = (0.1, 0.9)
-        if adapt_steps > 0:
-            stream_stage = (0.4, 0.9)
-            extra["adapted"] = _adapt(product, predictor, window, bands, adapt_steps, progress.stage(0.0, 0.3))
-        blur, decisions = _check_window(product, predictor, window, bands, guard,
-                                        progress.stage(stream_stage[0] - 0.1, stream_stage[0]))
-        methods = {net: d.method for net, d in decisions.items()}
-        extra["guard"] = {net: d.as_dict() for net, d in decisions.items()}
-        extra["blur_sigma"] = {net: [round(float(v), 3) for v in sig] for net, sig in blur.items()}
-        scale = OutputScale(product, harmonise)
-        meta = {"band_metadata": scale.band_items(bands), "metadata": scale.dataset_items()}
-        writers = [CogWriter(output_path, window.width, window.height, bands, gt, product.crs_wkt, **meta)]
-        for band, items in _method_items(bands, blur, decisions, guard).items():
-            writers[0].set_metadata(items, band=band)
-        writers[0].set_metadata({"DIGISAT_GUARD": json.dumps(extra["guard"], sort_keys=True)})
+        predictor_given = predictor
+        stream_stage = (0.4, 0.9) if adapt_steps > 0 else (0.1, 0.9)
+
+        def adapt(predictor, window, bands):
+            return _adapt(product, predictor, window, bands, adapt_steps, progress.stage(0.0, 0.3))
+
+        plan, predictor = _plan(product, input_path, aoi, bands, model_dir, tile_size, device, batch_size,
+                                predictor_given, harmonise, guard, progress.stage(stream_stage[0] - 0.1,
+                                                                                 stream_stage[0]),
+                                adapt if adapt_steps > 0 else None)
+        writers = [CogWriter(output_path, plan.width, plan.height, plan.bands, plan.geotransform, plan.crs_wkt,
+                             band_metadata=plan.band_metadata, metadata=plan.metadata)]
         if original_path:
-            writers.append(CogWriter(original_path, window.width, window.height, bands, gt, product.crs_wkt, **meta))
+            writers.append(CogWriter(original_path, plan.width, plan.height, plan.bands, plan.geotransform,
+                                     plan.crs_wkt, **original_metadata(plan)))
         try:
-            _stream(product, predictor, window, bands, ratios, writers, tile_size, progress.stage(*stream_stage),
-                    scale, blur, methods)
+            stream_piece(plan, plan.whole(), writers, predictor, progress.stage(*stream_stage), product=product)
             done = [w.commit(progress.stage(0.9 + 0.1 * i / len(writers), 0.9 + 0.1 * (i + 1) / len(writers)))
                     for i, w in enumerate(writers)]
         except BaseException:
@@ -118,13 +210,98 @@ def superresolve(input_path, output_path, aoi=None, bands=None, original_path=No
             raise
         progress.update(1.0, "done")
         return SuperResolveResult(
-            output=done[0], original=done[1] if original_path else None, bands=bands, width=window.width,
-            height=window.height, geotransform=gt, crs_wkt=product.crs_wkt, product_id=product.product_id,
-            date=product.date, level=product.level, seconds=time.monotonic() - started,
-            extra=dict(extra, device=predictor.device),
+            output=done[0], original=done[1] if original_path else None, bands=plan.bands, width=plan.width,
+            height=plan.height, geotransform=plan.geotransform, crs_wkt=plan.crs_wkt, product_id=plan.product_id,
+            date=plan.date, level=plan.level, seconds=time.monotonic() - started,
+            extra=dict(_public_extra(plan), device=predictor.device),
         )
     finally:
         product.close()
+
+
+def plan_scene(input_path, aoi=None, bands=None, model_dir=None, tile_size=None, device="auto", batch_size=None,
+               progress=None, predictor=None, harmonise=True, guard=True) -> ScenePlan:
+    """Step 1 of `superresolve`: open the product, find the window and bands, estimate the blur and
+    make the guard's decision per network for the whole scene window, and fix the output's scale,
+    metadata and tile grid. Raises DigisatError subclasses with one-line messages."""
+    progress = as_progress(progress)
+    product = open_product(input_path)
+    try:
+        plan, _ = _plan(product, input_path, aoi, bands, model_dir, tile_size, device, batch_size, predictor,
+                        harmonise, guard, progress, None)
+        return plan
+    finally:
+        product.close()
+
+
+def _plan(product, input_path, aoi, bands, model_dir, tile_size, device, batch_size, predictor, harmonise, guard,
+          progress, adapt):
+    bands = sort_bands(bands) if bands else default_bands(product)
+    if "B10" in bands and product.level == "L2A":
+        raise InputError(f"{product.path}: B10 (cirrus) exists only in L1C products")
+    unknown = [b for b in bands if b not in ORDER]
+    if unknown:
+        raise InputError(f"--bands: unknown band {unknown[0]}")
+    product.require(inputs_for(bands))
+    window = window_for(product, aoi)
+    predictor = predictor or Predictor(model_dir, device=device, batch_size=batch_size)
+    ratios = {name: src.ratio for name, src in product.bands.items()}
+    extra = {}
+    if adapt is not None:
+        extra["adapted"] = adapt(predictor, window, bands)
+    blur, decisions = _check_window(product, predictor, window, bands, guard, progress)
+    extra["guard"] = {net: d.as_dict() for net, d in decisions.items()}
+    extra["blur_sigma"] = {net: [round(float(v), 3) for v in sig] for net, sig in blur.items()}
+    extra["model"] = os.path.abspath(predictor.model_dir)
+    scale = OutputScale(product, harmonise)
+    band_metadata = scale.band_items(bands)
+    for band, items in _method_items(bands, blur, decisions, guard).items():
+        band_metadata[band] = dict(band_metadata.get(band, {}), **items)
+    metadata = dict(scale.dataset_items(), DIGISAT_GUARD=json.dumps(extra["guard"], sort_keys=True))
+    most = align_up(tile_size or DEFAULT_TILE)
+    th, tw = tile_shape(window, most)
+    plan = ScenePlan(
+        input_path=str(input_path), bands=bands, window=window, ratios=ratios,
+        geotransform=window_geotransform(product, window), crs_wkt=product.crs_wkt, product_id=product.product_id,
+        date=product.date, level=product.level, harmonise=bool(harmonise), guard=bool(guard), blur=blur,
+        methods={net: d.method for net, d in decisions.items()}, decisions=extra["guard"],
+        band_metadata=band_metadata, metadata=metadata, tile_size=most, tile_height=th, tile_width=tw,
+        extra=extra)
+    return plan, predictor
+
+
+def _public_extra(plan) -> dict:
+    return {k: v for k, v in plan.extra.items() if k != "model"}
+
+
+def original_metadata(plan) -> dict:
+    """CogWriter items of the original companion: the output's scale, no "how it was made"."""
+    keep = ("scale", "offset", "SOURCE_SCALE", "SOURCE_OFFSET")
+    return {"band_metadata": {b: {k: v for k, v in items.items() if k in keep}
+                              for b, items in plan.band_metadata.items()},
+            "metadata": {k: v for k, v in plan.metadata.items() if k != "DIGISAT_GUARD"}}
+
+
+def stream_piece(plan: ScenePlan, piece: Piece, writers, predictor=None, progress=None, product=None,
+                 model_dir=None, device="auto", batch_size=None) -> None:
+    """Step 2 of `superresolve`: run the tiles of one piece of `plan` and write them.
+
+    writers: the output (and optionally the original companion) with `write(band, row, col,
+    data)`, rows and columns counted from the piece's top-left corner (the whole scene's window
+    for `plan.whole()`); each crops what falls outside it. The tiles are those of the whole
+    scene's grid and the blur and guard decisions those of the plan, so the pixels are the same
+    whatever the split.
+    """
+    progress = as_progress(progress)
+    own = product is None
+    product = product or open_product(plan.input_path)
+    try:
+        predictor = predictor or Predictor(model_dir, device=device, batch_size=batch_size)
+        scale = OutputScale(product, plan.harmonise)
+        _stream(product, predictor, plan, piece, writers, progress, scale)
+    finally:
+        if own:
+            product.close()
 
 
 def central_part(window, size: int):
@@ -198,25 +375,51 @@ def _method_items(bands, blur, decisions, guard) -> dict:
     return items
 
 
-def _stream(product, predictor, window, bands, ratios, writers, tile_size, progress, scale, blur, methods):
+def _piece_runs(plan: ScenePlan, piece: Piece) -> list:
+    """(window, tile limit) calls of run_tiles that give exactly the plan's tiles of `piece`.
+
+    One call for the piece when plan_tiles on it gives the same tiles as the whole scene's grid
+    (the whole scene always does), else one call per row of tiles (a single row always does).
+    """
+    w = plan.window
+    top = w.row + piece.tile_row * plan.tile_height
+    whole = Window(w.row, w.col, w.height, w.width)
+    expected = [t for t in plan_tiles(whole, plan.tile_size, 0)
+                if top <= t.row < top + piece.tile_rows * plan.tile_height]
+    block = Window(top, w.col, piece.tile_rows * plan.tile_height, w.width)
+    if piece.tile_rows == plan.tile_grid[0] and piece.tile_row == 0:
+        return [(whole, plan.tile_size)]
+    if plan_tiles(block, plan.tile_size, 0) == expected:
+        return [(block, plan.tile_size)]
+    return [(Window(top + i * plan.tile_height, w.col, plan.tile_height, w.width), plan.tile_size)
+            for i in range(piece.tile_rows)]
+
+
+def _stream(product, predictor, plan, piece, writers, progress, scale):
     def read(name, row, col, height, width):
         return product.read(name, row, col, height, width)
 
-    for tile, outputs, natives in predictor.run_tiles(read, window, bands, ratios, tile_size, progress, blur,
-                                                      methods):
-        row, col = tile.row - window.row, tile.col - window.col
-        for band in bands:
-            values, nodata = natives[band]
-            mask = upsample_nearest(nodata, ratios[band])
-            if band in BANDS_10M:
-                dn = product.bands[band].read_dn(tile.row, tile.col, tile.height, tile.width)
-                writers[0].write(band, row, col, scale.from_dn(band, dn))  # 10 m bands: copied, on the output scale
-            else:
-                writers[0].write(band, row, col, scale.from_model(band, outputs[band], mask))
-            if len(writers) > 1:
-                r = ratios[band]
-                original = product.bands[band].read_dn(tile.row // r, tile.col // r, tile.height // r, tile.width // r)
-                writers[1].write(band, row, col, upsample_nearest(scale.from_dn(band, original), ratios[band]))
+    bands, ratios = plan.bands, plan.ratios
+    runs = _piece_runs(plan, piece)
+    for k, (window, most) in enumerate(runs):
+        stage = progress.stage(k / len(runs), (k + 1) / len(runs))
+        for tile, outputs, natives in predictor.run_tiles(read, window, bands, ratios, most, stage, plan.blur,
+                                                          plan.methods):
+            row, col = tile.row - piece.row, tile.col - piece.col
+            for band in bands:
+                values, nodata = natives[band]
+                mask = upsample_nearest(nodata, ratios[band])
+                if band in BANDS_10M:
+                    dn = product.bands[band].read_dn(tile.row, tile.col, tile.height, tile.width)
+                    writers[0].write(band, row, col, scale.from_dn(band, dn))  # 10 m bands: copied, on the output scale
+                else:
+                    writers[0].write(band, row, col, scale.from_model(band, outputs[band], mask))
+                if len(writers) > 1:
+                    r = ratios[band]
+                    original = product.bands[band].read_dn(tile.row // r, tile.col // r, tile.height // r,
+                                                           tile.width // r)
+                    writers[1].write(band, row, col, upsample_nearest(scale.from_dn(band, original), ratios[band]))
 
 
-__all__ = ["superresolve", "SuperResolveResult", "Cancelled", "DigisatError"]
+__all__ = ["superresolve", "plan_scene", "stream_piece", "ScenePlan", "Piece", "SuperResolveResult", "Cancelled",
+           "DigisatError"]
