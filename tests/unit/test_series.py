@@ -277,3 +277,29 @@ def test_series_on_a_local_dask_cluster_goes_through_batch(earth_search, tiny_sr
             else:
                 # measured here: mean 0.06-1.1 DN, at most 21 DN (0.0021 reflectance) in B8A, B11, B12
                 assert diff.mean() <= 1.5 and diff.max() <= 30, (band, diff.max(), diff.mean())
+
+
+def test_cancel_after_the_first_date_keeps_it_and_leaves_nothing_half_written(earth_search, tiny_sr_model, tmp_path):
+    from digisat_plugin.core.catalog import get_source
+    from digisat_plugin.core.errors import Cancelled
+    from digisat_plugin.core.io.aoi import parse_aoi
+    from digisat_plugin.core.progress import Progress
+    from digisat_plugin.core.series import run_series
+
+    out = tmp_path / "series"
+    lines = []
+    stop = []  # cancelled as soon as the first date is reported done, while the second is being fetched
+
+    def notify(line):
+        lines.append(line)
+        if line.startswith("done "):
+            stop.append(True)
+
+    with pytest.raises(Cancelled):
+        run_series(get_source("stac", earth_search.url), parse_aoi(AOI), "2024-06-01", "2024-06-30", str(out),
+                   max_cloud=30, bands=BANDS.split(","), indices=["NDVI"], progress=Progress(None, lambda: bool(stop)),
+                   notify=notify, model_dir=tiny_sr_model, device="cpu")
+    assert [line.split(" (")[0] for line in lines] == ["done 2024-06-25"]
+    assert sorted(os.listdir(out)) == ["2024-06-25_18SVG_NDVI.tif", "2024-06-25_18SVG_enhanced.tif", "series.json"]
+    doc = json.loads((out / "series.json").read_text())
+    assert [(e["date"], e["status"]) for e in doc["dates"]] == [("2024-06-25", "done")]
