@@ -13,10 +13,10 @@ FRONT_ENDS = ("gui", "tasks", "processing", "toolbelt", "cli", "worker")
 NOT_IN_CORE = ("qgis", "PyQt5", "PyQt6", "sip")
 # The layers of core, lowest first: each may import only from the layers below it (definitions,
 # errors and progress are below all). train and quality share a rank: neither imports the other.
-# The pipelines (sr.engine, batch, catalog.pipeline, series) sit above all of them.
-CORE_RANK = {"io": 1, "sr": 2, "wald": 3, "train": 4, "quality": 4}
+# The pipelines (sr.engine, catalog.pipeline, batch, series, indices) sit above all of them.
+CORE_RANK = {"io": 1, "catalog": 1.5, "sr": 2, "wald": 3, "train": 4, "quality": 4}
 BASE = ("definitions", "errors", "progress")
-PIPELINES = ("core.sr.engine",)  # a module of sr by place, a pipeline by role
+PIPELINES = ("core.sr.engine", "core.catalog.pipeline")  # in sr and catalog by place, pipelines by role
 
 
 def module_name(path: Path) -> str:
