@@ -251,10 +251,12 @@ class DigisatDock(QgsDockWidget):
         if not sip.isdeleted(self):
             self.check_environment()
 
-    def check_environment(self, refresh: bool = False) -> list:
+    def check_environment(self, refresh: bool = False, details: bool = False) -> list:
         """Look at the worker's Python for everything the plugin needs (find_spec in a child process,
         cached; nothing is imported here) and show what is missing with the Install button, at once,
-        not only after a Run. Returns the missing modules (all of them when there is no environment)."""
+        not only after a Run. Returns the missing modules (all of them when there is no environment).
+        refresh: look again (not the cached probe); details: also fill the Settings tab's environment box
+        (its size walks the whole folder, so not when the dock merely opens)."""
         from ..core.errors import DigisatError
 
         if refresh:
@@ -272,7 +274,8 @@ class DigisatDock(QgsDockWidget):
                                                                             modules=", ".join(missing))
         self.missing = missing
         self.process.show_missing(missing)
-        self.settings_panel.refresh_environment(info)
+        if refresh or details:
+            self.settings_panel.refresh_environment(info)
         if missing and (self.chain is None or not self.chain.running) and self.install_task is None:
             self.step_label.setText(tr("Before the first run: {why}; click 'Install packages' (Process tab)").format(
                 why=why))
@@ -328,7 +331,7 @@ class DigisatDock(QgsDockWidget):
         task, self.install_task = self.install_task, None
         _PROBES.clear()  # the next run (and this check) looks at the new environment: no restart
         self.step_label.setText(tr("Installed"))
-        self.check_environment()
+        self.check_environment(details=True)
         versions = ", ".join(f"{m} {v}" for m, v in (task.info or {}).get("modules", {}).items() if v)
         message = tr("installed in {folder}: {versions}; Run works now (no restart needed)").format(
             folder=task.env_dir, versions=versions)
@@ -352,7 +355,7 @@ class DigisatDock(QgsDockWidget):
             self._error(str(exc))
             return
         _PROBES.clear()
-        self.check_environment()
+        self.check_environment(details=True)
         self.note(tr("removed the Python environment {folder}").format(folder=folder))
 
     # search
