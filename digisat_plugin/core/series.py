@@ -219,7 +219,7 @@ def plan_series(source, aoi, start: str, end: str, out_dir: str, max_cloud: floa
         tiles = [s.tile or "tile" for s in chosen]
         entry = SeriesDate(date, chosen, coverage, output_path(out_dir, date, tiles, ENHANCED),
                            {n: output_path(out_dir, date, tiles, n) for n in names})
-        enhanced_ok = is_valid_output(entry.enhanced, sort_bands(bands) if bands else None)
+        enhanced_ok = is_valid_output(entry.enhanced, out_bands)  # with the bands asked (default: all but B10)
         if enhanced_ok and all(is_valid_output(p, [n]) for n, p in entry.indices.items()):
             entry.status, entry.message = "skipped", f"{os.path.basename(entry.enhanced)} exists (a valid COG)"
         elif enhanced_ok:
@@ -366,7 +366,8 @@ def run_series(source, aoi, start: str, end: str, out_dir: str, max_cloud: float
                        scheduler, workers, tf_threads, dashboard_address, engine_options)
         else:
             for i, entry in enumerate(todo):
-                stage = progress.stage(0.02 + 0.96 * i / len(todo), 0.02 + 0.96 * (i + 1) / len(todo))
+                stage = dated(progress.stage(0.02 + 0.96 * i / len(todo), 0.02 + 0.96 * (i + 1) / len(todo)),
+                              entry.date)
                 _run_date(entry, source, aoi, bands, workdir, stage, engine_options)
                 notify(entry.line())
                 write_index_json(report, aoi, query, source)
@@ -377,6 +378,13 @@ def run_series(source, aoi, start: str, end: str, out_dir: str, max_cloud: float
     report.seconds = time.monotonic() - started
     progress.update(1.0, report.summary())
     return report
+
+
+def dated(progress, date: str):
+    """A Progress over the same span as `progress` whose messages start with the date (the bar says which)."""
+    from .progress import Progress
+
+    return Progress(lambda f, m: progress.update(f, f"{date} {m}" if m else date), lambda: progress.cancelled)
 
 
 def _fetch(entry: SeriesDate, source, aoi, bands, workdir: str, progress) -> list:
@@ -422,7 +430,7 @@ def _run_date(entry: SeriesDate, source, aoi, bands, workdir: str, progress, eng
     parts_dir = None
     try:
         if entry.redo_enhanced:
-            progress.update(0.0, f"{entry.date}: fetching {', '.join(s.id for s in entry.scenes)}")
+            progress.update(0.0, f"fetching {', '.join(s.tile for s in entry.scenes)}")
             folders = _fetch(entry, source, aoi, bands, workdir, progress.stage(0.0, 0.3))
             for _scene, folder in folders:
                 entry.notices.extend(window_notices(open_product(folder), aoi))
@@ -479,7 +487,8 @@ def _run_batch(report, todo, source, aoi, bands, workdir, progress, notify, sche
     for i, entry in enumerate(need):
         try:
             fetched[entry.date] = _fetch(entry, source, aoi, bands, workdir,
-                                         progress.stage(0.2 * i / len(need), 0.2 * (i + 1) / len(need)))
+                                         dated(progress.stage(0.2 * i / len(need), 0.2 * (i + 1) / len(need)),
+                                               entry.date))
         except DigisatError as exc:
             if isinstance(exc, Cancelled):
                 raise
@@ -498,7 +507,7 @@ def _run_batch(report, todo, source, aoi, bands, workdir, progress, notify, sche
         if entry.status == "failed":
             continue
         started = time.monotonic()
-        stage = progress.stage(0.9 + 0.1 * i / len(todo), 0.9 + 0.1 * (i + 1) / len(todo))
+        stage = dated(progress.stage(0.9 + 0.1 * i / len(todo), 0.9 + 0.1 * (i + 1) / len(todo)), entry.date)
         try:
             if entry.redo_enhanced:
                 done = []
