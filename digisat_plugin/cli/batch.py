@@ -46,7 +46,7 @@ def register(sub) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, e.g. tcp://HOST:8786 (its "
                    "workers must see the same paths and have digisat installed); default: a local cluster")
     p.add_argument("--workers", type=worker_count, metavar="N", help="worker processes of the local cluster "
-                   "(default: one per core, at most one per scene and per 3 GB of free memory)")
+                   "(default: one per core, at most one per processing window and per 2 GB of free memory)")
     p.add_argument("--tf-threads", type=worker_count, metavar="N", help="TensorFlow threads per worker (default: "
                    "the cores shared out evenly between the local workers)")
     p.add_argument("--bands", type=band_list, help="output bands, e.g. B05,B8A,B12 or 20m,60m (default: all but "

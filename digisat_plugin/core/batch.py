@@ -251,7 +251,8 @@ def cluster_size(n_scenes: int, workers: int | None = None, cores: int | None = 
                  memory_gb: float | None = None) -> tuple:
     """(worker processes, TensorFlow threads each) for a LocalCluster on this machine.
 
-    Default: one worker per core, no more than the scenes to do nor than the memory holds at
+    n_scenes: what can run at once (run_batch gives the processing windows to do).
+    Default: one worker per core, no more than that nor than the memory holds at
     WORKER_MEMORY_GB each; the cores are shared out evenly as TensorFlow intra-op threads.
     """
     cores = cores or len(os.sched_getaffinity(0))
@@ -557,7 +558,7 @@ def run_batch(products, out_dir: str, scheduler: str | None = None, workers: int
     if own_client:
         progress.update(0.0, "starting the cluster")
         client, cluster, report.workers, report.threads_per_worker = start_cluster(
-            len(todo), scheduler, workers, dashboard_address, tf_threads)
+            sum(job.windows for job in todo), scheduler, workers, dashboard_address, tf_threads)
     else:
         report.workers = len(client.scheduler_info().get("workers", {}))
     report.cluster = "local" if cluster is not None else str(client.scheduler.address)
