@@ -16,7 +16,8 @@
    `<date>_<tile1>+<tile2>_enhanced.tif`;
 4. optional spectral indices per date (core/indices.py) as float32 COGs `<date>_<tile>_<INDEX>.tif`;
 5. `out_dir/series.json`: the dates, tiles, files, scenes (ids, tile and area cloud, the share of
-   the area each footprint covers), how each date was made, and the scenes filtered out.
+   the area each footprint covers), how each date was made, and the scenes filtered out; the same
+   dates as a self-contained STAC catalog (`catalog.json`, one item per date in `items/`).
 
 With `scheduler` or `workers` the super-resolution goes through core/batch.run_batch (Dask
 distributed; every date's windows are fetched first, then one batch task per scene); there the
@@ -590,18 +591,84 @@ def index_document(report: SeriesReport, aoi, query: dict, source=None) -> dict:
     }
 
 
-def write_index_json(report: SeriesReport, aoi, query: dict, source=None) -> str:
-    """series.json, written under a temporary name and renamed."""
-    path = report.index_path
+def _write_json(path: str, doc: dict) -> None:
+    """`doc` to `path` under a temporary name, renamed when complete."""
     tmp = f"{os.path.join(os.path.dirname(path), '.' + os.path.basename(path))}.{os.getpid()}.part"
     try:
         with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(index_document(report, aoi, query, source), fh, indent=1)
+            json.dump(doc, fh, indent=1)
         os.replace(tmp, path)
     except OSError as exc:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise OutputError(f"{path}: cannot write the series index ({first_line(exc)})") from None
+
+
+def write_index_json(report: SeriesReport, aoi, query: dict, source=None) -> str:
+    """series.json and the same dates as a STAC catalog (catalog.json + items/<date>_<tiles>.json)."""
+    doc = index_document(report, aoi, query, source)
+    _write_json(report.index_path, doc)
+    write_stac_catalog(os.path.dirname(report.index_path), doc)
+    return report.index_path
+
+
+def _file_geometry(path: str) -> tuple:
+    """(bbox, GeoJSON polygon) in EPSG:4326 and the EPSG code (or None) of a raster."""
+    ds = gdal.Open(path)
+    wgs = osr.SpatialReference()
+    wgs.ImportFromEPSG(4326)
+    wgs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    xmin, ymin, xmax, ymax = _extent(ds, wgs.ExportToWkt())
+    srs = osr.SpatialReference(wkt=ds.GetProjection()) if ds.GetProjection() else None
+    epsg = srs.GetAuthorityCode(None) if srs is not None else None
+    ring = [[xmin, ymin], [xmax, ymin], [xmax, ymax], [xmin, ymax], [xmin, ymin]]
+    return [xmin, ymin, xmax, ymax], {"type": "Polygon", "coordinates": [ring]}, int(epsg) if epsg else None
+
+
+def write_stac_catalog(folder: str, doc: dict) -> str:
+    """A self-contained STAC catalog (relative links) of the dates of `doc` (index_document): one item
+    per date, its enhanced COG and index rasters as assets, the scenes and cloud figures as properties."""
+    items_dir = os.path.join(folder, "items")
+    links = [{"rel": "root", "href": "./catalog.json", "type": "application/json"}]
+    cog = "image/tiff; application=geotiff; profile=cloud-optimized"
+    os.makedirs(items_dir, exist_ok=True)
+    for entry in doc["dates"]:
+        enhanced = os.path.join(folder, entry["enhanced"])
+        if entry["status"] not in ("done", "skipped") or not os.path.isfile(enhanced):
+            continue
+        item_id = os.path.basename(enhanced)[: -len("_enhanced.tif")]
+        bbox, geometry, epsg = _file_geometry(enhanced)
+        ds = gdal.Open(enhanced)
+        bands = [ds.GetRasterBand(i + 1).GetDescription() for i in range(ds.RasterCount)]
+        ds = None
+        assets = {"enhanced": {"href": f"../{entry['enhanced']}", "type": cog, "roles": ["data"],
+                               "title": "Sentinel-2 bands super-resolved to 10 m (DN = reflectance x 10000)",
+                               "eo:bands": [{"name": b} for b in bands]}}
+        for name, rel in entry["indices"].items():
+            if os.path.isfile(os.path.join(folder, rel)):
+                assets[name] = {"href": f"../{rel}", "type": cog, "roles": ["data"], "title": f"{name} (float32)"}
+        scenes = entry["scenes"]
+        clouds = [s["area_cloud"] for s in scenes if s["area_cloud"] is not None]
+        props = {"datetime": entry["datetime"], "platform": "sentinel-2", "gsd": 10,
+                 "eo:cloud_cover": min((s["cloud_cover"] for s in scenes if s["cloud_cover"] is not None), default=None),
+                 "digisat:area_cloud": min(clouds) if clouds else None, "digisat:tiles": entry["tiles"],
+                 "digisat:scenes": [s["id"] for s in scenes], "digisat:mosaic": entry["mosaic"]}
+        if epsg:
+            props["proj:epsg"] = epsg
+        item = {"type": "Feature", "stac_version": "1.0.0", "id": item_id, "bbox": bbox, "geometry": geometry,
+                "properties": props, "assets": assets,
+                "stac_extensions": ["https://stac-extensions.github.io/eo/v1.1.0/schema.json",
+                                    "https://stac-extensions.github.io/projection/v1.1.0/schema.json"],
+                "links": [{"rel": "root", "href": "../catalog.json", "type": "application/json"},
+                          {"rel": "parent", "href": "../catalog.json", "type": "application/json"}]}
+        _write_json(os.path.join(items_dir, f"{item_id}.json"), item)
+        links.append({"rel": "item", "href": f"./items/{item_id}.json", "type": "application/geo+json"})
+    query = doc["query"]
+    catalog = {"type": "Catalog", "stac_version": "1.0.0", "id": "digisat-series",
+               "description": f"digisat time series {query['start']} .. {query['end']}: every clear date over the "
+                              "area, super-resolved to 10 m (see series.json)", "links": links}
+    path = os.path.join(folder, "catalog.json")
+    _write_json(path, catalog)
     return path
 
 

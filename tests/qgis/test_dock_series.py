@@ -56,7 +56,7 @@ def test_time_series_run_loads_one_temporal_group(series_dock, clean_project, qt
         assert days == ["2024-06-25", "2024-06-28"] and all(layer.temporalProperties().isActive() for layer in layers)
     folder = os.path.dirname(group.children()[0].children()[0].layer().source())
     assert os.path.basename(folder).startswith("series_2024-06-20_2024-06-30_")
-    assert sorted(os.listdir(folder)) == sorted(["series.json"] + [f"2024-06-{d}_18SVG_{w}.tif" for d in ("25", "28")
+    assert sorted(os.listdir(folder)) == sorted(["catalog.json", "items", "series.json"] + [f"2024-06-{d}_18SVG_{w}.tif" for d in ("25", "28")
                                                                    for w in ("enhanced", "NDVI")])
     assert dock.step_label.text() == "Done: 2 dates"
     assert "tensorflow" not in sys.modules

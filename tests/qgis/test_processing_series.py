@@ -40,7 +40,7 @@ def test_enhance_series_adds_a_temporal_group_with_one_layer_per_date(digisat_pr
     doc = json.loads((out / "series.json").read_text())
     assert [e["date"] for e in doc["dates"]] == DATES
     assert sorted(os.listdir(out)) == sorted(
-        ["series.json"] + [f"{d}_18SVG_{w}.tif" for d in DATES for w in ("enhanced", "NDVI", "NBR")])
+        ["catalog.json", "items", "series.json"] + [f"{d}_18SVG_{w}.tif" for d in DATES for w in ("enhanced", "NDVI", "NBR")])
 
     root = clean_project.layerTreeRoot()
     group = root.children()[0]

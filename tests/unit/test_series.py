@@ -26,6 +26,7 @@ CLEAR = ("2024-06-25", "2024-06-28")  # 07-05 is cloudy over the area (SCL), 07-
 TWO_TILES_DT = "2024-07-01T15:47:21.024000Z"
 X0 = 435780.0  # west edge of the served crop (EPSG:32618)
 A_EAST, B_WEST = 445620.0, 445020.0  # tile A holds data west of A_EAST, tile B east of B_WEST (on the 60 m grid)
+INDEX_FILES = ["catalog.json", "items", "series.json"]  # the JSON index and the STAC catalog of the same dates
 
 
 def series(url, out, *extra, model=None, workdir=None):
@@ -120,7 +121,8 @@ def test_series_one_cog_per_clear_date_equal_to_single_runs_with_indices(earth_s
     assert rc == 0, stdout
     assert "filtered 2024-07-05 S2A_T18SVG_20240705T154721_L2A: 100.0% cloud over the area (more than 50%)" in stdout
     expected = sorted(f"{d}_18SVG_{what}.tif" for d in CLEAR for what in ("enhanced", "NDVI", "NBR"))
-    assert sorted(os.listdir(out)) == sorted(expected + ["series.json"])  # nothing else: no temporary left
+    assert sorted(os.listdir(out)) == sorted(expected + INDEX_FILES)  # nothing else: no temporary left
+    assert sorted(os.listdir(out / "items")) == [f"{d}_18SVG.json" for d in CLEAR]
     doc = json.loads((out / "series.json").read_text())
     assert [(e["date"], e["tiles"], e["status"], e["enhanced"]) for e in doc["dates"]] == [
         (d, ["18SVG"], "done", f"{d}_18SVG_enhanced.tif") for d in CLEAR]
@@ -130,6 +132,22 @@ def test_series_one_cog_per_clear_date_equal_to_single_runs_with_indices(earth_s
         "S2B_T18SVG_20240628T155719_L2A", 3.5, 0.0, 100.0)
     assert doc["filtered"] == [{"id": "S2A_T18SVG_20240705T154721_L2A", "date": "2024-07-05", "tile": "18SVG",
                                 "reason": "100.0% cloud over the area (more than 50%)"}]
+    # the same dates as a STAC catalog that pystac reads, its asset links resolving to the files
+    import pystac
+
+    catalog = pystac.Catalog.from_file(str(out / "catalog.json"))
+    items = sorted(catalog.get_items(), key=lambda i: i.id)
+    assert [i.id for i in items] == [f"{d}_18SVG" for d in CLEAR]
+    assert [i.datetime.date().isoformat() for i in items] == list(CLEAR)
+    assert items[1].properties["digisat:scenes"] == ["S2B_T18SVG_20240628T155719_L2A"]
+    assert (items[1].properties["eo:cloud_cover"], items[1].properties["digisat:area_cloud"]) == (3.5, 0.0)
+    assert {k: os.path.abspath(a.get_absolute_href()) for k, a in items[1].assets.items()} == {
+        "enhanced": str(out / "2024-06-28_18SVG_enhanced.tif"), "NDVI": str(out / "2024-06-28_18SVG_NDVI.tif"),
+        "NBR": str(out / "2024-06-28_18SVG_NBR.tif")}
+    from digisat_plugin.core.io.aoi import parse_aoi
+
+    # the 2.1 km window written (the 2 km area grown to the 60 m grid) in degrees
+    assert items[1].bbox == pytest.approx(list(parse_aoi(AOI).wgs84_bounds()), abs=0.001)
     for date, item_id in zip(CLEAR, ("S2A_T18SVG_20240625T154721_L2A", "S2B_T18SVG_20240628T155719_L2A"), strict=True):
         got = gdal.Open(str(out / f"{date}_18SVG_enhanced.tif"))
         assert got.GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE") == "COG"
@@ -183,7 +201,7 @@ def test_two_tiles_of_one_date_are_mosaicked_on_the_grid_of_the_larger_share(two
     assert main(args) == 0
     stdout = capsys.readouterr().out
     name = "2024-07-01_18SVH+18SVG"  # 18SVH's footprint holds 70 % of the area, 18SVG's 60 %
-    assert sorted(os.listdir(out)) == [f"{name}_NDRE.tif", f"{name}_enhanced.tif", "series.json"]
+    assert sorted(os.listdir(out)) == sorted([f"{name}_NDRE.tif", f"{name}_enhanced.tif"] + INDEX_FILES)
     assert "note: 2024-07-01: 2 tiles mosaicked on the grid of 18SVH (70% of the area)" in stdout
     entry = json.loads((out / "series.json").read_text())["dates"][0]
     # measured in EPSG:4326 degrees: 69.5 % and 60.5 % in metres
@@ -300,6 +318,7 @@ def test_cancel_after_the_first_date_keeps_it_and_leaves_nothing_half_written(ea
                    max_cloud=30, bands=BANDS.split(","), indices=["NDVI"], progress=Progress(None, lambda: bool(stop)),
                    notify=notify, model_dir=tiny_sr_model, device="cpu")
     assert [line.split(" (")[0] for line in lines] == ["done 2024-06-25"]
-    assert sorted(os.listdir(out)) == ["2024-06-25_18SVG_NDVI.tif", "2024-06-25_18SVG_enhanced.tif", "series.json"]
+    assert sorted(os.listdir(out)) == sorted(["2024-06-25_18SVG_NDVI.tif", "2024-06-25_18SVG_enhanced.tif"] + INDEX_FILES)
+    assert os.listdir(out / "items") == ["2024-06-25_18SVG.json"]
     doc = json.loads((out / "series.json").read_text())
     assert [(e["date"], e["status"]) for e in doc["dates"]] == [("2024-06-25", "done")]
