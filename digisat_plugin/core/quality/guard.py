@@ -21,8 +21,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ..sr.predict import valid_at
-from ..sr.spec import SPECS, Prepared, prepare_inputs, window_blur
+from ..sr.spec import SPECS, Prepared, prepare_inputs, valid_at, window_blur
 from ..wald import MIN_LOW_PIXELS, degrade_bands
 
 PROTOCOLS = ("mtf",)

@@ -21,8 +21,8 @@ from ..io.output_scale import OutputScale
 from ..io.product import ALIGN, open_product
 from ..progress import as_progress
 from ..sr.resample import upsample_nearest
-from .predict import Predictor, inputs_for, nets_for, valid_at
-from .spec import window_blur
+from .predict import Predictor, inputs_for, nets_for
+from .spec import centre_fit
 from .tiling import DEFAULT_TILE, align_up, plan_tiles
 
 # Adaptation reads at most this many base pixels on a side (the window's centre): a few hundred
@@ -96,6 +96,7 @@ class ScenePlan:
     tile_height: int  # the tile core shape plan_tiles gives on this window
     tile_width: int
     extra: dict = field(default_factory=dict)
+    priors: dict = field(default_factory=dict)  # net -> the window's own fit (spec.window_prior) or None
 
     @property
     def width(self) -> int:
@@ -118,6 +119,8 @@ class ScenePlan:
             "input": os.path.abspath(self.input_path), "bands": self.bands, "window": list(astuple(self.window)),
             "harmonise": self.harmonise, "guard": self.guard, "methods": self.methods,
             "blur": {k: np.asarray(v, np.float64).round(9).tolist() for k, v in sorted(self.blur.items())},
+            "priors": {k: None if v is None else np.asarray(v, np.float64).round(9).tolist()
+                       for k, v in sorted(self.priors.items())},
             "tile": [self.tile_size, self.tile_height, self.tile_width], "model": self.extra.get("model", ""),
             "metadata": self.metadata, "band_metadata": self.band_metadata,
         }, sort_keys=True, default=str)
@@ -249,7 +252,7 @@ def _plan(product, input_path, aoi, bands, model_dir, tile_size, device, batch_s
     extra = {}
     if adapt is not None:
         extra["adapted"] = adapt(predictor, window, bands)
-    blur, decisions = _check_window(product, predictor, window, bands, guard, progress)
+    blur, priors, decisions = _check_window(product, predictor, window, bands, guard, progress)
     extra["guard"] = {net: d.as_dict() for net, d in decisions.items()}
     extra["blur_sigma"] = {net: [round(float(v), 3) for v in sig] for net, sig in blur.items()}
     extra["model"] = os.path.abspath(predictor.model_dir)
@@ -263,7 +266,7 @@ def _plan(product, input_path, aoi, bands, model_dir, tile_size, device, batch_s
     plan = ScenePlan(
         input_path=str(input_path), bands=bands, window=window, ratios=ratios,
         geotransform=window_geotransform(product, window), crs_wkt=product.crs_wkt, product_id=product.product_id,
-        date=product.date, level=product.level, harmonise=bool(harmonise), guard=bool(guard), blur=blur,
+        date=product.date, level=product.level, harmonise=bool(harmonise), guard=bool(guard), blur=blur, priors=priors,
         methods={net: d.method for net, d in decisions.items()}, decisions=extra["guard"],
         band_metadata=band_metadata, metadata=metadata, tile_size=most, tile_height=th, tile_width=tw,
         extra=extra)
@@ -327,7 +330,7 @@ def _adapt(product, predictor, window, bands, steps, progress) -> dict:
 
 
 def _check_window(product, predictor, window, bands, guard, progress):
-    """The window's blur estimate per network and, with the guard, its decision per network.
+    """The window's blur and prior (spec.centre_fit) per network and, with the guard, its decision per network.
 
     Both look at the centre of the window (at most guard.MAX_SIZE a side), read once.
     """
@@ -335,14 +338,15 @@ def _check_window(product, predictor, window, bands, guard, progress):
 
     specs = nets_for(bands)
     if not specs:
-        return {}, {}
+        return {}, {}, {}
     progress.update(0.0, "checking the networks on this area" if guard else "estimating the bands' blur")
     part = central_part(window, MAX_SIZE)
     native, ratios = {}, {}
     for band in sort_bands({b for spec in specs for b in spec.inputs}):
         values, missing = product.read(band, part.row, part.col, part.height, part.width)
         native[band], ratios[band] = np.where(missing, 0.0, values).astype(np.float32), product.bands[band].ratio
-    blur = {spec.name: window_blur(native, spec, valid_at(native, spec)) for spec in specs}
+    fits = {spec.name: centre_fit(native, spec) for spec in specs}
+    blur, priors = {k: f[0] for k, f in fits.items()}, {k: f[1] for k, f in fits.items()}
     decisions = {}
     for i, spec in enumerate(specs):
         progress.update(i / len(specs))
@@ -351,7 +355,7 @@ def _check_window(product, predictor, window, bands, guard, progress):
         else:
             decisions[spec.name] = GuardDecision(spec.name, "network", None, why="guard turned off")
         progress.update((i + 1) / len(specs), decisions[spec.name].line())
-    return blur, decisions
+    return blur, priors, decisions
 
 
 def _method_items(bands, blur, decisions, guard) -> dict:
@@ -404,7 +408,7 @@ def _stream(product, predictor, plan, piece, writers, progress, scale):
     for k, (window, most) in enumerate(runs):
         stage = progress.stage(k / len(runs), (k + 1) / len(runs))
         for tile, outputs, natives in predictor.run_tiles(read, window, bands, ratios, most, stage, plan.blur,
-                                                          plan.methods):
+                                                          plan.methods, plan.priors):
             row, col = tile.row - piece.row, tile.col - piece.col
             for band in bands:
                 values, nodata = natives[band]

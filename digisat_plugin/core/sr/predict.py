@@ -16,7 +16,7 @@ from ..io.aoi import Window
 from ..io.product import read_mirrored
 from .consistency import enforce_consistency
 from .resample import upsample
-from .spec import NET20, NET60, prepare_inputs, window_blur
+from .spec import NET20, NET60, prepare_inputs, valid_at, window_blur, window_prior
 from .tiling import plan_tiles
 from .weights import default_model_dir, load_net
 
@@ -81,7 +81,7 @@ class Predictor:
         return prepared.to_values(np.asarray(y, dtype=np.float32))
 
     def run_tiles(self, read, window, targets, ratios: dict, tile_size=None, progress=None, blur=None,
-                  methods=None):
+                  methods=None, priors=None):
         """Yield (tile, outputs, natives) for every tile of `window`.
 
         read(name, row, col, height, width) -> (values, nodata) for a base-grid window (mirrored
@@ -90,13 +90,14 @@ class Predictor:
         natives: band -> (values, nodata) at native grid for the tile core of every band read.
         blur: net name -> the guides' blur per output band, estimated once for the whole window
         (spec.window_blur), so that every tile uses the same; methods: net name -> "network"
-        (default) or "guided" (the guided estimate alone, as the guard decides).
+        (default) or "guided" (the guided estimate alone, as the guard decides); priors: net name
+        -> the window's own fit for networks that use one (spec.centre_fit / spec.window_prior).
         """
         targets = sort_bands(targets)
         specs = nets_for(targets)
-        blur, methods = blur or {}, methods or {}
-        if any(spec.name not in blur for spec in specs):
-            raise ValueError("run_tiles needs the window's blur estimate for every network (spec.window_blur)")
+        blur, methods, priors = blur or {}, methods or {}, priors or {}
+        if any(spec.name not in blur or (spec.prior and priors.get(spec.name) is None) for spec in specs):
+            raise ValueError("run_tiles needs the window's blur (and prior) for every network (spec.centre_fit)")
         margin = self.margin(targets)
         tiles = plan_tiles(window, tile_size, margin)
         bands = inputs_for(targets)
@@ -117,7 +118,7 @@ class Predictor:
                 cut = margin - own
                 inputs = {b: full[b][..., cut // ratios[b]:(cut + th + 2 * own) // ratios[b],
                                      cut // ratios[b]:(cut + tw + 2 * own) // ratios[b]] for b in spec.inputs}
-                prepared = prepare_inputs(inputs, ratios, spec, blur[spec.name])
+                prepared = prepare_inputs(inputs, ratios, spec, blur[spec.name], priors.get(spec.name))
                 if methods.get(spec.name, "network") == "guided":
                     y = prepared.base
                 else:
@@ -151,12 +152,16 @@ class Predictor:
         """Super-resolve in-memory native-grid arrays (model scale) of one image.
 
         The base grid is given by the ratio-1 bands; its size must be a multiple of 6. The blur
-        is estimated on the whole image (pixels without data left out). methods: as in run_tiles.
+        and prior are estimated on the whole image (pixels without data left out). methods: as in run_tiles.
         Returns band -> float32 base-grid array for every target band.
         """
         base = next(b for b in native if ratios[b] == 1)
         height, width = native[base].shape
-        blur = {spec.name: window_blur(native, spec, valid=valid_at(native, spec)) for spec in nets_for(targets)}
+        blur, priors = {}, {}
+        for spec in nets_for(targets):
+            valid = valid_at(native, spec)
+            blur[spec.name] = window_blur(native, spec, valid=valid)
+            priors[spec.name] = window_prior(native, spec, blur[spec.name], valid)
 
         def read(name, row, col, h, w):
             r, arr = ratios[name], native[name]
@@ -166,23 +171,10 @@ class Predictor:
 
         out = {b: np.zeros((height, width), np.float32) for b in targets}
         for tile, outputs, _ in self.run_tiles(read, Window(0, 0, height, width), targets, ratios, tile_size, progress,
-                                               blur, methods):
+                                               blur, methods, priors):
             h = min(tile.height, height - tile.row)
             w = min(tile.width, width - tile.col)
             for b, arr in outputs.items():
                 out[b][tile.row:tile.row + h, tile.col:tile.col + w] = arr[:h, :w]
         return out
 
-
-def valid_at(native: dict, spec) -> np.ndarray:
-    """Pixels of the outputs' grid where every input band has data (DN 0 is no-data)."""
-    valid = np.ones(native[spec.outputs[0]].shape, bool)
-    for name in spec.inputs:
-        arr = native[name]
-        r = max(arr.shape[-1] // valid.shape[-1], 1)  # the band's factor to the outputs' grid
-        present = arr != 0
-        if r > 1:
-            h, w = valid.shape
-            present = present[:h * r, :w * r].reshape(h, r, w, r).all(axis=(1, 3))
-        valid &= present
-    return valid

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..definitions import BANDS_10M, BANDS_20M, BANDS_60M
-from .guided import estimate_blur, guided_local, local_scale
+from .guided import estimate_blur, global_coefficients, guided_local, local_scale
 from .resample import block_mean, upsample
 
 RESIDUAL_BASE = "guided_local_blur"  # what the output channels of the input hold (recorded in model cards)
@@ -36,6 +36,7 @@ class NetSpec:
     scale: int  # factor between the base grid and the outputs' native grid
     inputs: tuple  # band names in channel order; the outputs come last
     outputs: tuple
+    prior: bool = False  # the guided estimate damped toward the window's own fit (guided.global_coefficients)
 
     @property
     def channels(self) -> int:
@@ -43,7 +44,7 @@ class NetSpec:
 
 
 NET20 = NetSpec("net20", 2, BANDS_10M + BANDS_20M, BANDS_20M)
-NET60 = NetSpec("net60", 6, BANDS_10M + BANDS_20M + BANDS_60M, BANDS_60M)
+NET60 = NetSpec("net60", 6, BANDS_10M + BANDS_20M + BANDS_60M, BANDS_60M, prior=True)
 SPECS = {"net20": NET20, "net60": NET60}
 
 
@@ -70,24 +71,79 @@ def window_blur(native: dict, spec: NetSpec, valid=None) -> np.ndarray:
     return estimate_blur(low, guides, spec.scale, valid)
 
 
+# The blur is a property of the band and the sensor, not of the place: a centre of this many
+# low-resolution pixels a side pins it down (at x2 the 576 px centre of a window gave widths within
+# 0.03 px of the 1152 px one on Virginia and Malmo) for a third of the cost of a larger one.
+BLUR_LOW_SIDE = 288
+
+
+def window_prior(native: dict, spec: NetSpec, blur, valid=None):
+    """The window's own fit of the outputs on the blurred guides, (G, B) slopes, which the local
+    estimate is damped toward (guided.guided_local's prior); None for a network without one."""
+    if not spec.prior:
+        return None
+    guides = np.stack([native[name] for name in BANDS_10M])
+    low = np.stack([native[name] for name in spec.outputs])
+    return global_coefficients(low, guides, spec.scale, blur, valid)
+
+
+def centre_fit(native: dict, spec: NetSpec) -> tuple:
+    """(blur, prior) of one window, both estimated on its centre: at most BLUR_LOW_SIDE output-grid
+    pixels a side. The engine decides both once per scene window, so every tile uses the same.
+
+    native: band name -> native-grid arrays of one window whose base size divides by 6.
+    """
+    s = spec.scale
+    low_h, low_w = native[spec.outputs[0]].shape
+    h, w = min(low_h, BLUR_LOW_SIDE), min(low_w, BLUR_LOW_SIDE)
+    top, left = (low_h - h) // 2 * s, (low_w - w) // 2 * s  # base pixels, on the outputs' grid
+    part = {}
+    for name in spec.inputs:
+        r = s * low_h // native[name].shape[0]  # the band's factor to the base grid
+        part[name] = native[name][top // r:(top + h * s) // r, left // r:(left + w * s) // r]
+    valid = valid_at(part, spec)
+    blur = window_blur(part, spec, valid)
+    return blur, window_prior(part, spec, blur, valid)
+
+
+def valid_at(native: dict, spec) -> np.ndarray:
+    """Pixels of the outputs' grid where every input band has data (DN 0 is no-data)."""
+    valid = np.ones(native[spec.outputs[0]].shape, bool)
+    for name in spec.inputs:
+        arr = native[name]
+        r = max(arr.shape[-1] // valid.shape[-1], 1)  # the band's factor to the outputs' grid
+        present = arr != 0
+        if r > 1:
+            h, w = valid.shape
+            present = present[:h * r, :w * r].reshape(h, r, w, r).all(axis=(1, 3))
+        valid &= present
+    return valid
+
+
 def _coarse(arr: np.ndarray, ratio: int, s: int) -> np.ndarray:
     """A band of grid `ratio` brought to the outputs' grid s (block means; s is a multiple of ratio)."""
     return block_mean(arr, s // ratio) if s != ratio else arr
 
 
-def prepare_inputs(native: dict, ratios: dict, spec: NetSpec, blur=None) -> Prepared:
+def prepare_inputs(native: dict, ratios: dict, spec: NetSpec, blur=None, prior=None) -> Prepared:
     """Stack one window of every input band on the base grid (see the module docstring).
 
     native: band name -> (..., h_b, w_b) float32 array on the model scale (reflectance x 10000)
     at that band's own grid; ratios: band name -> its factor to the base grid; blur: the guides'
-    Gaussian width per output band (`window_blur`), estimated here when None (unbatched only).
+    Gaussian width per output band (`window_blur`), estimated here when None (unbatched only);
+    prior: the window's own fit for networks that use one (`window_prior`), likewise.
     """
     s = spec.scale
+    batched = native[spec.outputs[0]].ndim > 2
+    if batched and (blur is None or (spec.prior and prior is None)):
+        raise ValueError("a batch of tiles needs its window's blur and prior (spec.centre_fit)")
     if blur is None:
         blur = window_blur(native, spec)
+    if spec.prior and prior is None:
+        prior = window_prior(native, spec, blur, valid_at(native, spec))
     guides = np.stack([native[name] for name in BANDS_10M], axis=-3)
     low = np.stack([native[name] for name in spec.outputs], axis=-3)
-    estimate = guided_local(low, guides, s, sigma=blur)
+    estimate = guided_local(low, guides, s, sigma=blur, prior=prior)
     planes = []
     for name in spec.inputs:
         if name in spec.outputs:
