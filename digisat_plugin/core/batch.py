@@ -142,9 +142,13 @@ def is_valid_output(path: str, bands=None) -> bool:
 
 
 def temporary_files(output: str) -> list:
-    """The engine's temporary files for `output` (`.<name>.<pid>.part.tif`, `.<name>.<pid>.cog.part.tif`)."""
+    """The engine's temporary files for `output` (`.<name>.<pid>.part.tif`, `.<name>.<pid>.cog.part.tif`)
+    and its windows' (`..<name>.piece-NNNN-of-NNNN.tif.<pid>.part.tif`)."""
     folder, base = os.path.split(output)
-    return glob.glob(os.path.join(glob.escape(folder), "." + glob.escape(base) + ".*part.tif"))
+    found = []
+    for pattern in ("." + glob.escape(base) + ".*part.tif", ".." + glob.escape(base) + ".piece-*.part.tif"):
+        found += glob.glob(os.path.join(glob.escape(folder), pattern))
+    return sorted(found)
 
 
 def piece_path(output: str, index: int, count: int) -> str:

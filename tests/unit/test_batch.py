@@ -285,6 +285,18 @@ def test_rerun_keeps_the_finished_window_and_does_the_missing_one(scenes, refere
     assert_matches_engine(out, {"virginia": reference["virginia"]})
 
 
+def test_temporary_files_include_the_windows_unfinished_pieces(tmp_path):
+    from digisat_plugin.core.io.cog import PartWriter
+
+    target = str(tmp_path / "scene_enhanced.tif")
+    writer = PartWriter(piece_path(target, 2, 6), 12, 12, ["B05"], (0, 10, 0, 0, 0, -10), "")
+    assert temporary_files(target) == [writer.tmp_tiff] and not piece_files(target)
+    writer.write("B05", 0, 0, np.full((12, 12), 7, np.uint16))
+    writer.commit()
+    assert temporary_files(target) == [] and piece_files(target) == [piece_path(target, 2, 6)]
+    assert gdal.Open(piece_path(target, 2, 6)).ReadAsArray().tolist() == [[7] * 12] * 12
+
+
 @pytest.mark.parametrize("extra, fragment", [
     (["--out", "FILE"], "--out FILE: is a file, not a folder"),
     (["--out", "DIR", "--scheduler", "tcp://127.0.0.1:9", "--workers", "2"], "--workers: only for a local cluster"),
