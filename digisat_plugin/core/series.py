@@ -3,10 +3,12 @@
 `run_series(source, aoi, start, end, out_dir, ...)`:
 
 1. search the catalogue (core/catalog: the tile cloud limit goes to the server, and STAC L2A scenes
-   get their cloud over the area from the SCL window, core/catalog/scl.py); scenes whose area cloud
-   is above `max_area_cloud` are dropped and listed in the index with the reason;
+   get their cloud over the area from the SCL window, core/catalog/scl.py);
 2. group the scenes by UTC date; per date and tile the clearest scene; the date's tiles are ordered
-   by how much of the area their footprint covers (the first is the date's grid);
+   by how much of the area their footprint covers (the first is the date's grid). A date is judged
+   by its cloud over the area: one tile's SCL measure, or with two tiles or more the measure on
+   their mosaic (`combined_area_cloud`: clear where any tile sees it clear); what is above
+   `max_area_cloud` is dropped and listed in the index with the reason;
 3. per date: fetch each scene's window (the source's `fetch`: STAC reads only the area + 240 m of
    each COG), super-resolve it with the one engine (`core.sr.engine.superresolve`, area = the AOI),
    and write `out_dir/<date>_<tile>_enhanced.tif`. With two or more tiles each is super-resolved on
@@ -43,6 +45,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 from osgeo import gdal, ogr, osr
 
 from .definitions import BANDS_10M, BANDS_20M, BANDS_60M, ORDER, sort_bands
@@ -74,6 +77,7 @@ class SeriesDate:
     mosaic: str = ""  # how the date's raster was made, in words
     notices: list = field(default_factory=list)
     seconds: float = 0.0
+    area_cloud: float | None = None  # percent of the area not clear: the first tile's, or on the tiles' mosaic
     redo_enhanced: bool = True  # False: the enhanced file is valid, only index files are missing
 
     @property
@@ -182,6 +186,42 @@ def group_by_date(scenes: list, aoi) -> list:
     return out
 
 
+def combined_area_cloud(scenes: list, aoi) -> float | None:
+    """Percent of the area not clear on the mosaic of `scenes` (one per tile): each scene's SCL window
+    (core/catalog/scl.py's classes) on the first one's 20 m grid over the area; a pixel is clear when
+    any scene sees it clear. None when a scene has no SCL or one cannot be read (then each tile is
+    judged alone)."""
+    from .catalog.scl import NOT_CLEAR
+    from .catalog.stac import vsi_path
+
+    hrefs = [s.extra.get("scl") for s in scenes]
+    if not scenes or not all(hrefs) or aoi is None or not aoi.crs:
+        return None
+    keys = {"GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR", "GDAL_HTTP_TIMEOUT": "30", "GDAL_HTTP_MAX_RETRY": "3"}
+    before = {k: gdal.GetThreadLocalConfigOption(k, None) for k in keys}
+    for k, v in keys.items():
+        gdal.SetThreadLocalConfigOption(k, v)
+    try:
+        first = gdal.Open(vsi_path(hrefs[0]))
+        wkt, gt = first.GetProjection(), first.GetGeoTransform()
+        xmin, ymin, xmax, ymax = aoi.transformed(wkt).bounds()
+        res = abs(gt[1])
+        x0, y1 = gt[0] + math.floor((xmin - gt[0]) / res) * res, gt[3] - math.floor((gt[3] - ymax) / res) * res
+        x1, y0 = gt[0] + math.ceil((xmax - gt[0]) / res) * res, gt[3] - math.ceil((gt[3] - ymin) / res) * res
+        clear = None
+        for href in hrefs:
+            warped = gdal.Warp("", vsi_path(href), format="MEM", outputBounds=(x0, y0, x1, y1), xRes=res, yRes=res,
+                               dstSRS=wkt, resampleAlg="near", dstNodata=0)
+            ok = ~np.isin(warped.GetRasterBand(1).ReadAsArray(), NOT_CLEAR)
+            clear = ok if clear is None else clear | ok
+        return float(100.0 * (1.0 - clear.mean())) if clear is not None and clear.size else None
+    except RuntimeError:
+        return None
+    finally:
+        for k, v in before.items():
+            gdal.SetThreadLocalConfigOption(k, v)
+
+
 def plan_series(source, aoi, start: str, end: str, out_dir: str, max_cloud: float = 100.0,
                 max_area_cloud: float | None = None, level: str = "L2A", bands=None, indices=()) -> SeriesReport:
     """Search and group; one SeriesDate per date (skipped where its files are already valid COGs)."""
@@ -200,14 +240,28 @@ def plan_series(source, aoi, start: str, end: str, out_dir: str, max_cloud: floa
         raise AoiError("--aoi: a time series needs an area")
     out_dir = prepare_out_dir(out_dir)
     scenes = source.search(aoi, start, end, max_cloud=max_cloud, level=level, limit=SEARCH_LIMIT)
-    filtered, kept = [], []
-    for scene in scenes:
-        if max_area_cloud is not None and scene.area_cloud is not None and scene.area_cloud > max_area_cloud:
-            filtered.append({"id": scene.id, "date": scene.date, "tile": scene.tile,
-                             "reason": f"{scene.area_cloud:.1f}% cloud over the area (more than {max_area_cloud:g}%)"})
-        else:
-            kept.append(scene)
-    if not kept:
+    filtered, groups = [], []
+
+    def drop(scene, reason):
+        filtered.append({"id": scene.id, "date": scene.date, "tile": scene.tile, "reason": reason})
+
+    for date, chosen, coverage in group_by_date(scenes, aoi):
+        # two tiles or more: the cloud over the area is measured on their mosaic (a pixel is clear when
+        # one tile sees it clear), since each tile alone counts the part of the area it misses as not clear
+        combined = combined_area_cloud(chosen, aoi) if len(chosen) > 1 else None
+        if max_area_cloud is not None and combined is not None and combined > max_area_cloud:
+            for scene in chosen:
+                drop(scene, f"{combined:.1f}% cloud over the area on the mosaic of {'+'.join(s.tile for s in chosen)} "
+                            f"(more than {max_area_cloud:g}%)")
+            continue
+        if max_area_cloud is not None and combined is None:
+            for scene in [s for s in chosen if s.area_cloud is not None and s.area_cloud > max_area_cloud]:
+                drop(scene, f"{scene.area_cloud:.1f}% cloud over the area (more than {max_area_cloud:g}%)")
+                chosen.remove(scene)
+        if chosen:
+            cloud = combined if combined is not None else chosen[0].area_cloud
+            groups.append((date, chosen, coverage, cloud))
+    if not groups:
         from .catalog.errors import NotFoundError
 
         if not scenes:
@@ -216,10 +270,10 @@ def plan_series(source, aoi, start: str, end: str, out_dir: str, max_cloud: floa
         raise NotFoundError(f"every one of the {len(scenes)} scenes has more than {max_area_cloud:g}% cloud over the "
                             f"area (--max-area-cloud)")
     dates = []
-    for date, chosen, coverage in group_by_date(kept, aoi):
+    for date, chosen, coverage, cloud in groups:
         tiles = [s.tile or "tile" for s in chosen]
         entry = SeriesDate(date, chosen, coverage, output_path(out_dir, date, tiles, ENHANCED),
-                           {n: output_path(out_dir, date, tiles, n) for n in names})
+                           {n: output_path(out_dir, date, tiles, n) for n in names}, area_cloud=cloud)
         enhanced_ok = is_valid_output(entry.enhanced, out_bands)  # with the bands asked (default: all but B10)
         if enhanced_ok and all(is_valid_output(p, [n]) for n, p in entry.indices.items()):
             entry.status, entry.message = "skipped", f"{os.path.basename(entry.enhanced)} exists (a valid COG)"
@@ -572,6 +626,7 @@ def index_document(report: SeriesReport, aoi, query: dict, source=None) -> dict:
             continue
         dates.append({
             "date": entry.date, "datetime": entry.scenes[0].datetime, "tiles": entry.tiles, "status": entry.status,
+            "area_cloud": None if entry.area_cloud is None else round(entry.area_cloud, 2),
             "message": entry.message, "enhanced": rel(entry.enhanced),
             "indices": {n: rel(p) for n, p in entry.indices.items()}, "mosaic": entry.mosaic,
             "notices": entry.notices,
@@ -648,10 +703,9 @@ def write_stac_catalog(folder: str, doc: dict) -> str:
             if os.path.isfile(os.path.join(folder, rel)):
                 assets[name] = {"href": f"../{rel}", "type": cog, "roles": ["data"], "title": f"{name} (float32)"}
         scenes = entry["scenes"]
-        clouds = [s["area_cloud"] for s in scenes if s["area_cloud"] is not None]
         props = {"datetime": entry["datetime"], "platform": "sentinel-2", "gsd": 10,
                  "eo:cloud_cover": min((s["cloud_cover"] for s in scenes if s["cloud_cover"] is not None), default=None),
-                 "digisat:area_cloud": min(clouds) if clouds else None, "digisat:tiles": entry["tiles"],
+                 "digisat:area_cloud": entry.get("area_cloud"), "digisat:tiles": entry["tiles"],
                  "digisat:scenes": [s["id"] for s in scenes], "digisat:mosaic": entry["mosaic"]}
         if epsg:
             props["proj:epsg"] = epsg

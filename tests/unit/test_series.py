@@ -74,7 +74,17 @@ def half_cogs(stac_cogs, folder, keep):
         gdal.GetDriverByName("GTiff").CreateCopy(out, mem, options=["TILED=YES", "BLOCKXSIZE=64", "BLOCKYSIZE=64",
                                                                     "COMPRESS=DEFLATE", "COPY_SRC_OVERVIEWS=YES"])
         files[band] = out
-    return dict(stac_cogs, files=files)
+    src = gdal.Open(stac_cogs["scl_files"]["SCL"])  # the scene classification: no data (0) outside too
+    gt, scl = src.GetGeoTransform(), src.GetRasterBand(1).ReadAsArray()
+    cols = gt[0] + gt[1] * (np.arange(scl.shape[1]) + 0.5)
+    scl[:, (cols < keep[0]) | (cols > keep[1])] = 0
+    mem = gdal.GetDriverByName("MEM").CreateCopy("", src)
+    mem.GetRasterBand(1).WriteArray(scl)
+    files["SCL"] = os.path.join(folder, "SCL.tif")
+    gdal.GetDriverByName("GTiff").CreateCopy(files["SCL"], mem, options=["TILED=YES", "BLOCKXSIZE=64",
+                                                                         "BLOCKYSIZE=64", "COMPRESS=DEFLATE"])
+    scl_files = {"SCL": files.pop("SCL")}
+    return dict(stac_cogs, files=files, scl_files=scl_files)
 
 
 def footprint(xmin, xmax, ymin=4160000.0, ymax=4180000.0):
@@ -104,7 +114,7 @@ def two_tile_stac(cog_host, rustac, stac_cogs, tmp_path_factory):
         os.makedirs(folder)
         for band, path in data["files"].items():
             os.symlink(path, os.path.join(folder, f"{band}.tif"))
-        os.symlink(stac_cogs["scl_files"]["SCL"], os.path.join(folder, "SCL.tif"))
+        os.symlink(data["scl_files"]["SCL"], os.path.join(folder, "SCL.tif"))
         item = earth_search_item(dict(data, footprint=foot), item_id, TWO_TILES_DT, 2.0, f"{cog_host.url}/{rel}")
         item["properties"]["grid:code"] = f"MGRS-{tile}"
         item["properties"]["mgrs:grid_square"] = tile[-2:]
@@ -197,7 +207,7 @@ def test_two_tiles_of_one_date_are_mosaicked_on_the_grid_of_the_larger_share(two
     out, keep = tmp_path / "series", tmp_path / "fetched"
     args = ["series", "--stac-url", two_tile_stac, "--aoi", AOI, "--start", "2024-07-01", "--end", "2024-07-01",
             "--bands", "B02,B04,B05,B08", "--out", str(out), "--workdir", str(keep), "--model", tiny_sr_model,
-            "--device", "cpu", "--quiet", "--index", "NDRE"]
+            "--device", "cpu", "--quiet", "--index", "NDRE", "--max-area-cloud", "20"]
     assert main(args) == 0
     stdout = capsys.readouterr().out
     name = "2024-07-01_18SVH+18SVG"  # 18SVH's footprint holds 70 % of the area, 18SVG's 60 %
@@ -207,6 +217,11 @@ def test_two_tiles_of_one_date_are_mosaicked_on_the_grid_of_the_larger_share(two
     # measured in EPSG:4326 degrees: 69.5 % and 60.5 % in metres
     assert [(s["tile"], pytest.approx(s["aoi_coverage"], abs=0.2)) for s in entry["scenes"]] == [
         ("18SVH", 69.5), ("18SVG", 60.5)]
+    # each tile alone has 30-40 % of the area as no data (not clear, over --max-area-cloud 20), their
+    # mosaic none: the date is judged on the mosaic and kept
+    assert [(s["tile"], pytest.approx(s["area_cloud"], abs=1.5)) for s in entry["scenes"]] == [
+        ("18SVH", 30.5), ("18SVG", 39.5)]
+    assert entry["area_cloud"] == 0.0
     from digisat_plugin.core.definitions import parse_band_list
     from digisat_plugin.core.io.aoi import parse_aoi
     from digisat_plugin.core.sr.engine import superresolve
