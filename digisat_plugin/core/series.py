@@ -570,6 +570,7 @@ def _run_batch(report, todo, source, aoi, bands, workdir, progress, notify, sche
                     job = results.get(os.path.abspath(folder))
                     if job is not None and job.status in ("done", "skipped"):
                         done.append((scene, folder))
+                        entry.seconds += job.seconds  # the scene's time on its Dask worker
                     else:
                         entry.notices.append(f"scene {scene.id}: {job.message if job else 'not run'}")
                 if not done:
