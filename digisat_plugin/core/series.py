@@ -423,7 +423,7 @@ def run_series(source, aoi, start: str, end: str, out_dir: str, max_cloud: float
             for i, entry in enumerate(todo):
                 stage = dated(progress.stage(0.02 + 0.96 * i / len(todo), 0.02 + 0.96 * (i + 1) / len(todo)),
                               entry.date)
-                _run_date(entry, source, aoi, bands, workdir, stage, engine_options)
+                _run_date(entry, source, aoi, bands, workdir, stage, engine_options, keep_fetched=temp is None)
                 notify(entry.line())
                 write_index_json(report, aoi, query, source)
     finally:
@@ -475,14 +475,16 @@ def _mosaic_note(folders: list, entry: SeriesDate, how: str) -> str:
             f"super-resolved on its own {how}")
 
 
-def _run_date(entry: SeriesDate, source, aoi, bands, workdir: str, progress, engine_options: dict) -> None:
-    """Fetch, super-resolve (and mosaic), indices, for one date; fills `entry` (failed, not raised)."""
+def _run_date(entry: SeriesDate, source, aoi, bands, workdir: str, progress, engine_options: dict,
+              keep_fetched: bool = True) -> None:
+    """Fetch, super-resolve (and mosaic), indices, for one date; fills `entry` (failed, not raised).
+    keep_fetched False: the date's fetched windows are removed once it is done (a temporary workdir)."""
     from .io.aoi import window_notices
     from .io.product import open_product
     from .sr.engine import superresolve
 
     started = time.monotonic()
-    parts_dir = None
+    parts_dir, folders = None, []
     try:
         if entry.redo_enhanced:
             progress.update(0.0, f"fetching {', '.join(s.tile for s in entry.scenes)}")
@@ -494,7 +496,7 @@ def _run_date(entry: SeriesDate, source, aoi, bands, workdir: str, progress, eng
                 superresolve(folders[0][1], entry.enhanced, aoi=aoi, bands=bands, progress=sr_stage,
                              **engine_options)
             else:
-                parts_dir = tempfile.mkdtemp(prefix=f".{entry.name}.{os.getpid()}.", dir=os.path.dirname(entry.enhanced))
+                parts_dir = tempfile.mkdtemp(prefix=f"parts-{entry.date}-", dir=workdir)  # removed below
                 parts = []
                 for i, (scene, folder) in enumerate(folders):
                     parts.append(os.path.join(parts_dir, f"{scene.tile or i}.tif"))
@@ -516,6 +518,9 @@ def _run_date(entry: SeriesDate, source, aoi, bands, workdir: str, progress, eng
     finally:
         if parts_dir:
             shutil.rmtree(parts_dir, ignore_errors=True)
+        if not keep_fetched:
+            for _scene, folder in folders:
+                shutil.rmtree(folder, ignore_errors=True)
         entry.seconds = time.monotonic() - started
 
 
