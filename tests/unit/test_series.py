@@ -337,3 +337,36 @@ def test_cancel_after_the_first_date_keeps_it_and_leaves_nothing_half_written(ea
     assert os.listdir(out / "items") == ["2024-06-25_18SVG.json"]
     doc = json.loads((out / "series.json").read_text())
     assert [(e["date"], e["status"]) for e in doc["dates"]] == [("2024-06-25", "done")]
+
+
+def test_write_index_reads_each_bands_scale_and_offset_and_keeps_no_data(tmp_path):
+    """An enhanced raster kept on the product's DN scale (--keep-dn-scale: offset -0.1): the index is
+    computed on reflectance = DN x 0.0001 - 0.1; DN 0 (no data) in either band gives NODATA."""
+    src = tmp_path / "enhanced.tif"
+    ds = gdal.GetDriverByName("GTiff").Create(str(src), 3, 2, 2, gdal.GDT_UInt16)
+    ds.SetGeoTransform((444000.0, 10.0, 0.0, 4170000.0, 0.0, -10.0))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32618)
+    ds.SetProjection(srs.ExportToWkt())
+    red, nir = np.array([[2000, 1500, 0], [1100, 1200, 1300]]), np.array([[5000, 1500, 4000], [0, 4200, 3300]])
+    for i, (name, dn) in enumerate((("B04", red), ("B08", nir)), start=1):
+        band = ds.GetRasterBand(i)
+        band.SetDescription(name)
+        band.SetNoDataValue(0)
+        band.SetScale(0.0001)
+        band.SetOffset(-0.1)
+        band.WriteArray(dn.astype(np.uint16))
+    ds = None
+    out = indices.write_index(str(src), "NDVI", str(tmp_path / "ndvi.tif"))
+    assert sorted(os.listdir(tmp_path)) == ["enhanced.tif", "ndvi.tif"]
+    got = gdal.Open(out)
+    assert got.GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE") == "COG"
+    assert got.GetRasterBand(1).DataType == gdal.GDT_Float32 and got.GetRasterBand(1).GetDescription() == "NDVI"
+    n, r = nir * 1e-4 - 0.1, red * 1e-4 - 0.1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        want = np.where((nir > 0) & (red > 0), (n - r) / (n + r), indices.NODATA)
+    np.testing.assert_allclose(got.GetRasterBand(1).ReadAsArray(), want, rtol=1e-6)
+    assert want[0, 0] == pytest.approx((0.4 - 0.1) / (0.4 + 0.1))  # 0.6, not the 0.4286 of DN x 0.0001 alone
+    with pytest.raises(InputError, match=r"^--index NBR: .*enhanced.tif has no band B12$"):
+        indices.write_index(str(src), "NBR", str(tmp_path / "nbr.tif"))
+    assert not (tmp_path / "nbr.tif").exists()
