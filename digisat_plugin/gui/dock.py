@@ -102,7 +102,7 @@ class DigisatDock(QgsDockWidget):
         self.area = AreaPanel(self.canvas, self.settings)
         self.data = SearchPanel(self.canvas, self.settings)
         # the Data tab's "Time series" choice (gui/series_panel.py), above the summary's stretch
-        self.series = SeriesPanel()
+        self.series = SeriesPanel(self.data)
         self.data.layout().insertWidget(self.data.layout().count() - 1, self.series)
         self.process = ProcessPanel(self.settings)
         self.tabs = QTabWidget()
@@ -492,7 +492,7 @@ class DigisatDock(QgsDockWidget):
             return self.chain
         if not self.dependencies_ok("super-resolution"):
             return None
-        if self.series.isChecked():  # every clear date instead of the one picked scene (gui/series_panel.py)
+        if self.series.active():  # every clear date instead of the one picked scene (gui/series_panel.py)
             return self.series.start(self)
         try:
             factories = self._factories()

@@ -17,7 +17,8 @@ from .i18n import tr
 
 
 class SeriesPanel(QGroupBox):
-    def __init__(self, parent=None):
+    def __init__(self, data=None, parent=None):
+        """data: the Data tab (gui/search_panel.SearchPanel): the box is off while a local product is chosen."""
         super().__init__(tr("Time series"), parent)
         self.setObjectName("digisatSeries")
         self.setCheckable(True)
@@ -46,7 +47,13 @@ class SeriesPanel(QGroupBox):
         form.addRow(tr("Indices"), self.indices)
         form.addRow(tr("Max. cloud over the area"), self.max_area_cloud)
         form.addRow(self.hint)
-        self.task = None
+        if data is not None:
+            data.local_mode.toggled.connect(lambda local: self.setEnabled(not local))
+            self.setEnabled(not data.is_local())
+
+    def active(self) -> bool:
+        """Ticked, and the Data tab searches a catalogue (a local product is one scene, not a series)."""
+        return self.isChecked() and self.isEnabled()
 
     def series_request(self, dock) -> dict:
         """The SeriesTask's arguments from the dock's form; an InputError (one line) when it cannot run."""

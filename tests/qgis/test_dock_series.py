@@ -74,7 +74,11 @@ def test_time_series_form_errors_are_one_line(series_dock, clean_project):
     assert dock.run() is None
     assert dock.messages[-1] == ("error: time series: the end date 2024-06-01 is before the search's start date "
                                  "2024-06-20")
-    dock.data.local_mode.setChecked(True)
-    assert dock.run() is None
-    assert dock.messages[-1] == "error: time series: needs a catalogue search (Data tab), not a local product"
     assert clean_project.layerTreeRoot().children() == []
+    # a local product is one scene: the box is off and Run goes the usual way (here: no product given)
+    dock.data.local_mode.setChecked(True)
+    assert not dock.series.isEnabled() and not dock.series.active()
+    assert dock.run() is None
+    assert dock.messages[-1].startswith("error: local product: not found (Data tab)"), dock.messages[-1]
+    dock.data.search_mode.setChecked(True)
+    assert dock.series.isEnabled() and dock.series.active()
