@@ -68,9 +68,9 @@ INDICES = {i.name: i for i in (
 )}
 
 
-def parse_indices(text) -> list:
-    """'ndvi, NBR' -> ['NDVI', 'NBR'] (order kept, duplicates dropped); an InputError naming --index
-    for an unknown name. Empty text or None: no index."""
+def parse_indices(text, label: str = "--index") -> list:
+    """'ndvi, NBR' -> ['NDVI', 'NBR'] (order kept, duplicates dropped); an InputError naming the
+    parameter (`label`) for an unknown name. Empty text or None: no index."""
     if text is None:
         return []
     items = text if isinstance(text, list | tuple) else str(text).replace(" ", ",").split(",")
@@ -80,7 +80,7 @@ def parse_indices(text) -> list:
             continue
         name = item.upper()
         if name not in INDICES:
-            raise InputError(f"--index: unknown index {item!r} (known: {', '.join(INDICES)})")
+            raise InputError(f"{label}: unknown index {item!r} (known: {', '.join(INDICES)})")
         if name not in out:
             out.append(name)
     return out
@@ -93,12 +93,14 @@ def bands_needed(names) -> list:
     return sort_bands({b for n in names for b in INDICES[n].bands})
 
 
-def check_bands(names, bands) -> None:
-    """An InputError naming --index when an index reads a band not in the output `bands`."""
+def check_bands(names, bands, index_label: str = "--index", bands_label: str = "--bands") -> None:
+    """An InputError naming the index parameter (the CLI's --index; Processing passes its own names)
+    when an index reads a band not in the output `bands`."""
     for name in names:
         missing = [b for b in INDICES[name].bands if b not in bands]
         if missing:
-            raise InputError(f"--index {name}: needs band(s) {', '.join(missing)}, which --bands leaves out")
+            raise InputError(f"{index_label} {name}: needs band(s) {', '.join(missing)}, which {bands_label} "
+                             "leaves out")
 
 
 def compute(name: str, reflectance: dict) -> np.ndarray:

@@ -71,9 +71,9 @@ class SeriesPanel(QGroupBox):
         if query["end"] < query["start"]:
             raise InputError(f"time series: the end date {query['end']} is before the search's start date "
                              f"{query['start']}")
-        indices = parse_indices(self.indices.text())
+        indices = parse_indices(self.indices.text(), "time series indices")
         bands = dock.process.bands()
-        check_bands(indices, bands)
+        check_bands(indices, bands, "time series index", "the Process tab's band choice")
         out_dir = dock.process.output_dir.text().strip()
         if not out_dir:
             raise InputError("output folder: choose a folder (Process tab)")

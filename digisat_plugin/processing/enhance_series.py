@@ -95,7 +95,7 @@ class EnhanceSeriesAlgorithm(DigisatAlgorithm):
         with user_errors():
             from ..core.indices import check_bands
 
-            check_bands(indices, bands)
+            check_bands(indices, bands, self.INDICES, self.BANDS)
         out_dir = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
         options = engine_options(self, parameters, context)
         source = cp.source_args(self, parameters, context, feedback)  # the login goes to the worker's stdin only

@@ -67,8 +67,14 @@ def test_time_series_form_errors_are_one_line(series_dock, clean_project):
     dock.series.setChecked(True)
     dock.series.indices.setText("NDVI,XYZ")
     assert dock.run() is None
-    assert dock.messages[-1] == ("error: --index: unknown index 'XYZ' (known: NDVI, NDRE, NDMI, NBR, NBR2, NDWI, "
-                                 "MNDWI, NDBI, EVI, SAVI)")
+    assert dock.messages[-1] == ("error: time series indices: unknown index 'XYZ' (known: NDVI, NDRE, NDMI, NBR, "
+                                 "NBR2, NDWI, MNDWI, NDBI, EVI, SAVI)")
+    dock.series.indices.setText("NDMI")
+    dock.process.bands20.setChecked(False)
+    assert dock.run() is None
+    assert dock.messages[-1] == ("error: time series index NDMI: needs band(s) B11, which the Process tab's band "
+                                 "choice leaves out")
+    dock.process.bands20.setChecked(True)
     dock.series.indices.setText("NDVI")
     dock.series.end_date.setDate(QDate(2024, 6, 1))
     assert dock.run() is None

@@ -98,7 +98,7 @@ def test_enhance_series_index_needing_a_left_out_band_is_one_line(digisat_provid
     from qgis.core import QgsProcessingException
 
     # 60 m bands only (B01 B09) and the 10 m bands: NDMI needs B11
-    with pytest.raises(QgsProcessingException, match=r"^--index NDMI: needs band\(s\) B11, which --bands leaves out$"):
+    with pytest.raises(QgsProcessingException, match=r"^INDICES NDMI: needs band\(s\) B11, which BANDS leaves out$"):
         run_alg("enhance_series", {
             "EXTENT": EXTENT, "START": "2024-06-01", "END": "2024-07-10", "SOURCE": 0, "URL": stac_server,
             "BANDS": [1], "INDICES": [2], "MODEL_DIR": tiny_sr_model, "OUTPUT_FOLDER": str(tmp_path / "s")})
