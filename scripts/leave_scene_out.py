@@ -22,10 +22,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def train_fold(fold: str, work: str, log) -> str:
+    from digisat_plugin.core.sr.spec import SPECS
     from digisat_plugin.core.train.recipe import RECIPES, train_and_save
+    from digisat_plugin.core.train.splits import fold_regions
+    from digisat_plugin.core.wald import MIN_LOW_PIXELS, load_region
 
     out = os.path.join(work, fold, "model")
+    largest = max(min(load_region(r).shape) for r in fold_regions(fold))
     for net, recipe in RECIPES.items():
+        s = SPECS[net].scale
+        if largest < MIN_LOW_PIXELS * s * s:  # nothing in this fold can be scored at this factor
+            log(f"{fold}: {net} not trained (every scene is under {MIN_LOW_PIXELS * s * s} px a side)")
+            continue
         config = recipe()
         config.holdout = fold
         train_and_save(config, os.path.join(work, fold, net), out, "see model_weights cards", evaluate=None, log=log)

@@ -59,6 +59,9 @@ COLLECTIONS = {"L2A": "sentinel-2-c1-l2a", "L1C": "sentinel-2-l1c"}
 DEVICES = ("auto", "cpu", "gpu")
 # Wald-protocol degradations (core/wald.py): "dsen2" Gaussian sigma 1/s, "mtf" sensor MTF matched.
 PROTOCOLS = ("dsen2", "mtf")
+# The degradation the guard applies to the user's window (core/quality/guard.py); training also
+# degrades its pairs once more with it, so that check stays within what the networks learnt.
+GUARD_PROTOCOLS = ("mtf",)
 
 
 def sort_bands(names) -> list:

@@ -21,10 +21,11 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ..definitions import GUARD_PROTOCOLS
 from ..sr.spec import SPECS, Prepared, prepare_inputs, valid_at, window_blur
 from ..wald import MIN_LOW_PIXELS, degrade_bands
 
-PROTOCOLS = ("mtf",)
+PROTOCOLS = GUARD_PROTOCOLS
 # The centre checked is at most this many base pixels a side: at x2 it costs about a quarter of
 # the network's work on that part; on larger windows far less of the whole run.
 MAX_SIZE = 1152

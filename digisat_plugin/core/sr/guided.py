@@ -33,6 +33,7 @@ RIDGE_FLOOR = 1.0  # DN^2, keeps flat windows (water, no-data) well posed
 # Candidate blur widths for the guides, in units of s base pixels. 0 suits a band degraded by box
 # averaging only; the MTF of Sentinel-2 (0.22-0.38 at Nyquist) corresponds to about 0.4-0.6.
 BLUR_CANDIDATES = (0.0, 0.125, 0.25, 0.33, 0.42, 0.5, 0.58, 0.67, 0.8)
+BLUR_QUANTUM = 0.05  # estimated widths are rounded to this fraction of s (see estimate_blur)
 BLUR_TRUNCATE = 3.0  # Gaussian kernels cut at 3 sigma (bounds the reach)
 # Local means below this (DN) are raised to it before dividing by them (`local_scale`): dark water
 # and no-data would otherwise blow relative units up.
@@ -128,7 +129,9 @@ def estimate_blur(low: np.ndarray, guides: np.ndarray, s: int, valid=None, radiu
             if curvature > 0:
                 step = (widths[k + 1] - widths[k - 1]) / 2
                 out[b] = widths[k] + step * 0.5 * (c0 - c2) / curvature
-    return out
+    # To BLUR_QUANTUM of the grid step: bands whose widths differ by less then share one blurred
+    # set of guides and one regression in guided_local (finer differences change nothing visible).
+    return np.round(out / (BLUR_QUANTUM * s)) * (BLUR_QUANTUM * s)
 
 
 def global_coefficients(low: np.ndarray, guides: np.ndarray, s: int, sigma, valid=None) -> np.ndarray:

@@ -8,8 +8,13 @@ Input channels: every input band upsampled bilinearly to the base grid, except t
 guides blurred as the data says (`estimate_blur`): the networks add a correction to that estimate
 (the "residual base"), not to a bilinear upsampling.
 
-Units ("relative_local_mean" in the model cards): every channel is divided by a smooth local mean
-of its own band at the output's coarse grid, minus 1. The networks therefore never see absolute
+Before the estimates come one constant plane per output band holding the blur estimated for it
+(sigma / s - BLUR_PLANE_CENTRE): the same coarse band needs a stronger correction where the sensor
+(or a degradation) blurred it more, and the network cannot tell that from one tile alone
+(measured on the leave-scene-out folds: docs/models.md).
+
+Units ("relative_local_mean+blur" in the model cards): every band channel is divided by a smooth
+local mean of its own band at the output's coarse grid, minus 1. The networks therefore never see absolute
 brightness: a band that is twice as bright (L2A B09 over vegetation against L1C's absorbed one,
 snow against soil) gives the same inputs, and the correction comes back in the band's own units
 (`Prepared.to_values`). Inputs from level, place or season that differ only by per-band gains are
@@ -27,7 +32,8 @@ from .guided import estimate_blur, global_coefficients, guided_local, local_scal
 from .resample import block_mean, upsample
 
 RESIDUAL_BASE = "guided_local_blur"  # what the output channels of the input hold (recorded in model cards)
-INPUT_UNITS = "relative_local_mean"  # how channels are scaled (recorded in model cards)
+INPUT_UNITS = "relative_local_mean+blur"  # how channels are scaled (recorded in model cards)
+BLUR_PLANE_CENTRE = 0.4  # blur planes hold sigma / s minus this (the MTF's typical 0.3-0.5 near 0)
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,7 @@ class NetSpec:
 
     @property
     def channels(self) -> int:
-        return len(self.inputs)
+        return len(self.inputs) + len(self.outputs)  # + one constant plane per output band: its blur
 
 
 NET20 = NetSpec("net20", 2, BANDS_10M + BANDS_20M, BANDS_20M)
@@ -151,6 +157,9 @@ def prepare_inputs(native: dict, ratios: dict, spec: NetSpec, blur=None, prior=N
         scale = local_scale(_coarse(native[name], ratios[name], s), s)
         planes.append(upsample(native[name], ratios[name], "linear") / scale - 1.0)
     out_scale = local_scale(low, s)  # (..., B, H, W)
+    sigma = np.broadcast_to(np.asarray(blur, np.float32), (len(spec.outputs),))
+    planes += [np.full(estimate.shape[:-3] + estimate.shape[-2:], sigma[i] / s - BLUR_PLANE_CENTRE, np.float32)
+               for i in range(len(spec.outputs))]
     planes += [estimate[..., i, :, :] / out_scale[..., i, :, :] - 1.0 for i in range(len(spec.outputs))]
     return Prepared(np.stack(planes, axis=-1).astype(np.float32), np.moveaxis(out_scale, -3, -1),
                     np.moveaxis(estimate, -3, -1))
