@@ -181,12 +181,12 @@ def test_a_worker_killed_mid_scene_the_batch_still_completes(scenes, reference, 
 
 
 def test_interrupted_run_resumes_with_only_the_missing_scene(scenes, tiny_sr_model, tmp_path):
-    """Small tiles and windows (60 px: the sample is 10 windows, the crop 4), so the interrupt comes
+    """Small tiles and windows (120 px: the sample is 5 windows, the crop 2), so the interrupt comes
     while the sample's windows run: the rerun skips the crop and the sample's finished windows."""
     out = tmp_path / "out"
     crop, big = scenes[1], scenes[0]
     args = ["batch", crop, big, "--out", out, "--workers", "1", "--model", tiny_sr_model, "--device", "cpu",
-            "--quiet", "--dashboard-address", ":0", "--tile-size", "60", "--window-rows", "60"]
+            "--quiet", "--dashboard-address", ":0", "--tile-size", "120", "--window-rows", "120"]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     proc = subprocess.Popen([sys.executable, "-m", "digisat_plugin", *map(str, args)], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -194,7 +194,7 @@ def test_interrupted_run_resumes_with_only_the_missing_scene(scenes, tiny_sr_mod
     reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)
     reader.start()
     try:
-        deadline = time.monotonic() + 300
+        deadline = time.monotonic() + 600  # generous: the 2 cores are shared
         while not any(ln.startswith("done virginia_crop: ") for ln in lines) and time.monotonic() < deadline:
             children |= {p.pid for p in psutil.Process(proc.pid).children(recursive=True)}
             assert proc.poll() is None, (lines, proc.stderr.read())
@@ -219,13 +219,13 @@ def test_interrupted_run_resumes_with_only_the_missing_scene(scenes, tiny_sr_mod
     assert wait_gone(children) == []  # the cluster it started is gone
     stamp = os.stat(out / "virginia_crop_enhanced.tif").st_mtime_ns
     kept = piece_files(str(out / "virginia_enhanced.tif"))
-    assert len(kept) < 10
+    assert len(kept) < 5
 
     again = cli(*args)
     assert again.returncode == 0, again.stderr
     assert "skipped virginia_crop: " in again.stdout
     done = [ln for ln in again.stdout.splitlines() if ln.startswith("done virginia: ")]
-    assert len(done) == 1 and "10 window(s)" in done[0], again.stdout
+    assert len(done) == 1 and "5 window(s)" in done[0], again.stdout
     assert (f"{len(kept)} already done" in done[0]) == bool(kept), (kept, done)
     assert "batch: 1 done, 1 skipped (already done), 0 failed of 2" in again.stdout
     assert os.stat(out / "virginia_crop_enhanced.tif").st_mtime_ns == stamp
