@@ -7,7 +7,8 @@ guided estimate, with the guard as the engine applies it.
         [--work .train/folds] [--json docs/leave_scene_out.json] [--markdown docs/leave_scene_out.md]
 
 Resumable: each fold's training checkpoints under --work/<fold>/; finished folds are not
-retrained. About 5 minutes per fold on a 2-core CPU. `make evaluate` runs it.
+retrained, and a fold's scores are kept there (score.json) under a key of its weights and of
+core's code, so folds can be scored by parallel runs and assembled by a last one. About 5 minutes per fold on a 2-core CPU. `make evaluate` runs it.
 """
 
 from __future__ import annotations
@@ -49,6 +50,38 @@ def score_fold(fold: str, model_dir: str, log) -> dict:
     predictor = Predictor(model_dir=model_dir, device="cpu")
     scenes = [load_region(r) for r in fold_regions(fold)]
     return evaluate(scenes, predictor.predict, factors=(2, 6), log=log, predictor=predictor)
+
+
+def cached_score(fold: str, model_dir: str, log) -> dict:
+    """score_fold, kept beside the fold's model under a key of its weights and of core's code, so
+    folds can be scored in parallel processes and a rerun with nothing changed costs nothing."""
+    import hashlib
+    import json
+
+    import digisat_plugin.core as core
+
+    digest = hashlib.sha256()
+    for root in (model_dir, os.path.dirname(core.__file__)):
+        for folder, dirs, files in sorted(os.walk(root)):
+            dirs.sort()
+            for name in sorted(files):
+                if name.endswith((".py", ".json", ".h5")):
+                    with open(os.path.join(folder, name), "rb") as f:
+                        digest.update(name.encode() + f.read())
+    path = os.path.join(os.path.dirname(model_dir), "score.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            saved = json.load(f)
+        if saved.get("key") == digest.hexdigest():
+            log(f"fold {fold}: scores of these weights and code already in {path}")
+            return saved["report"]
+    log(f"scoring fold {fold}")
+    report = score_fold(fold, model_dir, log)
+    from digisat_plugin.core.quality.evaluate import write_json
+
+    write_json(path, {"key": digest.hexdigest(), "report": report})
+    with open(path) as f:  # as the JSON holds it, like a cached one
+        return json.load(f)["report"]
 
 
 def x6_proxy(scene, protocol: str) -> dict | None:
@@ -181,10 +214,7 @@ def main(argv=None) -> int:
     models = {fold: train_fold(fold, args.work, log) for fold in folds}
     if args.train_only:
         return 0
-    reports = {}
-    for fold in folds:
-        log(f"scoring fold {fold}")
-        reports[fold] = score_fold(fold, models[fold], log)
+    reports = {fold: cached_score(fold, models[fold], log) for fold in folds}
     rows = summary_rows(reports)
     proxy = proxy_rows(folds)
     write_json(args.json, {"summary": rows, "x6_proxy": proxy, "folds": reports})
