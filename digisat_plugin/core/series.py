@@ -68,7 +68,7 @@ class SeriesDate:
     """One date of the series and what became of it."""
 
     date: str
-    scenes: list  # core.catalog.Scene, the date's grid first (most of the area covered)
+    scenes: list  # core.catalog.SceneRecord, the date's grid first (most of the area covered)
     coverage: dict  # scene id -> percent of the area inside its footprint
     enhanced: str  # absolute path of <date>_<tiles>_enhanced.tif
     indices: dict = field(default_factory=dict)  # index name -> absolute path

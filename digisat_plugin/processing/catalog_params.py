@@ -115,9 +115,9 @@ def date_range(alg, parameters, context) -> tuple:
 
 
 def scene_from_json(text: str):
-    from ..core.catalog.scene import Scene
+    from ..core.catalog.scene import SceneRecord
 
     try:
-        return Scene(**json.loads(text))
+        return SceneRecord(**json.loads(text))
     except (TypeError, ValueError) as exc:
         raise QgsProcessingException(f"scene: not a digisat search record ({exc})") from None

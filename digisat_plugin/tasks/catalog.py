@@ -16,7 +16,7 @@ def source_args(kind, url, username="", password=""):
 
 
 class SearchTask(WorkerTask):
-    """result: list of core.catalog.Scene."""
+    """result: list of core.catalog.SceneRecord."""
 
     def __init__(self, kind, url, aoi, start, end, max_cloud, level, username="", password=""):
         super().__init__(f"digisat: searching {kind}", "search", {

@@ -50,9 +50,9 @@ def decode_sr_result(value: dict):
 
 
 def decode_scene(value: dict):
-    from ..core.catalog.scene import Scene
+    from ..core.catalog.scene import SceneRecord
 
-    return Scene(**value)
+    return SceneRecord(**value)
 
 
 def decode_enhance_result(value: dict):

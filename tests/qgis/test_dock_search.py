@@ -117,7 +117,7 @@ def test_quicklook_of_the_selected_scene_is_shown(full_iface, qgis_canvas, clean
 
     from qgis.PyQt.QtGui import QColor, QImage
 
-    from digisat_plugin.core.catalog.scene import Scene
+    from digisat_plugin.core.catalog.scene import SceneRecord
 
     image = QImage(64, 48, QImage.Format_RGB32)
     image.fill(QColor(200, 40, 40))
@@ -130,8 +130,8 @@ def test_quicklook_of_the_selected_scene_is_shown(full_iface, qgis_canvas, clean
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/thumb.png"
         footprint = {"type": "Polygon", "coordinates": [[[-75.6, 37.7], [-75.5, 37.7], [-75.5, 37.8], [-75.6, 37.7]]]}
-        scenes = [Scene("S2A_X", "2024-07-05T15:47:21Z", 1.0, "18SVG", footprint, 123456789, url, "stac", "L2A"),
-                  Scene("S2A_Y", "2024-07-01T15:47:21Z", None, "18SVG", None, None, "", "stac", "L2A")]
+        scenes = [SceneRecord("S2A_X", "2024-07-05T15:47:21Z", 1.0, "18SVG", footprint, 123456789, url, "stac", "L2A"),
+                  SceneRecord("S2A_Y", "2024-07-01T15:47:21Z", None, "18SVG", None, None, "", "stac", "L2A")]
         dock.data.show_scenes(scenes)
         assert [dock.data.table.item(r, 4).text() for r in range(2)] == ["123.5 MB", "?"]
         assert dock.data.table.item(1, 1).text() == "?"
@@ -209,7 +209,7 @@ def test_late_quicklook_of_the_previous_scene_is_dropped(full_iface, qgis_canvas
     from qgis.PyQt.QtCore import QBuffer, QByteArray, QIODevice
     from qgis.PyQt.QtGui import QColor, QImage
 
-    from digisat_plugin.core.catalog.scene import Scene
+    from digisat_plugin.core.catalog.scene import SceneRecord
 
     image = QImage(32, 32, QImage.Format_RGB32)
     image.fill(QColor(0, 200, 0))
@@ -238,8 +238,8 @@ def test_late_quicklook_of_the_previous_scene_is_dropped(full_iface, qgis_canvas
     dock = DigisatDock(full_iface, settings=PluginSettings(output_dir=str(tmp_path)))
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/a.png"
-        dock.data.show_scenes([Scene("S2A_A", "2024-07-05T15:47:21Z", 1.0, "18SVG", None, None, url, "stac", "L2A"),
-                               Scene("S2A_B", "2024-07-01T15:47:21Z", 1.0, "18SVG", None, None, "", "stac", "L2A")])
+        dock.data.show_scenes([SceneRecord("S2A_A", "2024-07-05T15:47:21Z", 1.0, "18SVG", None, None, url, "stac", "L2A"),
+                               SceneRecord("S2A_B", "2024-07-01T15:47:21Z", 1.0, "18SVG", None, None, "", "stac", "L2A")])
         dock.data.table.selectRow(0)
         qtbot.waitUntil(requested.is_set, timeout=10000)
         fetcher = dock.data._quicklook_fetcher

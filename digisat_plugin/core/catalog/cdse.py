@@ -26,7 +26,7 @@ from urllib.parse import quote
 from ..definitions import BY_NAME, ORDER, sort_bands
 from ..progress import as_progress
 from .errors import AuthError, CatalogError, NotFoundError, OfflineError
-from .scene import Scene, iso_utc, level_from_name, product_type, sort_newest_first, tile_from_name
+from .scene import SceneRecord, iso_utc, level_from_name, product_type, sort_newest_first, tile_from_name
 from .transfer import Transfer, make_folder
 
 CATALOGUE_URL = "https://catalogue.dataspace.copernicus.eu"
@@ -138,7 +138,7 @@ class CdseSource:
         return sort_newest_first(scenes[:limit])
 
     # -- fetch ------------------------------------------------------------------------------
-    def fetch(self, scene: Scene, aoi=None, bands=None, dest_dir: str = ".", progress=None) -> str:
+    def fetch(self, scene: SceneRecord, aoi=None, bands=None, dest_dir: str = ".", progress=None) -> str:
         """Download into `dest_dir`; return the SAFE folder (per-band mode) or the zip path."""
         progress = as_progress(progress)
         uuid = scene.extra.get("uuid")
@@ -165,7 +165,7 @@ class CdseSource:
             raise CatalogError(f"CDSE node {'/'.join(path)}: listing without a 'result' list of named nodes")
         return result
 
-    def _fetch_nodes(self, scene: Scene, uuid: str, bands, dest_dir: str, progress) -> str:
+    def _fetch_nodes(self, scene: SceneRecord, uuid: str, bands, dest_dir: str, progress) -> str:
         safe = scene.extra.get("name") or scene.id + ".SAFE"
         level = scene.level or level_from_name(safe)
         wanted = sort_bands(bands or [b for b in ORDER if not (b == "B10" and level == "L2A")])
@@ -229,7 +229,7 @@ def day_end(date: str) -> str:
     return date if "T" in date else f"{date}T23:59:59.999Z"
 
 
-def scene_from_odata(p: dict) -> Scene:
+def scene_from_odata(p: dict) -> SceneRecord:
     try:
         name = p["Name"]
         attrs = {a.get("Name"): a.get("Value") for a in p.get("Attributes") or []}
@@ -237,7 +237,7 @@ def scene_from_odata(p: dict) -> Scene:
         cloud = attrs.get("cloudCover")
         ptype = str(attrs.get("productType", ""))
         level = "L2A" if "2A" in ptype else "L1C" if "1C" in ptype else level_from_name(name)
-        return Scene(
+        return SceneRecord(
             id=name.removesuffix(".SAFE"), datetime=iso_utc(p["ContentDate"]["Start"]),
             cloud_cover=None if cloud is None else float(cloud), tile=str(attrs.get("tileId") or tile_from_name(name)),
             footprint=p.get("GeoFootprint"), size=int(p["ContentLength"]) if p.get("ContentLength") else None,

@@ -16,7 +16,7 @@ from requests.adapters import HTTPAdapter
 from ..errors import InputError, first_line
 from ..progress import as_progress
 from .errors import AuthError, CatalogError, NetworkError, NotFoundError, OfflineError, translated_errors
-from .scene import Scene, level_from_name, product_type, sort_newest_first, tile_from_name
+from .scene import SceneRecord, level_from_name, product_type, sort_newest_first, tile_from_name
 from .transfer import Transfer, make_folder
 
 
@@ -63,7 +63,7 @@ class DhusSource:
                                    cloudcoverpercentage=(0, float(max_cloud)), limit=int(limit))
         return sort_newest_first([scene_from_entry(uuid, props) for uuid, props in found.items()])
 
-    def fetch(self, scene: Scene, aoi=None, bands=None, dest_dir: str = ".", progress=None) -> str:
+    def fetch(self, scene: SceneRecord, aoi=None, bands=None, dest_dir: str = ".", progress=None) -> str:
         """Download the whole product zip into `dest_dir`; return its path."""
         progress = as_progress(progress)
         uuid = scene.extra.get("uuid")
@@ -102,7 +102,7 @@ class DhusSource:
         return None
 
 
-def scene_from_entry(uuid: str, p: dict) -> Scene:
+def scene_from_entry(uuid: str, p: dict) -> SceneRecord:
     from osgeo import ogr
 
     title = p.get("title", "")
@@ -117,7 +117,7 @@ def scene_from_entry(uuid: str, p: dict) -> Scene:
     begin = p.get("beginposition")
     dt = begin.strftime("%Y-%m-%dT%H:%M:%SZ") if hasattr(begin, "strftime") else str(begin or "")
     cloud = p.get("cloudcoverpercentage")
-    return Scene(
+    return SceneRecord(
         id=title, datetime=dt, cloud_cover=None if cloud is None else float(cloud),
         tile=str(p.get("tileid") or tile_from_name(title)), footprint=footprint, size=parse_size(p.get("size")),
         thumbnail_url=p.get("link_icon", ""), source="dhus",

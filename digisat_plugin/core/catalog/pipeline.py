@@ -11,7 +11,7 @@ from ..definitions import BANDS_10M, BANDS_20M, BANDS_60M
 from ..errors import AoiError, InputError
 from ..progress import as_progress
 from .errors import AuthError, CatalogError, NotFoundError
-from .scene import Scene
+from .scene import SceneRecord
 
 CLEAR_MARGIN = 5.0  # cloud-cover points within which a newer scene beats a clearer one
 MAX_TRIES = 3  # scenes tried in turn when a fetch fails (a broken band, a server error)
@@ -19,7 +19,7 @@ MAX_TRIES = 3  # scenes tried in turn when a fetch fails (a broken band, a serve
 
 @dataclass
 class EnhanceResult:
-    scene: Scene
+    scene: SceneRecord
     product_path: str  # what was fetched (removed afterwards unless a workdir was given)
     result: object  # core.sr.engine.SuperResolveResult
     notes: list = field(default_factory=list)  # scenes skipped and why
@@ -40,12 +40,12 @@ def find_scene(source, aoi, scene_id: str, level: str, start: str | None = None,
     raise NotFoundError(f"{scene_id}: no such {level} scene over the area between {start} and {end}")
 
 
-def cloud_of(scene: Scene) -> float | None:
+def cloud_of(scene: SceneRecord) -> float | None:
     """The cloud a scene is judged by: over the area when measured (SCL), else over the tile."""
     return scene.area_cloud if scene.area_cloud is not None else scene.cloud_cover
 
 
-def pick_scene(scenes: list) -> Scene:
+def pick_scene(scenes: list) -> SceneRecord:
     """The clearest scene (over the area where measured); among those within CLEAR_MARGIN points of it, the newest."""
     if not scenes:
         raise NotFoundError("no scene to choose from")

@@ -10,7 +10,7 @@ PRODUCT_TYPES = {"L2A": "S2MSI2A", "L1C": "S2MSI1C"}  # the product types of the
 
 
 @dataclass
-class Scene:
+class SceneRecord:
     id: str  # the product name (STAC item id, SAFE name without .SAFE)
     datetime: str  # sensing start, ISO 8601 UTC ("2024-07-05T15:57:21Z")
     cloud_cover: float | None  # percent

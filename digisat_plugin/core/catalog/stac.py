@@ -31,7 +31,7 @@ from ..definitions import BY_NAME, COLLECTIONS, ORDER, sort_bands
 from ..errors import AoiError, Cancelled, InputError, first_line
 from ..progress import as_progress
 from .errors import AuthError, CatalogError, NetworkError, NotFoundError, translated_errors
-from .scene import Scene, iso_utc, sort_newest_first
+from .scene import SceneRecord, iso_utc, sort_newest_first
 from .scl import area_cloud_percent
 from .transfer import make_folder
 
@@ -154,7 +154,7 @@ class StacSource:
         if not todo or aoi is None or not aoi.crs:
             return
 
-        def measure(scene: Scene) -> None:
+        def measure(scene: SceneRecord) -> None:
             try:
                 with self._http_options():
                     ds = self._open(scene.extra["scl"])
@@ -174,7 +174,7 @@ class StacSource:
             list(pool.map(measure, todo))
 
     # -- fetch ------------------------------------------------------------------------------
-    def fetch(self, scene: Scene, aoi, bands=None, dest_dir: str = ".", progress=None) -> str:
+    def fetch(self, scene: SceneRecord, aoi, bands=None, dest_dir: str = ".", progress=None) -> str:
         """Read the area's window of every band (the whole scene without an area) into
         `dest_dir/<scene id>/`; return that folder."""
         progress = as_progress(progress)
@@ -235,7 +235,7 @@ class StacSource:
         except RuntimeError as exc:
             raise _gdal_error(href, exc, self.timeout, time.monotonic() - started) from None
 
-    def _windows(self, scene: Scene, aoi, bands: list) -> dict:
+    def _windows(self, scene: SceneRecord, aoi, bands: list) -> dict:
         """{band: (col, row, width, height)} on each band's own grid, nested (shared corner); the
         whole scene (on the 60 m grid) when `aoi` is None."""
         if aoi is not None and not aoi.crs:
@@ -274,7 +274,7 @@ class StacSource:
             windows[band] = (int(round(col)), int(round(row)), int(round((x1 - x0) / res)), int(round((y0 - y1) / res)))
         return windows
 
-    def _read_bands(self, scene: Scene, windows: dict, work: str, progress) -> None:
+    def _read_bands(self, scene: SceneRecord, windows: dict, work: str, progress) -> None:
         done = dict.fromkeys(windows, 0.0)
         cancel = threading.Event()
 
@@ -398,7 +398,7 @@ def asset_href(item, band: str) -> tuple:
     return None, None
 
 
-def scene_from_item(item, level: str) -> Scene:
+def scene_from_item(item, level: str) -> SceneRecord:
     props = item.properties
     # The older Earth Search collection (sentinel-2-l2a) removed the baseline-04.00 offset from
     # the pixels of some items and says so here, while raster:bands still advertise -0.1.
@@ -421,7 +421,7 @@ def scene_from_item(item, level: str) -> Scene:
     scl = item.assets.get("scl") or item.assets.get("SCL")
     cloud = props.get("eo:cloud_cover")
     item_level = "L1C" if "l1c" in (item.collection_id or "").lower() else level
-    return Scene(
+    return SceneRecord(
         id=item.id, datetime=iso_utc(dt), cloud_cover=None if cloud is None else float(cloud), tile=tile,
         footprint=item.geometry, size=sum(sizes) if sizes else None, thumbnail_url=thumb.href if thumb else "",
         source="stac", level=item_level, assets=assets,
@@ -431,7 +431,7 @@ def scene_from_item(item, level: str) -> Scene:
     )
 
 
-def write_folder_metadata(folder: str, scene: Scene, radiometry: dict) -> None:
+def write_folder_metadata(folder: str, scene: SceneRecord, radiometry: dict) -> None:
     """radiometry.json (reflectance = DN * scale + offset) and scene.json of a fetched band folder."""
     scale = {b: (r[0] if r else 1e-4) for b, r in radiometry.items()}
     offset = {b: (r[1] if r else 0.0) for b, r in radiometry.items()}
