@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from osgeo import gdal
 
-from .errors import Cancelled, InputError, OutputError, first_line
-from .io.cog import COG_OPTIONS, check_writable
+from .errors import InputError, OutputError, first_line
+from .io.cog import check_writable, translate_cog
 from .progress import as_progress
 
 gdal.UseExceptions()
@@ -117,24 +117,10 @@ def compute(name: str, reflectance: dict) -> np.ndarray:
 def publish_cog(tmp_tiff: str, path: str, progress=None) -> str:
     """GDAL's COG driver (core/io/cog.COG_OPTIONS) from the finished GTiff `tmp_tiff` to a temporary
     file beside `path`, renamed to `path` when complete; both temporaries are removed whatever happens."""
-    progress = as_progress(progress)
     folder, base = os.path.split(os.path.abspath(path))
     tmp_cog = os.path.join(folder, f".{base}.{os.getpid()}.cog.part.tif")
-
-    def callback(fraction, _msg, _data):
-        try:
-            progress.update(fraction, "writing Cloud Optimized GeoTIFF")
-        except Cancelled:
-            return 0  # GDAL stops and raises
-        return 1
-
     try:
-        gdal.Translate(tmp_cog, tmp_tiff, format="COG", creationOptions=COG_OPTIONS, callback=callback)
-        os.replace(tmp_cog, path)
-    except RuntimeError as exc:
-        if progress.cancelled:
-            raise Cancelled() from None
-        raise OutputError(f"{path}: cannot write Cloud Optimized GeoTIFF ({first_line(exc)})") from None
+        translate_cog(tmp_tiff, tmp_cog, os.path.abspath(path), as_progress(progress))
     finally:
         for p in (tmp_cog, tmp_tiff):
             if os.path.exists(p):

@@ -125,7 +125,7 @@ class CogWriter(_TiffWriter):
     def commit(self, progress=None) -> str:
         self._close()
         try:
-            _translate(self.tmp_tiff, self.tmp_cog, self.path, progress)
+            translate_cog(self.tmp_tiff, self.tmp_cog, self.path, progress)
         finally:
             self.abort()
         return self.path
@@ -181,7 +181,7 @@ def assemble_cog(path: str, parts, width: int, height: int, band_names, geotrans
                                f"{vrt.RasterYSize if vrt else 0} px mosaic, not {width} x {height}")
         describe(vrt, band_names, geotransform, crs_wkt, nodata, band_metadata, metadata)
         vrt.FlushCache()
-        _translate(vrt, tmp_cog, os.path.abspath(path), progress)
+        translate_cog(vrt, tmp_cog, os.path.abspath(path), progress)
         vrt = None
     except RuntimeError as exc:
         raise OutputError(f"{path}: cannot assemble the pieces ({first_line(exc)})") from None
@@ -197,7 +197,7 @@ def _tmp_cog(path: str) -> str:
     return os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.{os.getpid()}.cog.part.tif")
 
 
-def _translate(src, tmp_cog: str, final: str, progress) -> None:
+def translate_cog(src, tmp_cog: str, final: str, progress) -> None:
     """GDAL's COG driver from `src` to `tmp_cog`, renamed to `final` (Cancelled on cancel)."""
 
     def callback(fraction, _msg, _data):
