@@ -53,33 +53,49 @@ def score_fold(fold: str, model_dir: str, log) -> dict:
 
 
 def cached_score(fold: str, model_dir: str, log) -> dict:
-    """score_fold, kept beside the fold's model under a key of its weights and of core's code, so
-    folds can be scored in parallel processes and a rerun with nothing changed costs nothing."""
+    """score_fold, kept beside the fold's model under a key of its weights and of the scoring code,
+    so folds can be scored in parallel processes and a rerun with nothing changed costs nothing."""
+    return _cached(fold, model_dir, log, score_key(model_dir))
+
+
+def score_key(model_dir: str) -> str:
+    """A digest of the fold's weights and of the code that scores them (sr, quality, wald, definitions)."""
     import hashlib
-    import json
 
     import digisat_plugin.core as core
 
+    here = os.path.dirname(core.__file__)
+    roots = [model_dir] + [os.path.join(here, p) for p in ("sr", "quality", "wald.py", "definitions.py")]
     digest = hashlib.sha256()
-    for root in (model_dir, os.path.dirname(core.__file__)):
+    for root in roots:
+        if os.path.isfile(root):
+            with open(root, "rb") as f:
+                digest.update(root.encode() + f.read())
+            continue
         for folder, dirs, files in sorted(os.walk(root)):
             dirs.sort()
             for name in sorted(files):
-                if name.endswith((".py", ".json", ".h5")):
+                if name.endswith((".py", ".h5")):  # not the cards: they hold the time they were written
                     with open(os.path.join(folder, name), "rb") as f:
                         digest.update(name.encode() + f.read())
+    return digest.hexdigest()
+
+
+def _cached(fold: str, model_dir: str, log, key: str) -> dict:
+    import json
+
     path = os.path.join(os.path.dirname(model_dir), "score.json")
     if os.path.exists(path):
         with open(path) as f:
             saved = json.load(f)
-        if saved.get("key") == digest.hexdigest():
+        if saved.get("key") == key:
             log(f"fold {fold}: scores of these weights and code already in {path}")
             return saved["report"]
     log(f"scoring fold {fold}")
     report = score_fold(fold, model_dir, log)
     from digisat_plugin.core.quality.evaluate import write_json
 
-    write_json(path, {"key": digest.hexdigest(), "report": report})
+    write_json(path, {"key": key, "report": report})
     with open(path) as f:  # as the JSON holds it, like a cached one
         return json.load(f)["report"]
 
