@@ -31,7 +31,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/toolbelt/log.py" line="68"/>
+        <location filename="../digisat_plugin/toolbelt/log.py" line="66"/>
         <source>Details</source>
         <translation type="unfinished"></translation>
     </message>
@@ -213,7 +213,7 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/dock.py" line="119"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="280"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="283"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
@@ -238,148 +238,153 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="271"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="273"/>
         <source>the worker's Python ({python}) lacks {modules}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="277"/>
-        <source>Before the first run: {why}; click 'Install packages' (Process tab)</source>
+        <location filename="../digisat_plugin/gui/dock.py" line="280"/>
+        <source>; click 'Install packages' (Process tab)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="279"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="281"/>
+        <source>Before the first run: {why}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="282"/>
         <source>Before the first run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="297"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="300"/>
         <source>{job} needs {modules} in the worker's Python ({python}): click 'Install packages' (Process tab) or set another Python in Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="322"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="325"/>
         <source>repairing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="323"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="326"/>
         <source>installing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="330"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="333"/>
         <source>Installed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="333"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="336"/>
         <source>installed in {folder}: {versions}; Run works now (no restart needed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="340"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="343"/>
         <source>Installation failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="341"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="344"/>
         <source>installation cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="356"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="359"/>
         <source>removed the Python environment {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="369"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="372"/>
         <source>search: draw an area of interest first (Area tab)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="387"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="390"/>
         <source>Searching…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="388"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="391"/>
         <source>searching {source} {url} {start}..{end}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="398"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="401"/>
         <source>Search failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="402"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="405"/>
         <source>Search cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="407"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="410"/>
         <location filename="../digisat_plugin/gui/search_panel.py" line="273"/>
         <source>{n} scenes found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="458"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="461"/>
         <source>digisat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="458"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="461"/>
         <source>{name} is the result of the same product, area and bands, made before. Replace it (its layers are taken out of the project)?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="508"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="511"/>
         <source>started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="514"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="517"/>
         <source>cancelling…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="526"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="529"/>
         <source>Working</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="540"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="543"/>
         <source>Done in {seconds} s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="541"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="544"/>
         <source>done: {path} ({width} x {height} px, {bands} bands, {seconds} s)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="544"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="547"/>
         <source>{title}: enhanced layer added</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="554"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="557"/>
         <source>Failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="560"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="563"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="561"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="564"/>
         <source>cancelled: no output was kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="624"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="627"/>
         <source>side by side: this QGIS cannot open another map view</source>
         <translation type="unfinished"></translation>
     </message>
@@ -578,72 +583,72 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="21"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="22"/>
         <source>Time series</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="25"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="26"/>
         <source>Ticked: Run super-resolves every scene from the search's start date to the end date below that passes the cloud limits, one 10 m raster per date, and loads them as one group animated by the Temporal Controller (View &gt; Panels &gt; Temporal Controller)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="31"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="32"/>
         <source>Last day of the series (included); the first is the search's start date</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="33"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="34"/>
         <source>Spectral indices per date at 10 m, comma-separated: NDVI, NDRE, NDMI, NBR, NBR2, NDWI, MNDWI, NDBI, EVI, SAVI (empty: none)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="39"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="40"/>
         <source>Leave out scenes with more cloud than this over the area itself (from the scene classification, STAC L2A); 100 %: keep all</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="41"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="42"/>
         <source>Written to &lt;output folder&gt;/series_&lt;start&gt;_&lt;end&gt;_&lt;key&gt;; a rerun skips the dates done.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="43"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="44"/>
         <source>The folder also holds series.json: dates, tiles, files, scene ids and cloud</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="45"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="46"/>
         <source>Until</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="46"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="47"/>
         <source>Indices</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="47"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="48"/>
         <source>Max. cloud over the area</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="99"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="106"/>
         <source>time series {start} .. {end} started -&gt; {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="114"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="121"/>
         <source>time series: no date could be made</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="122"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="129"/>
         <source>Done: {n} dates</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="123"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="130"/>
         <source>time series: {n} dates ({done} made, {skipped} already done) in the group {group}</source>
         <translation type="unfinished"></translation>
     </message>

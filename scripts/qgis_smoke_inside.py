@@ -153,8 +153,15 @@ def install(dock):
 
     started = time.time()
     dock.tabs.setCurrentWidget(dock.process)
+    deadline = time.time() + 15  # the dock looks at the worker's Python just after it opens (a child process)
+    while dock.process.install_button.isHidden() and time.time() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.05)
     if dock.process.install_button.isHidden():
-        step("note: the Install packages button is hidden before the install (clicked anyway)")
+        finish(False, "a clean profile's dock does not show 'Install packages' before any run: "
+                      + dock.step_label.text())
+        return
+    step("before any run the dock shows 'Install packages' and says: " + dock.step_label.text())
     dock.process.install_button.click()
     task = dock.install_task
     if task is None:
@@ -271,7 +278,10 @@ def next_run():
         files = listing(CFG["output"])
         record.update(outcome=outcome, message=message, seconds=time.time() - record["started"],
                       groups_added=len(groups), groups=groups,
-                      new_files=sorted(set(files) - set(files_before)),
+                      # QGIS saves a closed layer's statistics beside its file (.aux.xml): when a run
+                      # replaces an earlier result's layers, that sidecar of an older file is not the run's
+                      new_files=sorted(f for f in set(files) - set(files_before)
+                                       if not (f.endswith(".aux.xml") and f[:-len(".aux.xml")] in files_before)),
                       leftovers=[f for f in files if f.startswith(".") or f.endswith(".part.tif")],
                       tensorflow_in_qgis=sorted({"tensorflow", "keras", "h5py"} & set(sys.modules)),
                       qgis_alive=iface.mainWindow().isVisible())

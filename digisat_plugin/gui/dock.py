@@ -277,8 +277,8 @@ class DigisatDock(QgsDockWidget):
         if refresh or details:
             self.settings_panel.refresh_environment(info)
         if missing and (self.chain is None or not self.chain.running) and self.install_task is None:
-            self.step_label.setText(tr("Before the first run: {why}; click 'Install packages' (Process tab)").format(
-                why=why))
+            hint = "" if "Install packages" in why else tr("; click 'Install packages' (Process tab)")
+            self.step_label.setText(tr("Before the first run: {why}").format(why=why) + hint)
         elif not missing and self.step_label.text().startswith(tr("Before the first run")):
             self.step_label.setText(tr("Ready"))
         return missing
