@@ -27,7 +27,7 @@ LEVELS = ("L2A", "L1C")
 DEFAULT_DAYS = 30
 
 SOURCE, URL, AUTH, LEVEL, COLLECTION = "SOURCE", "URL", "AUTH", "LEVEL", "COLLECTION"
-START, END, MAX_CLOUD = "START", "END", "MAX_CLOUD"
+START, END, MAX_CLOUD, MAX_AREA_CLOUD = "START", "END", "MAX_CLOUD", "MAX_AREA_CLOUD"
 
 SOURCE_HELP = (
     "<b>Source</b>: where to search and download. <b>Service URL</b>: leave empty for the source's public "
@@ -60,6 +60,13 @@ def add_date_cloud_parameters(alg) -> None:
     alg.addParameter(QgsProcessingParameterNumber(
         MAX_CLOUD, "Maximum cloud cover (%)", type=QgsProcessingParameterNumber.Double, minValue=0, maxValue=100,
         defaultValue=30))
+
+
+def add_area_cloud_parameter(alg) -> None:
+    """The scene-classification cloud limit over the extent itself (enhance_area, enhance_series)."""
+    alg.addParameter(QgsProcessingParameterNumber(
+        MAX_AREA_CLOUD, "Maximum cloud over the extent (%, scene classification; 100: keep all)",
+        type=QgsProcessingParameterNumber.Double, minValue=0, maxValue=100, defaultValue=100))
 
 
 def source_kind(alg, parameters, context) -> str:

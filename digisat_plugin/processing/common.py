@@ -181,6 +181,12 @@ def layer_aoi(alg: QgsProcessingAlgorithm, parameters, name: str, context):
     return Aoi(union.asWkt(), crs_text(source.sourceCrs()))
 
 
+def bands_parameter(name: str = "BANDS") -> QgsProcessingParameterEnum:
+    """The multiple-choice band-group parameter of every algorithm that super-resolves (read by band_names)."""
+    return QgsProcessingParameterEnum(name, "Bands to super-resolve", options=[label for _key, label in BAND_GROUPS],
+                                      allowMultiple=True, defaultValue=DEFAULT_BAND_GROUPS)
+
+
 def band_names(alg: QgsProcessingAlgorithm, parameters, name: str, context) -> list:
     """Band names from the multiple-choice band-group parameter, the 10 m bands always included.
 

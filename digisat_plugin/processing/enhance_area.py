@@ -5,21 +5,18 @@ from __future__ import annotations
 from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
-    QgsProcessingParameterEnum,
     QgsProcessingParameterExtent,
     QgsProcessingParameterFile,
-    QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
 )
 
 from . import catalog_params as cp
 from . import dn_scale
 from .common import (
-    BAND_GROUPS,
-    DEFAULT_BAND_GROUPS,
     DigisatAlgorithm,
     add_engine_parameters,
     band_names,
+    bands_parameter,
     engine_options,
     extent_aoi,
     run_in_worker,
@@ -43,18 +40,14 @@ class EnhanceAreaAlgorithm(DigisatAlgorithm):
     )
 
     EXTENT, BANDS, OUTPUT, ORIGINAL = "EXTENT", "BANDS", "OUTPUT", "ORIGINAL"
-    WORKDIR, MAX_AREA_CLOUD = "WORKDIR", "MAX_AREA_CLOUD"
+    WORKDIR, MAX_AREA_CLOUD = "WORKDIR", cp.MAX_AREA_CLOUD
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Extent"))
         cp.add_date_cloud_parameters(self)
-        self.addParameter(QgsProcessingParameterNumber(
-            self.MAX_AREA_CLOUD, "Maximum cloud over the extent (%, scene classification; 100: keep all)",
-            type=QgsProcessingParameterNumber.Double, minValue=0, maxValue=100, defaultValue=100))
+        cp.add_area_cloud_parameter(self)
         cp.add_source_parameters(self)
-        self.addParameter(QgsProcessingParameterEnum(
-            self.BANDS, "Bands to super-resolve", options=[label for _key, label in BAND_GROUPS],
-            allowMultiple=True, defaultValue=DEFAULT_BAND_GROUPS))
+        self.addParameter(bands_parameter(self.BANDS))
         add_engine_parameters(self, QgsProcessingParameterFile(
             self.WORKDIR, "Keep fetched data in (empty: temporary)", behavior=QgsProcessingParameterFile.Folder,
             optional=True), dn_scale.keep_dn_scale_parameter())

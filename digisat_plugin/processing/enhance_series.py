@@ -11,18 +11,16 @@ from qgis.core import (
     QgsProcessingParameterEnum,
     QgsProcessingParameterExtent,
     QgsProcessingParameterFolderDestination,
-    QgsProcessingParameterNumber,
     QgsProject,
 )
 
 from . import catalog_params as cp
 from . import dn_scale
 from .common import (
-    BAND_GROUPS,
-    DEFAULT_BAND_GROUPS,
     DigisatAlgorithm,
     add_engine_parameters,
     band_names,
+    bands_parameter,
     engine_options,
     extent_aoi,
     run_in_worker,
@@ -55,18 +53,14 @@ class EnhanceSeriesAlgorithm(DigisatAlgorithm):
     )
 
     EXTENT, BANDS, INDICES, OUTPUT_FOLDER = "EXTENT", "BANDS", "INDICES", "OUTPUT_FOLDER"
-    MAX_AREA_CLOUD, LOAD = "MAX_AREA_CLOUD", "LOAD"
+    MAX_AREA_CLOUD, LOAD = cp.MAX_AREA_CLOUD, "LOAD"
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Extent"))
         cp.add_date_cloud_parameters(self)
-        self.addParameter(QgsProcessingParameterNumber(
-            self.MAX_AREA_CLOUD, "Maximum cloud over the extent (%, scene classification; 100: keep all)",
-            type=QgsProcessingParameterNumber.Double, minValue=0, maxValue=100, defaultValue=100))
+        cp.add_area_cloud_parameter(self)
         cp.add_source_parameters(self)
-        self.addParameter(QgsProcessingParameterEnum(
-            self.BANDS, "Bands to super-resolve", options=[label for _key, label in BAND_GROUPS],
-            allowMultiple=True, defaultValue=DEFAULT_BAND_GROUPS))
+        self.addParameter(bands_parameter(self.BANDS))
         self.addParameter(QgsProcessingParameterEnum(
             self.INDICES, "Spectral indices per date", options=index_names(), allowMultiple=True, defaultValue=[0],
             optional=True))

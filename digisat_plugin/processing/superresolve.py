@@ -9,7 +9,6 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
-    QgsProcessingParameterEnum,
     QgsProcessingParameterExtent,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
@@ -18,12 +17,11 @@ from qgis.core import (
 
 from . import dn_scale
 from .common import (
-    BAND_GROUPS,
-    DEFAULT_BAND_GROUPS,
     PRODUCT_FILE_FILTER,
     DigisatAlgorithm,
     add_engine_parameters,
     band_names,
+    bands_parameter,
     engine_options,
     extent_aoi,
     layer_aoi,
@@ -82,12 +80,7 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.AOI, "Area polygons (instead of the extent)", [QgsProcessing.TypeVectorPolygon], optional=True))
         self.addParameter(QgsProcessingParameterBoolean(self.MASK, "No data outside the polygons", defaultValue=True))
-        self.addParameter(
-            QgsProcessingParameterEnum(
-                self.BANDS, "Bands to super-resolve", options=[label for _key, label in BAND_GROUPS],
-                allowMultiple=True, defaultValue=DEFAULT_BAND_GROUPS,
-            )
-        )
+        self.addParameter(bands_parameter(self.BANDS))
         add_engine_parameters(self, dn_scale.keep_dn_scale_parameter())
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Super-resolved (10 m)"))
         self.addParameter(
