@@ -16,7 +16,7 @@ from ..io.aoi import Window
 from ..io.product import read_mirrored
 from .consistency import enforce_consistency
 from .resample import upsample
-from .spec import NET20, NET60, prepare_inputs, valid_at, window_blur, window_prior
+from .spec import NET20, NET60, guided_estimate, prepare_inputs, valid_at, window_blur, window_prior
 from .tiling import plan_tiles
 from .weights import default_model_dir, load_net
 
@@ -118,11 +118,11 @@ class Predictor:
                 cut = margin - own
                 inputs = {b: full[b][..., cut // ratios[b]:(cut + th + 2 * own) // ratios[b],
                                      cut // ratios[b]:(cut + tw + 2 * own) // ratios[b]] for b in spec.inputs}
-                prepared = prepare_inputs(inputs, ratios, spec, blur[spec.name], priors.get(spec.name))
-                if methods.get(spec.name, "network") == "guided":
-                    y = prepared.base
+                if methods.get(spec.name, "network") == "guided":  # no network input planes needed
+                    y = guided_estimate(inputs, spec, blur[spec.name], priors.get(spec.name))
                 else:
-                    y = self.run_net(spec.name, prepared)
+                    y = self.run_net(spec.name, prepare_inputs(inputs, ratios, spec, blur[spec.name],
+                                                               priors.get(spec.name)))
                 consistent = self.net(spec.name).card.get("consistency", False)
                 for i, band in enumerate(spec.outputs):
                     # Optionally corrected so that, averaged back to its own grid, the band is

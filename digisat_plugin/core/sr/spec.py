@@ -131,15 +131,14 @@ def _coarse(arr: np.ndarray, ratio: int, s: int) -> np.ndarray:
     return block_mean(arr, s // ratio) if s != ratio else arr
 
 
-def prepare_inputs(native: dict, ratios: dict, spec: NetSpec, blur=None, prior=None) -> Prepared:
-    """Stack one window of every input band on the base grid (see the module docstring).
+def guided_estimate(native: dict, spec: NetSpec, blur=None, prior=None) -> np.ndarray:
+    """The guided estimate alone, (..., H, W, n_out) on the model scale: `prepare_inputs(...).base`
+    without the network's input planes (what is written where the guard chose the estimate)."""
+    return np.moveaxis(_estimate(native, spec, blur, prior)[1], -3, -1)
 
-    native: band name -> (..., h_b, w_b) float32 array on the model scale (reflectance x 10000)
-    at that band's own grid; ratios: band name -> its factor to the base grid; blur: the guides'
-    Gaussian width per output band (`window_blur`), estimated here when None (unbatched only);
-    prior: the window's own fit for networks that use one (`window_prior`), likewise.
-    """
-    s = spec.scale
+
+def _estimate(native: dict, spec: NetSpec, blur, prior) -> tuple:
+    """(blur, the guided estimate (..., B, H, W)); blur and prior estimated here when None (unbatched only)."""
     batched = native[spec.outputs[0]].ndim > 2
     if batched and (blur is None or (spec.prior and prior is None)):
         raise ValueError("a batch of tiles needs its window's blur and prior (spec.centre_fit)")
@@ -149,7 +148,20 @@ def prepare_inputs(native: dict, ratios: dict, spec: NetSpec, blur=None, prior=N
         prior = window_prior(native, spec, blur, valid_at(native, spec))
     guides = np.stack([native[name] for name in BANDS_10M], axis=-3)
     low = np.stack([native[name] for name in spec.outputs], axis=-3)
-    estimate = guided_local(low, guides, s, sigma=blur, prior=prior)
+    return blur, guided_local(low, guides, spec.scale, sigma=blur, prior=prior)
+
+
+def prepare_inputs(native: dict, ratios: dict, spec: NetSpec, blur=None, prior=None) -> Prepared:
+    """Stack one window of every input band on the base grid (see the module docstring).
+
+    native: band name -> (..., h_b, w_b) float32 array on the model scale (reflectance x 10000)
+    at that band's own grid; ratios: band name -> its factor to the base grid; blur: the guides'
+    Gaussian width per output band (`window_blur`), estimated here when None (unbatched only);
+    prior: the window's own fit for networks that use one (`window_prior`), likewise.
+    """
+    s = spec.scale
+    blur, estimate = _estimate(native, spec, blur, prior)
+    low = np.stack([native[name] for name in spec.outputs], axis=-3)
     planes = []
     for name in spec.inputs:
         if name in spec.outputs:
