@@ -389,58 +389,68 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="62"/>
-        <source>20 m bands ({bands})</source>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="64"/>
+        <source>20 m bands</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="63"/>
-        <source>60 m bands ({bands})</source>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="65"/>
+        <source>60 m bands</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="69"/>
-        <source>Measure quality (consistency with the delivered bands, in the log)</source>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="73"/>
+        <source>Measure quality</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="76"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="80"/>
         <source>automatic</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="77"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="81"/>
         <source> px</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="84"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="89"/>
         <source>10 m bands (B02 B03 B04 B08) are always kept as delivered.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="87"/>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="116"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="94"/>
+        <source>20 m: {b20}; 60 m: {b60}; super-resolved to 10 m.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="98"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="130"/>
         <source>Output folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="88"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="99"/>
         <source>Device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="89"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="100"/>
         <source>Tile size (10 m px)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="93"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="102"/>
+        <source>Consistency of the enhanced bands with the delivered ones, in the log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="107"/>
         <source>Install packages</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="106"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="120"/>
         <source>Missing in the worker's Python environment: {modules}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1117,6 +1127,21 @@
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="97"/>
         <source>Service addresses, networks, the worker's Python environment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/core/definitions.py" line="51"/>
+        <source>STAC API (Earth Search, no account)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/core/definitions.py" line="52"/>
+        <source>Copernicus Data Space Ecosystem (account)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/core/definitions.py" line="53"/>
+        <source>DHuS hub (sentinelsat, account)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -21,6 +21,9 @@ GUI_MODULES = [os.path.join("digisat_plugin", "plugin.py"), os.path.join("digisa
     os.path.join("digisat_plugin", "gui", f) for f in os.listdir(os.path.join(REPO, "digisat_plugin", "gui"))
     if f.endswith(".py"))
 CONTEXT = "digisat"
+# Tables outside the GUI whose labels the GUI passes through tr() at run time (search_panel's
+# source list): (module, table name, index of the label in each row).
+RUNTIME_TABLES = [(os.path.join("digisat_plugin", "core", "definitions.py"), "SOURCE_LABELS", 1)]
 
 # Calls whose string arguments a user reads (widget texts, tooltips, titles, messages of the dock).
 TEXT_CALLS = {
@@ -101,11 +104,26 @@ def tr_strings(path) -> list:
     return sorted(out)
 
 
+def table_labels(path, table: str, index: int) -> list:
+    """(line, text) of the label in each row of a module-level tuple of tuples `table`."""
+    out = []
+    for node in _tree(path).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == table for t in node.targets):
+            for row in node.value.elts:
+                label = row.elts[index]
+                if isinstance(label, ast.Constant) and isinstance(label.value, str):
+                    out.append((label.lineno, label.value))
+    return out
+
+
 def template(modules=None) -> str:
     """The .ts XML: one message per distinct string, with every place it is used."""
     messages: dict = {}
     for rel in modules or GUI_MODULES:
         for line, text in tr_strings(os.path.join(REPO, rel)):
+            messages.setdefault(text, []).append((rel, line))
+    for rel, table, index in [] if modules else RUNTIME_TABLES:
+        for line, text in table_labels(os.path.join(REPO, rel), table, index):
             messages.setdefault(text, []).append((rel, line))
     body = []
     for text, places in messages.items():

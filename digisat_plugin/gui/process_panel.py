@@ -59,8 +59,10 @@ def output_paths(out_dir: str, stem: str) -> tuple:
 class ProcessPanel(QWidget):
     def __init__(self, settings, parent=None):
         super().__init__(parent)
-        self.bands20 = QCheckBox(tr("20 m bands ({bands})").format(bands=" ".join(BANDS_20M)))
-        self.bands60 = QCheckBox(tr("60 m bands ({bands})").format(bands=" ".join(BANDS_60M)))
+        # Short checkbox texts (a QCheckBox does not wrap: long ones were clipped in a narrow dock);
+        # the band lists go in a wrapping label below them.
+        self.bands20 = QCheckBox(tr("20 m bands"))
+        self.bands60 = QCheckBox(tr("60 m bands"))
         self.bands20.setChecked(True)
         self.bands60.setChecked(True)
         self.output_dir = QLineEdit(settings.effective_output_dir())
@@ -68,7 +70,7 @@ class ProcessPanel(QWidget):
         self.output_button.clicked.connect(self._pick_output)
         # as wide as its text: the folder's path gets the room (a push button's default minimum is ~80 px)
         self.output_button.setFixedWidth(self.output_button.fontMetrics().horizontalAdvance("…") + 24)
-        self.measure_quality = QCheckBox(tr("Measure quality (consistency with the delivered bands, in the log)"))
+        self.measure_quality = QCheckBox(tr("Measure quality"))
         self.device = QComboBox()
         self.device.addItems(DEVICES)
         self.device.setCurrentText(settings.device)
@@ -89,10 +91,17 @@ class ProcessPanel(QWidget):
         form.addRow(kept)
         form.addRow(self.bands20)
         form.addRow(self.bands60)
+        lists = QLabel(tr("20 m: {b20}; 60 m: {b60}; super-resolved to 10 m.").format(
+            b20=" ".join(BANDS_20M), b60=" ".join(BANDS_60M)))
+        lists.setWordWrap(True)
+        form.addRow(lists)
         form.addRow(tr("Output folder"), out_row)
         form.addRow(tr("Device"), self.device)
         form.addRow(tr("Tile size (10 m px)"), self.tile_size)
         form.addRow(self.measure_quality)
+        quality_note = QLabel(tr("Consistency of the enhanced bands with the delivered ones, in the log."))
+        quality_note.setWordWrap(True)
+        form.addRow(quality_note)
         self.missing_label = QLabel()
         self.missing_label.setWordWrap(True)
         self.install_button = QPushButton(tr("Install packages"))

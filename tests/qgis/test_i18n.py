@@ -41,6 +41,10 @@ def test_make_translations_writes_the_ts_template(tmp_path):
     assert root.tag == "TS" and root.find("context/name").text == "digisat"
     sources = {m.find("source").text for m in root.iter("message")}
     assert {"Run", "Swipe compare", "Tile size (10 m px)", "About digisat"} <= sources
+    # labels the GUI translates at run time from core tables (the catalogue sources) are there too
+    from digisat_plugin.core.definitions import SOURCE_LABELS
+
+    assert {label for _key, label in SOURCE_LABELS} <= sources
     # the committed template holds the same strings (its line numbers may lag behind)
     committed = {m.find("source").text for m in ET.parse(REPO / "i18n" / "digisat.ts").getroot().iter("message")}
     assert committed == sources

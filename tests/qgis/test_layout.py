@@ -6,7 +6,7 @@ import pytest
 from qgis.core import QgsRasterLayer
 from qgis.gui import QgsMapCanvas
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtWidgets import QApplication, QDockWidget, QMainWindow, QScrollArea
+from qgis.PyQt.QtWidgets import QApplication, QCheckBox, QDockWidget, QMainWindow, QScrollArea
 
 from digisat_plugin.gui.dock import DigisatDock
 from digisat_plugin.toolbelt.settings import PluginSettings
@@ -102,6 +102,17 @@ def test_dock_is_narrow_and_scrolls(window_dock):
     iface, dock = window_dock
     assert isinstance(dock.widget(), QScrollArea) and dock.widget().widgetResizable()
     assert dock.minimumSizeHint().width() <= 420
+
+
+def test_no_checkbox_is_clipped_in_a_300_px_dock(window_dock):
+    """A QCheckBox does not wrap its text: one wider than a narrow dock is cut off, so every
+    checkbox of the dock keeps a short text (the detail goes in wrapping labels)."""
+    _iface, dock = window_dock
+    boxes = dock.widget().widget().findChildren(QCheckBox)
+    assert {"bands20", "bands60", "measure_quality"} <= {name for name, value in vars(dock.process).items()
+                                                         if isinstance(value, QCheckBox)}
+    too_wide = {box.text(): box.sizeHint().width() for box in boxes if box.sizeHint().width() > 260}
+    assert not too_wide
 
 
 def test_swipe_says_which_side_is_which(window_dock, qtbot):
