@@ -6,6 +6,7 @@ Prints, for a scene and for one 4x its area (both cut from the shared Virginia s
 - throughput in megapixels of 10 m output per second;
 - the same scene resampled by GDAL (cubic, no network) as the speed baseline;
 - the same run without the guard (`guard=False`), so the guard's share of a run is printed;
+- the same run started without malloc's huge-page setting (core/runtime.py), so its gain is printed;
 - with --baseline REV, the engine of that git revision (its own networks and code, from a
   temporary worktree) on the same windows, and the ratio of throughputs (make bench uses the
   last version before the networks were redesigned for other scenes).
@@ -41,7 +42,7 @@ def child(mode: str, scene: str, aoi: str, out: str, device: str) -> None:
     product = open_product(scene)
     window = window_for(product, parse_aoi(aoi))
     start = time.perf_counter()
-    if mode in ("digisat", "no-guard"):
+    if mode in ("digisat", "no-guard", "plain-malloc"):
         from digisat_plugin.core.sr.engine import superresolve
 
         superresolve(scene, out, aoi=parse_aoi(aoi), device=device, guard=mode == "digisat")
@@ -80,7 +81,11 @@ def worker_overhead(device: str) -> None:
     """What running the engine in the worker costs per run, against the in-process engine."""
     from digisat_plugin.worker.client import run_job, shutdown
 
-    proc = subprocess.run([sys.executable, __file__, "--inprocess-child", device], capture_output=True, text=True)
+    from digisat_plugin.core.runtime import with_tunables
+
+    # started as the worker is (core/runtime.py), so the difference is the worker's own cost
+    proc = subprocess.run([sys.executable, __file__, "--inprocess-child", device], capture_output=True, text=True,
+                          env=with_tunables())
     if proc.returncode:
         sys.exit(f"bench: in-process run failed:\n{proc.stderr[-2000:]}")
     inproc = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -106,10 +111,19 @@ def worker_overhead(device: str) -> None:
           f"{max(kept) - warm:+.2f} s per run after its first ({rows['kept-alive worker'][0] - warm:+.2f} s)")
 
 
-def measure(mode, scene, aoi, device, script=__file__) -> dict:
+def measure(mode, scene, aoi, device, script=__file__, env=None) -> dict:
+    """One run in a fresh process. The engine's modes start as the CLI, the plugin's worker and the
+    batch workers do (core/runtime.py: malloc's huge-page setting), except "plain-malloc", which is
+    "digisat" without it (what the setting is worth); env=None: this process's environment."""
+    from digisat_plugin.core.runtime import TUNABLES_VAR, with_tunables
+
+    if env is None and mode in ("digisat", "no-guard"):
+        env = with_tunables()
+    elif env is None and mode == "plain-malloc":
+        env = {k: v for k, v in os.environ.items() if k != TUNABLES_VAR}
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run([sys.executable, script, "--child", mode, scene, aoi, os.path.join(tmp, "o.tif"), device],
-                              capture_output=True, text=True, check=False)
+                              capture_output=True, text=True, check=False, env=env)
     if proc.returncode:
         sys.exit(f"bench: {mode} run failed:\n{proc.stderr[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -145,7 +159,7 @@ def main() -> None:
     print(f"bench: {os.path.basename(args.scene)}, device {args.device}, {os.cpu_count()} CPU cores")
     rows = {}
     for label, aoi in aois.items():
-        for mode in ("gdal-cubic", "no-guard", "digisat"):
+        for mode in ("gdal-cubic", "no-guard", "plain-malloc", "digisat"):
             r = measure(mode, args.scene, aoi, args.device)
             rows[(label, mode)] = r
             mp = r["pixels"] / 1e6
@@ -158,7 +172,9 @@ def main() -> None:
                            capture_output=True)
             try:
                 for label, aoi in aois.items():
-                    old = measure("digisat", args.scene, aoi, args.device, os.path.join(tree, "scripts", "bench.py"))
+                    # as that engine ran: started without the malloc setting (it had none)
+                    old = measure("digisat", args.scene, aoi, args.device, os.path.join(tree, "scripts", "bench.py"),
+                                  env={k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"})
                     new = rows[(label, "digisat")]
                     print(f"  {label:9s} {args.baseline[:10]:10s} {old['pixels'] / 1e6:5.2f} MP  {old['seconds']:7.1f} s  "
                           f"{old['pixels'] / 1e6 / old['seconds']:6.3f} MP/s  peak {old['peak_mb']:7.0f} MB  -> this "
@@ -172,8 +188,10 @@ def main() -> None:
     for label in aois:
         d, g = rows[(label, "digisat")], rows[(label, "gdal-cubic")]
         n = rows[(label, "no-guard")]
+        m = rows[(label, "plain-malloc")]
         print(f"{label}: digisat takes {d['seconds'] / g['seconds']:.1f}x the time of GDAL cubic resampling; "
-              f"the guard adds {100 * (d['seconds'] / n['seconds'] - 1):.0f} % to a run without it")
+              f"the guard adds {100 * (d['seconds'] / n['seconds'] - 1):.0f} % to a run without it; "
+              f"malloc's huge pages (core/runtime.py) make it {m['seconds'] / d['seconds']:.2f} x as fast")
     if ratio >= 1.5:
         sys.exit(1)
 

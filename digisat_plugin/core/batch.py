@@ -44,6 +44,7 @@ from osgeo import gdal
 
 from .errors import Cancelled, DigisatError, InputError, OutputError, first_line
 from .progress import as_progress
+from .runtime import TUNABLES_VAR, with_tunables
 
 gdal.UseExceptions()
 
@@ -511,7 +512,8 @@ def start_cluster(n_scenes: int, scheduler: str | None = None, workers: int | No
     n, threads = cluster_size(n_scenes, workers)
     threads = tf_threads or threads
     env = {"TF_NUM_INTRAOP_THREADS": str(threads), "TF_NUM_INTEROP_THREADS": "1",
-           "OMP_NUM_THREADS": str(threads), "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")}
+           "OMP_NUM_THREADS": str(threads), "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
+           TUNABLES_VAR: with_tunables()[TUNABLES_VAR]}  # read by glibc when a worker starts (core/runtime.py)
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=dashboard_address,
                            silence_logs=logging.ERROR, env=env)
     try:

@@ -30,6 +30,7 @@ import time
 
 from ..core.errors import Cancelled, DigisatError
 from ..core.progress import as_progress
+from ..core.runtime import with_tunables
 from .codec import dumps
 
 PACKAGE = __name__.split(".")[0]  # "digisat_plugin", whatever the plugin folder is called
@@ -73,7 +74,7 @@ class WorkerProcess:
     def __init__(self, python: str, device: str = "auto", keep_alive: float = 0.0):
         self.python, self.device = python, device
         self.tmpdir = tempfile.mkdtemp(prefix="digisat-worker-")
-        env = dict(os.environ)
+        env = with_tunables(os.environ)  # core/runtime.py: malloc settings read at start-up
         env["PYTHONPATH"] = os.pathsep.join(p for p in (PACKAGE_PARENT, env.get("PYTHONPATH", "")) if p)
         env["PYTHONUNBUFFERED"] = "1"
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

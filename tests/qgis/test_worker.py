@@ -188,7 +188,10 @@ def test_device_setting_reaches_the_worker(tiny_sr_model, qtbot, tmp_path):
     (worker,) = client.idle_workers()
     assert worker.device == "cpu"
     with open(f"/proc/{worker.pid}/environ", "rb") as fh:
-        assert b"CUDA_VISIBLE_DEVICES=-1" in fh.read().split(b"\0")
+        environ = fh.read().split(b"\0")
+    assert b"CUDA_VISIBLE_DEVICES=-1" in environ
+    # and with the malloc settings glibc reads at start-up (core/runtime.py)
+    assert any(e.startswith(b"GLIBC_TUNABLES=") and b"glibc.malloc.hugetlb=1" in e for e in environ)
 
 
 def test_a_worker_python_that_does_not_exist_is_a_one_line_error(tiny_sr_model, qtbot, tmp_path):

@@ -12,10 +12,10 @@ ROOT = Path(__file__).resolve().parents[2] / PACKAGE
 FRONT_ENDS = ("gui", "tasks", "processing", "toolbelt", "cli", "worker")
 NOT_IN_CORE = ("qgis", "PyQt5", "PyQt6", "sip")
 # The layers of core, lowest first: each may import only from the layers below it (definitions,
-# errors and progress are below all). train and quality share a rank: neither imports the other.
+# errors, progress and runtime are below all). train and quality share a rank: neither imports the other.
 # The pipelines (sr.engine, catalog.pipeline, batch, series, indices) sit above all of them.
 CORE_RANK = {"io": 1, "catalog": 1.5, "sr": 2, "wald": 3, "train": 4, "quality": 4}
-BASE = ("definitions", "errors", "progress")
+BASE = ("definitions", "errors", "progress", "runtime")
 PIPELINES = ("core.sr.engine", "core.catalog.pipeline")  # in sr and catalog by place, pipelines by role
 
 
