@@ -8,7 +8,7 @@ libraries) makes malloc ask for transparent huge pages on those blocks: on the V
 through `superresolve` the minor page faults fell from 2.8 M to 0.15 M and the CPU time by about
 11 % (system time 11.5 -> 7.3 s, user 71.5 -> 66.4 s; `make bench` prints the difference).
 glibc reads GLIBC_TUNABLES once, when a process starts, hence a setting for child processes and a
-re-exec of the CLI (cli.main) rather than a call at run time.
+re-exec of the CLI (digisat_plugin/__main__.py) rather than a call at run time.
 """
 
 from __future__ import annotations
