@@ -188,8 +188,11 @@ def test_interrupted_run_resumes_with_only_the_missing_scene(scenes, tiny_sr_mod
     args = ["batch", crop, big, "--out", out, "--workers", "1", "--model", tiny_sr_model, "--device", "cpu",
             "--quiet", "--dashboard-address", ":0", "--tile-size", "120", "--window-rows", "120"]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    # Ctrl-C as in a terminal: a suite started in the background (`.ci/run &`) runs with SIGINT ignored,
+    # which the CLI would rightly inherit and keep (POSIX), so the child gets the default disposition.
     proc = subprocess.Popen([sys.executable, "-m", "digisat_plugin", *map(str, args)], cwd=REPO, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines, children = [], set()
     reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)
     reader.start()
