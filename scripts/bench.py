@@ -45,7 +45,7 @@ def child(mode: str, scene: str, aoi: str, out: str, device: str) -> None:
     if mode in ("digisat", "no-guard", "plain-malloc"):
         from digisat_plugin.core.sr.engine import superresolve
 
-        superresolve(scene, out, aoi=parse_aoi(aoi), device=device, guard=mode == "digisat")
+        superresolve(scene, out, aoi=parse_aoi(aoi), device=device, guard=mode != "no-guard")
     else:  # GDAL cubic resampling of every band to the 10 m window: no network at all
         gt = product.geotransform
         x0, y0 = gt[0] + window.col * gt[1], gt[3] + window.row * gt[5]
@@ -79,9 +79,8 @@ def inprocess_child(device: str) -> None:
 
 def worker_overhead(device: str) -> None:
     """What running the engine in the worker costs per run, against the in-process engine."""
-    from digisat_plugin.worker.client import run_job, shutdown
-
     from digisat_plugin.core.runtime import with_tunables
+    from digisat_plugin.worker.client import run_job, shutdown
 
     # started as the worker is (core/runtime.py), so the difference is the worker's own cost
     proc = subprocess.run([sys.executable, __file__, "--inprocess-child", device], capture_output=True, text=True,
