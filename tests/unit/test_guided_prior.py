@@ -1,9 +1,17 @@
-"""The x6 guided estimate's prior: the window's own fit, which local slopes are damped toward."""
+"""The guided estimate's parts: blurred block means, and the x6 prior (the window's own fit, which
+local slopes are damped toward)."""
 
 import numpy as np
 import pytest
+from scipy.ndimage import gaussian_filter
 
-from digisat_plugin.core.sr.guided import _blurred, global_coefficients, guided_local, local_regression
+from digisat_plugin.core.sr.guided import (
+    BLUR_TRUNCATE,
+    _blurred_low,
+    global_coefficients,
+    guided_local,
+    local_regression,
+)
 from digisat_plugin.core.sr.resample import block_mean
 from digisat_plugin.core.sr.spec import NET20, NET60, prepare_inputs
 
@@ -13,11 +21,26 @@ def _guides(h=96, w=96, seed=0):
     return (rng.normal(1000, 200, (4, h, w))).astype(np.float32)
 
 
+def _blur_2d(guides, sigma):
+    return gaussian_filter(guides, [0, sigma, sigma], mode="reflect", truncate=BLUR_TRUNCATE)
+
+
+@pytest.mark.parametrize("s, sigma", [(2, 0.0), (2, 1.1), (6, 2.5), (6, 4.8)])
+def test_blur_then_block_mean_one_axis_at_a_time_equals_the_2d_blur(s, sigma):
+    guides = _guides(72, 60, seed=3)
+    expected = block_mean(_blur_2d(guides, sigma), s) if sigma else block_mean(guides, s)
+    got = _blurred_low(guides, sigma, s)
+    assert got.shape == (4, 72 // s, 60 // s) and got.dtype == np.float32
+    np.testing.assert_allclose(got, expected, rtol=0, atol=2e-3)  # DN of values around 1000: float rounding
+    batched = _blurred_low(np.stack([guides, guides[::-1]]), sigma, s)  # tiles of a batch: each on its own
+    np.testing.assert_allclose(batched[1], _blurred_low(guides[::-1], sigma, s), rtol=0, atol=1e-6)
+
+
 def test_global_coefficients_recover_the_slopes_of_a_linear_band():
     guides = _guides()
     slopes = np.array([0.5, -0.2, 0.0, 1.5])
     sigma = 2.0
-    low = (np.tensordot(slopes, block_mean(_blurred(guides, sigma), 6), axes=1) + 30.0)[None]
+    low = (np.tensordot(slopes, block_mean(_blur_2d(guides, sigma), 6), axes=1) + 30.0)[None]
     coef = global_coefficients(low, guides, 6, [sigma])
     assert coef.shape == (4, 1)
     np.testing.assert_allclose(coef[:, 0], slopes, atol=1e-6)

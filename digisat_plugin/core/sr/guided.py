@@ -23,7 +23,7 @@ processing window (not per tile), so tiles stay seamless.
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import gaussian_filter, uniform_filter
+from scipy.ndimage import gaussian_filter1d, uniform_filter
 
 from .resample import block_mean, upsample
 
@@ -49,11 +49,27 @@ def local_reach(s: int, radius: int = LOCAL_RADIUS) -> int:
     return (radius + 3) * s + blur_reach(s)  # blur + window + linear coefficients + cubic detail
 
 
-def _blurred(guides: np.ndarray, sigma: float) -> np.ndarray:
+def _blurred_low(guides: np.ndarray, sigma: float, s: int) -> np.ndarray:
+    """The guides blurred by a Gaussian of width sigma (base pixels), then averaged over s x s blocks.
+
+    One axis at a time: the Gaussian and the block mean are both separable, so the second axis is
+    blurred on the array already reduced by s (a 2-D blur at full resolution was the regressions'
+    main cost; the result is the same up to float rounding)."""
     if sigma <= 0:
-        return guides
-    sig = [0.0] * (guides.ndim - 2) + [sigma, sigma]
-    return gaussian_filter(guides, sig, mode="reflect", truncate=BLUR_TRUNCATE)
+        return block_mean(guides, s)
+    out = np.asarray(guides, dtype=np.float32)
+    for axis in (-2, -1):
+        out = gaussian_filter1d(out, sigma, axis=axis, mode="reflect", truncate=BLUR_TRUNCATE)
+        out = _mean_along(out, s, axis)
+    return out
+
+
+def _mean_along(arr: np.ndarray, s: int, axis: int) -> np.ndarray:
+    """Average non-overlapping runs of s along one of the last two axes."""
+    if axis == -2:
+        h, w = arr.shape[-2:]
+        return arr.reshape(arr.shape[:-2] + (h // s, s, w)).mean(axis=-2)
+    return arr.reshape(arr.shape[:-1] + (arr.shape[-1] // s, s)).mean(axis=-1)
 
 
 def _detail(guides: np.ndarray, guides_low: np.ndarray, s: int) -> np.ndarray:
@@ -94,7 +110,7 @@ def guided_local(low: np.ndarray, guides: np.ndarray, s: int, radius: int = LOCA
 
 
 def _guided_one_blur(low, guides, s, radius, sigma, prior=None):
-    guides_low = block_mean(_blurred(guides, sigma), s).astype(np.float64)
+    guides_low = _blurred_low(guides, sigma, s).astype(np.float64)
     coef = local_regression(low, guides_low, 2 * radius + 1, RIDGE, RIDGE_FLOOR, prior)[0].astype(np.float32)
     coef = upsample(coef, s, "linear")  # (G, B, h, w) -> (G, B, H, W)
     detail = _detail(guides, guides_low.astype(np.float32), s)
@@ -117,7 +133,7 @@ def estimate_blur(low: np.ndarray, guides: np.ndarray, s: int, valid=None, radiu
     widths = np.array(BLUR_CANDIDATES) * s
     cost = np.empty((len(widths), len(low)))
     for k, width in enumerate(widths):
-        guides_low = block_mean(_blurred(guides, width), s).astype(np.float64)
+        guides_low = _blurred_low(guides, width, s).astype(np.float64)
         coef, mean_g, mean_y = local_regression(low, guides_low, 2 * radius + 1, RIDGE, RIDGE_FLOOR)
         fit = mean_y + np.einsum("gbhw,ghw->bhw", coef, guides_low - mean_g)
         cost[k] = np.sqrt(((low - fit)[:, mask] ** 2).mean(axis=1))
@@ -151,7 +167,7 @@ def global_coefficients(low: np.ndarray, guides: np.ndarray, s: int, sigma, vali
     if mask.sum() <= len(guides):
         return out
     for b in range(len(low)):
-        guides_low = block_mean(_blurred(guides, float(sigmas[b])), s).astype(np.float64)
+        guides_low = _blurred_low(guides, float(sigmas[b]), s).astype(np.float64)
         design = np.concatenate([np.ones((1, int(mask.sum()))), guides_low[:, mask]]).T
         coef, *_ = np.linalg.lstsq(design, low[b][mask], rcond=None)
         out[:, b] = coef[1:]
