@@ -53,8 +53,8 @@ def _blurred_low(guides: np.ndarray, sigma: float, s: int) -> np.ndarray:
     """The guides blurred by a Gaussian of width sigma (base pixels), then averaged over s x s blocks.
 
     One axis at a time: the Gaussian and the block mean are both separable, so the second axis is
-    blurred on the array already reduced by s (a 2-D blur at full resolution was the regressions'
-    main cost; the result is the same up to float rounding)."""
+    blurred on the array already reduced by s (1/s of the work of blurring it at full resolution;
+    the result is the same up to float rounding)."""
     if sigma <= 0:
         return block_mean(guides, s)
     out = np.asarray(guides, dtype=np.float32)
