@@ -36,6 +36,7 @@ from scipy.ndimage import gaussian_filter, uniform_filter
 
 from digisat_plugin.core.definitions import BANDS_10M, PROTOCOLS
 from digisat_plugin.core.quality.baselines import bicubic
+from digisat_plugin.core.quality.metrics import rmse as band_rmse
 from digisat_plugin.core.sr import guided
 from digisat_plugin.core.sr.resample import upsample
 from digisat_plugin.core.sr.spec import NET60, centre_fit
@@ -125,7 +126,8 @@ TRUTH_FILTERS = {"sharpened a = 0.6": sharpened(0.6), "sharpened a = 0.3": sharp
 
 
 def rmse(pred, ref, valid):
-    return float(np.mean([np.sqrt(((pred[i] - ref[i])[valid] ** 2).mean()) for i in range(len(ref))]))
+    """Mean over the bands of each band's RMSE on the valid pixels (as `make evaluate`)."""
+    return float(np.mean([band_rmse(r[valid], p[valid]) for r, p in zip(ref, pred, strict=True)]))
 
 
 def main() -> None:
@@ -141,8 +143,8 @@ def main() -> None:
         for name, filt in TRUTH_FILTERS.items():
             g = guides if filt is None else filt(guides)
             coef, mean_g, mean_y = guided.local_regression(ref, g, 15, guided.RIDGE, guided.RIDGE_FLOOR)
-            rows_fit = mean_y + np.einsum("gbhw,ghw->bhw", coef, g - mean_g)
-            truth_rows[name].append(rmse(rows_fit, ref, valid) / bic)
+            fit = mean_y + np.einsum("gbhw,ghw->bhw", coef, g - mean_g)
+            truth_rows[name].append(rmse(fit, ref, valid) / bic)
         print(labels[-1], {k: round(v[-1], 3) for k, v in rows.items()}, flush=True)
 
     def table(title, data):

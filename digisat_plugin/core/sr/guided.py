@@ -65,7 +65,10 @@ def _blurred_low(guides: np.ndarray, sigma: float, s: int) -> np.ndarray:
 
 
 def _mean_along(arr: np.ndarray, s: int, axis: int) -> np.ndarray:
-    """Average non-overlapping runs of s along one of the last two axes."""
+    """Average non-overlapping runs of s along one of the last two axes (as resample.block_mean)."""
+    if arr.shape[axis] % s:
+        h, w = arr.shape[-2:]
+        raise ValueError(f"shape {h}x{w} does not divide by {s}")
     if axis == -2:
         h, w = arr.shape[-2:]
         return arr.reshape(arr.shape[:-2] + (h // s, s, w)).mean(axis=-2)
