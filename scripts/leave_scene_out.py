@@ -3,8 +3,11 @@ networks from scratch on the other folds with the shipped recipe, then score the
 at reduced scale (Wald protocol, both degradations) against bicubic, guided linear and the
 guided estimate, with the guard as the engine applies it.
 
-    .venv/bin/python scripts/leave_scene_out.py [--folds virginia,malmo] [--train-only]
+    .venv/bin/python scripts/leave_scene_out.py [--folds virginia,malmo] [--nets net60] [--train-only]
         [--work .train/folds] [--json docs/leave_scene_out.json] [--markdown docs/leave_scene_out.md]
+
+--nets retrains and rescores only those networks' factors; the other factors' per-fold scores are
+kept from the existing --json (for a change that touches one network only).
 
 Resumable: each fold's training checkpoints under --work/<fold>/; finished folds are not
 retrained, and a fold's scores are kept there (score.json) under a key of its weights and of
@@ -22,7 +25,7 @@ from digisat_plugin.core.definitions import PROTOCOLS
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def train_fold(fold: str, work: str, log) -> str:
+def train_fold(fold: str, work: str, log, nets=None) -> str:
     from digisat_plugin.core.sr.spec import SPECS
     from digisat_plugin.core.train.recipe import RECIPES, train_and_save
     from digisat_plugin.core.train.splits import fold_regions
@@ -31,6 +34,8 @@ def train_fold(fold: str, work: str, log) -> str:
     out = os.path.join(work, fold, "model")
     largest = max(min(load_region(r).shape) for r in fold_regions(fold))
     for net, recipe in RECIPES.items():
+        if nets is not None and net not in nets:
+            continue
         s = SPECS[net].scale
         if largest < MIN_LOW_PIXELS * s * s:  # nothing in this fold can be scored at this factor
             log(f"{fold}: {net} not trained (every scene is under {MIN_LOW_PIXELS * s * s} px a side)")
@@ -41,7 +46,7 @@ def train_fold(fold: str, work: str, log) -> str:
     return out
 
 
-def score_fold(fold: str, model_dir: str, log) -> dict:
+def score_fold(fold: str, model_dir: str, log, factors=(2, 6)) -> dict:
     from digisat_plugin.core.quality.evaluate import evaluate
     from digisat_plugin.core.sr.predict import Predictor
     from digisat_plugin.core.train.splits import fold_regions
@@ -49,13 +54,13 @@ def score_fold(fold: str, model_dir: str, log) -> dict:
 
     predictor = Predictor(model_dir=model_dir, device="cpu")
     scenes = [load_region(r) for r in fold_regions(fold)]
-    return evaluate(scenes, predictor.predict, factors=(2, 6), log=log, predictor=predictor)
+    return evaluate(scenes, predictor.predict, factors=factors, log=log, predictor=predictor)
 
 
-def cached_score(fold: str, model_dir: str, log) -> dict:
+def cached_score(fold: str, model_dir: str, log, factors=(2, 6)) -> dict:
     """score_fold, kept beside the fold's model under a key of its weights and of the scoring code,
     so folds can be scored in parallel processes and a rerun with nothing changed costs nothing."""
-    return _cached(fold, model_dir, log, score_key(model_dir))
+    return _cached(fold, model_dir, log, score_key(model_dir) + "".join(f"x{s}" for s in factors), factors)
 
 
 def score_key(model_dir: str) -> str:
@@ -81,7 +86,7 @@ def score_key(model_dir: str) -> str:
     return digest.hexdigest()
 
 
-def _cached(fold: str, model_dir: str, log, key: str) -> dict:
+def _cached(fold: str, model_dir: str, log, key: str, factors) -> dict:
     import json
 
     path = os.path.join(os.path.dirname(model_dir), "score.json")
@@ -92,12 +97,28 @@ def _cached(fold: str, model_dir: str, log, key: str) -> dict:
             log(f"fold {fold}: scores of these weights and code already in {path}")
             return saved["report"]
     log(f"scoring fold {fold}")
-    report = score_fold(fold, model_dir, log)
+    report = score_fold(fold, model_dir, log, factors)
     from digisat_plugin.core.quality.evaluate import write_json
 
     write_json(path, {"key": key, "report": report})
     with open(path) as f:  # as the JSON holds it, like a cached one
         return json.load(f)["report"]
+
+
+def kept_scores(path: str, reports: dict, factors) -> dict:
+    """reports with the factors not rescored (and the folds not rerun) taken from the JSON at path."""
+    import json
+
+    with open(path) as f:
+        kept = json.load(f)["folds"]
+    merged = dict(kept)
+    for fold, report in reports.items():
+        merged[fold] = dict(report)
+        for part in ("results", "per_scene"):
+            old = kept.get(fold, {}).get(part, {})
+            merged[fold][part] = {s: report[part][s] if int(s) in factors else old[s]
+                                  for s in sorted(set(old) | set(report[part]), key=int)}
+    return merged
 
 
 def x6_proxy(scene, protocol: str) -> dict | None:
@@ -213,11 +234,14 @@ def markdown(reports: dict, rows: list, proxy: list = ()) -> str:
 
 def main(argv=None) -> int:
     from digisat_plugin.core.quality.evaluate import write_atomic, write_json
+    from digisat_plugin.core.sr.spec import SPECS
     from digisat_plugin.core.train.splits import FOLDS
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--folds", default=",".join(FOLDS))
     p.add_argument("--work", default=".train/folds")
+    p.add_argument("--nets", default=",".join(SPECS), help="retrain and rescore only these networks; the other "
+                   "factors' per-fold scores are kept from --json")
     p.add_argument("--train-only", action="store_true")
     p.add_argument("--json", default="docs/leave_scene_out.json")
     p.add_argument("--markdown", default="docs/leave_scene_out.md")
@@ -227,12 +251,16 @@ def main(argv=None) -> int:
         print(line, file=sys.stderr, flush=True)
 
     folds = [f for f in args.folds.split(",") if f]
-    models = {fold: train_fold(fold, args.work, log) for fold in folds}
+    nets = [n for n in args.nets.split(",") if n]
+    models = {fold: train_fold(fold, args.work, log, nets) for fold in folds}
     if args.train_only:
         return 0
-    reports = {fold: cached_score(fold, models[fold], log) for fold in folds}
+    factors = tuple(sorted(SPECS[n].scale for n in nets))
+    reports = {fold: cached_score(fold, models[fold], log, factors) for fold in folds}
+    if set(nets) != set(SPECS):
+        reports = kept_scores(args.json, reports, factors)
     rows = summary_rows(reports)
-    proxy = proxy_rows(folds)
+    proxy = proxy_rows(list(reports))
     write_json(args.json, {"summary": rows, "x6_proxy": proxy, "folds": reports})
     text = markdown(reports, rows, proxy)
     write_atomic(args.markdown, text)

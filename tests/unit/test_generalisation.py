@@ -2,6 +2,7 @@
 relative units, a correction that keeps block means, the guard, and radiometry at full scale."""
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -125,10 +126,30 @@ def test_guard_keeps_the_network_where_it_wins_on_the_sample(sample_scene):
     assert decision.method == "network" and decision.ratio < 1.0, decision.line()
 
 
-def test_guard_never_lets_net60_write_on_unseen_data(sample_scene):
+def test_guard_writes_the_estimate_at_x6_where_the_bands_are_barely_blurred(sample_scene):
+    # The sample's 60 m bands measure 0-0.1 of a pixel of blur relative to the 10 m bands, where
+    # net60 lost to its estimate leave-scene-out (guard.MIN_BLUR).
     decision = guard.check(Predictor(SHIPPED, device="cpu"), sample_scene.native, sample_scene.ratios, "net60")
     assert decision.method == "guided" and decision.ratio is None
-    assert "leave-scene-out" in decision.why and "--no-guard" in decision.line()
+    assert re.search(r"B01/B09 blurred 0\.[01]\d of a pixel, less than the 0\.25", decision.why), decision.why
+    assert "--no-guard" in decision.line()
+
+
+@pytest.fixture(scope="module")
+def malmo_scene(malmo_dir):
+    return load_scene(str(malmo_dir))
+
+
+def test_guard_lets_net60_write_where_the_bands_carry_the_sensors_blur(malmo_scene):
+    decision = guard.check(Predictor(SHIPPED, device="cpu"), malmo_scene.native, malmo_scene.ratios, "net60")
+    assert min(window_blur(malmo_scene.native, NET60)[:2]) / 6 >= guard.MIN_BLUR["net60"]
+    assert decision.method == "network" and decision.ratio < guard.CHECK_LIMIT["net60"], decision.line()
+
+
+def test_guard_refuses_a_broken_net60_even_on_blurred_bands(malmo_scene, broken_model):
+    decision = guard.check(Predictor(broken_model, device="cpu"), malmo_scene.native, malmo_scene.ratios, "net60")
+    assert decision.method == "guided" and decision.ratio > guard.CHECK_LIMIT["net60"], decision.line()
+    assert "over 1.5 x the guided estimate's" in decision.why
 
 
 def test_guard_refuses_to_judge_a_window_too_small(sample_scene):

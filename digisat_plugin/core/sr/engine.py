@@ -22,7 +22,7 @@ from ..io.product import ALIGN, open_product
 from ..progress import as_progress
 from ..sr.resample import upsample_nearest
 from .predict import Predictor, inputs_for, nets_for
-from .spec import centre_fit
+from .spec import SPECS, blur_parts, centre_fit
 from .tiling import DEFAULT_TILE, align_up, plan_tiles
 
 # Adaptation reads at most this many base pixels on a side (the window's centre): a few hundred
@@ -254,7 +254,7 @@ def _plan(product, input_path, aoi, bands, model_dir, tile_size, device, batch_s
         extra["adapted"] = adapt(predictor, window, bands)
     blur, priors, decisions = _check_window(product, predictor, window, bands, guard, progress)
     extra["guard"] = {net: d.as_dict() for net, d in decisions.items()}
-    extra["blur_sigma"] = {net: [round(float(v), 3) for v in sig] for net, sig in blur.items()}
+    extra["blur_sigma"] = {net: [round(float(v), 3) for v in blur_parts(SPECS[net], sig)[0]] for net, sig in blur.items()}
     extra["model"] = os.path.abspath(predictor.model_dir)
     scale = OutputScale(product, harmonise)
     band_metadata = scale.band_items(bands)
@@ -351,7 +351,7 @@ def _check_window(product, predictor, window, bands, guard, progress):
     for i, spec in enumerate(specs):
         progress.update(i / len(specs))
         if guard:
-            decisions[spec.name] = check(predictor, native, ratios, spec.name)
+            decisions[spec.name] = check(predictor, native, ratios, spec.name, blur[spec.name])
         else:
             decisions[spec.name] = GuardDecision(spec.name, "network", None, why="guard turned off")
         progress.update((i + 1) / len(specs), decisions[spec.name].line())

@@ -39,11 +39,11 @@ def receptive_radius(arch: dict, scale: int = 1) -> int:
     return convs * int(arch.get("fold", 1)) + int(arch.get("fold", 1)) + block
 
 
-def margin_for(arch: dict, scale: int) -> int:
-    """Tile overlap that makes tiled and untiled inference agree, aligned to the 60 m grid."""
-    from .guided import local_reach  # the input's own reach (spec.prepare_inputs' guided estimate)
+def margin_for(arch: dict, scale: int, input_reach: int) -> int:
+    """Tile overlap that makes tiled and untiled inference agree, aligned to the 60 m grid.
 
-    need = receptive_radius(arch, scale) + max(2 * scale, local_reach(scale))  # + how far the inputs reach
+    input_reach: how far the inputs themselves reach (spec.NetSpec.input_reach: the guided estimate)."""
+    need = receptive_radius(arch, scale) + max(2 * scale, input_reach)
     return int(math.ceil(need / ALIGN) * ALIGN)
 
 

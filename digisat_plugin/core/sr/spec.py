@@ -13,6 +13,12 @@ Before the estimates come one constant plane per output band holding the blur es
 (or a degradation) blurred it more, and the network cannot tell that from one tile alone
 (measured on the leave-scene-out folds: docs/models.md).
 
+At x6 the 20 m bands are guides too (`NetSpec.coarse_guides`): each is first brought to the base
+grid by its own x2 guided estimate, then joins the 10 m bands in the x6 regression. B05/B8A sit
+next to B01's and B09's wavelengths where no 10 m band does; measured on the two x6 scenes the
+estimate goes from 0.292 / 0.293 to 0.277 / 0.281 of bicubic (research/x6_estimate_variants.md).
+The window's blur then holds the outputs' widths followed by the coarse guides' (`blur_parts`).
+
 Units ("relative_local_mean+blur" in the model cards): every band channel is divided by a smooth
 local mean of its own band at the output's coarse grid, minus 1. The networks therefore never see absolute
 brightness: a band that is twice as bright (L2A B09 over vegetation against L1C's absorbed one,
@@ -28,10 +34,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..definitions import BANDS_10M, BANDS_20M, BANDS_60M
-from .guided import estimate_blur, global_coefficients, guided_local, local_scale
+from .guided import estimate_blur, global_coefficients, guided_local, local_reach, local_scale
 from .resample import block_mean, upsample
 
 RESIDUAL_BASE = "guided_local_blur"  # what the output channels of the input hold (recorded in model cards)
+COARSE_GUIDES_BASE = RESIDUAL_BASE + "+20m_guides"  # the same, with the 20 m bands as further guides
+COARSE_GUIDE_SCALE = 2  # the coarse guides' factor to the base grid
 INPUT_UNITS = "relative_local_mean+blur"  # how channels are scaled (recorded in model cards)
 BLUR_PLANE_CENTRE = 0.4  # blur planes hold sigma / s minus this (the MTF's typical 0.3-0.5 near 0)
 
@@ -43,14 +51,25 @@ class NetSpec:
     inputs: tuple  # band names in channel order; the outputs come last
     outputs: tuple
     prior: bool = False  # the guided estimate damped toward the window's own fit (guided.global_coefficients)
+    coarse_guides: tuple = ()  # 20 m bands that guide the estimate beside the 10 m ones (module docstring)
 
     @property
     def channels(self) -> int:
         return len(self.inputs) + len(self.outputs)  # + one constant plane per output band: its blur
 
+    @property
+    def residual_base(self) -> str:
+        """What the output channels of the input hold (recorded in and checked against model cards)."""
+        return COARSE_GUIDES_BASE if self.coarse_guides else RESIDUAL_BASE
+
+    @property
+    def input_reach(self) -> int:
+        """Base pixels on each side that influence one pixel of the guided estimate."""
+        return local_reach(self.scale) + (local_reach(COARSE_GUIDE_SCALE) if self.coarse_guides else 0)
+
 
 NET20 = NetSpec("net20", 2, BANDS_10M + BANDS_20M, BANDS_20M)
-NET60 = NetSpec("net60", 6, BANDS_10M + BANDS_20M + BANDS_60M, BANDS_60M, prior=True)
+NET60 = NetSpec("net60", 6, BANDS_10M + BANDS_20M + BANDS_60M, BANDS_60M, prior=True, coarse_guides=BANDS_20M)
 SPECS = {"net20": NET20, "net60": NET60}
 
 
@@ -71,10 +90,39 @@ class Prepared:
 
 
 def window_blur(native: dict, spec: NetSpec, valid=None) -> np.ndarray:
-    """The guides' blur per output band (base pixels), estimated on one unbatched window."""
-    guides = np.stack([native[name] for name in BANDS_10M])
+    """The guides' blur per output band (base pixels), estimated on one unbatched window, followed
+    by the blur of each coarse guide on the 10 m bands (at COARSE_GUIDE_SCALE); see `blur_parts`."""
+    sharp = np.stack([native[name] for name in BANDS_10M])
+    coarse_blur = np.zeros(0)
+    if spec.coarse_guides:
+        r = spec.scale // COARSE_GUIDE_SCALE  # valid is on the outputs' grid, the coarse guides' is r finer
+        coarse_valid = None if valid is None else np.kron(np.asarray(valid, bool), np.ones((r, r), bool))
+        coarse = np.stack([native[name] for name in spec.coarse_guides])
+        coarse_blur = estimate_blur(coarse, sharp, COARSE_GUIDE_SCALE, coarse_valid)
     low = np.stack([native[name] for name in spec.outputs])
-    return estimate_blur(low, guides, spec.scale, valid)
+    return np.concatenate([estimate_blur(low, _guides(native, spec, coarse_blur), spec.scale, valid), coarse_blur])
+
+
+def blur_parts(spec: NetSpec, blur) -> tuple:
+    """(the outputs' blur (n_out,), the coarse guides' blur) of what `window_blur` returns; a single
+    width (tests, studies) stands for every output band and every coarse guide."""
+    blur = np.asarray(blur, np.float64).ravel()
+    n_out, n_coarse = len(spec.outputs), len(spec.coarse_guides)
+    if blur.size == 1:
+        return np.full(n_out, blur[0]), np.full(n_coarse, blur[0])
+    if blur.size != n_out + n_coarse:
+        raise ValueError(f"{spec.name}: {blur.size} blur widths, expected {n_out + n_coarse}")
+    return blur[:n_out], blur[n_out:]
+
+
+def _guides(native: dict, spec: NetSpec, coarse_blur) -> np.ndarray:
+    """(..., G, H, W) the estimate's guides: the 10 m bands, then the coarse guides on the base grid."""
+    sharp = np.stack([native[name] for name in BANDS_10M], axis=-3)
+    if not spec.coarse_guides:
+        return sharp
+    coarse = np.stack([native[name] for name in spec.coarse_guides], axis=-3)
+    lifted = guided_local(coarse, sharp, COARSE_GUIDE_SCALE, sigma=coarse_blur)
+    return np.concatenate([np.asarray(sharp, np.float32), lifted], axis=-3)
 
 
 # The blur is a property of the band and the sensor, not of the place: a centre of this many
@@ -88,9 +136,9 @@ def window_prior(native: dict, spec: NetSpec, blur, valid=None):
     estimate is damped toward (guided.guided_local's prior); None for a network without one."""
     if not spec.prior:
         return None
-    guides = np.stack([native[name] for name in BANDS_10M])
+    out_blur, coarse_blur = blur_parts(spec, blur)
     low = np.stack([native[name] for name in spec.outputs])
-    return global_coefficients(low, guides, spec.scale, blur, valid)
+    return global_coefficients(low, _guides(native, spec, coarse_blur), spec.scale, out_blur, valid)
 
 
 def centre_fit(native: dict, spec: NetSpec) -> tuple:
@@ -138,7 +186,8 @@ def guided_estimate(native: dict, spec: NetSpec, blur=None, prior=None) -> np.nd
 
 
 def _estimate(native: dict, spec: NetSpec, blur, prior) -> tuple:
-    """(blur, the guided estimate (..., B, H, W)); blur and prior estimated here when None (unbatched only)."""
+    """(the outputs' blur, the guided estimate (..., B, H, W)); blur and prior estimated here when None
+    (unbatched only)."""
     batched = native[spec.outputs[0]].ndim > 2
     if batched and (blur is None or (spec.prior and prior is None)):
         raise ValueError("a batch of tiles needs its window's blur and prior (spec.centre_fit)")
@@ -146,9 +195,9 @@ def _estimate(native: dict, spec: NetSpec, blur, prior) -> tuple:
         blur = window_blur(native, spec)
     if spec.prior and prior is None:
         prior = window_prior(native, spec, blur, valid_at(native, spec))
-    guides = np.stack([native[name] for name in BANDS_10M], axis=-3)
+    out_blur, coarse_blur = blur_parts(spec, blur)
     low = np.stack([native[name] for name in spec.outputs], axis=-3)
-    return blur, guided_local(low, guides, spec.scale, sigma=blur, prior=prior)
+    return out_blur, guided_local(low, _guides(native, spec, coarse_blur), spec.scale, sigma=out_blur, prior=prior)
 
 
 def prepare_inputs(native: dict, ratios: dict, spec: NetSpec, blur=None, prior=None) -> Prepared:

@@ -64,6 +64,10 @@ def load_net(model_dir: str, name: str) -> LoadedNet:
         raise DigisatError(f"{os.path.join(model_dir, name, CARD_FILE)}: trained for inputs "
                            f"{card.get('input_units', 'divided by 2000')!r}, this engine prepares "
                            f"{INPUT_UNITS!r} (retrain with 'make train')")
+    if card.get("residual_base") != spec.residual_base:
+        raise DigisatError(f"{os.path.join(model_dir, name, CARD_FILE)}: trained to correct "
+                           f"{card.get('residual_base')!r}, this engine's estimate is {spec.residual_base!r} "
+                           f"(retrain with 'make train')")
     weights = os.path.join(model_dir, name, WEIGHTS_FILE)
     if not os.path.exists(weights):
         raise DigisatError(f"{weights}: trained weights not found (run 'make train')")
@@ -72,7 +76,7 @@ def load_net(model_dir: str, name: str) -> LoadedNet:
         model.load_weights(weights)
     except Exception as exc:  # h5py/keras raise many types for a bad file
         raise DigisatError(f"{weights}: cannot load weights ({str(exc).splitlines()[0]})") from None
-    margin = margin_for(card["arch"], spec.scale)
+    margin = margin_for(card["arch"], spec.scale, spec.input_reach)
     if card.get("consistency"):  # the back-projection reaches further than the network
         margin += int(math.ceil(consistency_reach(spec.scale) / ALIGN) * ALIGN)
     return LoadedNet(name, card, model, spec, margin)
@@ -84,7 +88,7 @@ def save_net(model, model_dir: str, name: str, card: dict) -> None:
     os.makedirs(folder, exist_ok=True)
     spec = SPECS[name]
     card = dict(card, name=name, inputs=list(spec.inputs), outputs=list(spec.outputs), scale=spec.scale,
-                input_units=INPUT_UNITS)
+                input_units=INPUT_UNITS, residual_base=spec.residual_base)
     tmp_weights = os.path.join(folder, "tmp-" + WEIGHTS_FILE)
     model.save_weights(tmp_weights)
     tmp_card = os.path.join(folder, CARD_FILE + ".tmp")

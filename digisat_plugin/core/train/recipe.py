@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from ..sr.spec import INPUT_UNITS, RESIDUAL_BASE
+from ..sr.spec import INPUT_UNITS, SPECS
 from .splits import regions
 from .trainer import TrainConfig, Trainer
 
@@ -56,9 +56,10 @@ def train_and_save(config: TrainConfig, work_dir: str, out_dir: str, hardware: s
         "input_scaling": "every channel divided by a smooth local mean of its band on the outputs' coarse grid, "
                          "minus 1 (core/sr/spec.py); 20 m/60 m inputs upsampled bilinearly (pixel areas "
                          "aligned); the output bands' channels hold the local guided-linear estimate with "
-                         "the guides blurred as estimated from the data (core/sr/guided.py); the network's "
-                         "correction has zero mean over every low-resolution pixel",
-        "residual_base": RESIDUAL_BASE,
+                         "the guides blurred as estimated from the data (core/sr/guided.py)"
+                         + ("; the 20 m bands guide it too, each first brought to 10 m by its own x2 "
+                            "estimate" if SPECS[config.net].coarse_guides else "")
+                         + "; the network's correction has zero mean over every low-resolution pixel",
         "consistency": False,
         "training": {
             "data": result["trained_on"],

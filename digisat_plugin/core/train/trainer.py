@@ -18,7 +18,7 @@ import numpy as np
 
 from ..definitions import GUARD_PROTOCOLS, PROTOCOLS
 from ..errors import InputError
-from ..sr.spec import RESIDUAL_BASE, SPECS
+from ..sr.spec import SPECS
 from ..wald import MIN_LOW_PIXELS, degraded_scene, load_region
 from .augment import augment_pair
 from .dataset import make_pairs
@@ -197,6 +197,6 @@ class Trainer:
                 break
         val = self.validation_l1() if self.val_pairs else float("nan")
         return {"steps": int(self.step.numpy()), "seconds": round(self.seconds, 1), "losses": losses,
-                "validation_l1": val, "residual_base": RESIDUAL_BASE,
+                "validation_l1": val, "residual_base": self.spec.residual_base,
                 "trained_on": sorted({p.name.rsplit(" (", 1)[0] for p in self.sampler.pairs}),
                 "validated_on": sorted({p.name.rsplit(" (", 1)[0] for p in self.val_pairs})}
