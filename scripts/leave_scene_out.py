@@ -125,8 +125,10 @@ def x6_proxy(scene, protocol: str) -> dict | None:
     """x6 geometry on a scene too small for real x6 pairs: each 20 m band degraded by 6 (to 120 m),
     the 10 m bands by 2 (to 20 m, the base grid), recovered at 20 m and compared with the band as
     delivered. Only bicubic and the guided estimate can be scored (the networks restore B01/B09):
-    this shows how the estimate the guard falls back to, and net60's residual base, behave at x6
-    on L2A scenes from other places; it says nothing about net60's own correction."""
+    this shows how the guided estimate on the 10 m guides behaves at x6 on L2A scenes from other
+    places. net60's estimate also takes the 20 m bands as guides (spec.NetSpec.coarse_guides),
+    which this geometry cannot have, so it is a floor of that estimate's quality, and it says
+    nothing about net60's own correction."""
     import numpy as np
 
     from digisat_plugin.core.definitions import BANDS_10M, BANDS_20M
@@ -212,9 +214,9 @@ def markdown(reports: dict, rows: list, proxy: list = ()) -> str:
         lines += ["", "### x6 proxy on the L2A patches", "",
                   "A 120 x 120 BigEarthNet patch is too small for x6 pairs of the 60 m bands, so the same geometry "
                   "is made from its 20 m bands: each degraded by 6 (to 120 m), the 10 m bands by 2 (to 20 m), "
-                  "recovered at 20 m with the guided estimate (the networks' residual base and the guard's "
-                  "fallback). This shows how that estimate holds at x6 on L2A scenes from other places; it cannot "
-                  "score net60, which restores B01/B09 only. Mean RMSE over bicubic's, pooled per fold:", "",
+                  "recovered at 20 m with the guided estimate on the 10 m guides. This shows how that estimate holds "
+                  "at x6 on L2A scenes from other places; net60's estimate also takes the 20 m bands as guides, "
+                  "which this geometry cannot have, and the proxy cannot score net60, which restores B01/B09 only. Mean RMSE over bicubic's, pooled per fold:", "",
                   "| fold | degradation | patches | guided estimate / bicubic |", "|---|---|---|---|"]
         lines += [f"| {r['fold']} | {r['protocol']} | {r['scenes']} | {r['guided_estimate_to_bicubic']:.3f} |"
                   for r in proxy]

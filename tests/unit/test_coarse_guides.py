@@ -18,6 +18,8 @@ from digisat_plugin.core.sr.spec import (
     NET60,
     RESIDUAL_BASE,
     blur_parts,
+    centre_fit,
+    centre_fits,
     guided_estimate,
     window_blur,
 )
@@ -64,6 +66,15 @@ def test_window_blur_holds_the_outputs_then_the_coarse_guides():
     np.testing.assert_array_equal(blur_parts(NET20, window_blur(native, NET20))[1], np.zeros(0))
     with pytest.raises(ValueError, match="3 blur widths, expected 8"):
         blur_parts(NET60, np.zeros(3))
+
+
+def test_the_engine_estimates_the_20m_bands_blur_once_for_both_networks():
+    native, _ = _scene(2)
+    fits = centre_fits(native, [NET60, NET20])
+    np.testing.assert_array_equal(blur_parts(NET60, fits["net60"][0])[1], fits["net20"][0])
+    alone, prior = centre_fit(native, NET60)  # without net20: the same estimate, on the same centre
+    np.testing.assert_array_equal(alone, fits["net60"][0])
+    assert prior.shape == (len(BANDS_10M) + len(BANDS_20M), len(NET60.outputs))
 
 
 def test_residual_base_and_reach_follow_the_guides():

@@ -22,7 +22,7 @@ from ..io.product import ALIGN, open_product
 from ..progress import as_progress
 from ..sr.resample import upsample_nearest
 from .predict import Predictor, inputs_for, nets_for
-from .spec import SPECS, blur_parts, centre_fit
+from .spec import SPECS, blur_parts, centre_fits
 from .tiling import DEFAULT_TILE, align_up, plan_tiles
 
 # Adaptation reads at most this many base pixels on a side (the window's centre): a few hundred
@@ -345,7 +345,7 @@ def _check_window(product, predictor, window, bands, guard, progress):
     for band in sort_bands({b for spec in specs for b in spec.inputs}):
         values, missing = product.read(band, part.row, part.col, part.height, part.width)
         native[band], ratios[band] = np.where(missing, 0.0, values).astype(np.float32), product.bands[band].ratio
-    fits = {spec.name: centre_fit(native, spec) for spec in specs}
+    fits = centre_fits(native, specs)
     blur, priors = {k: f[0] for k, f in fits.items()}, {k: f[1] for k, f in fits.items()}
     decisions = {}
     for i, spec in enumerate(specs):

@@ -19,25 +19,42 @@ def _cubic(t: np.ndarray, a: float = -0.5) -> np.ndarray:
     )
 
 
-def _upsample_axis(arr: np.ndarray, s: int, axis: int, kernel: str) -> np.ndarray:
-    n = arr.shape[axis]
-    pos = (np.arange(n * s) + 0.5) / s - 0.5
-    left = np.floor(pos).astype(int)
-    frac = pos - left
+_TAPS = {"linear": (0, 1), "cubic": (-1, 0, 1, 2)}
+_PAD = 2  # edge pixels replicated on each side: taps reach from left - 1 to left + 2, left in {-1, 0}
+
+
+def _weights(kernel: str, frac: float) -> tuple:
     if kernel == "linear":
-        taps, weights = (0, 1), (1 - frac, frac)
-    elif kernel == "cubic":
-        taps = (-1, 0, 1, 2)
-        weights = tuple(_cubic(frac - k) for k in taps)
-    else:
+        return 1 - frac, frac
+    return tuple(float(_cubic(np.array(frac - k))) for k in _TAPS["cubic"])
+
+
+def _upsample_axis(arr: np.ndarray, s: int, axis: int, kernel: str) -> np.ndarray:
+    """One axis, phase by phase: output pixel i * s + p sits at the same fraction of a low pixel for
+    every i, so each of the s phases is a weighted sum of a few shifted copies of the input (slices
+    of an edge-replicated copy: no gather, scalar weights)."""
+    if kernel not in _TAPS:
         raise ValueError(f"unknown kernel {kernel!r}")
-    out = None
-    shape = [1] * arr.ndim
+    axis = axis % arr.ndim
+    n = arr.shape[axis]
+    index = np.clip(np.arange(-_PAD, n + _PAD), 0, n - 1)
+    padded = np.take(arr, index, axis=axis)
+    shape = list(arr.shape)
     shape[axis] = n * s
-    for k, w in zip(taps, weights, strict=False):
-        idx = np.clip(left + k, 0, n - 1)  # edge replication
-        term = np.take(arr, idx, axis=axis) * w.reshape(shape).astype(np.float32)
-        out = term if out is None else out + term
+    out = np.empty(shape, np.float32)
+
+    def along(sl):
+        return (slice(None),) * axis + (sl,)
+
+    for p in range(s):
+        pos = (p + 0.5) / s - 0.5  # in low pixels, from the centre of the low pixel i
+        left = int(np.floor(pos))
+        acc = None
+        for k, w in zip(_TAPS[kernel], _weights(kernel, pos - left), strict=True):
+            start = left + k + _PAD
+            term = padded[along(slice(start, start + n))] * np.float32(w)
+            acc = term if acc is None else acc + term
+        out[along(slice(p, None, s))] = acc
     return out
 
 

@@ -89,12 +89,14 @@ class Prepared:
         return (np.asarray(values, np.float32) / self.scale - 1.0).astype(np.float32)
 
 
-def window_blur(native: dict, spec: NetSpec, valid=None) -> np.ndarray:
+def window_blur(native: dict, spec: NetSpec, valid=None, coarse_blur=None) -> np.ndarray:
     """The guides' blur per output band (base pixels), estimated on one unbatched window, followed
-    by the blur of each coarse guide on the 10 m bands (at COARSE_GUIDE_SCALE); see `blur_parts`."""
+    by the blur of each coarse guide on the 10 m bands (at COARSE_GUIDE_SCALE; `coarse_blur` when
+    given, else estimated on the same window); see `blur_parts`."""
     sharp = np.stack([native[name] for name in BANDS_10M])
-    coarse_blur = np.zeros(0)
-    if spec.coarse_guides:
+    if coarse_blur is not None or not spec.coarse_guides:
+        coarse_blur = np.zeros(0) if coarse_blur is None else np.asarray(coarse_blur, np.float64)
+    else:
         r = spec.scale // COARSE_GUIDE_SCALE  # valid is on the outputs' grid, the coarse guides' is r finer
         coarse_valid = None if valid is None else np.kron(np.asarray(valid, bool), np.ones((r, r), bool))
         coarse = np.stack([native[name] for name in spec.coarse_guides])
@@ -141,12 +143,27 @@ def window_prior(native: dict, spec: NetSpec, blur, valid=None):
     return global_coefficients(low, _guides(native, spec, coarse_blur), spec.scale, out_blur, valid)
 
 
-def centre_fit(native: dict, spec: NetSpec) -> tuple:
+def centre_fits(native: dict, specs) -> dict:
+    """net name -> `centre_fit` for each spec; where a spec's coarse guides are another's outputs at
+    COARSE_GUIDE_SCALE (net60's are net20's), that spec's blur is reused rather than estimated twice."""
+    fits = {}
+    for spec in sorted(specs, key=lambda sp: sp.scale):
+        shared = next((fits[o.name][0] for o in specs if o.name in fits and o.scale == COARSE_GUIDE_SCALE
+                       and o.outputs == spec.coarse_guides), None)
+        fits[spec.name] = centre_fit(native, spec, shared)
+    return fits
+
+
+def centre_fit(native: dict, spec: NetSpec, coarse_blur=None) -> tuple:
     """(blur, prior) of one window, both estimated on its centre: at most BLUR_LOW_SIDE output-grid
-    pixels a side. The engine decides both once per scene window, so every tile uses the same.
+    pixels a side (the coarse guides' blur on at most BLUR_LOW_SIDE of theirs, as for a network of
+    their own, unless given). The engine decides both once per scene window, so every tile uses the same.
 
     native: band name -> native-grid arrays of one window whose base size divides by 6.
     """
+    if spec.coarse_guides and coarse_blur is None:
+        own = NetSpec("coarse guides", COARSE_GUIDE_SCALE, BANDS_10M + spec.coarse_guides, spec.coarse_guides)
+        coarse_blur = centre_fit(native, own)[0]
     s = spec.scale
     low_h, low_w = native[spec.outputs[0]].shape
     h, w = min(low_h, BLUR_LOW_SIDE), min(low_w, BLUR_LOW_SIDE)
@@ -156,7 +173,7 @@ def centre_fit(native: dict, spec: NetSpec) -> tuple:
         r = s * low_h // native[name].shape[0]  # the band's factor to the base grid
         part[name] = native[name][top // r:(top + h * s) // r, left // r:(left + w * s) // r]
     valid = valid_at(part, spec)
-    blur = window_blur(part, spec, valid)
+    blur = window_blur(part, spec, valid, coarse_blur)
     return blur, window_prior(part, spec, blur, valid)
 
 
