@@ -5,6 +5,8 @@ Before a run, each network needed is checked on (the centre of) the window being
 reduced scale (Wald protocol with the MTF-matched blur): its output and the guided estimate alone
 are both compared with the bands as delivered. Where the network does not beat the estimate, or
 where the window is too small to tell, that band group is written from the guided estimate.
+At x6 the rule differs (MIN_BLUR, CHECK_LIMIT below): net60 writes only on bands that carry
+sensor-like blur, and the check there refuses only gross failures.
 
 Why the MTF blur alone: degrading adds the sensor-like blur the networks were trained to undo,
 so the check stays within what they learnt. DSen2's weak blur, applied to data that is already
@@ -67,7 +69,8 @@ class GuardDecision:
             return f"guard {self.net} ({bands}): {written} written ({self.why})"
         chosen = "network" if self.method == "network" else "guided estimate"
         return (f"guard {self.net} ({bands}): {chosen} written; at reduced scale the network's RMSE is "
-                f"{self.ratio:.2f} x the guided estimate's ({self.rmse_network:.1f} vs {self.rmse_guided:.1f} DN)")
+                f"{self.ratio:.2f} x the guided estimate's ({self.rmse_network:.1f} vs {self.rmse_guided:.1f} DN)"
+                + (f"; {self.why}" if self.why else ""))
 
 
 def min_size(net: str) -> int:
@@ -117,8 +120,12 @@ def check(predictor, native: dict, ratios: dict, net: str, blur=None) -> GuardDe
     ratio = float(np.mean([n / max(g, 1e-9) for n, g in zip(errors["network"], errors["guided"], strict=True)]))
     limit = CHECK_LIMIT.get(net, 1.0)
     method = "network" if ratio < limit else "guided"
-    why = ("" if method == "network" else "the network did not beat the guided estimate here" if limit == 1.0
-           else f"the network's error was over {limit:g} x the guided estimate's here")
+    if limit == 1.0:
+        why = "" if method == "network" else "the network did not beat the guided estimate here"
+    elif method == "network":
+        why = f"at x{s} this check refuses only errors over {limit:g} x the estimate's (docs/models.md)"
+    else:
+        why = f"the network's error was over {limit:g} x the guided estimate's here"
     per = {p: n / max(g, 1e-9) for p, n, g in zip(PROTOCOLS, errors["network"], errors["guided"], strict=True)}
     return GuardDecision(net, method, ratio, float(np.mean(errors["network"])), float(np.mean(errors["guided"])),
                          int(valid.sum()), why, per)
