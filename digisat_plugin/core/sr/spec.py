@@ -14,9 +14,8 @@ Before the estimates come one constant plane per output band holding the blur es
 (measured on the leave-scene-out folds: docs/models.md).
 
 At x6 the 20 m bands are guides too (`NetSpec.coarse_guides`): each is first brought to the base
-grid by its own x2 guided estimate, then joins the 10 m bands in the x6 regression. B05/B8A sit
-next to B01's and B09's wavelengths where no 10 m band does; measured on the two x6 scenes the
-estimate goes from 0.292 / 0.293 to 0.277 / 0.281 of bicubic (research/x6_estimate_variants.md).
+grid by its own x2 guided estimate, then joins the 10 m bands in the x6 regression. B8A (865 nm)
+is closer to B09 (945 nm) than any 10 m band; measured on the two x6 scenes the estimate goes from 0.292 / 0.293 to 0.277 / 0.281 of bicubic (research/x6_estimate_variants.md).
 The window's blur then holds the outputs' widths followed by the coarse guides' (`blur_parts`).
 
 Units ("relative_local_mean+blur" in the model cards): every band channel is divided by a smooth
