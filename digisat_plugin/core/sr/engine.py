@@ -96,7 +96,7 @@ class ScenePlan:
     tile_height: int  # the tile core shape plan_tiles gives on this window
     tile_width: int
     extra: dict = field(default_factory=dict)
-    priors: dict = field(default_factory=dict)  # net -> the window's own fit (spec.window_prior) or None
+    priors: dict = field(default_factory=dict)  # net -> the window's own fit (spec.window_fit) or None
 
     @property
     def width(self) -> int:

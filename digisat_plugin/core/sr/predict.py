@@ -16,7 +16,7 @@ from ..io.aoi import Window
 from ..io.product import read_mirrored
 from .consistency import enforce_consistency
 from .resample import upsample
-from .spec import NET20, NET60, guided_estimate, prepare_inputs, valid_at, window_blur, window_prior
+from .spec import NET20, NET60, guided_estimate, prepare_inputs, valid_at, window_fit
 from .tiling import plan_tiles
 from .weights import default_model_dir, load_net
 
@@ -91,7 +91,7 @@ class Predictor:
         blur: net name -> the guides' blur per output band, estimated once for the whole window
         (spec.window_blur), so that every tile uses the same; methods: net name -> "network"
         (default) or "guided" (the guided estimate alone, as the guard decides); priors: net name
-        -> the window's own fit for networks that use one (spec.centre_fit / spec.window_prior).
+        -> the window's own fit for networks that use one (spec.centre_fit / spec.window_fit).
         """
         targets = sort_bands(targets)
         specs = nets_for(targets)
@@ -159,9 +159,7 @@ class Predictor:
         height, width = native[base].shape
         blur, priors = {}, {}
         for spec in nets_for(targets):
-            valid = valid_at(native, spec)
-            blur[spec.name] = window_blur(native, spec, valid=valid)
-            priors[spec.name] = window_prior(native, spec, blur[spec.name], valid)
+            blur[spec.name], priors[spec.name] = window_fit(native, spec, valid_at(native, spec))
 
         def read(name, row, col, h, w):
             r, arr = ratios[name], native[name]

@@ -92,16 +92,39 @@ def window_blur(native: dict, spec: NetSpec, valid=None, coarse_blur=None) -> np
     """The guides' blur per output band (base pixels), estimated on one unbatched window, followed
     by the blur of each coarse guide on the 10 m bands (at COARSE_GUIDE_SCALE; `coarse_blur` when
     given, else estimated on the same window); see `blur_parts`."""
-    sharp = np.stack([native[name] for name in BANDS_10M])
+    return _blur_and_guides(native, spec, valid, coarse_blur)[0]
+
+
+def window_fit(native: dict, spec: NetSpec, valid=None, coarse_blur=None) -> tuple:
+    """(`window_blur`, the window's own fit of the outputs on the blurred guides) of one unbatched
+    window, the coarse guides lifted once for both. The fit, (G, B) slopes that the local estimate
+    is damped toward (guided.guided_local's prior), is None for a network without one."""
+    blur, guides = _blur_and_guides(native, spec, valid, coarse_blur)
+    return blur, _prior(native, spec, blur, guides, valid)
+
+
+def _prior(native: dict, spec: NetSpec, blur, guides, valid):
+    if not spec.prior:
+        return None
+    low = np.stack([native[name] for name in spec.outputs])
+    return global_coefficients(low, guides, spec.scale, blur_parts(spec, blur)[0], valid)
+
+
+def _coarse_spec(spec: NetSpec) -> NetSpec:
+    """The coarse guides as the outputs of a network of their own: their blur is estimated as for it."""
+    return NetSpec("coarse guides", COARSE_GUIDE_SCALE, BANDS_10M + spec.coarse_guides, spec.coarse_guides)
+
+
+def _blur_and_guides(native: dict, spec: NetSpec, valid, coarse_blur) -> tuple:
     if coarse_blur is not None or not spec.coarse_guides:
         coarse_blur = np.zeros(0) if coarse_blur is None else np.asarray(coarse_blur, np.float64)
     else:
         r = spec.scale // COARSE_GUIDE_SCALE  # valid is on the outputs' grid, the coarse guides' is r finer
         coarse_valid = None if valid is None else np.kron(np.asarray(valid, bool), np.ones((r, r), bool))
-        coarse = np.stack([native[name] for name in spec.coarse_guides])
-        coarse_blur = estimate_blur(coarse, sharp, COARSE_GUIDE_SCALE, coarse_valid)
+        coarse_blur = window_blur(native, _coarse_spec(spec), coarse_valid)
+    guides = _guides(native, spec, coarse_blur)
     low = np.stack([native[name] for name in spec.outputs])
-    return np.concatenate([estimate_blur(low, _guides(native, spec, coarse_blur), spec.scale, valid), coarse_blur])
+    return np.concatenate([estimate_blur(low, guides, spec.scale, valid), coarse_blur]), guides
 
 
 def blur_parts(spec: NetSpec, blur) -> tuple:
@@ -132,16 +155,6 @@ def _guides(native: dict, spec: NetSpec, coarse_blur) -> np.ndarray:
 BLUR_LOW_SIDE = 288
 
 
-def window_prior(native: dict, spec: NetSpec, blur, valid=None):
-    """The window's own fit of the outputs on the blurred guides, (G, B) slopes, which the local
-    estimate is damped toward (guided.guided_local's prior); None for a network without one."""
-    if not spec.prior:
-        return None
-    out_blur, coarse_blur = blur_parts(spec, blur)
-    low = np.stack([native[name] for name in spec.outputs])
-    return global_coefficients(low, _guides(native, spec, coarse_blur), spec.scale, out_blur, valid)
-
-
 def centre_fits(native: dict, specs) -> dict:
     """net name -> `centre_fit` for each spec; where a spec's coarse guides are another's outputs at
     COARSE_GUIDE_SCALE (net60's are net20's), that spec's blur is reused rather than estimated twice."""
@@ -161,8 +174,7 @@ def centre_fit(native: dict, spec: NetSpec, coarse_blur=None) -> tuple:
     native: band name -> native-grid arrays of one window whose base size divides by 6.
     """
     if spec.coarse_guides and coarse_blur is None:
-        own = NetSpec("coarse guides", COARSE_GUIDE_SCALE, BANDS_10M + spec.coarse_guides, spec.coarse_guides)
-        coarse_blur = centre_fit(native, own)[0]
+        coarse_blur = centre_fit(native, _coarse_spec(spec))[0]
     s = spec.scale
     low_h, low_w = native[spec.outputs[0]].shape
     h, w = min(low_h, BLUR_LOW_SIDE), min(low_w, BLUR_LOW_SIDE)
@@ -171,9 +183,7 @@ def centre_fit(native: dict, spec: NetSpec, coarse_blur=None) -> tuple:
     for name in spec.inputs:
         r = s * low_h // native[name].shape[0]  # the band's factor to the base grid
         part[name] = native[name][top // r:(top + h * s) // r, left // r:(left + w * s) // r]
-    valid = valid_at(part, spec)
-    blur = window_blur(part, spec, valid, coarse_blur)
-    return blur, window_prior(part, spec, blur, valid)
+    return window_fit(part, spec, valid_at(part, spec), coarse_blur)
 
 
 def valid_at(native: dict, spec) -> np.ndarray:
@@ -209,11 +219,12 @@ def _estimate(native: dict, spec: NetSpec, blur, prior) -> tuple:
         raise ValueError("a batch of tiles needs its window's blur and prior (spec.centre_fit)")
     if blur is None:
         blur = window_blur(native, spec)
-    if spec.prior and prior is None:
-        prior = window_prior(native, spec, blur, valid_at(native, spec))
     out_blur, coarse_blur = blur_parts(spec, blur)
+    guides = _guides(native, spec, coarse_blur)
+    if spec.prior and prior is None:
+        prior = _prior(native, spec, blur, guides, valid_at(native, spec))
     low = np.stack([native[name] for name in spec.outputs], axis=-3)
-    return out_blur, guided_local(low, _guides(native, spec, coarse_blur), spec.scale, sigma=out_blur, prior=prior)
+    return out_blur, guided_local(low, guides, spec.scale, sigma=out_blur, prior=prior)
 
 
 def prepare_inputs(native: dict, ratios: dict, spec: NetSpec, blur=None, prior=None) -> Prepared:
@@ -222,7 +233,7 @@ def prepare_inputs(native: dict, ratios: dict, spec: NetSpec, blur=None, prior=N
     native: band name -> (..., h_b, w_b) float32 array on the model scale (reflectance x 10000)
     at that band's own grid; ratios: band name -> its factor to the base grid; blur: the guides'
     Gaussian width per output band (`window_blur`), estimated here when None (unbatched only);
-    prior: the window's own fit for networks that use one (`window_prior`), likewise.
+    prior: the window's own fit for networks that use one (`window_fit`), likewise.
     """
     s = spec.scale
     blur, estimate = _estimate(native, spec, blur, prior)
