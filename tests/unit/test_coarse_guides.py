@@ -10,6 +10,7 @@ from scipy.ndimage import gaussian_filter
 
 from digisat_plugin.core.definitions import BANDS_10M, BANDS_20M
 from digisat_plugin.core.errors import DigisatError
+from digisat_plugin.core.io.aoi import Window
 from digisat_plugin.core.sr.guided import local_reach
 from digisat_plugin.core.sr.resample import block_mean
 from digisat_plugin.core.sr.spec import (
@@ -92,3 +93,47 @@ def test_a_card_trained_on_another_estimate_is_refused(tmp_path):
     card_path.write_text(json.dumps(card))
     with pytest.raises(DigisatError, match=r"net60/model.json: trained to correct 'guided_local_blur'.*make train"):
         load_net(str(models), "net60")
+
+
+def test_a_tile_lifts_the_20m_bands_once_for_both_networks(monkeypatch):
+    """With net60's coarse guides at net20's widths (as the engine fits them), every tile lifts the
+    20 m bands once: net20's residual base is the centre of net60's guides, and net20's output is
+    the same as when it runs alone (its own, smaller, tiles)."""
+    from digisat_plugin.core.sr import predict, spec
+
+    native, _ = _scene(3, size=216)
+    ratios = {b: 216 // native[b].shape[0] for b in native}
+    fits = centre_fits(native, [NET20, NET60])
+    blur = {k: f[0] for k, f in fits.items()}
+    assert spec.shares_lift([NET20, NET60], blur) == (NET20, NET60)
+    assert spec.shares_lift([NET20, NET60], dict(blur, net20=blur["net20"] + 0.05)) is None
+    assert spec.shares_lift([NET20], blur) is None
+    pred = predict.Predictor(device="cpu")
+    lifts = []
+    real = spec.guided_local
+    monkeypatch.setattr(spec, "guided_local", lambda low, g, s, **kw: (lifts.append(s), real(low, g, s, **kw))[1])
+
+    def run(targets):
+        lifts.clear()
+        out = {}
+        tiles = pred.run_tiles(lambda b, r, c, h, w: _mirrored(native[b], ratios[b], r, c, h, w),
+                               Window(0, 0, 216, 216), targets, ratios, 108, None, blur, None,
+                               {k: f[1] for k, f in fits.items()})
+        for tile, outputs, _ in tiles:
+            for b, arr in outputs.items():
+                out.setdefault(b, np.zeros((216, 216), np.float32))[tile.row:tile.row + 108,
+                                                                     tile.col:tile.col + 108] = arr
+        return out, lifts.count(2)
+
+    both, lifts_both = run(BANDS_20M + ("B01", "B09"))
+    alone, lifts_alone = run(BANDS_20M)
+    assert lifts_both == lifts_alone == 4 // pred.batch_size  # one x2 lift per batch of tiles
+    for b in BANDS_20M:
+        assert np.abs(both[b] - alone[b]).max() < 0.05, b  # DN around 1500: float rounding only
+
+
+def _mirrored(arr, r, row, col, h, w):
+    from digisat_plugin.core.io.product import read_mirrored
+
+    part = read_mirrored(lambda r0, c0, r1, c1: arr[r0:r1, c0:c1], row // r, col // r, h // r, w // r, arr.shape)
+    return part.astype(np.float32), part == 0

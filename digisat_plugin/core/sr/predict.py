@@ -16,7 +16,7 @@ from ..io.aoi import Window
 from ..io.product import read_mirrored
 from .consistency import enforce_consistency
 from .resample import upsample
-from .spec import NET20, NET60, guided_estimate, prepare_inputs, valid_at, window_fit
+from .spec import NET20, NET60, guided_estimate, prepare_inputs, shares_lift, valid_at, window_fit
 from .tiling import plan_tiles
 from .weights import default_model_dir, load_net
 
@@ -99,6 +99,7 @@ class Predictor:
         if any(spec.name not in blur or (spec.prior and priors.get(spec.name) is None) for spec in specs):
             raise ValueError("run_tiles needs the window's blur (and prior) for every network (spec.centre_fit)")
         margin = self.margin(targets)
+        shared = shares_lift(specs, blur)
         tiles = plan_tiles(window, tile_size, margin)
         bands = inputs_for(targets)
         steps = len(specs) + 1  # progress within a batch: its reading, then each network (a small AOI moves too)
@@ -112,23 +113,28 @@ class Predictor:
             full = {b: np.stack([r[b][0] for r in reads]) for b in bands}
             th, tw = batch[0].height, batch[0].width  # one shape for all tiles (plan_tiles)
             cores = {}  # band -> (N, th, tw): the tile cores
-            for spec in specs:
+            lifted = {}  # net name -> the 20 m bands' x2 estimate on its inputs' grid (shares_lift)
+            # The network whose coarse guides another's estimate is runs first: its lift is the larger.
+            for spec in sorted(specs, key=lambda sp: not shared or sp is not shared[1]):
                 # Each network reads only its own margin: the tile's is the largest of them.
                 own = self.net(spec.name).margin
                 cut = margin - own
                 inputs = {b: full[b][..., cut // ratios[b]:(cut + th + 2 * own) // ratios[b],
                                      cut // ratios[b]:(cut + tw + 2 * own) // ratios[b]] for b in spec.inputs}
-                if methods.get(spec.name, "network") == "guided":  # no network input planes needed
-                    y = guided_estimate(inputs, spec, blur[spec.name], priors.get(spec.name))
-                else:
-                    y = self.run_net(spec.name, prepare_inputs(inputs, ratios, spec, blur[spec.name],
-                                                               priors.get(spec.name)))
+                if shared and spec is shared[1]:
+                    fine = shared[0]
+                    lift = np.moveaxis(guided_estimate({b: inputs[b] for b in fine.inputs}, fine, blur[fine.name]),
+                                       -1, -3)
+                    lifted[spec.name] = lift
+                    c = self.net(spec.name).margin - self.net(fine.name).margin
+                    lifted[fine.name] = lift[..., c:lift.shape[-2] - c, c:lift.shape[-1] - c]
+                y, left = self._run_one(spec, inputs, ratios, blur, methods, priors, lifted.get(spec.name))
                 consistent = self.net(spec.name).card.get("consistency", False)
                 for i, band in enumerate(spec.outputs):
                     # Optionally corrected so that, averaged back to its own grid, the band is
                     # what the sensor delivered (core/sr/consistency.py).
                     values = enforce_consistency(y[..., i], inputs[band], ratios[band]) if consistent else y[..., i]
-                    cores[band] = values[:, own:own + th, own:own + tw]
+                    cores[band] = values[:, left:left + th, left:left + tw]
                 if progress is not None:
                     progress.update((start + len(batch) * (2 + specs.index(spec)) / steps) / len(tiles))
             for band in targets:
@@ -147,6 +153,18 @@ class Predictor:
                 yield tile, outputs, natives
         if progress is not None:
             progress.update(1.0)
+
+    def _run_one(self, spec, inputs, ratios, blur, methods, priors, lifted) -> tuple:
+        """(outputs (N, H, W, n_out) on the model scale, the margin left around the tile core in them)
+        for one network on a batch of tile inputs: its guided estimate where the guard chose it, else
+        the network, run only on the part of the tile its receptive field needs (the rest of the
+        margin feeds the estimate)."""
+        loaded = self.net(spec.name)
+        if methods.get(spec.name, "network") == "guided":  # no network input planes needed
+            return guided_estimate(inputs, spec, blur[spec.name], priors.get(spec.name), lifted), loaded.margin
+        prepared = prepare_inputs(inputs, ratios, spec, blur[spec.name], priors.get(spec.name), lifted)
+        crop = loaded.margin - loaded.network_margin if loaded.network_margin else 0
+        return self.run_net(spec.name, prepared.cropped(crop)), loaded.margin - crop
 
     def predict(self, native: dict, ratios: dict, targets, tile_size=None, progress=None, methods=None) -> dict:
         """Super-resolve in-memory native-grid arrays (model scale) of one image.

@@ -87,6 +87,12 @@ class Prepared:
     def to_relative(self, values: np.ndarray) -> np.ndarray:
         return (np.asarray(values, np.float32) / self.scale - 1.0).astype(np.float32)
 
+    def cropped(self, c: int) -> Prepared:
+        """The same without c base pixels on each side (the part the network must see of a tile)."""
+        if c <= 0:
+            return self
+        return Prepared(*(a[..., c:-c, c:-c, :] for a in (self.inputs, self.scale, self.base)))
+
 
 def window_blur(native: dict, spec: NetSpec, valid=None, coarse_blur=None) -> np.ndarray:
     """The guides' blur per output band (base pixels), estimated on one unbatched window, followed
@@ -139,14 +145,31 @@ def blur_parts(spec: NetSpec, blur) -> tuple:
     return blur[:n_out], blur[n_out:]
 
 
-def _guides(native: dict, spec: NetSpec, coarse_blur) -> np.ndarray:
-    """(..., G, H, W) the estimate's guides: the 10 m bands, then the coarse guides on the base grid."""
+def _guides(native: dict, spec: NetSpec, coarse_blur, lifted=None) -> np.ndarray:
+    """(..., G, H, W) the estimate's guides: the 10 m bands, then the coarse guides on the base grid
+    (`lifted` when the caller already has them: see `shares_lift`)."""
     sharp = np.stack([native[name] for name in BANDS_10M], axis=-3)
     if not spec.coarse_guides:
         return sharp
-    coarse = np.stack([native[name] for name in spec.coarse_guides], axis=-3)
-    lifted = guided_local(coarse, sharp, COARSE_GUIDE_SCALE, sigma=coarse_blur)
+    if lifted is None:
+        coarse = np.stack([native[name] for name in spec.coarse_guides], axis=-3)
+        lifted = guided_local(coarse, sharp, COARSE_GUIDE_SCALE, sigma=coarse_blur)
     return np.concatenate([np.asarray(sharp, np.float32), lifted], axis=-3)
+
+
+def shares_lift(specs, blur: dict):
+    """(the spec whose estimate is the coarse guides of another, that other) when both run with the
+    same widths (the engine's: centre_fits reuses the blur), else None. A tile then lifts the 20 m
+    bands once: net20's residual base is the centre of net60's coarse guides (`prepare_inputs`'s
+    `lifted`), the same values up to float rounding inside the margins, at half the x2 work."""
+    for fine in specs:
+        for coarse in specs:
+            if (fine.scale == COARSE_GUIDE_SCALE and not fine.prior and coarse.coarse_guides == fine.outputs
+                    and fine.name in blur and coarse.name in blur
+                    and np.array_equal(blur_parts(fine, blur[fine.name])[0],
+                                       blur_parts(coarse, blur[coarse.name])[1])):
+                return fine, coarse
+    return None
 
 
 # The blur is a property of the band and the sensor, not of the place: a centre of this many
@@ -205,38 +228,42 @@ def _coarse(arr: np.ndarray, ratio: int, s: int) -> np.ndarray:
     return block_mean(arr, s // ratio) if s != ratio else arr
 
 
-def guided_estimate(native: dict, spec: NetSpec, blur=None, prior=None) -> np.ndarray:
+def guided_estimate(native: dict, spec: NetSpec, blur=None, prior=None, lifted=None) -> np.ndarray:
     """The guided estimate alone, (..., H, W, n_out) on the model scale: `prepare_inputs(...).base`
     without the network's input planes (what is written where the guard chose the estimate)."""
-    return np.moveaxis(_estimate(native, spec, blur, prior)[1], -3, -1)
+    return np.moveaxis(_estimate(native, spec, blur, prior, lifted)[1], -3, -1)
 
 
-def _estimate(native: dict, spec: NetSpec, blur, prior) -> tuple:
+def _estimate(native: dict, spec: NetSpec, blur, prior, lifted=None) -> tuple:
     """(the outputs' blur, the guided estimate (..., B, H, W)); blur and prior estimated here when None
-    (unbatched only)."""
+    (unbatched only). lifted: see `prepare_inputs`."""
     batched = native[spec.outputs[0]].ndim > 2
     if batched and (blur is None or (spec.prior and prior is None)):
         raise ValueError("a batch of tiles needs its window's blur and prior (spec.centre_fit)")
     if blur is None:
         blur = window_blur(native, spec)
     out_blur, coarse_blur = blur_parts(spec, blur)
-    guides = _guides(native, spec, coarse_blur)
+    if lifted is not None and not spec.coarse_guides:  # the estimate itself (shares_lift's first spec)
+        return out_blur, np.asarray(lifted, np.float32)
+    guides = _guides(native, spec, coarse_blur, lifted)
     if spec.prior and prior is None:
         prior = _prior(native, spec, blur, guides, valid_at(native, spec))
     low = np.stack([native[name] for name in spec.outputs], axis=-3)
     return out_blur, guided_local(low, guides, spec.scale, sigma=out_blur, prior=prior)
 
 
-def prepare_inputs(native: dict, ratios: dict, spec: NetSpec, blur=None, prior=None) -> Prepared:
+def prepare_inputs(native: dict, ratios: dict, spec: NetSpec, blur=None, prior=None, lifted=None) -> Prepared:
     """Stack one window of every input band on the base grid (see the module docstring).
 
     native: band name -> (..., h_b, w_b) float32 array on the model scale (reflectance x 10000)
     at that band's own grid; ratios: band name -> its factor to the base grid; blur: the guides'
     Gaussian width per output band (`window_blur`), estimated here when None (unbatched only);
-    prior: the window's own fit for networks that use one (`window_fit`), likewise.
+    prior: the window's own fit for networks that use one (`window_fit`), likewise; lifted: the
+    20 m bands' x2 guided estimate on this window's base grid at the same widths, when the caller
+    has it (`shares_lift`): net20's estimate, net60's coarse guides.
     """
     s = spec.scale
-    blur, estimate = _estimate(native, spec, blur, prior)
+    blur, estimate = _estimate(native, spec, blur, prior, lifted)
     low = np.stack([native[name] for name in spec.outputs], axis=-3)
     planes = []
     for name in spec.inputs:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..errors import DigisatError
 from ..io.product import ALIGN
 from .consistency import consistency_reach
-from .model import build_model, margin_for
+from .model import build_model, margin_for, receptive_radius
 from .spec import INPUT_UNITS, SPECS
 
 WEIGHTS_FILE = "weights.weights.h5"
@@ -40,7 +40,8 @@ class LoadedNet:
     card: dict
     model: object  # keras.Model
     spec: object  # NetSpec
-    margin: int
+    margin: int  # base pixels a tile's inputs need around its core (the estimate's reach and the network's)
+    network_margin: int = 0  # of which the network's own inputs need this much (its receptive radius)
 
 
 def read_card(model_dir: str, name: str) -> dict:
@@ -77,9 +78,11 @@ def load_net(model_dir: str, name: str) -> LoadedNet:
     except Exception as exc:  # h5py/keras raise many types for a bad file
         raise DigisatError(f"{weights}: cannot load weights ({str(exc).splitlines()[0]})") from None
     margin = margin_for(card["arch"], spec.scale, spec.input_reach)
-    if card.get("consistency"):  # the back-projection reaches further than the network
+    network_margin = int(math.ceil(receptive_radius(card["arch"], spec.scale) / ALIGN) * ALIGN)
+    if card.get("consistency"):  # the back-projection reaches further than the network, over its whole input
         margin += int(math.ceil(consistency_reach(spec.scale) / ALIGN) * ALIGN)
-    return LoadedNet(name, card, model, spec, margin)
+        network_margin = margin
+    return LoadedNet(name, card, model, spec, margin, network_margin)
 
 
 def save_net(model, model_dir: str, name: str, card: dict) -> None:
