@@ -32,28 +32,33 @@ def _weights(kernel: str, frac: float) -> tuple:
 def _upsample_axis(arr: np.ndarray, s: int, axis: int, kernel: str) -> np.ndarray:
     """One axis, phase by phase: output pixel i * s + p sits at the same fraction of a low pixel for
     every i, so each of the s phases is a weighted sum of a few shifted copies of the input (slices
-    of an edge-replicated copy: no gather, scalar weights)."""
+    of an edge-replicated copy: no gather, scalar weights), summed in two scratch arrays (the
+    upsampling of the estimate's coefficients and details is a large share of a run)."""
     if kernel not in _TAPS:
         raise ValueError(f"unknown kernel {kernel!r}")
     axis = axis % arr.ndim
     n = arr.shape[axis]
-    index = np.clip(np.arange(-_PAD, n + _PAD), 0, n - 1)
-    padded = np.take(arr, index, axis=axis)
-    shape = list(arr.shape)
-    shape[axis] = n * s
-    out = np.empty(shape, np.float32)
 
     def along(sl):
         return (slice(None),) * axis + (sl,)
 
+    shape = list(arr.shape)
+    shape[axis] = n + 2 * _PAD
+    padded = np.empty(shape, np.float32)
+    padded[along(slice(_PAD, _PAD + n))] = arr
+    padded[along(slice(0, _PAD))] = arr[along(slice(0, 1))]
+    padded[along(slice(_PAD + n, None))] = arr[along(slice(n - 1, n))]
+    shape[axis] = n * s
+    out = np.empty(shape, np.float32)
+    acc, term = np.empty(arr.shape, np.float32), np.empty(arr.shape, np.float32)
     for p in range(s):
         pos = (p + 0.5) / s - 0.5  # in low pixels, from the centre of the low pixel i
         left = int(np.floor(pos))
-        acc = None
-        for k, w in zip(_TAPS[kernel], _weights(kernel, pos - left), strict=True):
+        for i, (k, w) in enumerate(zip(_TAPS[kernel], _weights(kernel, pos - left), strict=True)):
             start = left + k + _PAD
-            term = padded[along(slice(start, start + n))] * np.float32(w)
-            acc = term if acc is None else acc + term
+            np.multiply(padded[along(slice(start, start + n))], np.float32(w), out=acc if i == 0 else term)
+            if i:
+                acc += term
         out[along(slice(p, None, s))] = acc
     return out
 
