@@ -62,6 +62,7 @@ class Predictor:
         self.device = configure_device(device)
         self.batch_size = batch_size or DEFAULT_BATCH
         self._nets = {}
+        self._calls = {}  # net name -> its model as one tf.function for inputs of any size (`run_net`)
 
     def net(self, name: str):
         if name not in self._nets:
@@ -71,13 +72,22 @@ class Predictor:
     def replace_net(self, name: str, loaded) -> None:
         """Use `loaded` (a LoadedNet, e.g. fine-tuned by core.train.adapt) for `name`, in memory only."""
         self._nets[name] = loaded
+        self._calls.pop(name, None)
 
     def margin(self, targets) -> int:
         return max([self.net(spec.name).margin for spec in nets_for(targets)] + [12])
 
     def run_net(self, name: str, prepared) -> np.ndarray:
         """Prepared inputs (spec.Prepared, batched) -> (N, H, W, outputs) on the model scale."""
-        y = self.net(name).model.predict_on_batch(prepared.inputs)
+        if name not in self._calls:
+            # Traced once for every tile, batch and reduced-scale check shape: predict_on_batch
+            # traces again for each new input shape (about 0.7 s each on 2 cores, several per run).
+            import tensorflow as tf
+
+            model = self.net(name).model
+            signature = [tf.TensorSpec([None, None, None, model.input_shape[-1]], tf.float32)]
+            self._calls[name] = tf.function(lambda x: model(x, training=False), input_signature=signature)
+        y = self._calls[name](prepared.inputs)
         return prepared.to_values(np.asarray(y, dtype=np.float32))
 
     def run_tiles(self, read, window, targets, ratios: dict, tile_size=None, progress=None, blur=None,
