@@ -125,7 +125,8 @@ class Predictor:
             cores = {}  # band -> (N, th, tw): the tile cores
             lifted = {}  # net name -> the 20 m bands' x2 estimate on its inputs' grid (shares_lift)
             # The network whose coarse guides another's estimate is runs first: its lift is the larger.
-            for spec in sorted(specs, key=lambda sp: not shared or sp is not shared[1]):
+            order = sorted(specs, key=lambda sp: not shared or sp is not shared[1])
+            for done, spec in enumerate(order, start=2):
                 # Each network reads only its own margin: the tile's is the largest of them.
                 own = self.net(spec.name).margin
                 cut = margin - own
@@ -146,7 +147,7 @@ class Predictor:
                     values = enforce_consistency(y[..., i], inputs[band], ratios[band]) if consistent else y[..., i]
                     cores[band] = values[:, left:left + th, left:left + tw]
                 if progress is not None:
-                    progress.update((start + len(batch) * (2 + specs.index(spec)) / steps) / len(tiles))
+                    progress.update((start + len(batch) * done / steps) / len(tiles))
             for band in targets:
                 if band in BANDS_10M:
                     cores[band] = full[band][:, margin:margin + th, margin:margin + tw]
