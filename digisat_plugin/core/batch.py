@@ -277,10 +277,15 @@ _TF_THREADS: list = []
 
 
 def _limit_tf_threads(threads: int | None) -> None:
-    """TensorFlow's intra-op threads for this worker process (once, before TensorFlow starts work)."""
+    """TensorFlow's intra-op threads for this worker process (once, before TensorFlow starts work),
+    and as many for the guided estimate's threads (core/sr/threads.py)."""
     if not threads or _TF_THREADS:
         return
     import tensorflow as tf
+
+    from .sr.threads import set_threads
+
+    set_threads(int(threads))
 
     try:
         tf.config.threading.set_intra_op_parallelism_threads(int(threads))

@@ -22,8 +22,11 @@ gdal.UseExceptions()
 # local (one tile at a time), so a small cache costs nothing; GDAL_CACHEMAX set by the user wins.
 CACHE_MB = 128
 
-COG_OPTIONS = ["COMPRESS=DEFLATE", "PREDICTOR=2", "BLOCKSIZE=512", "OVERVIEW_RESAMPLING=AVERAGE", "BIGTIFF=IF_SAFER",
-               "NUM_THREADS=ALL_CPUS"]
+# DEFLATE's fastest level: on the enhanced bands (uint16, horizontal predictor) it wrote a file no
+# larger than the default level 6 (19.2 against 19.6 MB for 14 bands of 960 x 960 px) in 0.8 x the
+# time, and the COG copy is a tenth of a small run.
+COG_OPTIONS = ["COMPRESS=DEFLATE", "LEVEL=1", "PREDICTOR=2", "BLOCKSIZE=512", "OVERVIEW_RESAMPLING=AVERAGE",
+               "BIGTIFF=IF_SAFER", "NUM_THREADS=ALL_CPUS"]
 
 
 def bound_gdal_cache(mb: int = CACHE_MB) -> None:

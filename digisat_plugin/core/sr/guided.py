@@ -26,6 +26,7 @@ import numpy as np
 from scipy.ndimage import uniform_filter
 
 from .resample import block_mean, upsample
+from .threads import map_threads
 
 LOCAL_RADIUS = 4  # low-resolution pixels on each side of the regression window
 RIDGE = 0.01  # relative to the mean guide variance in the window
@@ -122,13 +123,16 @@ def guided_local(low: np.ndarray, guides: np.ndarray, s: int, radius: int = LOCA
     low = np.asarray(low, dtype=np.float64)
     guides = np.asarray(guides, dtype=np.float32)
     if low.ndim > 3:  # a batch of tiles: each on its own
-        return np.stack([guided_local(a, g, s, radius, sigma, prior) for a, g in zip(low, guides, strict=True)])
+        return np.stack(map_threads(lambda pair: guided_local(*pair, s, radius, sigma, prior),
+                                    zip(low, guides, strict=True)))
     sigmas = np.zeros(len(low)) if sigma is None else np.broadcast_to(np.asarray(sigma, float), (len(low),))
     out = np.empty((len(low),) + guides.shape[-2:], np.float32)
-    for value in np.unique(sigmas):  # bands sharing a width share the blurred guides
-        idx = np.flatnonzero(sigmas == value)
-        out[idx] = _guided_one_blur(low[idx], guides, s, radius, float(value),
-                                    None if prior is None else np.asarray(prior, np.float64)[:, idx])
+    groups = [np.flatnonzero(sigmas == value) for value in np.unique(sigmas)]  # bands sharing a width
+    parts = map_threads(lambda idx: _guided_one_blur(low[idx], guides, s, radius, float(sigmas[idx[0]]),
+                                                     None if prior is None else np.asarray(prior, np.float64)[:, idx]),
+                        groups)  # share the blurred guides
+    for idx, part in zip(groups, parts, strict=True):
+        out[idx] = part
     return out
 
 
@@ -154,12 +158,14 @@ def estimate_blur(low: np.ndarray, guides: np.ndarray, s: int, valid=None, radiu
     if not mask.any():
         return np.zeros(len(low))
     widths = np.array(BLUR_CANDIDATES) * s
-    cost = np.empty((len(widths), len(low)))
-    for k, width in enumerate(widths):
+
+    def cost_of(width):
         guides_low = _blurred_low(guides, width, s).astype(np.float64)
         coef, mean_g, mean_y = local_regression(low, guides_low, 2 * radius + 1, RIDGE, RIDGE_FLOOR)
         fit = mean_y + np.einsum("gbhw,ghw->bhw", coef, guides_low - mean_g)
-        cost[k] = np.sqrt(((low - fit)[:, mask] ** 2).mean(axis=1))
+        return np.sqrt(((low - fit)[:, mask] ** 2).mean(axis=1))
+
+    cost = np.array(map_threads(cost_of, widths))  # (candidates, B)
     out = widths[np.argmin(cost, axis=0)].astype(float)
     for b, k in enumerate(np.argmin(cost, axis=0)):
         if 0 < k < len(widths) - 1:  # vertex of the parabola through the three costs

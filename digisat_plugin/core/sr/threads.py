@@ -1,0 +1,52 @@
+"""Independent parts of the guided estimate on all the cores, in threads.
+
+numpy's arithmetic and scipy.ndimage's filters release the GIL on large arrays, while one
+estimate runs on one core: the blur candidates of `estimate_blur`, the tiles of a batch and the
+bands of different blur in `guided_local` are independent, so threads run them side by side (the
+estimate is most of what a run costs outside the networks, and all of a window's blur fit).
+Results are the same, bit for bit: each part is computed as it would be alone.
+
+A part that itself maps runs its own parts in turn (no nested pools, no more threads than cores).
+The Dask workers share the cores out between them (core/batch.py: `set_threads`).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+_inside = threading.local()
+_limit: list = []  # the threads set for this process (set_threads), else one per available core
+
+
+def set_threads(n: int | None) -> None:
+    """At most n threads per map in this process (None or 0: one per available core)."""
+    _limit[:] = [int(n)] if n else []
+
+
+def available() -> int:
+    if _limit:
+        return max(_limit[0], 1)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def map_threads(fn, items) -> list:
+    """[fn(x) for x in items], in up to `available()` threads (in turn inside another map)."""
+    items = list(items)
+    n = min(available(), len(items))
+    if n <= 1 or getattr(_inside, "active", False):
+        return [fn(x) for x in items]
+
+    def run(x):
+        _inside.active = True
+        try:
+            return fn(x)
+        finally:
+            _inside.active = False
+
+    with ThreadPoolExecutor(n, thread_name_prefix="digisat-estimate") as pool:
+        return list(pool.map(run, items))
