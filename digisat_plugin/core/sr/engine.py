@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import astuple, dataclass, field
 
 import numpy as np
@@ -345,16 +346,25 @@ def _check_window(product, predictor, window, bands, guard, progress):
     for band in sort_bands({b for spec in specs for b in spec.inputs}):
         values, missing = product.read(band, part.row, part.col, part.height, part.width)
         native[band], ratios[band] = np.where(missing, 0.0, values).astype(np.float32), product.bands[band].ratio
-    fits = centre_fits(native, specs)
-    blur, priors = {k: f[0] for k, f in fits.items()}, {k: f[1] for k, f in fits.items()}
-    decisions = {}
-    for i, spec in enumerate(specs):
-        progress.update(i / len(specs))
-        if guard:
-            decisions[spec.name] = check(predictor, native, ratios, spec.name, blur[spec.name])
-        else:
-            decisions[spec.name] = GuardDecision(spec.name, "network", None, why="guard turned off")
-        progress.update((i + 1) / len(specs), decisions[spec.name].line())
+    with ThreadPoolExecutor(1, thread_name_prefix="digisat-guard") as pool:
+        # Each network's check starts as soon as its blur is known and runs beside the next fit
+        # (net20's beside net60's, which waits for net20's blur): the two are independent, and
+        # most of either is numpy or TensorFlow work that releases the GIL.
+        checks = {}
+
+        def start_check(spec, fit):
+            checks[spec.name] = pool.submit(check, predictor, native, ratios, spec.name, fit[0])
+
+        fits = centre_fits(native, specs, on_fit=start_check if guard else None)
+        blur, priors = {k: f[0] for k, f in fits.items()}, {k: f[1] for k, f in fits.items()}
+        decisions = {}
+        for i, spec in enumerate(specs):
+            progress.update(i / len(specs))
+            if guard:
+                decisions[spec.name] = checks[spec.name].result()
+            else:
+                decisions[spec.name] = GuardDecision(spec.name, "network", None, why="guard turned off")
+            progress.update((i + 1) / len(specs), decisions[spec.name].line())
     return blur, priors, decisions
 
 

@@ -178,14 +178,18 @@ def shares_lift(specs, blur: dict):
 BLUR_LOW_SIDE = 288
 
 
-def centre_fits(native: dict, specs) -> dict:
+def centre_fits(native: dict, specs, on_fit=None) -> dict:
     """net name -> `centre_fit` for each spec; where a spec's coarse guides are another's outputs at
-    COARSE_GUIDE_SCALE (net60's are net20's), that spec's blur is reused rather than estimated twice."""
+    COARSE_GUIDE_SCALE (net60's are net20's), that spec's blur is reused rather than estimated twice.
+    on_fit(spec, fit), when given, is called as each fit is done (the engine starts that network's
+    guard check then, beside the next fit)."""
     fits = {}
     for spec in sorted(specs, key=lambda sp: sp.scale):
         shared = next((fits[o.name][0] for o in specs if o.name in fits and o.scale == COARSE_GUIDE_SCALE
                        and o.outputs == spec.coarse_guides), None)
         fits[spec.name] = centre_fit(native, spec, shared)
+        if on_fit is not None:
+            on_fit(spec, fits[spec.name])
     return fits
 
 
