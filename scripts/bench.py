@@ -208,6 +208,7 @@ def main() -> None:
                         if len(olds) == 1:
                             again = measure("digisat", args.scene, aoi, args.device)
                             print(f"  {label:9s} {'digisat':10s} again {again['seconds']:7.1f} s")
+                            rows[(label, "digisat first")] = rows[(label, "digisat")]
                             if again["seconds"] < rows[(label, "digisat")]["seconds"]:
                                 rows[(label, "digisat")] = dict(again, peak_mb=rows[(label, "digisat")]["peak_mb"])
                     old = min(olds, key=lambda r: r["seconds"])
@@ -227,10 +228,11 @@ def main() -> None:
     for label, aoi in aois.items():
         d, g = rows[(label, "digisat")], rows[(label, "gdal-cubic")]
         m = rows[(label, "plain-malloc")]
+        first = rows.get((label, "digisat first"), d)  # the run beside plain-malloc's, not the faster of two
         check = measure("guard-cost", args.scene, aoi, args.device)["seconds"]
         print(f"{label}: digisat takes {d['seconds'] / g['seconds']:.1f}x the time of GDAL cubic resampling; "
               f"the guard's check adds {check:.1f} s, {100 * check / d['seconds']:.0f} % of the run (bound 20 %); "
-              f"malloc's huge pages (core/runtime.py) make it {m['seconds'] / d['seconds']:.2f} x as fast")
+              f"malloc's huge pages (core/runtime.py) make it {m['seconds'] / first['seconds']:.2f} x as fast")
     if ratio >= 1.5:
         sys.exit(1)
 
