@@ -6,8 +6,10 @@ bands of different blur in `guided_local` are independent, so threads run them s
 estimate is most of what a run costs outside the networks, and all of a window's blur fit).
 Results are the same, bit for bit: each part is computed as it would be alone.
 
-A part that itself maps runs its own parts in turn (no nested pools, no more threads than cores).
-The Dask workers share the cores out between them (core/batch.py: `set_threads`).
+A part that itself maps runs its own parts in turn (no nested pools: a map uses at most one
+thread per core). The engine's guard check runs in a thread of its own beside a blur fit
+(core/sr/engine.py), so for that while up to twice as many threads share the cores. The Dask
+workers share the cores out between them (core/batch.py: `set_threads`).
 """
 
 from __future__ import annotations
