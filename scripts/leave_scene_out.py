@@ -227,7 +227,8 @@ def markdown(reports: dict, rows: list, proxy: list = ()) -> str:
             for protocol, scenes in by_protocol.items():
                 for row in scenes:
                     g = row.get("guard", {})
-                    ratio = "-" if g.get("ratio") is None else f"{g['ratio']:.2f}"
+                    # without a check, why (the blur rules, a window too small: core/quality/guard.py)
+                    ratio = g.get("why") or "-" if g.get("ratio") is None else f"{g['ratio']:.2f}"
                     lines.append(f"| {row['name']} | x{s} | {protocol} | {row['ratio_to_bicubic']:.3f} | "
                                  f"{row['guarded_ratio_to_bicubic']:.3f} | {row['guided_estimate_ratio_to_bicubic']:.3f} "
                                  f"| {g.get('method', '-')} ({ratio}) |")

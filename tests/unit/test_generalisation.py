@@ -1,8 +1,10 @@
 """What makes the networks hold on scenes they never saw: a blur-aware guided estimate, inputs in
 relative units, a correction that keeps block means, the guard, and radiometry at full scale."""
 
+import json
 import os
 import re
+import shutil
 
 import numpy as np
 import pytest
@@ -124,6 +126,23 @@ def test_guard_keeps_the_network_where_it_wins_on_the_sample(sample_scene):
     predictor = Predictor(SHIPPED, device="cpu")
     decision = guard.check(predictor, sample_scene.native, sample_scene.ratios, "net20")
     assert decision.method == "network" and decision.ratio < 1.0, decision.line()
+
+
+def test_guard_keeps_net20_to_the_blur_it_was_trained_on(sample_scene, tmp_path):
+    # The same shipped weights, their card saying they saw only 0.1-0.3 px of blur: the sample's
+    # 20 m bands (about 0.7-1.0 px) are then outside, and the estimate is written without a check.
+    shutil.copytree(os.path.join(SHIPPED, "net20"), tmp_path / "net20")
+    card_path = tmp_path / "net20" / "model.json"
+    card = json.loads(card_path.read_text())
+    card["training"]["blur_range"] = {band: [0.1, 0.3] for band in NET20.outputs}
+    card_path.write_text(json.dumps(card))
+    decision = guard.check(Predictor(str(tmp_path), device="cpu"), sample_scene.native, sample_scene.ratios, "net20")
+    assert decision.method == "guided" and decision.ratio is None
+    assert re.search(r"B05 blurred 0\.\d\d px \(trained on 0\.10-0\.30\)", decision.why), decision.why
+    assert "outside what net20 was trained on" in decision.line()
+    # the shipped card's own range holds the sample's blur (so the check decides there, above)
+    shipped = Predictor(SHIPPED, device="cpu").net("net20").card
+    assert guard.outside_training_blur(shipped, NET20, window_blur(sample_scene.native, NET20)) == ""
 
 
 def test_guard_writes_the_estimate_at_x6_where_the_bands_are_barely_blurred(sample_scene):

@@ -10,7 +10,7 @@ from digisat_plugin.core.errors import InputError
 from digisat_plugin.core.sr.spec import NET20, NET60, prepare_inputs
 from digisat_plugin.core.train import splits
 from digisat_plugin.core.train.augment import dihedral
-from digisat_plugin.core.train.dataset import make_pairs
+from digisat_plugin.core.train.dataset import blur_range, make_pairs
 from digisat_plugin.core.train.sampler import PatchSampler
 from digisat_plugin.core.train.trainer import TrainConfig, Trainer
 from digisat_plugin.core.wald import load_scene
@@ -120,6 +120,18 @@ def test_training_lowers_the_loss(tmp_path, pairs20):
     result = trainer.run(progress_every=1000)
     assert result["steps"] == 100
     assert result["validation_l1"] < 0.97 * before
+    # what the guard keeps the network to (the card's training.blur_range): the pairs' own blur
+    assert result["blur_range"] == blur_range(NET20, pairs20)
+
+
+def test_the_training_blur_range_spans_the_pairs_blur(sample_scene, pairs20):
+    mtf = make_pairs(sample_scene, NET20, "mtf")
+    found = blur_range(NET20, pairs20 + [mtf])
+    assert list(found) == list(NET20.outputs)
+    for i, band in enumerate(NET20.outputs):
+        widths = [pairs20[0].blur[i], mtf.blur[i]]
+        assert found[band] == [round(min(widths), 3), round(max(widths), 3)]
+    assert found["B11"][1] > found["B11"][0]  # the MTF pair carries more blur than DSen2's
 
 
 def test_checkpoint_resume_matches_an_uninterrupted_run(tmp_path, pairs20):

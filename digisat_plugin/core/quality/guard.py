@@ -6,7 +6,8 @@ reduced scale (Wald protocol with the MTF-matched blur): its output and the guid
 are both compared with the bands as delivered. Where the network does not beat the estimate, or
 where the window is too small to tell, that band group is written from the guided estimate.
 At x6 the rule differs (MIN_BLUR, CHECK_LIMIT below): net60 writes only on bands that carry
-sensor-like blur, and the check there refuses only gross failures.
+sensor-like blur, and the check there refuses only gross failures. net20 writes only where the
+window's blur is within what its training pairs had (BLUR_RANGE_NETS, the card's range).
 
 Why the MTF blur alone: degrading adds the sensor-like blur the networks were trained to undo,
 so the check stays within what they learnt. DSen2's weak blur, applied to data that is already
@@ -24,6 +25,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from ..definitions import GUARD_PROTOCOLS
+from ..sr.guided import BLUR_QUANTUM
 from ..sr.spec import SPECS, Prepared, blur_parts, prepare_inputs, valid_at, window_blur
 from ..wald import MIN_LOW_PIXELS, degrade_bands
 
@@ -42,6 +44,14 @@ MIN_BLUR = {"net60": 0.25}
 # (weights broken or trained on something else): the network is refused where its error is this
 # many times the estimate's; at x2, where the check is reliable, wherever it does not win.
 CHECK_LIMIT = {"net60": 1.5}
+# Networks that write only where every output band's window blur lies within the range of their
+# training pairs (the card's training.blur_range), give or take one step of the estimate's rounding
+# (guided.BLUR_QUANTUM): a network reads each band's blur and, a ReLU network, extrapolates freely
+# beyond what it saw. Leave-scene-out, the one x2 case the reduced-scale check let through (a
+# December L2A patch whose SWIR bands, at reduced scale, measured 0.4 px where every training pair
+# had 0.5 or more) was such a case; told the blur the training pairs had, net20 won there too
+# (docs/models.md, "The guard"). At x6 MIN_BLUR decides instead: the x6 pairs come from two scenes.
+BLUR_RANGE_NETS = ("net20",)
 # The centre checked is at most this many base pixels a side: at x2 it costs about a quarter of
 # the network's work on that part; on larger windows far less of the whole run.
 MAX_SIZE = 1152
@@ -78,6 +88,17 @@ def min_size(net: str) -> int:
     return MIN_LOW_PIXELS * s * s
 
 
+def outside_training_blur(card: dict, spec, blur) -> str:
+    """'' where every output band's blur is within the card's training range (one rounding step of
+    slack; a card without a range passes), else which bands are outside and by what."""
+    known = card.get("training", {}).get("blur_range") or {}
+    slack = BLUR_QUANTUM * spec.scale + 1e-6
+    out = [f"{band} blurred {width:.2f} px (trained on {known[band][0]:.2f}-{known[band][1]:.2f})"
+           for band, width in zip(spec.outputs, blur_parts(spec, blur)[0], strict=True)
+           if band in known and not known[band][0] - slack <= width <= known[band][1] + slack]
+    return "; ".join(out)
+
+
 def check(predictor, native: dict, ratios: dict, net: str, blur=None) -> GuardDecision:
     """Decide for one network on in-memory native-grid arrays (model scale, 0 = no data).
 
@@ -98,9 +119,14 @@ def check(predictor, native: dict, ratios: dict, net: str, blur=None) -> GuardDe
     valid = valid_at(crop, spec)  # on the delivered outputs' grid = the reduced-scale base grid
     if valid.sum() < MIN_LOW_PIXELS * MIN_LOW_PIXELS:
         return GuardDecision(net, "guided", None, why="too little data in the window to check the network")
+    if blur is None and (net in MIN_BLUR or net in BLUR_RANGE_NETS):
+        blur = window_blur(crop, spec, valid)
+    if net in BLUR_RANGE_NETS:
+        outside = outside_training_blur(predictor.net(net).card, spec, blur)
+        if outside:
+            return GuardDecision(net, "guided", None, why=f"{outside}, outside what {net} was trained on "
+                                 "(docs/models.md); --no-guard writes it")
     if net in MIN_BLUR:
-        if blur is None:
-            blur = window_blur(crop, spec, valid)
         least = float(np.min(blur_parts(spec, blur)[0])) / s
         if least < MIN_BLUR[net]:
             return GuardDecision(net, "guided", None, why=f"{'/'.join(spec.outputs)} blurred {least:.2f} of a pixel, "

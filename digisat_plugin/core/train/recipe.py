@@ -63,6 +63,9 @@ def train_and_save(config: TrainConfig, work_dir: str, out_dir: str, hardware: s
         "consistency": False,
         "training": {
             "data": result["trained_on"],
+            # the blur (base pixels) of each output band over the training pairs: the guard keeps
+            # the network within it (core/quality/guard.py, BLUR_RANGE_NETS)
+            "blur_range": result["blur_range"],
             "validation": result["validated_on"],
             "held_out": [r.name for r in regions("test")],
             "degradations": list(config.protocols),

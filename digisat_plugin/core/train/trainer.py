@@ -21,7 +21,7 @@ from ..errors import InputError
 from ..sr.spec import SPECS
 from ..wald import MIN_LOW_PIXELS, degraded_scene, load_region
 from .augment import augment_pair
-from .dataset import make_pairs
+from .dataset import blur_range, make_pairs
 from .sampler import PatchSampler
 from .splits import regions, without_fold
 
@@ -199,4 +199,5 @@ class Trainer:
         return {"steps": int(self.step.numpy()), "seconds": round(self.seconds, 1), "losses": losses,
                 "validation_l1": val, "residual_base": self.spec.residual_base,
                 "trained_on": sorted({p.name.rsplit(" (", 1)[0] for p in self.sampler.pairs}),
+                "blur_range": blur_range(self.spec, self.sampler.pairs),
                 "validated_on": sorted({p.name.rsplit(" (", 1)[0] for p in self.val_pairs})}
