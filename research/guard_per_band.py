@@ -6,7 +6,11 @@ guided estimate's at reduced scale (the truth the leave-scene-out tables pool) a
 from the guard's check (the reduced scene degraded once more with the MTF blur, as
 core/quality/guard.check does, but not pooled over bands). docs/models.md, "The guard".
 
-    .venv/bin/python research/guard_per_band.py [--fold ben2017] [--work .train/folds]
+    .venv/bin/python research/guard_per_band.py [--fold ben2017] [--work .train/folds] [--swir-blur]
+
+--swir-blur: instead, the SWIR bands' (B11, B12) network / estimate ratios when the network and its
+estimate are given other SWIR blurs than the window's own (0.5, 0.7, 0.9 px under DSen2; 0.9,
+1.1, 1.3 under MTF), the estimate's own error beside them.
 """
 
 from __future__ import annotations
@@ -41,6 +45,30 @@ def check_per_band(predictor, native: dict, ratios: dict) -> np.ndarray:
     return rmse_per_band(network, truth, valid) / rmse_per_band(prepared.base, truth, valid)
 
 
+SWIR_BLURS = {"dsen2": (0.5, 0.7, 0.9), "mtf": (0.9, 1.1, 1.3)}
+
+
+def swir_blur_study(predictor, scene, protocol: str) -> str:
+    low = degraded_scene(scene, SPEC.scale, protocol)
+    native = {b: low.native[b] for b in SPEC.inputs}
+    truth = np.stack([crop(scene, 12).native[b] for b in SPEC.outputs], axis=-1)
+    own = window_blur(native, SPEC, valid_at(native, SPEC))
+    cells = [f"own blur {own[4]:.2f} {own[5]:.2f}"]
+    for width in (None,) + SWIR_BLURS[protocol]:
+        blur = own.copy()
+        if width is not None:
+            blur[4:6] = width
+        prepared = prepare_inputs(native, low.ratios, SPEC, blur)
+        network = predictor.run_net(SPEC.name, Prepared(prepared.inputs[None], prepared.scale[None],
+                                                        prepared.base[None]))[0]
+        valid = np.ones(truth.shape[:2], bool)
+        ratio = rmse_per_band(network, truth, valid) / rmse_per_band(prepared.base, truth, valid)
+        estimate = rmse_per_band(prepared.base, truth, valid)
+        cells.append(f"{'own' if width is None else f'{width:.1f}'}: {ratio[4]:.2f} {ratio[5]:.2f}"
+                     f" (estimate {estimate[4]:.0f} {estimate[5]:.0f} DN)")
+    return " | ".join(cells)
+
+
 def main() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     from digisat_plugin.core.sr.predict import Predictor
@@ -48,12 +76,17 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--fold", default="ben2017")
     p.add_argument("--work", default=".train/folds")
+    p.add_argument("--swir-blur", action="store_true")
     args = p.parse_args()
     predictor = Predictor(model_dir=os.path.join(args.work, args.fold, "model"), device="cpu")
     print(f"net20 / guided estimate RMSE per band ({' '.join(SPEC.outputs)}), fold {args.fold}")
     for region in fold_regions(args.fold):
         scene = load_region(region)
         truth_scene = crop(scene, 12)
+        if args.swir_blur:
+            for protocol in ("dsen2", "mtf"):
+                print(f"{region.name:45s} {protocol:5s} {swir_blur_study(predictor, scene, protocol)}")
+            continue
         for protocol in ("dsen2", "mtf"):
             low = degraded_scene(scene, SPEC.scale, protocol)
             native = {b: low.native[b] for b in SPEC.inputs}
