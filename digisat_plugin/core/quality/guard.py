@@ -49,8 +49,8 @@ CHECK_LIMIT = {"net60": 1.5}
 # (guided.BLUR_QUANTUM): a network reads each band's blur and, a ReLU network, extrapolates freely
 # beyond what it saw. Leave-scene-out, the one x2 case the reduced-scale check let through (a
 # December L2A patch whose SWIR bands, at reduced scale, measured 0.4 px where every training pair
-# had 0.5 or more) was such a case; told the blur the training pairs had, net20 won there too
-# (docs/models.md, "The guard"). At x6 MIN_BLUR decides instead: the x6 pairs come from two scenes.
+# had 0.5 or more) was such a case; told the blur the other patches had, net20 came to about the
+# estimate's error there instead of 1.7 x it (docs/models.md, "The guard"). At x6 MIN_BLUR decides instead: the x6 pairs come from two scenes.
 BLUR_RANGE_NETS = ("net20",)
 # The centre checked is at most this many base pixels a side: at x2 it costs about a quarter of
 # the network's work on that part; on larger windows far less of the whole run.
