@@ -59,11 +59,19 @@ def pairs_for(fold: str, protocols, shift: float) -> list:
     return out
 
 
+def score_fold(fold: str, model_dir: str, log) -> dict:
+    """The fold's x2 scores as scripts/leave_scene_out.py makes them (core.quality.evaluate)."""
+    from digisat_plugin.core.quality.evaluate import evaluate
+    from digisat_plugin.core.sr.predict import Predictor
+    from digisat_plugin.core.train.splits import fold_regions
+
+    predictor = Predictor(model_dir=model_dir, device="cpu")
+    return evaluate([load_region(r) for r in fold_regions(fold)], predictor.predict, factors=(2,), log=log,
+                    predictor=predictor)
+
+
 def main() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
-    from leave_scene_out import score_fold
-
     from digisat_plugin.core.sr.weights import save_net
     from digisat_plugin.core.train.dataset import blur_range
     from digisat_plugin.core.train.recipe import RECIPES
@@ -89,10 +97,10 @@ def main() -> None:
         trainer.run()
         card = {"arch": config.arch, "training": {"blur_range": blur_range(SPEC, pairs), "blur_shift": args.shift}}
         save_net(trainer.model, model_dir, "net20", card)
-    reports = {"blur-shifted": score_fold(args.fold, model_dir, log, factors=(2,))}
+    reports = {"blur-shifted": score_fold(args.fold, model_dir, log)}
     shipped = os.path.join(".train", "folds", args.fold, "model")
     if os.path.isdir(shipped):
-        reports["recipe"] = score_fold(args.fold, shipped, log, factors=(2,))
+        reports["recipe"] = score_fold(args.fold, shipped, log)
     for name, report in reports.items():
         for protocol, rows in report["per_scene"]["2"].items():
             for row in rows:

@@ -55,3 +55,11 @@ def test_the_estimate_in_threads_is_the_estimate_in_turn_bit_for_bit(two_threads
     for a, b in zip(in_threads, in_turn, strict=True):
         assert np.array_equal(a, b)
     assert in_turn[0].shape == (2, 3, 48, 48)
+
+
+def test_a_task_beside_runs_in_its_own_thread_and_in_turn_on_one(two_threads):
+    with threads.beside() as pool:
+        assert pool.submit(threading.get_ident).result() != threading.get_ident()
+    threads.set_threads(1)  # a Dask worker with one thread
+    with threads.beside() as pool:
+        assert pool.submit(threading.get_ident).result() == threading.get_ident()

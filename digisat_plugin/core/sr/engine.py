@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import astuple, dataclass, field
 
 import numpy as np
@@ -24,6 +23,7 @@ from ..progress import as_progress
 from ..sr.resample import upsample_nearest
 from .predict import Predictor, inputs_for, nets_for
 from .spec import SPECS, blur_parts, centre_fits
+from .threads import beside
 from .tiling import DEFAULT_TILE, align_up, plan_tiles
 
 # Adaptation reads at most this many base pixels on a side (the window's centre): a few hundred
@@ -346,7 +346,7 @@ def _check_window(product, predictor, window, bands, guard, progress):
     for band in sort_bands({b for spec in specs for b in spec.inputs}):
         values, missing = product.read(band, part.row, part.col, part.height, part.width)
         native[band], ratios[band] = np.where(missing, 0.0, values).astype(np.float32), product.bands[band].ratio
-    with ThreadPoolExecutor(1, thread_name_prefix="digisat-guard") as pool:
+    with beside() as pool:
         # Each network's check starts as soon as its blur is known and runs beside the next fit
         # (net20's beside net60's, which waits for net20's blur): the two are independent, and
         # most of either is numpy or TensorFlow work that releases the GIL.

@@ -8,15 +8,16 @@ Results are the same, bit for bit: each part is computed as it would be alone.
 
 A part that itself maps runs its own parts in turn (no nested pools: a map uses at most one
 thread per core). The engine's guard check runs in a thread of its own beside a blur fit
-(core/sr/engine.py), so for that while up to twice as many threads share the cores. The Dask
-workers share the cores out between them (core/batch.py: `set_threads`).
+(`beside`, core/sr/engine.py), so for that while up to twice as many threads share the cores.
+The Dask workers share the cores out between them (core/batch.py: `set_threads`); with one
+thread set, everything runs in turn, as before the threads.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 _inside = threading.local()
 _limit: list = []  # the threads set for this process (set_threads), else one per available core
@@ -52,3 +53,26 @@ def map_threads(fn, items) -> list:
 
     with ThreadPoolExecutor(n, thread_name_prefix="digisat-estimate") as pool:
         return list(pool.map(run, items))
+
+
+class _InTurn:
+    """`beside` on one thread: a task submitted runs at once, in the caller's thread."""
+
+    def submit(self, fn, *args) -> Future:
+        future = Future()
+        future.set_result(fn(*args))
+        return future
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        return False
+
+
+def beside():
+    """An executor (a context manager with `submit`) for one task that runs beside the caller's
+    work in a thread of its own, or at once in turn where this process has one thread."""
+    if available() > 1:
+        return ThreadPoolExecutor(1, thread_name_prefix="digisat-beside")
+    return _InTurn()
