@@ -11,13 +11,12 @@ data and the code, no training. About a minute for net20.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 
 
 def main(argv=None) -> int:
     from digisat_plugin.core.sr.spec import SPECS
-    from digisat_plugin.core.sr.weights import CARD_FILE, read_card
+    from digisat_plugin.core.sr.weights import CARD_FILE, read_card, write_card
     from digisat_plugin.core.train.dataset import blur_range
     from digisat_plugin.core.train.recipe import RECIPES
     from digisat_plugin.core.train.splits import without_fold
@@ -33,12 +32,8 @@ def main(argv=None) -> int:
     card = read_card(args.model_dir, args.net)
     card.setdefault("training", {})["blur_range"] = blur_range(SPECS[args.net],
                                                                build_pairs(SPECS[args.net], source, config.protocols))
-    path = os.path.join(args.model_dir, args.net, CARD_FILE)
-    with open(path + ".tmp", "w", encoding="utf-8") as fh:
-        json.dump(card, fh, indent=1, sort_keys=True)
-        fh.write("\n")
-    os.replace(path + ".tmp", path)
-    print(f"{path}: blur_range {card['training']['blur_range']}")
+    write_card(args.model_dir, args.net, card)
+    print(f"{os.path.join(args.model_dir, args.net, CARD_FILE)}: blur_range {card['training']['blur_range']}")
     return 0
 
 

@@ -94,9 +94,14 @@ def save_net(model, model_dir: str, name: str, card: dict) -> None:
                 input_units=INPUT_UNITS, residual_base=spec.residual_base)
     tmp_weights = os.path.join(folder, "tmp-" + WEIGHTS_FILE)
     model.save_weights(tmp_weights)
-    tmp_card = os.path.join(folder, CARD_FILE + ".tmp")
-    with open(tmp_card, "w", encoding="utf-8") as fh:
+    os.replace(tmp_weights, os.path.join(folder, WEIGHTS_FILE))
+    write_card(model_dir, name, card)
+
+
+def write_card(model_dir: str, name: str, card: dict) -> None:
+    """Write a network's model card atomically (a temporary name, then rename)."""
+    path = os.path.join(model_dir, name, CARD_FILE)
+    with open(path + ".tmp", "w", encoding="utf-8") as fh:
         json.dump(card, fh, indent=1, sort_keys=True)
         fh.write("\n")
-    os.replace(tmp_weights, os.path.join(folder, WEIGHTS_FILE))
-    os.replace(tmp_card, os.path.join(folder, CARD_FILE))
+    os.replace(path + ".tmp", path)
