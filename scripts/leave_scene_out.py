@@ -195,12 +195,17 @@ def summary_rows(reports: dict) -> list:
 
 
 def markdown(reports: dict, rows: list, proxy: list = ()) -> str:
+    from digisat_plugin.core.quality.evaluate import FACTOR_NET
+    from digisat_plugin.core.sr.spec import SPECS
+
     lines = ["# Leave-scene-out validation", "",
              "Each fold's networks were trained from scratch on the other folds only (`scripts/leave_scene_out.py`, "
              "the shipped recipe) and scored on the fold at reduced scale (Wald protocol). Ratios are mean RMSE over "
              "bicubic's (lower is better), pooled over a fold's pixels, then averaged over the folds. *guarded* is "
              "what the engine writes (the network, or the guided estimate where the guard, checking the input once "
-             "more at reduced scale, finds the network does not win).", "",
+             "more at reduced scale, finds the network does not win; at x2 also band by band where that check can "
+             "tell, a band it does not win getting only a share of the network's correction: the last column lists "
+             "those bands and shares).", "",
              "| bands | degradation | folds | network | guarded | guided estimate | guided linear (global) | "
              "guarded / guided estimate | scenes where guarded is worse than the estimate |",
              "|---|---|---|---|---|---|---|---|---|"]
@@ -229,6 +234,10 @@ def markdown(reports: dict, rows: list, proxy: list = ()) -> str:
                     g = row.get("guard", {})
                     # without a check, why (the blur rules, a window too small: core/quality/guard.py)
                     ratio = g.get("why") or "-" if g.get("ratio") is None else f"{g['ratio']:.2f}"
+                    if g.get("shares"):  # the bands written with only a share of the network's correction
+                        outputs = SPECS[FACTOR_NET[int(s)]].outputs
+                        ratio += "; " + ", ".join(f"{b} x {w:.2f}" for b, w in zip(outputs, g["shares"], strict=True)
+                                                  if w < 1)
                     lines.append(f"| {row['name']} | x{s} | {protocol} | {row['ratio_to_bicubic']:.3f} | "
                                  f"{row['guarded_ratio_to_bicubic']:.3f} | {row['guided_estimate_ratio_to_bicubic']:.3f} "
                                  f"| {g.get('method', '-')} ({ratio}) |")

@@ -221,3 +221,39 @@ def test_engine_writes_the_guards_choice_into_the_output(tmp_path, broken_model)
     assert b05.GetMetadataItem("DIGISAT_GUARD") == "off"
     # the broken network's pixels are far from the guided estimate the guard wrote instead
     assert np.abs(b05.ReadAsArray().astype(float) - guarded_b05).mean() > 20
+
+
+def test_guard_band_shares_take_the_network_where_it_wins_and_the_best_mix_where_it_does_not():
+    # Per band: <network - estimate, truth - estimate> and |network - estimate|^2 at reduced scale.
+    gain, size = np.array([0.9, 0.3, 0.6, -0.2]), np.ones(4)
+    told = np.array([True, True, True, False])
+    np.testing.assert_allclose(guard.band_shares(gain, size, told, network=True), [1.0, 0.3, 1.0, 1.0])
+    # where the group lost, only the bands the network wins are written from it
+    np.testing.assert_allclose(guard.band_shares(gain, size, told, network=False), [1.0, 0.0, 1.0, 0.0])
+    np.testing.assert_allclose(guard.band_shares(-gain, size, told, network=True), [0.0, 0.0, 0.0, 1.0])
+
+
+def test_guard_shares_mix_the_network_into_the_estimate_band_by_band():
+    outputs = SPECS["net20"].outputs
+    decision = guard.GuardDecision("net20", "network", 0.9, 9.0, 10.0, shares=[1.0, 1.0, 1.0, 1.0, 0.25, 0.0])
+    network, estimate = np.full((6, 2, 2), 10.0, np.float32), np.zeros((6, 2, 2), np.float32)
+    mixed = decision.mix(network, estimate)
+    np.testing.assert_allclose(mixed[:, 0, 0], [10, 10, 10, 10, 2.5, 0])
+    assert decision.written() == [1.0, 1.0, 1.0, 1.0, 0.25, 0.0]
+    assert decision.band_method(outputs[4]) == "guided estimate + 0.25 x network net20's correction (guard)"
+    assert decision.band_method(outputs[5]) == "guided estimate (guard fallback)"
+    assert "B11 0.25, B12 0.00" in decision.line()
+
+
+def test_predictor_writes_the_guards_shares_band_by_band(sample_scene):
+    predictor = Predictor(SHIPPED, device="cpu")
+    native = {b: a[: 240 // sample_scene.ratios[b], : 240 // sample_scene.ratios[b]]
+              for b, a in sample_scene.native.items() if b in SPECS["net20"].inputs}
+    outputs = list(SPECS["net20"].outputs)
+    shares = [1.0, 1.0, 1.0, 1.0, 0.5, 0.0]
+    network = predictor.predict(native, sample_scene.ratios, outputs)
+    estimate = predictor.predict(native, sample_scene.ratios, outputs, methods={"net20": "guided"})
+    mixed = predictor.predict(native, sample_scene.ratios, outputs, methods={"net20": shares})
+    for band, share in zip(outputs, shares, strict=True):
+        np.testing.assert_allclose(mixed[band], estimate[band] + share * (network[band] - estimate[band]), atol=1e-2)
+    assert np.abs(network["B11"] - estimate["B11"]).max() > 1.0  # the mix is not trivially the same

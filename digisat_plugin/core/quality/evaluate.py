@@ -58,7 +58,7 @@ def predictions(scene, s: int, protocol: str, predict, predictor=None) -> tuple:
         est = predictor.predict(native, low.ratios, list(spec.outputs), methods={spec.name: "guided"})
         preds["guided_estimate"] = np.stack([est[b] for b in spec.outputs])
         decision = guard_check(predictor, native, low.ratios, spec.name)
-        preds["guarded"] = preds["model"] if decision.method == "network" else preds["guided_estimate"]
+        preds["guarded"] = decision.mix(preds["model"], preds["guided_estimate"])
     return ref, preds, ~low.nodata, decision
 
 

@@ -34,11 +34,10 @@ def consistency_rows(predictor, native: dict, ratios: dict, targets, guard: bool
     cell = 6 * BLOCK
     h, w = (d // cell * cell for d in native[base].shape)
     native = {b: a[: h // ratios[b], : w // ratios[b]] for b, a in native.items()}
-    methods = {}
-    for spec in nets_for(targets):
-        methods[spec.name] = check(predictor, native, ratios, spec.name).method if guard else "network"
+    decisions = {spec.name: check(predictor, native, ratios, spec.name) for spec in nets_for(targets)} if guard else {}
+    methods = {net: d.written() for net, d in decisions.items()}
     enhanced = predictor.predict(native, ratios, targets, methods=methods)
-    guided = predictor.predict(native, ratios, targets, methods={net: "guided" for net in methods})
+    guided = predictor.predict(native, ratios, targets, methods={spec.name: "guided" for spec in nets_for(targets)})
     rows = []
     for band in targets:
         r = ratios[band]
@@ -60,6 +59,12 @@ def consistency_rows(predictor, native: dict, ratios: dict, targets, guard: bool
             "block_rmse_enhanced": rmse_e, "block_rmse_guided": rmse_g,
             "block_limit": BLOCK_FACTOR * rmse_g + BLOCK_SLACK * mean_d,
             "block_ok": rmse_e <= BLOCK_FACTOR * rmse_g + BLOCK_SLACK * mean_d,
-            "method": methods.get(next((s.name for s in nets_for([band]) if band in s.outputs), ""), "network"),
+            "method": _written(decisions.get(next((s.name for s in nets_for([band]) if band in s.outputs), "")), band),
         })
     return rows
+
+
+def _written(decision, band: str) -> str:
+    """"network", "guided", or the network's share on the estimate (the guard's decision on `band`)."""
+    share = 1.0 if decision is None else decision.share(band)
+    return "network" if share == 1 else "guided" if share == 0 else f"{share:.2f} network"

@@ -89,7 +89,7 @@ class ScenePlan:
     harmonise: bool
     guard: bool
     blur: dict  # net -> the guides' blur per output band (numpy, as spec.window_blur returns it)
-    methods: dict  # net -> "network" | "guided"
+    methods: dict  # net -> "network" | "guided" | the network's share per output band (GuardDecision.written)
     decisions: dict  # net -> GuardDecision.as_dict()
     band_metadata: dict  # band -> CogWriter band items (scale/offset, how it was made)
     metadata: dict  # dataset items
@@ -268,7 +268,7 @@ def _plan(product, input_path, aoi, bands, model_dir, tile_size, device, batch_s
         input_path=str(input_path), bands=bands, window=window, ratios=ratios,
         geotransform=window_geotransform(product, window), crs_wkt=product.crs_wkt, product_id=product.product_id,
         date=product.date, level=product.level, harmonise=bool(harmonise), guard=bool(guard), blur=blur, priors=priors,
-        methods={net: d.method for net, d in decisions.items()}, decisions=extra["guard"],
+        methods={net: d.written() for net, d in decisions.items()}, decisions=extra["guard"],
         band_metadata=band_metadata, metadata=metadata, tile_size=most, tile_height=th, tile_width=tw,
         extra=extra)
     return plan, predictor
@@ -380,8 +380,7 @@ def _method_items(bands, blur, decisions, guard) -> dict:
             items[band] = {"DIGISAT_METHOD": "cubic upsampling (no network for this band)"}
             continue
         d = decisions[spec.name]
-        method = f"network {spec.name}" if d.method == "network" else "guided estimate (guard fallback)"
-        items[band] = {"DIGISAT_METHOD": method,
+        items[band] = {"DIGISAT_METHOD": d.band_method(band),
                        "DIGISAT_GUARD": ("off" if not guard else
                                          f"network/guided RMSE {d.ratio:.3f} at reduced scale" if d.ratio is not None
                                          else d.why),

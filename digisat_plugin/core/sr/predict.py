@@ -100,7 +100,8 @@ class Predictor:
         natives: band -> (values, nodata) at native grid for the tile core of every band read.
         blur: net name -> the guides' blur per output band, estimated once for the whole window
         (spec.window_blur), so that every tile uses the same; methods: net name -> "network"
-        (default) or "guided" (the guided estimate alone, as the guard decides); priors: net name
+        (default), "guided" (the guided estimate alone) or, per output band, the share of the
+        network's correction to add to the estimate (as the guard decides: GuardDecision.written); priors: net name
         -> the window's own fit for networks that use one (spec.centre_fit / spec.window_fit).
         """
         targets = sort_bands(targets)
@@ -175,7 +176,12 @@ class Predictor:
             return guided_estimate(inputs, spec, blur[spec.name], priors.get(spec.name), lifted), loaded.margin
         prepared = prepare_inputs(inputs, ratios, spec, blur[spec.name], priors.get(spec.name), lifted)
         crop = loaded.margin - loaded.network_margin if loaded.network_margin else 0
-        return self.run_net(spec.name, prepared.cropped(crop)), loaded.margin - crop
+        prepared = prepared.cropped(crop)
+        y = self.run_net(spec.name, prepared)
+        shares = methods.get(spec.name, "network")
+        if not isinstance(shares, str):  # the guard's shares per band (the same mix as GuardDecision.mix)
+            y = prepared.base + np.asarray(shares, np.float32) * (y - prepared.base)
+        return y, loaded.margin - crop
 
     def predict(self, native: dict, ratios: dict, targets, tile_size=None, progress=None, methods=None) -> dict:
         """Super-resolve in-memory native-grid arrays (model scale) of one image.
