@@ -26,7 +26,7 @@ import numpy as np
 
 from ..definitions import GUARD_PROTOCOLS
 from ..sr.guided import BLUR_QUANTUM
-from ..sr.spec import SPECS, Prepared, blur_parts, prepare_inputs, valid_at, window_blur
+from ..sr.spec import SPECS, Prepared, blur_parts, prepare_inputs, valid_at, window_blur, with_shares
 from ..wald import MIN_LOW_PIXELS, degrade_bands
 
 PROTOCOLS = GUARD_PROTOCOLS
@@ -109,9 +109,8 @@ class GuardDecision:
 
     def mix(self, network: np.ndarray, estimate: np.ndarray) -> np.ndarray:
         """The output written, from (n_out, ...) arrays of the network's output and the guided estimate."""
-        shares = np.array([self.share(b) for b in SPECS[self.net].outputs], np.float32)
-        shares = shares.reshape((-1,) + (1,) * (np.ndim(network) - 1))
-        return estimate + shares * (network - estimate)
+        shares = [self.share(b) for b in SPECS[self.net].outputs]
+        return np.moveaxis(with_shares(np.moveaxis(estimate, 0, -1), np.moveaxis(network, 0, -1), shares), -1, 0)
 
     def line(self) -> str:
         """One line for the CLI and the QGIS log."""

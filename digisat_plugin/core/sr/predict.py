@@ -16,7 +16,7 @@ from ..io.aoi import Window
 from ..io.product import read_mirrored
 from .consistency import enforce_consistency
 from .resample import upsample
-from .spec import NET20, NET60, guided_estimate, prepare_inputs, shares_lift, valid_at, window_fit
+from .spec import NET20, NET60, guided_estimate, prepare_inputs, shares_lift, valid_at, window_fit, with_shares
 from .tiling import plan_tiles
 from .weights import default_model_dir, load_net
 
@@ -179,8 +179,8 @@ class Predictor:
         prepared = prepared.cropped(crop)
         y = self.run_net(spec.name, prepared)
         shares = methods.get(spec.name, "network")
-        if not isinstance(shares, str):  # the guard's shares per band (the same mix as GuardDecision.mix)
-            y = prepared.base + np.asarray(shares, np.float32) * (y - prepared.base)
+        if not isinstance(shares, str):  # the guard's shares per band
+            y = with_shares(prepared.base, y, shares)
         return y, loaded.margin - crop
 
     def predict(self, native: dict, ratios: dict, targets, tile_size=None, progress=None, methods=None) -> dict:

@@ -94,6 +94,12 @@ class Prepared:
         return Prepared(*(a[..., c:-c, c:-c, :] for a in (self.inputs, self.scale, self.base)))
 
 
+def with_shares(estimate: np.ndarray, network: np.ndarray, shares) -> np.ndarray:
+    """The guided estimate plus each output band's share of the network's correction (the guard's
+    per-band decision, core/quality/guard.py); bands on the last axis."""
+    return estimate + np.asarray(shares, np.float32) * (network - estimate)
+
+
 def window_blur(native: dict, spec: NetSpec, valid=None, coarse_blur=None) -> np.ndarray:
     """The guides' blur per output band (base pixels), estimated on one unbatched window, followed
     by the blur of each coarse guide on the 10 m bands (at COARSE_GUIDE_SCALE; `coarse_blur` when
