@@ -33,7 +33,9 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     predictor = Predictor(args.model, device="cpu")
     lines = ["# Radiometry at full scale", "", "Every shared scene with data (Berlin, lossily re-encoded, left out), "
-             "the shipped networks with the guard as the engine applies it. *bias*: enhanced mean against delivered "
+             "the shipped networks with the guard as the engine applies it. *method*: what was written, the network, "
+             "the guided estimate, or (\"0.49 network\") the estimate plus that share of the network's correction, "
+             "where the guard kept only part of it. *bias*: enhanced mean against delivered "
              "mean; *blocks*: RMSE over 3 x 3 delivered pixels, enhanced / guided estimate, and whether it is within "
              "1.5 x the estimate's + 1 % of the mean. Made by `scripts/fullscale_check.py`.", "",
              "| scene | band | method | delivered mean | bias (%) | block RMSE enhanced | block RMSE guided | within limits |",
