@@ -31,9 +31,10 @@ demo: setup
 lint: setup
 	$(PY) -m ruff check digisat_plugin tests scripts research
 
-# af43846: the last version before the networks were redesigned to hold on unseen scenes
+# the same windows with the networks on ONNX Runtime and on TensorFlow (development-only comparison),
+# the worker's start-up and the runtime environment's size (scripts/bench.py; a few minutes on 2 cores)
 bench: setup
-	$(PY) scripts/bench.py --baseline af43846
+	$(PY) scripts/bench.py
 
 # many scenes: single-process engine vs batch on Dask distributed, 1 and 2 workers (a few minutes on
 # 2 cores; BENCH_BATCH_ARGS="--size 10980" for full tiles, about an hour)

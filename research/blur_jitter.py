@@ -72,7 +72,7 @@ def score_fold(fold: str, model_dir: str, log) -> dict:
 
 def main() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from digisat_plugin.core.sr.weights import save_net
+    from digisat_plugin.core.sr.keras_net import save_net
     from digisat_plugin.core.train.dataset import blur_range
     from digisat_plugin.core.train.recipe import RECIPES
     from digisat_plugin.core.train.trainer import Trainer

@@ -41,10 +41,10 @@ def throughput(arch: dict, scene_dir: str, repeats: int = 1) -> float:
     """MP of 10 m output per second for all 20 m and 60 m bands (both networks) on the CPU,
     through the Predictor (tiles, margins, guided inputs included) on a 1152 x 1152 crop."""
     from digisat_plugin.core.definitions import BANDS_20M, BANDS_60M
+    from digisat_plugin.core.sr.keras_net import save_net
     from digisat_plugin.core.sr.model import build_model
     from digisat_plugin.core.sr.predict import Predictor
     from digisat_plugin.core.sr.spec import SPECS
-    from digisat_plugin.core.sr.weights import save_net
     from digisat_plugin.core.wald import load_scene
 
     scene = crop_scene(load_scene(scene_dir), SPEED_SIZE)

@@ -54,6 +54,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from digisat_plugin.core.definitions import BANDS_10M, BANDS_20M, BANDS_60M, GUARD_PROTOCOLS, PROTOCOLS  # noqa: E402
+from digisat_plugin.core.sr.keras_net import KerasSession  # noqa: E402
 from digisat_plugin.core.sr.spec import SPECS, NetSpec, prepare_inputs, window_blur  # noqa: E402
 from digisat_plugin.core.train.dataset import TrainingPair  # noqa: E402
 from digisat_plugin.core.wald import MIN_LOW_PIXELS, blur_sigma, crop, degrade, degraded_scene  # noqa: E402
@@ -274,7 +275,7 @@ def score_real(model, scene) -> dict:
     from digisat_plugin.core.sr.predict import Predictor
 
     predictor = Predictor(device="cpu")  # the shipped model folder: its net60 is replaced in memory
-    predictor.replace_net("net60", dataclasses.replace(predictor.net("net60"), model=net60_wrapper(model)))
+    predictor.replace_net("net60", dataclasses.replace(predictor.net("net60"), session=KerasSession(net60_wrapper(model))))
     report = evaluate([scene], predictor.predict, factors=(6,), predictor=predictor)
     out = {}
     for protocol in PROTOCOLS:

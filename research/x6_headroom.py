@@ -68,10 +68,11 @@ def train_net60(pairs: list, steps: int):
 
 def score(model, parts: list, protocol: str) -> dict:
     from digisat_plugin.core.quality.evaluate import evaluate
+    from digisat_plugin.core.sr.keras_net import KerasSession
     from digisat_plugin.core.sr.predict import Predictor
 
     predictor = Predictor(device="cpu")
-    predictor.replace_net("net60", dataclasses.replace(predictor.net("net60"), model=model))
+    predictor.replace_net("net60", dataclasses.replace(predictor.net("net60"), session=KerasSession(model)))
     return evaluate(parts, predictor.predict, factors=(6,), protocols=(protocol,))["results"]["6"][protocol]
 
 

@@ -9,12 +9,17 @@ Prints, for a scene and for one 4x its area (both cut from the shared Virginia s
   estimate run too), and what the guard's check itself adds (the window's plan with and without
   the check, networks loaded), as a share of a run;
 - the same run started without malloc's huge-page setting (core/runtime.py), so its gain is printed;
+- the same run with the networks on TensorFlow (their Keras weights: the runtime before ONNX
+  Runtime, kept as a development-only comparison), with the networks' own time in each run;
+- a new worker's start-up: from starting it to its first progress answer on the sample (median of
+  3), and the size on disk of the runtime environment (requirements/runtime.txt) against the one
+  TensorFlow needed (the installed files of each list's packages and their dependencies);
 - with --baseline REV, the engine of that git revision (its own networks and code, from a
   temporary worktree) on the same windows, and the ratio of throughputs (make bench uses the
   last version before the networks were redesigned for other scenes); the two engines run in
   turn, twice each, and the faster run of each is compared (this machine's speed drifts).
 - the worker's overhead per run on the bundled sample: the plugin's way (the engine in a child
-  process, digisat_plugin/worker) against the engine called in-process with TensorFlow already
+  process, digisat_plugin/worker) against the engine called in-process with the networks already
   loaded, for a new worker per run and for a kept-alive one.
 Run: make bench   (or .venv/bin/python scripts/bench.py [--scene DIR] [--device cpu] [--worker-only])
 """
@@ -48,10 +53,23 @@ def child(mode: str, scene: str, aoi: str, out: str, device: str) -> None:
         print(json.dumps({"seconds": guard_seconds(scene, aoi, device), "pixels": window.width * window.height}))
         return
     start = time.perf_counter()
-    if mode in ("digisat", "no-guard", "plain-malloc"):
+    networks = [0.0]
+    if mode in ("digisat", "no-guard", "plain-malloc", "tensorflow"):
         from digisat_plugin.core.sr.engine import superresolve
+        from digisat_plugin.core.sr.predict import Predictor
 
-        superresolve(scene, out, aoi=parse_aoi(aoi), device=device, guard=mode != "no-guard")
+        predictor = Predictor(device=device, runtime="keras" if mode == "tensorflow" else "onnx")
+        run_net = predictor.run_net
+
+        def timed(name, prepared):  # the networks' own time, on the same tiles either way
+            t0 = time.perf_counter()
+            try:
+                return run_net(name, prepared)
+            finally:
+                networks[0] += time.perf_counter() - t0
+
+        predictor.run_net = timed
+        superresolve(scene, out, aoi=parse_aoi(aoi), predictor=predictor, guard=mode != "no-guard")
     else:  # GDAL cubic resampling of every band to the 10 m window: no network at all
         gt = product.geotransform
         x0, y0 = gt[0] + window.col * gt[1], gt[3] + window.row * gt[5]
@@ -62,7 +80,8 @@ def child(mode: str, scene: str, aoi: str, out: str, device: str) -> None:
         gdal.Translate(out, stacked, format="COG", creationOptions=["COMPRESS=DEFLATE", "PREDICTOR=2"])
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "pixels": window.width * window.height}))
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "pixels": window.width * window.height,
+                      "networks": networks[0]}))
 
 
 def guard_seconds(scene: str, aoi: str, device: str) -> float:
@@ -113,9 +132,9 @@ def worker_overhead(device: str) -> None:
     if proc.returncode:
         sys.exit(f"bench: in-process run failed:\n{proc.stderr[-2000:]}")
     inproc = json.loads(proc.stdout.strip().splitlines()[-1])
-    warm = sorted(inproc[1:])[len(inproc[1:]) // 2]  # TensorFlow loaded, as in a QGIS session after its first run
+    warm = sorted(inproc[1:])[len(inproc[1:]) // 2]  # networks loaded, as in a QGIS session after its first run
     print(f"worker overhead on the sample ({os.path.basename(SAMPLE)}, 600 x 600 px), device {device}:")
-    print(f"  in-process engine: first run {inproc[0]:.2f} s (TensorFlow import included), then {warm:.2f} s")
+    print(f"  in-process engine: first run {inproc[0]:.2f} s (ONNX Runtime's import and the networks' loading included), then {warm:.2f} s")
     rows = {}
     with tempfile.TemporaryDirectory() as tmp:
         for label, keep in (("new worker per run", 0.0), ("kept-alive worker", 300.0)):
@@ -135,13 +154,72 @@ def worker_overhead(device: str) -> None:
           f"{max(kept) - warm:+.2f} s per run after its first ({rows['kept-alive worker'][0] - warm:+.2f} s)")
 
 
+def worker_startup(device: str) -> None:
+    """From starting a new worker to its first progress answer on the sample: median of 3."""
+    from digisat_plugin.core.progress import Progress
+    from digisat_plugin.worker.client import run_job, shutdown
+
+    firsts = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(WORKER_RUNS):
+            seen = []
+            start = time.perf_counter()
+            run_job("superresolve", {"input_path": SAMPLE, "output_path": os.path.join(tmp, f"s{i}.tif"),
+                                     "device": device}, sys.executable, device, keep_alive=0.0,
+                    progress=Progress(lambda fraction, message, seen=seen, start=start: seen or seen.append(
+                        time.perf_counter() - start)))
+            firsts.append(seen[0])
+            shutdown()
+    median = sorted(firsts)[len(firsts) // 2]
+    print(f"new worker: first progress answer after {median:.2f} s (median of {WORKER_RUNS}: "
+          f"{', '.join(f'{t:.2f}' for t in firsts)} s; bound 1.5 s)")
+
+
+def installed_size(requirements) -> tuple:
+    """(bytes, distributions) installed for `requirements` and their dependencies in this Python,
+    from each distribution's own file list; what the system (QGIS's Python) has is left out."""
+    import importlib.metadata as md
+    import re
+
+    def name(req: str) -> str:
+        return re.split(r"[<>=!~;\[ ]", req, maxsplit=1)[0].strip().lower().replace("_", "-")
+
+    seen, todo, total = set(), [name(r) for r in requirements], 0
+    while todo:
+        dist_name = todo.pop()
+        if dist_name in seen:
+            continue
+        seen.add(dist_name)
+        try:
+            dist = md.distribution(dist_name)
+        except md.PackageNotFoundError:
+            continue
+        if not str(dist.locate_file("")).startswith(sys.prefix):  # the system's (QGIS's own), not installed by us
+            continue
+        total += sum(os.path.getsize(dist.locate_file(f)) for f in dist.files or () if
+                     os.path.isfile(dist.locate_file(f)))
+        todo += [name(r) for r in dist.requires or () if "extra ==" not in r]
+    return total, len(seen)
+
+
+def environment_sizes() -> None:
+    from digisat_plugin.toolbelt.dependencies import requirements_for
+
+    runtime, n = installed_size(requirements_for())
+    old = ("tensorflow-cpu==2.17.1", "keras==3.15.1", "pystac-client==0.8.6", "sentinelsat==1.2.1")
+    before, m = installed_size(old)
+    print(f"runtime environment on disk: {runtime / 1e6:.0f} MB ({n} distributions: requirements/runtime.txt) against "
+          f"{before / 1e6:.0f} MB with TensorFlow ({m} distributions: {', '.join(old)}): {before / runtime:.1f} x smaller "
+          "(bound 150 MB)")
+
+
 def measure(mode, scene, aoi, device, script=__file__, env=None) -> dict:
     """One run in a fresh process. The engine's modes start as the CLI, the plugin's worker and the
     batch workers do (core/runtime.py: malloc's huge-page setting), except "plain-malloc", which is
     "digisat" without it (what the setting is worth); env=None: this process's environment."""
     from digisat_plugin.core.runtime import TUNABLES_VAR, with_tunables
 
-    if env is None and mode in ("digisat", "no-guard", "guard-cost"):
+    if env is None and mode in ("digisat", "no-guard", "guard-cost", "tensorflow"):
         env = with_tunables()
     elif env is None and mode == "plain-malloc":
         env = {k: v for k, v in os.environ.items() if k != TUNABLES_VAR}
@@ -166,6 +244,8 @@ def main() -> None:
     parser.add_argument("--worker-only", action="store_true", help="only the worker's overhead on the sample")
     parser.add_argument("--baseline", metavar="REV", help="also time the engine of this git revision")
     args = parser.parse_args()
+    environment_sizes()
+    worker_startup(args.device)
     worker_overhead(args.device)
     if args.worker_only:
         return
@@ -183,12 +263,13 @@ def main() -> None:
     print(f"bench: {os.path.basename(args.scene)}, device {args.device}, {os.cpu_count()} CPU cores")
     rows = {}
     for label, aoi in aois.items():
-        for mode in ("gdal-cubic", "no-guard", "plain-malloc", "digisat"):
+        for mode in ("gdal-cubic", "no-guard", "plain-malloc", "tensorflow", "digisat"):
             r = measure(mode, args.scene, aoi, args.device)
             rows[(label, mode)] = r
             mp = r["pixels"] / 1e6
+            nets = f"  networks {r['networks']:5.1f} s" if mode != "gdal-cubic" else ""
             print(f"  {label:9s} {mode:10s} {mp:5.2f} MP  {r['seconds']:7.1f} s  {mp / r['seconds']:6.3f} MP/s  "
-                  f"peak {r['peak_mb']:7.0f} MB")
+                  f"peak {r['peak_mb']:7.0f} MB{nets}")
     if args.baseline:
         with tempfile.TemporaryDirectory() as tmp:
             tree = os.path.join(tmp, "baseline")
@@ -228,6 +309,11 @@ def main() -> None:
     for label, aoi in aois.items():
         d, g = rows[(label, "digisat")], rows[(label, "gdal-cubic")]
         m = rows[(label, "plain-malloc")]
+        t = rows[(label, "tensorflow")]
+        print(f"{label}: ONNX Runtime against TensorFlow: {t['seconds'] / d['seconds']:.2f} x the throughput end to end "
+              f"({d['seconds']:.1f} s against {t['seconds']:.1f} s), networks {t['networks'] / d['networks']:.2f} x as fast "
+              f"({d['networks']:.1f} s against {t['networks']:.1f} s), peak memory {d['peak_mb']:.0f} MB against "
+              f"{t['peak_mb']:.0f} MB")
         first = rows.get((label, "digisat first"), d)  # the run beside plain-malloc's, not the faster of two
         check = measure("guard-cost", args.scene, aoi, args.device)["seconds"]
         print(f"{label}: digisat takes {d['seconds'] / g['seconds']:.1f}x the time of GDAL cubic resampling; "

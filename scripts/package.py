@@ -2,9 +2,10 @@
 """Build the QGIS plugin zip: dist/digisat.zip with one top-level folder `digisat_plugin/`.
 
 The folder holds the package (__init__.py with classFactory), metadata.txt and LICENSE from the
-repository root, the trained networks (model_weights/, found there first by
-core.sr.weights.default_model_dir()) and the icon. No __pycache__, .git, tests or installed
-extras; the zip must stay under the plugin repository's 25 MB.
+repository root, the trained networks (model_weights/: cards and ONNX graphs, found there first by
+core.sr.weights.default_model_dir(); the Keras weights are for development and stay out), the
+runtime requirements the installer reads (requirements/runtime.txt) and the icon. No __pycache__,
+.git, tests or installed extras; the zip must stay under the plugin repository's 25 MB.
 
     python scripts/package.py [--out dist/digisat.zip] [--weights model_weights] [--allow-missing-weights]
 """
@@ -22,7 +23,8 @@ PACKAGE = "digisat_plugin"
 MAX_BYTES = 25 * 1000 * 1000
 SKIP_DIRS = {"__pycache__", ".git", ".pytest_cache", ".ruff_cache", "python_packages", "__MACOSX"}
 SKIP_SUFFIXES = (".pyc", ".pyo", ".part", ".tmp", "~")
-ROOT_FILES = ("metadata.txt", "LICENSE")
+ROOT_FILES = ("metadata.txt", "LICENSE", os.path.join("requirements", "runtime.txt"))
+DEVELOPMENT_ONLY = (".h5",)  # Keras weights: training and export only
 ICONS = "resources/icons"
 
 
@@ -64,7 +66,8 @@ def build(out: str, weights: str | None = None, allow_missing_weights: bool = Fa
     for folder, target in ((os.path.join(REPO, ICONS), ICONS), (weights, "model_weights")):
         if os.path.isdir(folder):
             for path in files_under(folder):
-                entries.append((path, os.path.join(PACKAGE, target, os.path.relpath(path, folder))))
+                if not path.endswith(DEVELOPMENT_ONLY):
+                    entries.append((path, os.path.join(PACKAGE, target, os.path.relpath(path, folder))))
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     tmp = out + ".tmp"
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:

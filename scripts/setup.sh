@@ -52,9 +52,13 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv (system site packages, so QGIS/GDAL/rasterio come from Debian)"
   "$SYS_PY" -m venv --system-site-packages .venv
 fi
-echo "setup: installing PyPI requirements into .venv"
-.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements/dev.txt
-TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python -c "import numpy, tensorflow, qgis.core; assert int(numpy.__version__.split('.')[0]) < 2, numpy.__version__"
+# Two lists: what the plugin's worker needs at run time (the one list the dock's installer installs too) and
+# what development adds (training with TensorFlow, the ONNX export, tests, Dask, the test servers).
+echo "setup: installing the runtime requirements (requirements/runtime.txt) into .venv"
+.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements/runtime.txt
+echo "setup: installing the development requirements (requirements/dev.txt) into .venv"
+.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements/runtime.txt -r requirements/dev.txt
+TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python -c "import numpy, onnxruntime, tensorflow, qgis.core; assert int(numpy.__version__.split('.')[0]) < 2, numpy.__version__"
 .venv/bin/rustac --version >/dev/null || { echo "setup: .venv/bin/rustac (requirements/servers.txt, for the tests) does not run" >&2; exit 1; }
 install_project
 echo "$want" > "$stamp"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..core.definitions import DEVICES
+from ..core.definitions import DEVICE_HELP, DEVICES
 from .progressbar import TerminalProgress
 from .superresolve import add_dn_scale_option, band_list, positive_tile
 
@@ -47,8 +47,9 @@ def register(sub) -> None:
                    "workers must see the same paths and have digisat installed); default: a local cluster")
     p.add_argument("--workers", type=worker_count, metavar="N", help="worker processes of the local cluster "
                    "(default: one per core, at most one per processing window and per 2 GB of free memory)")
-    p.add_argument("--tf-threads", type=worker_count, metavar="N", help="TensorFlow threads per worker (default: "
-                   "the cores shared out evenly between the local workers)")
+    p.add_argument("--threads", "--tf-threads", dest="worker_threads", type=worker_count, metavar="N",
+                   help="the networks' threads per worker (default: the cores shared out evenly between the local "
+                   "workers; on an existing scheduler, each worker's cores)")
     p.add_argument("--bands", type=band_list, help="output bands, e.g. B05,B8A,B12 or 20m,60m (default: all but "
                    "B10)")
     p.add_argument("--model", metavar="DIR", help="folder with net20/ and net60/ (default: model_weights/)")
@@ -59,8 +60,7 @@ def register(sub) -> None:
     add_dn_scale_option(p)
     p.add_argument("--no-guard", action="store_true", help="write the networks' output even where the guard finds "
                    "the guided estimate better (as superresolve --no-guard)")
-    p.add_argument("--device", choices=DEVICES, default="auto", help="where TensorFlow runs on "
-                   "each worker")
+    p.add_argument("--device", choices=DEVICES, default="auto", help=DEVICE_HELP)
     p.add_argument("--dashboard-address", default=":8787", metavar="[HOST]:PORT",
                    help="where the local cluster's dashboard listens (default :8787; :0 for any free port)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -84,7 +84,7 @@ def run(args) -> int:
         report = run_batch(args.products, args.out, scheduler=args.scheduler, workers=args.workers,
                            bands=args.bands, model_dir=args.model, tile_size=args.tile_size, device=args.device,
                            harmonise=not args.keep_dn_scale, guard=not args.no_guard, progress=progress,
-                           notify=notify, dashboard_address=args.dashboard_address, tf_threads=args.tf_threads,
+                           notify=notify, dashboard_address=args.dashboard_address, worker_threads=args.worker_threads,
                            window_rows=args.window_rows)
     print(report.summary())
     for job in report.by_status("failed"):

@@ -13,7 +13,7 @@ import os
 from ..core.catalog import get_source
 from ..core.catalog.pipeline import bands_to_fetch, find_scene
 from ..core.catalog.scl import TILE_ONLY, cloud_text
-from ..core.definitions import DEVICES, SOURCES
+from ..core.definitions import DEVICE_HELP, DEVICES, SOURCES
 from ..core.errors import DigisatError, InputError
 from .progressbar import TerminalProgress
 from .superresolve import add_dn_scale_option, band_list
@@ -87,7 +87,7 @@ def register(sub) -> None:
                    "removed afterwards)")
     e.add_argument("--model", metavar="DIR", help="folder with net20/ and net60/ (default: model_weights/)")
     add_dn_scale_option(e)
-    e.add_argument("--device", choices=DEVICES, default="auto", help="where TensorFlow runs")
+    e.add_argument("--device", choices=DEVICES, default="auto", help=DEVICE_HELP)
     e.add_argument("--quiet", action="store_true", help="no progress bar")
     e.set_defaults(func=run_enhance)
 

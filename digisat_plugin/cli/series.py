@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from ..core.definitions import DEVICES
+from ..core.definitions import DEVICE_HELP, DEVICES
 from ..core.errors import InputError
 from ..core.indices import INDICES, parse_indices
 from .batch import worker_count
@@ -40,12 +40,13 @@ def register(sub) -> None:
     add_dn_scale_option(p)
     p.add_argument("--no-guard", action="store_true", help="write the networks' output even where the guard finds "
                    "the guided estimate better")
-    p.add_argument("--device", choices=DEVICES, default="auto", help="where TensorFlow runs")
+    p.add_argument("--device", choices=DEVICES, default="auto", help=DEVICE_HELP)
     p.add_argument("--scheduler", metavar="ADDRESS", help="super-resolve on this Dask scheduler (tcp://HOST:8786) "
                    "through `batch`'s path (core/batch.py)")
     p.add_argument("--workers", type=worker_count, metavar="N", help="super-resolve on a local Dask cluster of N "
                    "workers through `batch`'s path")
-    p.add_argument("--tf-threads", type=worker_count, metavar="N", help="TensorFlow threads per Dask worker")
+    p.add_argument("--threads", "--tf-threads", dest="worker_threads", type=worker_count, metavar="N",
+                   help="the networks' threads per Dask worker")
     p.add_argument("--dashboard-address", default=":8787", metavar="[HOST]:PORT",
                    help="where the local cluster's dashboard listens (default :8787; :0 for any free port)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -72,7 +73,7 @@ def run(args) -> int:
         report = run_series(source, aoi, args.start, args.end, args.out, max_cloud=args.max_cloud,
                             max_area_cloud=args.max_area_cloud, level=args.level, bands=args.bands, indices=indices,
                             workdir=args.workdir, progress=progress, notify=notify, scheduler=args.scheduler,
-                            workers=args.workers, tf_threads=args.tf_threads,
+                            workers=args.workers, worker_threads=args.worker_threads,
                             dashboard_address=args.dashboard_address, model_dir=args.model,
                             tile_size=args.tile_size, device=args.device, harmonise=not args.keep_dn_scale,
                             guard=not args.no_guard)

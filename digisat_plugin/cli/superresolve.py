@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..core.definitions import DEVICES, parse_band_list
+from ..core.definitions import DEVICE_HELP, DEVICES, parse_band_list
 from .progressbar import TerminalProgress
 
 
@@ -62,9 +62,21 @@ def register(sub) -> None:
     p.add_argument("--no-guard", action="store_true",
                    help="write the networks' output even where, checked on this area at reduced scale, it does not "
                    "beat the guided estimate (by default such a band group is written from the guided estimate)")
-    p.add_argument("--device", choices=DEVICES, default="auto", help="where TensorFlow runs")
+    p.add_argument("--device", choices=DEVICES, default="auto", help=DEVICE_HELP)
+    p.add_argument("--threads", type=positive_threads, metavar="N",
+                   help="CPU threads for the networks and the guided estimate (default: every core)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
+
+
+def positive_threads(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
 
 
 def add_dn_scale_option(p) -> None:
@@ -77,7 +89,9 @@ def add_dn_scale_option(p) -> None:
 def run(args) -> int:
     from ..core.io.aoi import parse_aoi
     from ..core.sr.engine import superresolve
+    from ..core.sr.threads import set_threads
 
+    set_threads(args.threads)
     aoi = parse_aoi(args.aoi, args.aoi_crs) if args.aoi else None
     with TerminalProgress(args.quiet) as progress:
         result = superresolve(args.input, args.output, aoi=aoi, bands=args.bands, original_path=args.original,

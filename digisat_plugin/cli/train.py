@@ -38,7 +38,7 @@ def hardware() -> str:
             cpu = names[0]
     except OSError:
         pass
-    return f"{cpu}, {os.cpu_count()} logical CPUs (TensorFlow CPU)"
+    return f"{cpu}, {os.cpu_count()} logical CPUs (TensorFlow CPU; run with ONNX Runtime)"
 
 
 def run(args) -> int:
@@ -46,8 +46,11 @@ def run(args) -> int:
 
     from ..core.errors import DigisatError
     from ..core.quality.report import evaluate_saved
+    from ..core.sr.keras_net import require_tensorflow
     from ..core.train.recipe import RECIPES, train_and_save
     from ..core.train.splits import regions
+
+    require_tensorflow("training")
 
     def log(line):
         print(line, file=sys.stderr, flush=True)

@@ -10,7 +10,7 @@ atomic rename as the engine). So the pixels are the engine's whatever the split,
 spreads over the workers, and per-piece files are safe across processes and machines (each
 piece has one writer at a time, a rename publishes it). The cluster is a
 `distributed.LocalCluster` sized to this machine by default (processes, one task at a time per
-worker, TensorFlow's threads per worker set so the workers do not fight over the cores) or an
+worker, the networks' threads per worker set so the workers do not fight over the cores) or an
 existing scheduler given by its address (its workers must see the same paths and have digisat
 importable).
 
@@ -26,7 +26,7 @@ importable).
   to a core `Progress`; its cancel stops the batch (the cluster we started is closed, temporary
   files are removed, finished outputs stay).
 
-Pure Python (no Qt); TensorFlow is imported only in the workers.
+Pure Python (no Qt); ONNX Runtime is loaded only in the workers.
 """
 
 from __future__ import annotations
@@ -254,11 +254,11 @@ def plan_batch(products, out_dir: str, bands=None, tile_size=None, window_rows=N
 
 def cluster_size(n_scenes: int, workers: int | None = None, cores: int | None = None,
                  memory_gb: float | None = None) -> tuple:
-    """(worker processes, TensorFlow threads each) for a LocalCluster on this machine.
+    """(worker processes, threads each) for a LocalCluster on this machine.
 
     n_scenes: what can run at once (run_batch gives the processing windows to do).
     Default: one worker per core, no more than that nor than the memory holds at
-    WORKER_MEMORY_GB each; the cores are shared out evenly as TensorFlow intra-op threads.
+    WORKER_MEMORY_GB each; the cores are shared out evenly as the networks' (ONNX Runtime's) intra-op threads.
     """
     cores = cores or len(os.sched_getaffinity(0))
     if memory_gb is None:
@@ -273,26 +273,18 @@ def cluster_size(n_scenes: int, workers: int | None = None, cores: int | None = 
 # ---- the worker side ---------------------------------------------------------------------------
 
 _PREDICTORS: dict = {}
-_TF_THREADS: list = []
+_THREADS_SET: list = []
 
 
-def _limit_tf_threads(threads: int | None) -> None:
-    """TensorFlow's intra-op threads for this worker process (once, before TensorFlow starts work),
-    and as many for the guided estimate's threads (core/sr/threads.py)."""
-    if not threads or _TF_THREADS:
+def _limit_threads(threads: int | None) -> None:
+    """This worker process's threads (once): ONNX Runtime's intra-op threads, read when the
+    networks load (core/sr/predict.py), and the guided estimate's (core/sr/threads.py)."""
+    if not threads or _THREADS_SET:
         return
-    import tensorflow as tf
-
     from .sr.threads import set_threads
 
     set_threads(int(threads))
-
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(int(threads))
-        tf.config.threading.set_inter_op_parallelism_threads(1)
-    except RuntimeError:  # already initialised (the environment variables set at spawn still hold)
-        pass
-    _TF_THREADS.append(int(threads))
+    _THREADS_SET.append(int(threads))
 
 
 def _predictor(model_dir, device):
@@ -361,7 +353,7 @@ def plan_task(input_path: str, options: dict, topic: str, name: str) -> dict:
     emit("start", task="plan")
     started = time.monotonic()
     try:
-        _limit_tf_threads(options.get("tf_threads"))
+        _limit_threads(options.get("worker_threads"))
         predictor = _predictor(options.get("model_dir"), options.get("device", "auto"))
         plan = plan_scene(input_path, bands=options.get("bands"), model_dir=options.get("model_dir"),
                           tile_size=options.get("tile_size"), device=options.get("device", "auto"),
@@ -396,7 +388,7 @@ def piece_task(planned: dict, index: int, output_path: str, options: dict, topic
         emit("progress", fraction=1.0, message="window already done", window=index)
         return dict(base, status="resumed", path=path, seconds=0.0, peak_rss_mb=_peak_mb())
     try:
-        _limit_tf_threads(options.get("tf_threads"))
+        _limit_threads(options.get("worker_threads"))
         predictor = _predictor(options.get("model_dir"), options.get("device", "auto"))
         gt = plan.geotransform
         piece_gt = (gt[0] + (piece.col - plan.window.col) * gt[1], gt[1], 0.0,
@@ -499,7 +491,7 @@ class _Events:
 
 
 def start_cluster(n_scenes: int, scheduler: str | None = None, workers: int | None = None,
-                  dashboard_address: str = ":8787", tf_threads: int | None = None):
+                  dashboard_address: str = ":8787", worker_threads: int | None = None):
     """(client, cluster or None, workers, threads): a LocalCluster of our own, or a client of `scheduler`."""
     from distributed import Client, LocalCluster
 
@@ -511,14 +503,12 @@ def start_cluster(n_scenes: int, scheduler: str | None = None, workers: int | No
         except (OSError, TimeoutError, ValueError) as exc:
             raise InputError(f"--scheduler {scheduler}: cannot connect ({first_line(exc)})") from None
         n = len(client.scheduler_info().get("workers", {}))
-        return client, None, n, tf_threads or 0
+        return client, None, n, worker_threads or 0
     if workers is not None and workers < 1:
         raise InputError(f"--workers: expected at least 1, got {workers}")
     n, threads = cluster_size(n_scenes, workers)
-    threads = tf_threads or threads
-    env = {"TF_NUM_INTRAOP_THREADS": str(threads), "TF_NUM_INTEROP_THREADS": "1",
-           "OMP_NUM_THREADS": str(threads), "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
-           TUNABLES_VAR: with_tunables()[TUNABLES_VAR]}  # read by glibc when a worker starts (core/runtime.py)
+    threads = worker_threads or threads
+    env = {"OMP_NUM_THREADS": str(threads), TUNABLES_VAR: with_tunables()[TUNABLES_VAR]}  # read by glibc when a worker starts (core/runtime.py)
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=dashboard_address,
                            silence_logs=logging.ERROR, env=env)
     try:
@@ -532,7 +522,7 @@ def start_cluster(n_scenes: int, scheduler: str | None = None, workers: int | No
 def run_batch(products, out_dir: str, scheduler: str | None = None, workers: int | None = None, bands=None,
               model_dir=None, tile_size=None, device: str = "auto", harmonise: bool = True, guard: bool = True,
               retries: int = DEFAULT_RETRIES, progress=None, notify=None, dashboard_address: str = ":8787",
-              client=None, tf_threads: int | None = None, window_rows: int | None = None) -> BatchReport:
+              client=None, worker_threads: int | None = None, window_rows: int | None = None) -> BatchReport:
     """Super-resolve every product to `out_dir/<name>_enhanced.tif` on Dask distributed.
 
     scheduler: address of an existing cluster (tcp://HOST:8786), else a LocalCluster is started
@@ -569,13 +559,13 @@ def run_batch(products, out_dir: str, scheduler: str | None = None, workers: int
     if own_client:
         progress.update(0.0, "starting the cluster")
         client, cluster, report.workers, report.threads_per_worker = start_cluster(
-            sum(job.windows for job in todo), scheduler, workers, dashboard_address, tf_threads)
+            sum(job.windows for job in todo), scheduler, workers, dashboard_address, worker_threads)
     else:
         report.workers = len(client.scheduler_info().get("workers", {}))
     report.cluster = "local" if cluster is not None else str(client.scheduler.address)
     report.dashboard = client.dashboard_link if cluster is not None else ""
     if cluster is not None:
-        notify(f"cluster: LocalCluster of {report.workers} worker(s) x {report.threads_per_worker} TensorFlow "
+        notify(f"cluster: LocalCluster of {report.workers} worker(s) x {report.threads_per_worker} "
                f"thread(s); dashboard {report.dashboard}")
     else:
         notify(f"cluster: {report.cluster} ({report.workers} worker(s))")
@@ -587,7 +577,7 @@ def run_batch(products, out_dir: str, scheduler: str | None = None, workers: int
         client.subscribe_topic(topic, events)
         options = {"bands": None, "model_dir": os.path.abspath(model_dir) if model_dir else None,
                    "tile_size": tile_size, "device": device, "harmonise": harmonise, "guard": guard,
-                   "tf_threads": report.threads_per_worker or None, "window_rows": window_rows}
+                   "worker_threads": report.threads_per_worker or None, "window_rows": window_rows}
         for n, job in enumerate(todo):
             opts = dict(options, bands=job.bands)
             tag = f"digisat-scene-{job.name}"

@@ -55,8 +55,10 @@ SOURCE_LABELS = (
 SOURCES = tuple(key for key, _label in SOURCE_LABELS)
 # STAC collection per processing level when none is asked for.
 COLLECTIONS = {"L2A": "sentinel-2-c1-l2a", "L1C": "sentinel-2-l1c"}
-# Where TensorFlow runs.
+# Where the networks run (ONNX Runtime execution providers: core/sr/session.py).
 DEVICES = ("auto", "cpu", "gpu")
+DEVICE_HELP = ("where the networks run: auto (a GPU when ONNX Runtime has a GPU provider: onnxruntime-gpu, "
+               "onnxruntime-directml, CoreML), cpu or gpu")
 # Wald-protocol degradations (core/wald.py): "dsen2" Gaussian sigma 1/s, "mtf" sensor MTF matched.
 PROTOCOLS = ("dsen2", "mtf")
 # The degradation the guard applies to the user's window (core/quality/guard.py); training also

@@ -388,7 +388,7 @@ def remove_stale_parts(out_dir: str) -> None:
 def run_series(source, aoi, start: str, end: str, out_dir: str, max_cloud: float = 100.0,
                max_area_cloud: float | None = None, level: str = "L2A", bands=None, indices=(),
                workdir: str | None = None, progress=None, notify=None, scheduler: str | None = None,
-               workers: int | None = None, tf_threads: int | None = None, dashboard_address: str = ":8787",
+               workers: int | None = None, worker_threads: int | None = None, dashboard_address: str = ":8787",
                **engine_options) -> SeriesReport:
     """The whole series (see the module docstring). engine_options: model_dir, tile_size, device,
     harmonise, guard (as `superresolve`). notify(line): one line per date as it ends. Raises a
@@ -418,7 +418,7 @@ def run_series(source, aoi, start: str, end: str, out_dir: str, max_cloud: float
     try:
         if todo and (scheduler or workers):
             _run_batch(report, todo, source, aoi, bands, workdir, progress.stage(0.02, 0.98), notify,
-                       scheduler, workers, tf_threads, dashboard_address, engine_options)
+                       scheduler, workers, worker_threads, dashboard_address, engine_options)
         else:
             for i, entry in enumerate(todo):
                 stage = dated(progress.stage(0.02 + 0.96 * i / len(todo), 0.02 + 0.96 * (i + 1) / len(todo)),
@@ -534,7 +534,7 @@ def _write_indices(entry: SeriesDate, progress) -> None:
         write_index(entry.enhanced, name, path, progress.stage(i / len(items), (i + 1) / len(items)))
 
 
-def _run_batch(report, todo, source, aoi, bands, workdir, progress, notify, scheduler, workers, tf_threads,
+def _run_batch(report, todo, source, aoi, bands, workdir, progress, notify, scheduler, workers, worker_threads,
                dashboard_address, engine_options) -> None:
     """Every pending date's windows fetched, the scenes super-resolved by core/batch.run_batch (Dask),
     then each date cropped to the area's window (and mosaicked) and its indices written."""
@@ -560,7 +560,7 @@ def _run_batch(report, todo, source, aoi, bands, workdir, progress, notify, sche
     if folders:
         batch = run_batch(folders, batch_out, scheduler=scheduler, workers=workers, bands=bands,
                           progress=progress.stage(0.2, 0.9), notify=notify, dashboard_address=dashboard_address,
-                          tf_threads=tf_threads, **{k: v for k, v in engine_options.items()
+                          worker_threads=worker_threads, **{k: v for k, v in engine_options.items()
                                                     if k in ("model_dir", "tile_size", "device", "harmonise", "guard")})
         results = {job.input: job for job in batch.scenes}
     for i, entry in enumerate(todo):

@@ -1,10 +1,11 @@
 """The packages the worker needs and the installer that builds the digisat environment for them.
 
-One round for everything the plugin uses: `<QGIS's python> -m venv --system-site-packages <env>`,
-then `<env python> -m pip install <all requirements>`, then a check that the modules are there.
-The environment is outside the plugin folder (toolbelt/environment.py), so a plugin update keeps
-it, and nothing needs a restart: the next run starts a fresh worker on it. A failure gives the
-exact commands to run by hand.
+The list is requirements/runtime.txt, exactly (in the plugin zip: digisat_plugin/requirements/):
+ONNX Runtime and the catalogue clients, tens of MB. One round for everything: the environment
+(a venv on Linux, `pip install --target` on Windows and macOS: toolbelt/layouts.py), the
+requirements, then a check that the modules are there. The environment is outside the plugin folder
+(toolbelt/environment.py), so a plugin update keeps it, and nothing needs a restart: the next run
+starts a fresh worker on it. A failure gives the exact commands to run by hand.
 """
 
 from __future__ import annotations
@@ -12,39 +13,57 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+import sys
 
-from .environment import EnvironmentProblem, env_python, probe, qgis_python
+from ..core.sr.session import GPU_PACKAGE
+from .environment import EnvironmentProblem, env_python, probe
+from .layouts import Interpreter, child_env, find_layout, install_commands, target_install, write_marker
 
-# NumPy stays < 2 (Debian's osgeo.gdal_array does not import under numpy 2); the GPU build is the
-# same TensorFlow version with CUDA libraries from PyPI.
-CPU_REQUIREMENTS = ("numpy<2", "tensorflow-cpu==2.17.1", "keras==3.15.1", "pystac-client==0.8.6", "sentinelsat==1.2.1")
-GPU_REQUIREMENTS = tuple("tensorflow[and-cuda]==2.17.1" if r.startswith("tensorflow-cpu") else r
-                         for r in CPU_REQUIREMENTS)
+RUNTIME_FILE = os.path.join("requirements", "runtime.txt")
 # what each feature needs in the worker's Python (import names)
-NEEDED = {"super-resolution": ("tensorflow", "keras", "numpy", "osgeo"), "STAC search": ("pystac_client",),
+NEEDED = {"super-resolution": ("onnxruntime", "numpy", "osgeo"), "STAC search": ("pystac_client",),
           "DHuS search": ("sentinelsat",)}
-VERIFY = (("tensorflow", ("tensorflow-cpu", "tensorflow")), ("keras", ("keras",)), ("osgeo", ("GDAL",)),
+VERIFY = (("onnxruntime", ("onnxruntime", "onnxruntime-gpu", "onnxruntime-directml")), ("osgeo", ("GDAL",)),
           ("pystac_client", ("pystac-client",)), ("sentinelsat", ("sentinelsat",)))
 
 
-def requirements_for(gpu: bool = False) -> tuple:
-    return GPU_REQUIREMENTS if gpu else CPU_REQUIREMENTS
+def runtime_file() -> str:
+    """requirements/runtime.txt in the plugin folder (zip) or beside the package (checkout)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for root in (package, os.path.dirname(package)):
+        path = os.path.join(root, RUNTIME_FILE)
+        if os.path.isfile(path):
+            return path
+    raise EnvironmentProblem(f"{os.path.join(package, RUNTIME_FILE)}: the list of packages to install is missing "
+                             "(reinstall the plugin)")
 
 
-def venv_command(env_dir: str, base_python: str) -> list:
-    return [base_python, "-m", "venv", "--system-site-packages", env_dir]
+def read_requirements(path: str) -> list:
+    """The requirement lines of a requirements file (comments and blank lines dropped)."""
+    with open(path, encoding="utf-8") as fh:
+        return [line.split("#", 1)[0].strip() for line in fh if line.split("#", 1)[0].strip()]
 
 
-def pip_command(env_dir: str, requirements) -> list:
-    return [env_python(env_dir), "-m", "pip", "install", "--disable-pip-version-check", *requirements]
+def requirements_for(gpu: bool = False, platform: str = sys.platform, path: str | None = None) -> list:
+    """runtime.txt's lines; for a GPU, ONNX Runtime's GPU build of the same version in its place
+    (onnxruntime-gpu on Linux, onnxruntime-directml on Windows; macOS's own wheel has CoreML)."""
+    lines = read_requirements(path or runtime_file())
+    package = GPU_PACKAGE.get(platform, "onnxruntime-gpu")
+    if not gpu or package == "onnxruntime":
+        return lines
+    return [package + line[len("onnxruntime"):] if line.split("=")[0].strip() == "onnxruntime" else line
+            for line in lines]
 
 
 def quoted(command) -> str:
     return " ".join(shlex.quote(part) for part in command)
 
 
-def manual_commands(env_dir: str, requirements, base_python: str) -> str:
-    return f"{quoted(venv_command(env_dir, base_python))} && {quoted(pip_command(env_dir, requirements))}"
+def manual_commands(env_dir: str, requirements, layout) -> str:
+    commands = install_commands(layout, env_dir, requirements)
+    if layout.kind == "target":  # by hand, --target with QGIS's NumPy kept out of it is the simplest
+        commands = [[layout.python, "-m", "pip", "install", "--target", env_dir, *requirements]]
+    return " && ".join(quoted(c) for c in commands)
 
 
 def pip_fraction(line: str, collected: int) -> float | None:
@@ -58,14 +77,13 @@ def pip_fraction(line: str, collected: int) -> float | None:
     return None
 
 
-def make_install_task(env_dir: str, requirements=None, base_python: str | None = None, verify=VERIFY,
-                      repair: bool = False):
+def make_install_task(env_dir: str, requirements=None, layout=None, verify=VERIFY, repair: bool = False):
     """A QgsTask building (or, repair=True, rebuilding) the environment; `task.error` holds one line
     with the commands to run by hand, `task.steps` the step texts it went through."""
     from qgis.core import QgsTask
     from qgis.PyQt.QtCore import pyqtSignal
 
-    requirements = list(requirements or CPU_REQUIREMENTS)
+    requirements = list(requirements or requirements_for())
 
     class InstallTask(QgsTask):
         stepChanged = pyqtSignal(str)
@@ -73,7 +91,7 @@ def make_install_task(env_dir: str, requirements=None, base_python: str | None =
         def __init__(self):
             super().__init__("digisat: installing the Python environment", QgsTask.CanCancel)
             self.env_dir, self.requirements = env_dir, requirements
-            self.base_python = ""
+            self.layout = layout
             self.output: list = []
             self.steps: list = []
             self.error = ""
@@ -85,22 +103,24 @@ def make_install_task(env_dir: str, requirements=None, base_python: str | None =
             self.stepChanged.emit(text)
 
         def _run(self, command, start: float, end: float) -> int:
-            proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            collected = 0
-            for line in proc.stdout:
-                line = line.rstrip()
-                self.output.append(line)
-                if line.startswith(("Collecting", "Processing")):  # a requirement, or a local wheel
-                    collected += 1
-                    self._step(self.progress(), "downloading " + os.path.basename(line.split()[1]))
-                fraction = pip_fraction(line, collected)
-                if fraction is not None:
-                    self.setProgress(max(self.progress(), start + (end - start) * fraction))
-                if self.isCanceled():
-                    proc.terminate()
-                    proc.wait()
-                    return -1
-            return proc.wait()
+            env = child_env(Interpreter(self.layout.python, self.layout.env), os.environ)
+            with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                  env=env) as proc:  # closes its pipe (no ResourceWarning)
+                collected = 0
+                for line in proc.stdout:
+                    line = line.rstrip()
+                    self.output.append(line)
+                    if line.startswith(("Collecting", "Processing")):  # a requirement, or a local wheel
+                        collected += 1
+                        self._step(self.progress(), "downloading " + os.path.basename(line.split()[1]))
+                    fraction = pip_fraction(line, collected)
+                    if fraction is not None:
+                        self.setProgress(max(self.progress(), start + (end - start) * fraction))
+                    if self.isCanceled():
+                        proc.terminate()
+                        proc.wait()
+                        return -1
+                return proc.wait()
 
         def _fail(self, what: str, by_hand: str) -> bool:
             last = next((line for line in reversed(self.output) if line.strip()), "no output")
@@ -109,30 +129,40 @@ def make_install_task(env_dir: str, requirements=None, base_python: str | None =
 
         def run(self) -> bool:
             try:
-                self.base_python = base_python or qgis_python()
-            except EnvironmentProblem as exc:
-                self.error = str(exc)
+                self.layout = self.layout or find_layout()
+            except LookupError as exc:
+                self.error = f"QGIS's Python was not found (looked for {exc}); set 'Worker Python' in Settings"
                 return False
-            by_hand = manual_commands(env_dir, requirements, self.base_python)
+            by_hand = manual_commands(env_dir, requirements, self.layout)
             try:
                 if repair and os.path.isdir(env_dir):
                     from .environment import remove_environment
 
                     self._step(1.0, "removing the old environment")
                     remove_environment(env_dir)
-                if not os.path.isfile(env_python(env_dir)):
+                os.makedirs(os.path.dirname(env_dir), exist_ok=True)
+                report = os.path.join(env_dir, "resolved.json")  # the target layout's dry run writes it
+                commands = install_commands(self.layout, env_dir, requirements, report)
+                if self.layout.kind == "venv" and not os.path.isfile(env_python(env_dir)):
                     self._step(2.0, f"creating the environment in {env_dir}")
-                    os.makedirs(os.path.dirname(env_dir), exist_ok=True)
-                    rc = self._run(venv_command(env_dir, self.base_python), 2.0, 10.0)
+                    rc = self._run(commands[0], 2.0, 10.0)
                     if rc:
                         return False if rc < 0 else self._fail("creating the environment", by_hand)
                 self._step(10.0, "installing " + ", ".join(requirements))
-                rc = self._run(pip_command(env_dir, requirements), 10.0, 95.0)
+                if self.layout.kind == "target":
+                    os.makedirs(env_dir, exist_ok=True)
+                    rc = self._run(commands[0], 10.0, 30.0)  # resolved against QGIS's own packages
+                    if not rc:
+                        rc = self._run(target_install(self.layout, env_dir, report), 30.0, 95.0)
+                    if not rc:
+                        write_marker(self.layout, env_dir)
+                else:
+                    rc = self._run(commands[-1], 10.0, 95.0)
                 if rc:
                     return False if rc < 0 else self._fail("pip", by_hand)
                 self._step(95.0, "checking the environment")
                 self.info = probe(env_python(env_dir), verify)
-            except (OSError, EnvironmentProblem) as exc:
+            except (OSError, ValueError, EnvironmentProblem) as exc:
                 where = getattr(exc, "filename", None) or env_dir
                 self.error = f"cannot install into {where} ({getattr(exc, 'strerror', None) or exc}); " \
                              f"run by hand: {by_hand}"

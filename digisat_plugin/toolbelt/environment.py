@@ -1,10 +1,10 @@
 """Which Python the worker runs, and the digisat environment the installer builds for it.
 
-The environment is a venv made by QGIS's own interpreter with --system-site-packages (so it sees
-QGIS's GDAL, numpy and rasterio) under the profile's data folder,
+The environment holds requirements/runtime.txt (ONNX Runtime, the catalogue clients) on top of
+QGIS's own interpreter (so it sees QGIS's GDAL and NumPy), under the profile's data folder,
 `<QgsApplication.qgisSettingsDirPath()>/digisat/python`: outside the plugin folder, so a plugin
-update or reinstall keeps it. TensorFlow and the other extras live only there and are only ever
-imported by the worker.
+update or reinstall keeps it. It is a venv on Linux and a `pip install --target` folder on
+Windows and macOS (toolbelt/layouts.py says why). Its packages are only ever imported by the worker.
 
 The worker's interpreter, first found wins: the advanced setting (an existing Python, e.g. a
 repository's .venv or a CUDA environment), $DIGISAT_WORKER_PYTHON, the digisat environment.
@@ -18,14 +18,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 
 from ..core.errors import DigisatError
+from .layouts import MARKER, Interpreter, child_env, environment_python, find_layout
 
 ENV_SUBDIR = os.path.join("digisat", "python")
 ENV_VAR = "DIGISAT_WORKER_PYTHON"
 # Modules the worker needs, with the distribution whose version is shown.
-MODULES = (("tensorflow", ("tensorflow-cpu", "tensorflow")), ("keras", ("keras",)), ("numpy", ("numpy",)),
+MODULES = (("onnxruntime", ("onnxruntime", "onnxruntime-gpu", "onnxruntime-directml")), ("numpy", ("numpy",)),
            ("osgeo", ("GDAL",)), ("pystac_client", ("pystac-client",)), ("sentinelsat", ("sentinelsat",)))
 
 
@@ -37,44 +37,24 @@ def environment_dir(settings_dir: str) -> str:
     return os.path.join(settings_dir, ENV_SUBDIR)
 
 
-def env_python(env_dir: str) -> str:
-    """The interpreter inside a venv folder (bin/python on Linux and macOS, Scripts\\python.exe on Windows)."""
-    if os.name == "nt":
-        return os.path.join(env_dir, "Scripts", "python.exe")
-    return os.path.join(env_dir, "bin", "python")
+def env_python(env_dir: str) -> Interpreter:
+    """The interpreter that runs an environment folder (its venv's Python, or QGIS's with the
+    folder on PYTHONPATH: toolbelt/layouts.py)."""
+    return environment_python(env_dir)
+
+
+def environment_exists(env_dir: str) -> bool:
+    return os.path.isfile(os.path.join(env_dir, MARKER)) or (
+        os.path.isfile(os.path.join(env_dir, "pyvenv.cfg")) and os.path.isfile(env_python(env_dir)))
 
 
 def qgis_python() -> str:
-    """QGIS's own interpreter, found from the running Python (never from PATH).
-
-    Linux: inside QGIS sys.executable is the qgis binary; the interpreter is
-    <sys.base_prefix>/bin/python3.X (Debian: /usr/bin/python3.11). In a venv sys.base_prefix is the
-    base installation, so the same rule holds. Windows (OSGeo4W/standalone: <base_prefix>\\python.exe,
-    needing the OSGeo4W environment for GDAL) and macOS (the QGIS.app bundle's framework Python) are
-    not tested: there a clear message asks for an existing Python in Settings.
-    """
-    if sys.platform == "win32":
-        raise EnvironmentProblem("the digisat environment is only built automatically on Linux so far; on Windows "
-                                "set 'Worker Python' in Settings to the python.exe of an OSGeo4W shell that has "
-                                "tensorflow-cpu==2.17.1 installed")
-    if sys.platform == "darwin":
-        raise EnvironmentProblem("the digisat environment is only built automatically on Linux so far; on macOS "
-                                "set 'Worker Python' in Settings to a Python with GDAL and tensorflow-cpu==2.17.1 "
-                                "(for instance QGIS.app/Contents/MacOS/bin/python3 with those installed)")
-    version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    exe = sys.executable or ""
-    # a real interpreter (not the qgis binary) of the same base installation is fine as it is; inside QGIS
-    # sys.executable can be the first python3 on PATH (seen: a pyenv shim), so it must lie in base_prefix
-    base = os.path.realpath(sys.base_prefix)
-    if os.path.basename(exe).startswith("python") and os.path.realpath(sys.prefix) == base \
-            and os.path.realpath(exe).startswith(base.rstrip(os.sep) + os.sep):
-        return exe
-    for name in (f"python{version}", "python3"):
-        candidate = os.path.join(sys.base_prefix, "bin", name)
-        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    raise EnvironmentProblem(f"QGIS's Python {version} was not found in {sys.base_prefix}/bin; set 'Worker Python' "
-                            "in Settings to an interpreter that has GDAL and TensorFlow")
+    """QGIS's own interpreter, found from the running Python (never from PATH): toolbelt/layouts.py."""
+    try:
+        return find_layout().python
+    except LookupError as exc:
+        raise EnvironmentProblem(f"QGIS's Python was not found (looked for {exc}); set 'Worker Python' in Settings "
+                                 "to an interpreter that has GDAL") from None
 
 
 def worker_python(custom: str = "", env_dir: str | None = None) -> str:
@@ -87,7 +67,7 @@ def worker_python(custom: str = "", env_dir: str | None = None) -> str:
     from_env = os.environ.get(ENV_VAR, "").strip()
     if from_env:
         return from_env
-    if env_dir and os.path.isfile(env_python(env_dir)):
+    if env_dir and environment_exists(env_dir):
         return env_python(env_dir)
     raise EnvironmentProblem("super-resolution needs the digisat Python environment: click 'Install packages' "
                             "(Process tab) or set an existing Python in Settings")
@@ -120,7 +100,7 @@ def probe(python: str, modules=MODULES, timeout: float = 60.0) -> dict:
     without importing anything heavy (find_spec and package metadata only)."""
     try:
         done = subprocess.run([python, "-c", PROBE, json.dumps([list(m) for m in modules])], capture_output=True, text=True,
-                              timeout=timeout)
+                              timeout=timeout, env=child_env(python, os.environ))
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise EnvironmentProblem(f"worker Python {python}: cannot run it ({getattr(exc, 'strerror', None) or exc})"
                                 ) from None
@@ -147,7 +127,7 @@ def folder_size(path: str) -> int:
 
 def remove_environment(env_dir: str) -> None:
     """Delete the digisat environment (the worker must be stopped first: client.shutdown)."""
-    if os.path.basename(os.path.normpath(env_dir)) != "python" or not os.path.isfile(
-            os.path.join(env_dir, "pyvenv.cfg")):
+    if os.path.basename(os.path.normpath(env_dir)) != "python" or not (
+            os.path.isfile(os.path.join(env_dir, "pyvenv.cfg")) or os.path.isfile(os.path.join(env_dir, MARKER))):
         raise EnvironmentProblem(f"{env_dir}: not a digisat environment, left alone")
     shutil.rmtree(env_dir)

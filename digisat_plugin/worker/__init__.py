@@ -1,7 +1,10 @@
-"""The worker: core's heavy jobs (the networks, TensorFlow, Keras, h5py) in a child Python process.
+"""The worker: core's heavy jobs (the networks on ONNX Runtime, the catalogue clients) in a child
+Python process.
 
-QGIS never imports TensorFlow: Keras building graphs on a QgsTask thread crashed QGIS, and h5py's
-bundled HDF5 clashed with GDAL's. The QGIS side (tasks/, processing/) starts
+QGIS never imports the networks' runtime: a native library crashing or running out of memory
+must not take the user's QGIS with it (with TensorFlow, Keras building graphs on a QgsTask thread
+did crash QGIS, and h5py's bundled HDF5 clashed with GDAL's), and the packages live in the digisat
+environment, not in QGIS's Python. The QGIS side (tasks/, processing/) starts
 `python -m digisat_plugin.worker` with the interpreter of the digisat environment
 (toolbelt/environment.py) and talks to it in JSON lines:
 
@@ -13,7 +16,7 @@ bundled HDF5 clashed with GDAL's. The QGIS side (tasks/, processing/) starts
   "message": one line, "details": traceback for bugs}.
 
 The child serves jobs until stdin closes or it has been idle for `--idle` seconds (a kept-alive
-worker saves the ~3 s TensorFlow import per run). Cancel is a {"cancel": true} line (the job's
+worker loads the networks once). Cancel is a {"cancel": true} line (the job's
 Progress then reports cancelled, so core cleans up as in-process), then SIGTERM/SIGKILL within 2 s;
 the parent removes any temporary files of the engine left by the child's pid (client.py). Modules: `codec` (values both
 sides agree on), `jobs` (child side: calls into core), `server` (child loop), `client` (parent side).

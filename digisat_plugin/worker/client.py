@@ -12,7 +12,7 @@ child's pid. Either way its private temporary folder is deleted and the caller g
 The final outputs appear only by the engine's rename, so a killed run leaves nothing.
 
 A worker that finished a job cleanly is kept for the next one (`keep_alive` seconds, one per
-interpreter and device): the TensorFlow import, about 3 s here, is paid once.
+interpreter and device): the networks load once.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import time
 from ..core.errors import Cancelled, DigisatError
 from ..core.progress import as_progress
 from ..core.runtime import with_tunables
+from ..toolbelt.layouts import child_env
 from .codec import dumps
 
 PACKAGE = __name__.split(".")[0]  # "digisat_plugin", whatever the plugin folder is called
@@ -74,13 +75,14 @@ class WorkerProcess:
     def __init__(self, python: str, device: str = "auto", keep_alive: float = 0.0):
         self.python, self.device = python, device
         self.tmpdir = tempfile.mkdtemp(prefix="digisat-worker-")
-        env = with_tunables(os.environ)  # core/runtime.py: malloc settings read at start-up
+        # core/runtime.py: malloc settings read at start-up; a --target environment's PYTHONPATH and
+        # QGIS's own variables on Windows (toolbelt/layouts.py)
+        env = child_env(python, with_tunables(os.environ))
         env["PYTHONPATH"] = os.pathsep.join(p for p in (PACKAGE_PARENT, env.get("PYTHONPATH", "")) if p)
         env["PYTHONUNBUFFERED"] = "1"
-        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         for name in ("TMPDIR", "TEMP", "TMP"):  # whatever core puts in a temp folder dies with this one
             env[name] = self.tmpdir
-        if device == "cpu":  # TensorFlow then never touches (or reserves memory on) a GPU
+        if device == "cpu":  # a CUDA build of ONNX Runtime then never touches (or reserves memory on) a GPU
             env["CUDA_VISIBLE_DEVICES"] = "-1"
         self.args = [python, "-m", f"{PACKAGE}.worker", "--idle", f"{keep_alive:g}"]
         try:

@@ -86,9 +86,9 @@ def build_tiny_model(folder: str) -> None:
     QGIS tests, which must not import TensorFlow themselves)."""
     import keras
 
+    from digisat_plugin.core.sr.keras_net import save_net
     from digisat_plugin.core.sr.model import build_model
     from digisat_plugin.core.sr.spec import SPECS
-    from digisat_plugin.core.sr.weights import save_net
 
     arch = {"arch": "dsen2", "blocks": 1, "filters": 8}
     keras.utils.set_random_seed(7)

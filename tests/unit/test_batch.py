@@ -110,7 +110,7 @@ def cluster():
 
     before = {p.pid for p in psutil.Process().children(recursive=True)}
     lc = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                      env={"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "3"})
+                      env={"OMP_NUM_THREADS": "1"})
     client = Client(lc)
     started = cluster_processes(before)
     try:
@@ -128,7 +128,7 @@ def test_batch_cli_two_scenes_on_two_workers_equal_the_engine(scenes, reference,
     proc = cli("batch", *scenes, missing, "--out", out, "--workers", "2", "--model", tiny_sr_model,
                "--device", "cpu", "--quiet", "--dashboard-address", ":0")
     assert proc.returncode == 2, proc.stderr  # one product could not be used: the others are still done
-    assert "LocalCluster of 2 worker(s) x 1 TensorFlow thread(s); dashboard http://" in proc.stdout
+    assert "LocalCluster of 2 worker(s) x 1 thread(s); dashboard http://" in proc.stdout
     assert "done virginia: " in proc.stdout and "done virginia_crop: " in proc.stdout
     assert "batch: 2 done, 0 skipped (already done), 1 failed of 3" in proc.stdout
     errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("digisat: error:")]
@@ -145,6 +145,53 @@ def test_batch_cli_two_scenes_on_two_workers_equal_the_engine(scenes, reference,
     assert "skipped virginia: " in again.stdout and "skipped virginia_crop: " in again.stdout
     assert "cluster:" not in again.stdout
     assert {p: os.stat(out / p).st_mtime_ns for p in os.listdir(out)} == stamps
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_batch_on_a_real_scheduler_with_two_worker_commands_equals_the_engine(scenes, reference, tiny_sr_model,
+                                                                              tmp_path):
+    """`dask scheduler` and two `dask worker` processes started as separate commands, as on a real
+    cluster (not a LocalCluster); the workers run the networks on ONNX Runtime, one thread each."""
+    dask = os.path.join(os.path.dirname(sys.executable), "dask")
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--dashboard-address",
+                               ":0"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        for _ in range(2):
+            procs.append(subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--nworkers", "1",
+                                           "--no-dashboard", "--memory-limit", "0"], env=env,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        from distributed import Client
+
+        deadline = time.monotonic() + 60
+        with Client(address, timeout="30s") as client:
+            while len(client.scheduler_info()["workers"]) < 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert len(client.scheduler_info()["workers"]) == 2
+        out = tmp_path / "out"
+        proc = cli("batch", *scenes, "--out", out, "--scheduler", address, "--threads", "1", "--model", tiny_sr_model,
+                   "--device", "cpu", "--quiet")
+        assert proc.returncode == 0, proc.stderr
+        assert f"cluster: {address} (2 worker(s))" in proc.stdout
+        assert "batch: 2 done, 0 skipped (already done), 0 failed of 2" in proc.stdout
+        assert_matches_engine(out, reference)
+    finally:
+        for p in procs[::-1]:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
 
 
 def test_a_worker_killed_mid_scene_the_batch_still_completes(scenes, reference, tiny_sr_model, cluster, tmp_path):

@@ -12,11 +12,11 @@ from scipy.ndimage import gaussian_filter
 
 from digisat_plugin.core.quality import fullscale, guard
 from digisat_plugin.core.sr.guided import SCALE_FLOOR, estimate_blur, guided_local, local_reach, local_scale
+from digisat_plugin.core.sr.keras_net import save_net
 from digisat_plugin.core.sr.model import build_model
 from digisat_plugin.core.sr.predict import Predictor
 from digisat_plugin.core.sr.resample import block_mean
 from digisat_plugin.core.sr.spec import NET20, NET60, SPECS, prepare_inputs, window_blur
-from digisat_plugin.core.sr.weights import save_net
 from digisat_plugin.core.train.splits import BEN_TEST
 from digisat_plugin.core.wald import load_scene
 

@@ -15,6 +15,7 @@ def make_weights(folder):
     for net in ("net20", "net60"):
         (folder / net).mkdir(parents=True)
         (folder / net / "model.json").write_text('{"arch": "dsen2"}\n')
+        (folder / net / "model.onnx").write_bytes(b"\0" * 1000)
         (folder / net / "weights.weights.h5").write_bytes(b"\0" * 1000)
     return folder
 
@@ -34,8 +35,9 @@ def test_zip_has_one_plugin_folder_with_metadata_licence_and_weights(tmp_path):
     assert {n.split("/")[0] for n in names} == {"digisat_plugin"}
     for needed in ("digisat_plugin/__init__.py", "digisat_plugin/plugin.py", "digisat_plugin/gui/dock.py",
                    "digisat_plugin/resources/icons/digisat.svg", "digisat_plugin/model_weights/net20/model.json",
-                   "digisat_plugin/model_weights/net60/weights.weights.h5"):
+                   "digisat_plugin/model_weights/net60/model.onnx", "digisat_plugin/requirements/runtime.txt"):
         assert needed in names
+    assert not [n for n in names if n.endswith(".h5")]  # Keras weights are for development only
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc") or "/.git" in n or "tests/" in n]
     assert licence == (REPO / "LICENSE").read_bytes()
     meta = configparser.ConfigParser()
@@ -49,6 +51,16 @@ def test_zip_has_one_plugin_folder_with_metadata_licence_and_weights(tmp_path):
                            cwd=tmp_path)
     assert found.returncode == 0, found.stderr
     assert found.stdout.strip() == str(tmp_path / "plugins" / "digisat_plugin" / "model_weights")
+    # and the installer's list of packages is runtime.txt's, read from inside the plugin folder
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from digisat_plugin.toolbelt.dependencies import "
+            "runtime_file, requirements_for; print(runtime_file()); print(requirements_for())")
+    found = subprocess.run([sys.executable, "-c", code, str(tmp_path / "plugins")], capture_output=True, text=True,
+                           cwd=tmp_path)
+    assert found.returncode == 0, found.stderr
+    path, listed = found.stdout.strip().splitlines()
+    assert path == str(tmp_path / "plugins" / "digisat_plugin" / "requirements" / "runtime.txt")
+    assert listed == str([line for line in (REPO / "requirements" / "runtime.txt").read_text().splitlines()
+                          if line and not line.startswith("#")])
 
 
 def test_missing_weights_is_a_clear_error(tmp_path):

@@ -16,29 +16,13 @@ from ..io.aoi import Window
 from ..io.product import read_mirrored
 from .consistency import enforce_consistency
 from .resample import upsample
+from .session import device_name, providers_for
 from .spec import NET20, NET60, guided_estimate, prepare_inputs, shares_lift, valid_at, window_fit, with_shares
+from .threads import available
 from .tiling import plan_tiles
 from .weights import default_model_dir, load_net
 
 DEFAULT_BATCH = 2
-
-
-def configure_device(device: str = "auto") -> str:
-    """Pick CPU or GPU for TensorFlow before it starts; returns what will be used."""
-    import tensorflow as tf
-
-    gpus = tf.config.list_physical_devices("GPU")
-    if device == "cpu":
-        try:
-            tf.config.set_visible_devices([], "GPU")
-        except RuntimeError:  # TensorFlow already initialised: keep what it has
-            pass
-        return "cpu"
-    if device == "gpu" and not gpus:
-        raise DigisatError("--device gpu: TensorFlow sees no GPU (install tensorflow[and-cuda] and a CUDA driver)")
-    if device not in ("auto", "gpu"):
-        raise DigisatError(f"--device {device!r}: expected cpu, gpu or auto")
-    return "gpu" if gpus else "cpu"
 
 
 def nets_for(targets) -> list:
@@ -55,39 +39,45 @@ def inputs_for(targets) -> list:
 
 
 class Predictor:
-    def __init__(self, model_dir: str | None = None, device: str = "auto", batch_size: int | None = None):
+    """The networks of a model folder, each in an ONNX Runtime session on `device` (auto, cpu or
+    gpu: core/sr/session.py) with `threads` intra-op threads (default: this process's share of the
+    cores, core/sr/threads.py). runtime="keras" runs the Keras weights instead: a development-only
+    comparison (`make bench`), needing TensorFlow."""
+
+    def __init__(self, model_dir: str | None = None, device: str = "auto", batch_size: int | None = None,
+                 threads: int | None = None, runtime: str = "onnx"):
         self.model_dir = model_dir or default_model_dir()
         if not os.path.isdir(self.model_dir):
             raise DigisatError(f"{self.model_dir}: model folder not found")
-        self.device = configure_device(device)
+        if runtime not in ("onnx", "keras"):
+            raise ValueError(f"runtime {runtime!r}: expected onnx or keras")
+        self.runtime = runtime
+        self.providers = providers_for(device) if runtime == "onnx" else ["keras"]
+        self.device = device_name(self.providers) if runtime == "onnx" else "cpu (TensorFlow)"
+        self.threads = threads or available()
         self.batch_size = batch_size or DEFAULT_BATCH
         self._nets = {}
-        self._calls = {}  # net name -> its model as one tf.function for inputs of any size (`run_net`)
 
     def net(self, name: str):
         if name not in self._nets:
-            self._nets[name] = load_net(self.model_dir, name)
+            session = None
+            if self.runtime == "keras":
+                from .keras_net import KerasSession, load_keras_model
+
+                session = KerasSession(load_keras_model(self.model_dir, name))
+            self._nets[name] = load_net(self.model_dir, name, self.providers, self.threads, session)
         return self._nets[name]
 
     def replace_net(self, name: str, loaded) -> None:
         """Use `loaded` (a LoadedNet, e.g. fine-tuned by core.train.adapt) for `name`, in memory only."""
         self._nets[name] = loaded
-        self._calls.pop(name, None)
 
     def margin(self, targets) -> int:
         return max([self.net(spec.name).margin for spec in nets_for(targets)] + [12])
 
     def run_net(self, name: str, prepared) -> np.ndarray:
         """Prepared inputs (spec.Prepared, batched) -> (N, H, W, outputs) on the model scale."""
-        if name not in self._calls:
-            # Traced once for every tile, batch and reduced-scale check shape: predict_on_batch
-            # traces again for each new input shape (about 0.7 s each on 2 cores, several per run).
-            import tensorflow as tf
-
-            model = self.net(name).model
-            signature = [tf.TensorSpec([None, None, None, model.input_shape[-1]], tf.float32)]
-            self._calls[name] = tf.function(lambda x: model(x, training=False), input_signature=signature)
-        y = self._calls[name](prepared.inputs)
+        y = self.net(name).session(prepared.inputs)
         return prepared.to_values(np.asarray(y, dtype=np.float32))
 
     def run_tiles(self, read, window, targets, ratios: dict, tile_size=None, progress=None, blur=None,

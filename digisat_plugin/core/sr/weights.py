@@ -1,8 +1,10 @@
-"""Shipped networks: a folder per network with `model.json` (the model card) and weights.
+"""Shipped networks: a folder per network with `model.json` (the model card), the network as an
+ONNX graph (what runs, on ONNX Runtime) and its Keras weights (what training and the experimental
+adaptation start from; development only).
 
 model_weights/
-  net20/model.json, net20/weights.weights.h5   (B05 B06 B07 B8A B11 B12)
-  net60/model.json, net60/weights.weights.h5   (B01 B09)
+  net20/model.json, net20/model.onnx, net20/weights.weights.h5   (B05 B06 B07 B8A B11 B12)
+  net60/model.json, net60/model.onnx, net60/weights.weights.h5   (B01 B09)
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from dataclasses import dataclass
 from ..errors import DigisatError
 from ..io.product import ALIGN
 from .consistency import consistency_reach
-from .model import build_model, margin_for, receptive_radius
+from .model import margin_for, receptive_radius
+from .session import NetSession
 from .spec import INPUT_UNITS, SPECS
 
 WEIGHTS_FILE = "weights.weights.h5"
+ONNX_FILE = "model.onnx"
 CARD_FILE = "model.json"
 
 
@@ -38,7 +42,7 @@ def default_model_dir() -> str:
 class LoadedNet:
     name: str
     card: dict
-    model: object  # keras.Model
+    session: object  # (N, H, W, C) -> (N, H, W, outputs): a NetSession, or a KerasSession (development)
     spec: object  # NetSpec
     margin: int  # base pixels a tile's inputs need around its core (the estimate's reach and the network's)
     network_margin: int = 0  # of which the network's own inputs need this much (its receptive radius)
@@ -55,8 +59,8 @@ def read_card(model_dir: str, name: str) -> dict:
         raise DigisatError(f"{path}: model card is not valid JSON ({exc})") from None
 
 
-def load_net(model_dir: str, name: str) -> LoadedNet:
-    """Build the architecture named in the card and load its trained weights."""
+def check_card(model_dir: str, name: str) -> dict:
+    """The card of `name`, checked against what this engine prepares for it."""
     card = read_card(model_dir, name)
     spec = SPECS[name]
     if tuple(card.get("inputs", spec.inputs)) != spec.inputs or tuple(card.get("outputs", spec.outputs)) != spec.outputs:
@@ -69,33 +73,27 @@ def load_net(model_dir: str, name: str) -> LoadedNet:
         raise DigisatError(f"{os.path.join(model_dir, name, CARD_FILE)}: trained to correct "
                            f"{card.get('residual_base')!r}, this engine's estimate is {spec.residual_base!r} "
                            f"(retrain with 'make train')")
-    weights = os.path.join(model_dir, name, WEIGHTS_FILE)
-    if not os.path.exists(weights):
-        raise DigisatError(f"{weights}: trained weights not found (run 'make train')")
-    model = build_model(card["arch"], spec.channels, len(spec.outputs), spec.scale)
-    try:
-        model.load_weights(weights)
-    except Exception as exc:  # h5py/keras raise many types for a bad file
-        raise DigisatError(f"{weights}: cannot load weights ({str(exc).splitlines()[0]})") from None
+    return card
+
+
+def load_net(model_dir: str, name: str, providers=("CPUExecutionProvider",), threads: int | None = None,
+             session=None) -> LoadedNet:
+    """The network `name` of `model_dir`, checked against its card, in an ONNX Runtime session (or
+    in `session`, a callable standing for one: a Keras model in development comparisons)."""
+    card = check_card(model_dir, name)
+    spec = SPECS[name]
+    if session is None:
+        path = os.path.join(model_dir, name, ONNX_FILE)
+        if not os.path.exists(path):
+            raise DigisatError(f"{path}: network not found (export it with 'python -m digisat_plugin export-onnx "
+                               f"--model {model_dir}', or run 'make train')")
+        session = NetSession(path, providers, threads)
     margin = margin_for(card["arch"], spec.scale, spec.input_reach)
     network_margin = int(math.ceil(receptive_radius(card["arch"], spec.scale) / ALIGN) * ALIGN)
     if card.get("consistency"):  # the back-projection reaches further than the network, over its whole input
         margin += int(math.ceil(consistency_reach(spec.scale) / ALIGN) * ALIGN)
         network_margin = margin
-    return LoadedNet(name, card, model, spec, margin, network_margin)
-
-
-def save_net(model, model_dir: str, name: str, card: dict) -> None:
-    """Write weights and card atomically (temporary names, then rename)."""
-    folder = os.path.join(model_dir, name)
-    os.makedirs(folder, exist_ok=True)
-    spec = SPECS[name]
-    card = dict(card, name=name, inputs=list(spec.inputs), outputs=list(spec.outputs), scale=spec.scale,
-                input_units=INPUT_UNITS, residual_base=spec.residual_base)
-    tmp_weights = os.path.join(folder, "tmp-" + WEIGHTS_FILE)
-    model.save_weights(tmp_weights)
-    os.replace(tmp_weights, os.path.join(folder, WEIGHTS_FILE))
-    write_card(model_dir, name, card)
+    return LoadedNet(name, card, session, spec, margin, network_margin)
 
 
 def write_card(model_dir: str, name: str, card: dict) -> None:

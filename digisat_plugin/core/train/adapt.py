@@ -19,6 +19,8 @@ import numpy as np
 
 from ..definitions import PROTOCOLS
 from ..errors import InputError
+from ..sr.keras_net import load_keras_model, onnx_model, require_tensorflow
+from ..sr.session import NetSession
 from ..sr.spec import SPECS
 from ..wald import RegionArrays
 from .dataset import make_pairs
@@ -77,6 +79,7 @@ def adapt_predictor(predictor, scene: RegionArrays, steps: int, nets=("net20", "
     """
     if steps <= 0:
         return {}
+    require_tensorflow("--adapt-steps (fine-tuning on the area)")
     report, adapted = {}, {}
     for i, name in enumerate(nets):
         stage = progress.stage(i / len(nets), (i + 1) / len(nets)) if progress is not None else None
@@ -86,25 +89,29 @@ def adapt_predictor(predictor, scene: RegionArrays, steps: int, nets=("net20", "
                                        f"by {SPECS[name].scale}"}
             continue
         loaded = predictor.net(name)
+        shipped = load_keras_model(predictor.model_dir, name)
         started = time.monotonic()
         try:
-            model = _fine_tune(loaded, pairs, steps, seed, lr, protocols, stage, log)
+            model = _fine_tune(loaded, shipped, pairs, steps, seed, lr, protocols, stage, log)
         except InputError as exc:  # e.g. only water or no-data: no acceptable patch
             report[name] = {"skipped": str(exc)}
             continue
         entry = {"steps": steps, "seconds": round(time.monotonic() - started, 1)}
         if measure:
-            entry["loss_before"] = pairs_l1(loaded.model, pairs)
+            entry["loss_before"] = pairs_l1(shipped, pairs)
             entry["loss_after"] = pairs_l1(model, pairs)
         card = dict(loaded.card, adapted={"steps": steps, "lr": lr, "scene": scene.name, "seed": seed})
-        adapted[name] = dataclasses.replace(loaded, model=model, card=card)
+        # run like the shipped network: its ONNX graph, in memory, with the predictor's providers
+        graph = onnx_model(model, loaded.card["arch"], SPECS[name]).SerializeToString()
+        adapted[name] = dataclasses.replace(loaded, session=NetSession(graph, predictor.providers, predictor.threads),
+                                            card=card)
         report[name] = entry
     for name, net in adapted.items():  # only once every network is done: a cancel changes nothing
         predictor.replace_net(name, net)
     return report
 
 
-def _fine_tune(loaded, pairs, steps, seed, lr, protocols, progress, log):
+def _fine_tune(loaded, shipped, pairs, steps, seed, lr, protocols, progress, log):
     config = TrainConfig(net=loaded.name, arch=loaded.card["arch"], steps=steps, batch=ADAPT_BATCH,
                          patch=PATCH[loaded.name], lr=lr, lr_min=lr / 10, warmup=min(20, max(steps // 10, 1)),
                          seed=seed, protocols=tuple(protocols), checkpoint_every=steps)
@@ -116,6 +123,6 @@ def _fine_tune(loaded, pairs, steps, seed, lr, protocols, progress, log):
 
     with tempfile.TemporaryDirectory(prefix="digisat-adapt-") as work_dir:  # the loop's checkpoints
         trainer = Trainer(config, work_dir, log=log or (lambda line: None), pairs=pairs, val_pairs=[])
-        trainer.model.set_weights(loaded.model.get_weights())
+        trainer.model.set_weights(shipped.get_weights())
         trainer.run(progress_every=max(steps // 4, 1), should_stop=should_stop)
     return trainer.model

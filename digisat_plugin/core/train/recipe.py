@@ -44,7 +44,7 @@ def train_and_save(config: TrainConfig, work_dir: str, out_dir: str, hardware: s
     evaluate(out_dir, net) -> dict: the caller's held-out evaluation of the network as saved
     (core.quality.report.evaluate_saved for `digisat train`), written into the card; None: none.
     """
-    from ..sr.weights import save_net
+    from ..sr.keras_net import save_net
 
     trainer = Trainer(config, work_dir, log=log)
     trainer.restore()
