@@ -70,9 +70,10 @@ class SettingsPanel(QWidget):
             edit.textChanged.connect(lambda text, name=name: setattr(self.settings, name, text.strip()))
         self.area_limit.valueChanged.connect(lambda value: setattr(self.settings, "area_warning_km2", float(value)))
         self.keep_alive.valueChanged.connect(lambda value: setattr(self.settings, "worker_keep_alive", int(value)))
+        self.worker_threads.valueChanged.connect(lambda value: setattr(self.settings, "worker_threads", int(value)))
 
     def _environment_box(self):
-        box = QGroupBox(tr("Python environment of the worker (TensorFlow runs there, not in QGIS)"))
+        box = QGroupBox(tr("Python environment of the worker (the networks run there, not in QGIS)"))
         self.worker_python = QLineEdit(self.settings.worker_python)
         self.worker_python.setPlaceholderText(tr("the digisat environment (advanced: an existing Python)"))
         self.keep_alive = QSpinBox()
@@ -80,6 +81,10 @@ class SettingsPanel(QWidget):
         self.keep_alive.setSuffix(tr(" s"))
         self.keep_alive.setSpecialValueText(tr("a new process per run"))
         self.keep_alive.setValue(self.settings.worker_keep_alive)
+        self.worker_threads = QSpinBox()
+        self.worker_threads.setRange(0, 256)
+        self.worker_threads.setSpecialValueText(tr("every core"))
+        self.worker_threads.setValue(self.settings.worker_threads)
         self.env_label = QLabel()
         self.env_label.setWordWrap(True)
         self.env_label.setTextInteractionFlags(Qt.TextSelectableByMouse)  # paths can be copied
@@ -92,6 +97,7 @@ class SettingsPanel(QWidget):
         form = QFormLayout(box)
         form.addRow(tr("Worker Python"), self.worker_python)
         form.addRow(tr("Keep an idle worker"), self.keep_alive)
+        form.addRow(tr("CPU threads"), self.worker_threads)
         form.addRow(self.env_label)
         form.addRow(buttons)
         self.env_label.setText(tr("Environment folder: {folder} - click Refresh for details").format(

@@ -4,7 +4,7 @@ be fetched; a problem (no such product, missing bands, an area outside the data)
 pick time, not on Run.
 
 Reading a local product's header is core.io.product.open_product: GDAL and the XML metadata only
-(TensorFlow is never imported in QGIS); opened products are kept by path and modification time so
+(the networks' runtime is never imported in QGIS); opened products are kept by path and modification time so
 the summary can follow the area and the bands without reopening.
 """
 

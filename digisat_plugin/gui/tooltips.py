@@ -58,13 +58,15 @@ def tips() -> dict:
             "output_dir": tr("Folder for <product>_<key>_enhanced.tif and ..._original.tif; the key stands for the "
                              "area, bands and mask, so another request never overwrites a result (the same one asks)"),
             "output_button": tr("Choose the output folder"),
-            "device": tr("Where the networks run: auto (a GPU when TensorFlow sees one), cpu or gpu"),
+            "device": tr("Where the networks run: auto (a GPU when ONNX Runtime has a GPU provider), cpu or gpu; "
+                         "with gpu, Install packages adds ONNX Runtime's GPU build (CUDA on Linux, DirectML on "
+                         "Windows; CoreML is part of macOS's)"),
             "tile_size": tr("Side of the square tiles the area is processed in, in 10 m pixels (0: automatic); "
                             "smaller tiles need less memory"),
             "measure_quality": tr("After the run, average each enhanced band back to its own 20 m / 60 m grid and "
                                   "compare with the delivered band (RMSE in the log)"),
-            "install_button": tr("Install TensorFlow and the other packages the worker needs into the digisat "
-                                 "environment"),
+            "install_button": tr("Install the packages the worker needs (ONNX Runtime and the catalogue clients, "
+                                 "about 80 MB) into the digisat environment"),
         },
         "settings_panel": {
             "stac_url": tr("STAC API address (default: Earth Search)"),
@@ -73,12 +75,14 @@ def tips() -> dict:
             "area_limit": tr("Warn when the area is larger than this, in km²"),
             "model_dir": tr("Folder of trained networks (net20/, net60/); empty: the networks shipped with "
                             "the plugin"),
-            "worker_python": tr("Advanced: an existing Python with GDAL and TensorFlow for the worker; empty: the "
+            "worker_python": tr("Advanced: an existing Python with GDAL and ONNX Runtime for the worker; empty: the "
                                 "digisat environment"),
-            "keep_alive": tr("How long an idle worker is kept so TensorFlow loads once, in seconds (0: a new "
+            "keep_alive": tr("How long an idle worker is kept so the networks load once, in seconds (0: a new "
                              "process per run)"),
+            "worker_threads": tr("CPU threads the networks use in the worker (0: every core); fewer leave QGIS "
+                                 "responsive on a laptop"),
             "refresh_button": tr("Look at the worker's Python environment again"),
-            "repair_button": tr("Build the digisat environment again (venv and pip install)"),
+            "repair_button": tr("Build the digisat environment again (pip install of the plugin's runtime list)"),
             "remove_button": tr("Delete the digisat environment's folder"),
         },
     }

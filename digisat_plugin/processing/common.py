@@ -113,14 +113,14 @@ def feedback_progress(feedback) -> Progress:
 
 def run_in_worker(job: str, args: dict, feedback, outputs=(), device: str = "auto"):
     """Run a core job in the worker process (worker/client.py) with this algorithm's progress, cancel
-    and log; its one-line errors become QgsProcessingException. TensorFlow never loads in QGIS."""
-    from ..tasks.worker import keep_alive, resolve_python
+    and log; its one-line errors become QgsProcessingException. The networks never load in QGIS."""
+    from ..tasks.worker import keep_alive, resolve_python, worker_threads
     from ..worker.client import run_job
 
     log = feedback.pushInfo if feedback is not None else None
     with user_errors():
         return run_job(job, args, resolve_python(), device, feedback_progress(feedback), log=log, outputs=outputs,
-                       keep_alive=keep_alive())
+                       keep_alive=keep_alive(), threads=worker_threads())
 
 
 @contextmanager

@@ -29,6 +29,10 @@ def keep_alive(settings: PluginSettings | None = None) -> float:
     return float(max((settings or PluginSettings.load()).worker_keep_alive, 0))
 
 
+def worker_threads(settings: PluginSettings | None = None) -> int:
+    return max((settings or PluginSettings.load()).worker_threads, 0)
+
+
 class WorkerTask(DigisatTask):
     """Runs `job` with `args` in a worker; `decode(value)` turns its JSON answer into the result."""
 
@@ -42,5 +46,5 @@ class WorkerTask(DigisatTask):
     def work(self, progress):
         settings = PluginSettings.load()  # read here, so a Python set in Settings counts without a restart
         value = run_job(self.job, self.args, resolve_python(settings), self.device, progress, log=logbook.log,
-                        outputs=self.outputs, keep_alive=keep_alive(settings))
+                        outputs=self.outputs, keep_alive=keep_alive(settings), threads=worker_threads(settings))
         return self.decode(value)

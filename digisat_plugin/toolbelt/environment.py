@@ -44,8 +44,7 @@ def env_python(env_dir: str) -> Interpreter:
 
 
 def environment_exists(env_dir: str) -> bool:
-    return os.path.isfile(os.path.join(env_dir, MARKER)) or (
-        os.path.isfile(os.path.join(env_dir, "pyvenv.cfg")) and os.path.isfile(env_python(env_dir)))
+    return os.path.isfile(os.path.join(env_dir, MARKER)) or os.path.isfile(env_python(env_dir))
 
 
 def qgis_python() -> str:

@@ -43,6 +43,7 @@ class PluginSettings:
     model_dir: str = ""  # empty: the networks shipped in model_weights/
     worker_python: str = ""  # advanced: an existing Python for the worker; empty: the digisat environment
     worker_keep_alive: int = 300  # seconds an idle worker is kept for the next run (0: a new process per run)
+    worker_threads: int = 0  # CPU threads for the networks in the worker (0: every core)
 
     def __setattr__(self, name, value):
         known = _FIELDS.get(name)

@@ -31,6 +31,7 @@ import time
 from ..core.errors import Cancelled, DigisatError
 from ..core.progress import as_progress
 from ..core.runtime import with_tunables
+from ..core.sr.threads import THREADS_VAR
 from ..toolbelt.layouts import child_env
 from .codec import dumps
 
@@ -72,8 +73,8 @@ def remove_partial_outputs(paths, pid: int) -> None:
 
 
 class WorkerProcess:
-    def __init__(self, python: str, device: str = "auto", keep_alive: float = 0.0):
-        self.python, self.device = python, device
+    def __init__(self, python: str, device: str = "auto", keep_alive: float = 0.0, threads: int = 0):
+        self.python, self.device, self.threads = python, device, int(threads or 0)
         self.tmpdir = tempfile.mkdtemp(prefix="digisat-worker-")
         # core/runtime.py: malloc settings read at start-up; a --target environment's PYTHONPATH and
         # QGIS's own variables on Windows (toolbelt/layouts.py)
@@ -82,6 +83,8 @@ class WorkerProcess:
         env["PYTHONUNBUFFERED"] = "1"
         for name in ("TMPDIR", "TEMP", "TMP"):  # whatever core puts in a temp folder dies with this one
             env[name] = self.tmpdir
+        if self.threads > 0:  # the plugin's setting: the networks' and the estimate's threads (core/sr/threads.py)
+            env[THREADS_VAR] = str(self.threads)
         if device == "cpu":  # a CUDA build of ONNX Runtime then never touches (or reserves memory on) a GPU
             env["CUDA_VISIBLE_DEVICES"] = "-1"
         self.args = [python, "-m", f"{PACKAGE}.worker", "--idle", f"{keep_alive:g}"]
@@ -219,14 +222,14 @@ class WorkerProcess:
             raise
 
 
-_idle: dict = {}  # (python, device) -> WorkerProcess waiting for its next job
+_idle: dict = {}  # (python, device, threads) -> WorkerProcess waiting for its next job
 _busy: set = set()  # workers running a job now
 _lock = threading.Lock()
 
 
-def _take(python: str, device: str):
+def _take(python: str, device: str, threads: int = 0):
     with _lock:
-        worker = _idle.pop((python, device), None)
+        worker = _idle.pop((python, device, int(threads or 0)), None)
     if worker is not None and worker.alive:
         return worker
     if worker is not None:
@@ -236,17 +239,19 @@ def _take(python: str, device: str):
 
 def _keep(worker: WorkerProcess) -> None:
     with _lock:
-        previous = _idle.pop((worker.python, worker.device), None)
-        _idle[(worker.python, worker.device)] = worker
+        key = (worker.python, worker.device, worker.threads)
+        previous = _idle.pop(key, None)
+        _idle[key] = worker
     if previous is not None:
         previous.stop()
 
 
 def run_job(job: str, args: dict, python: str, device: str = "auto", progress=None, log=None, outputs=(),
-            keep_alive: float = DEFAULT_KEEP_ALIVE):
+            keep_alive: float = DEFAULT_KEEP_ALIVE, threads: int = 0):
     """Run one job in a worker; returns its JSON result. Raises DigisatError (one line), Cancelled,
-    WorkerError. `outputs`: files the job writes, whose temporary copies are removed if it is killed."""
-    worker = _take(python, device) or WorkerProcess(python, device, keep_alive)
+    WorkerError. `outputs`: files the job writes, whose temporary copies are removed if it is killed.
+    threads: CPU threads for the networks (0: every core)."""
+    worker = _take(python, device, threads) or WorkerProcess(python, device, keep_alive, threads)
     with _lock:
         _busy.add(worker)
     try:

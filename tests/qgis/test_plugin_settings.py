@@ -53,12 +53,12 @@ def test_login_lives_in_the_auth_manager_not_in_settings(tmp_path):
 
 def test_probe_finds_modules_without_importing():
     before = set(sys.modules)
-    info = environment.probe(sys.executable, (("tensorflow", ("tensorflow-cpu", "tensorflow")),
+    info = environment.probe(sys.executable, (("onnxruntime", ("onnxruntime",)),
                                               ("digisat_no_such_module", ("digisat-no-such",))))
     assert info["python"] == sys.executable and info["version"] == sys.version.split()[0]
-    assert info["modules"] == {"tensorflow": "2.17.1", "digisat_no_such_module": None}
-    assert environment.missing_modules(info, ["tensorflow", "digisat_no_such_module"]) == ["digisat_no_such_module"]
-    assert "tensorflow" not in set(sys.modules) - before  # looked up in another process, not imported
+    assert info["modules"] == {"onnxruntime": "1.19.2", "digisat_no_such_module": None}
+    assert environment.missing_modules(info, ["onnxruntime", "digisat_no_such_module"]) == ["digisat_no_such_module"]
+    assert "onnxruntime" not in set(sys.modules) - before  # looked up in another process, not imported
 
 
 def test_worker_python_is_the_setting_then_the_environment(tmp_path, monkeypatch):
@@ -125,10 +125,10 @@ def test_installer_builds_the_environment_with_a_pinned_package(offline_pip, tmp
     with qtbot.waitSignal(task.taskCompleted, timeout=300000):
         QgsApplication.taskManager().addTask(task)
     python = environment.env_python(str(env_dir))
-    assert task.base_python == environment.qgis_python()  # QGIS's interpreter made it, not the first on PATH
+    assert task.layout.python == environment.qgis_python()  # QGIS's interpreter made it, not the first on PATH
     cfg = (env_dir / "pyvenv.cfg").read_text()
     assert "include-system-site-packages = true" in cfg
-    assert f"home = {os.path.dirname(task.base_python)}" in cfg
+    assert f"home = {os.path.dirname(task.layout.python)}" in cfg
     # the package and QGIS's own GDAL, both seen by the environment's Python
     done = subprocess.run([python, "-c", "import digisat_tinypkg, osgeo.gdal; print(digisat_tinypkg.VALUE)"],
                           capture_output=True, text=True)
@@ -274,7 +274,7 @@ def test_settings_tab_shows_the_worker_environment(full_iface, clean_project, tm
         assert f"Environment folder: {QgsApplication.qgisSettingsDirPath()}" in text
         assert text.rstrip().splitlines()[0].endswith(os.path.join("digisat", "python"))
         assert f"Worker Python: {sys.executable} (Python {sys.version.split()[0]}" in text
-        assert "tensorflow 2.17.1" in text and "keras 3.15.1" in text
+        assert "onnxruntime 1.19.2" in text and "tensorflow" not in text
         dock.settings_panel.keep_alive.setValue(0)
         loaded = PluginSettings.load()
         assert loaded.worker_python == sys.executable and loaded.worker_keep_alive == 0
@@ -288,11 +288,10 @@ def test_clean_profile_shows_install_when_the_dock_opens_then_runs_without_resta
         full_iface, clean_project, tiny_sr_model, tmp_path, qtbot, monkeypatch):
     """Issue 11: from a clean profile one click installs the environment, then Run works, no restart.
 
-    The environment is built for real (QGIS's Python, venv, pip) from a local wheel; so that the run needs
-    no 500 MB download, that wheel's .pth file lets the new environment see this repository's TensorFlow
-    (the .venv's site-packages). The run then goes through a worker started from the new environment."""
-    import functools
-    import site
+    The environment is built for real (QGIS's Python, venv, pip) with requirements/runtime.txt from the package
+    registry, as a user's click does (ONNX Runtime and the catalogue clients, tens of MB). The run then goes
+    through a worker started from the new environment."""
+    import subprocess
 
     from digisat_plugin.gui import dock as dock_module
     from digisat_plugin.gui.dock import DigisatDock
@@ -300,21 +299,11 @@ def test_clean_profile_shows_install_when_the_dock_opens_then_runs_without_resta
     from digisat_plugin.worker import client
     from tests.conftest import SAMPLE
 
-    wheels = tmp_path / "wheels"
-    wheels.mkdir()
-    venv_site = next(p for p in site.getsitepackages() if p.startswith(sys.prefix))
-    make_wheel(wheels, "digisat_tftest", "1.0", extra={"digisat_tftest.pth": (venv_site + "\n").encode()})
-    monkeypatch.setenv("PIP_NO_INDEX", "1")
-    monkeypatch.setenv("PIP_FIND_LINKS", str(wheels))
     monkeypatch.setenv("PIP_DISABLE_PIP_VERSION_CHECK", "1")
     monkeypatch.delenv(environment.ENV_VAR, raising=False)  # a clean profile: no worker Python anywhere
     env_dir = tmp_path / "profile" / "digisat" / "python"
     monkeypatch.setattr(worker_module, "env_dir", lambda: str(env_dir))
     monkeypatch.setattr(dock_module, "env_dir", lambda: str(env_dir))
-    monkeypatch.setattr(dock_module, "requirements_for", lambda gpu=False: ["digisat_tftest==1.0"])
-    monkeypatch.setattr(dock_module, "make_install_task", functools.partial(
-        dependencies.make_install_task, verify=(("tensorflow", ("tensorflow-cpu",)), ("osgeo", ("GDAL",)))))
-    monkeypatch.setattr(dock_module, "NEEDED", {"super-resolution": ("tensorflow", "keras", "numpy", "osgeo")})
     dock_module._PROBES.clear()
     settings = PluginSettings(model_dir=str(tiny_sr_model), output_dir=str(tmp_path / "out"), device="cpu")
     dock = DigisatDock(full_iface, settings=settings)
@@ -322,8 +311,8 @@ def test_clean_profile_shows_install_when_the_dock_opens_then_runs_without_resta
     try:
         # as soon as the dock opens, before any Run: what is missing and the Install button
         qtbot.waitUntil(lambda: not dock.process.install_button.isHidden(), timeout=10000)
-        assert dock.missing == ["tensorflow", "keras", "numpy", "osgeo"]
-        assert dock.process.missing_label.text().startswith("Missing in the worker's Python environment: tensorflow")
+        assert dock.missing == ["onnxruntime", "numpy", "osgeo", "pystac_client", "sentinelsat"]
+        assert dock.process.missing_label.text().startswith("Missing in the worker's Python environment: onnxruntime")
         assert dock.step_label.text().startswith("Before the first run: super-resolution needs the digisat Python "
                                                  "environment")
         dock.data.set_local_product(str(SAMPLE))
@@ -346,7 +335,11 @@ def test_clean_profile_shows_install_when_the_dock_opens_then_runs_without_resta
         qtbot.waitUntil(lambda: dock.result is not None, timeout=5000)
         assert dock.result[2].isValid() and dock.result[2].bandCount() == 12
         assert [w.python for w in client.idle_workers()].count(python) == 1  # it ran in the new environment
-        assert "tensorflow" not in sys.modules
+        assert not {"onnxruntime", "tensorflow", "pystac_client"} & set(sys.modules)
+        installed = environment.probe(python, environment.MODULES)["modules"]
+        assert installed["onnxruntime"] == "1.19.2" and installed["pystac_client"] == "0.8.6"
+        done = subprocess.run([python, "-c", "import tensorflow"], capture_output=True, text=True)
+        assert done.returncode != 0  # the runtime environment has no TensorFlow
     finally:
         client.shutdown(python)
         dock.unload()

@@ -134,3 +134,30 @@ def test_what_needs_tensorflow_says_so_in_one_line_without_it(tmp_path):
     assert done.stderr.strip() == ("digisat: error: training needs TensorFlow and Keras, which the plugin's runtime "
                                    "does not install: pip install -r requirements/dev.txt")
     assert not (tmp_path / "w").exists()
+
+
+def test_threads_reach_the_sessions_from_the_cli_option_and_the_plugins_setting(tmp_path):
+    """--threads (set_threads) and the plugin's setting (the worker's DIGISAT_THREADS) set ONNX Runtime's
+    intra-op threads; a worker started with a setting carries it in its environment."""
+    from digisat_plugin.core.sr.threads import THREADS_VAR
+
+    code = ("import sys; from digisat_plugin.core.sr.predict import Predictor; from digisat_plugin.core.sr import threads; "
+            "threads.set_threads(int(sys.argv[1])) if sys.argv[1] != '0' else None; "
+            "s = Predictor(device='cpu').net('net20').session._session; "
+            "print(s.get_session_options().intra_op_num_threads)")
+    env = {k: v for k, v in __import__("os").environ.items() if k != THREADS_VAR}
+    for option, variable, expected in (("1", "", "1"), ("0", "1", "1"), ("2", "1", "2")):
+        run_env = dict(env, **({THREADS_VAR: variable} if variable else {}))
+        done = subprocess.run([sys.executable, "-c", code, option], capture_output=True, text=True, cwd=REPO,
+                              env=run_env)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == expected, (option, variable)
+
+    from digisat_plugin.worker.client import WorkerProcess
+
+    worker = WorkerProcess(sys.executable, "cpu", 0.0, threads=1)
+    try:
+        with open(f"/proc/{worker.pid}/environ", "rb") as fh:
+            assert f"{THREADS_VAR}=1".encode() in fh.read().split(b"\0")
+    finally:
+        worker.stop()

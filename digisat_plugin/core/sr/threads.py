@@ -20,7 +20,9 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 _inside = threading.local()
-_limit: list = []  # the threads set for this process (set_threads), else one per available core
+_limit: list = []  # the threads set for this process (set_threads), else $DIGISAT_THREADS, else one per core
+# how the plugin's setting (toolbelt/settings.py: worker_threads) reaches its worker process
+THREADS_VAR = "DIGISAT_THREADS"
 
 
 def set_threads(n: int | None) -> None:
@@ -31,6 +33,9 @@ def set_threads(n: int | None) -> None:
 def available() -> int:
     if _limit:
         return max(_limit[0], 1)
+    value = os.environ.get(THREADS_VAR, "")
+    if value.isdigit() and int(value) > 0:
+        return int(value)
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
