@@ -28,7 +28,7 @@ measured on that window instead of the area alone, and the result is cropped to 
 
 Every file is written under a temporary name and renamed when complete. A rerun skips the dates
 whose files all exist as valid COGs (only missing index files are written again); one date failing
-(a scene that cannot be fetched) does not stop the others. Pure Python (no Qt); TensorFlow loads
+(a scene that cannot be fetched) does not stop the others. Pure Python (no Qt); ONNX Runtime loads
 only inside the engine.
 """
 

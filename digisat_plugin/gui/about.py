@@ -27,7 +27,7 @@ def open_help(section: str = PLUGIN_SECTION) -> str:
 def model_cards(model_dir: str | None = None) -> list:
     """(name, card dict) for every model_weights/*/model.json, in name order."""
     if model_dir is None:
-        from ..core.sr.weights import default_model_dir  # no TensorFlow at import
+        from ..core.sr.weights import default_model_dir  # no network runtime at import
 
         model_dir = default_model_dir()
     cards = []

@@ -98,7 +98,7 @@ class EnhanceSeriesAlgorithm(DigisatAlgorithm):
         args = dict(options, source=source, aoi=encode_aoi(aoi), start=start, end=end, out_dir=out_dir,
                     max_cloud=max_cloud, max_area_cloud=max_area_cloud, level=cp.level(self, parameters, context),
                     bands=bands, indices=indices, harmonise=dn_scale.harmonise(self, parameters, context))
-        # core.series.run_series, in the worker process (TensorFlow never loads in QGIS's)
+        # core.series.run_series, in the worker process (the networks never load in QGIS's)
         report = run_in_worker("series", args, feedback, device=options["device"])
         dates = report["dates"]
         for entry in dates:

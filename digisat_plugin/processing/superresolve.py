@@ -107,7 +107,7 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
         feedback.pushInfo(f"input: {input_path}; bands: {', '.join(bands)}; device: {options['device']}")
         args = dict(options, input_path=input_path, output_path=output, aoi=encode_aoi(aoi), bands=bands,
                     original_path=original, harmonise=dn_scale.harmonise(self, parameters, context), mask_to_aoi=mask)
-        # core.sr.engine.superresolve, in the worker process (TensorFlow never loads in QGIS's)
+        # core.sr.engine.superresolve, in the worker process (the networks never load in QGIS's)
         result = decode_sr_result(run_in_worker("superresolve", args, feedback, outputs=[output, original],
                                                 device=options["device"]))
         feedback.pushInfo(f"wrote {result.output} ({result.width} x {result.height}, {len(result.bands)} bands)")

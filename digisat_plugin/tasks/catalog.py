@@ -1,6 +1,6 @@
 """Catalogue search and product download in the background, in the worker process.
 
-They import no TensorFlow, but pystac-client and sentinelsat live in the digisat environment, not
+They load no networks, but pystac-client and sentinelsat live in the digisat environment, not
 in QGIS's Python, so they run where those are. Logins go to the worker in the job (its stdin).
 """
 

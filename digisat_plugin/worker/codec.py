@@ -1,6 +1,6 @@
 """Values that cross the pipe between QGIS and the worker, and back into core's own types.
 
-Imports only light core modules (no TensorFlow): both sides use it.
+Imports only light core modules (no network runtime): both sides use it.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The worker's loop (child side): read jobs from stdin, run them, answer in JSON lines.
 
 The protocol goes to a private duplicate of stdout; file descriptor 1 itself is pointed at stderr,
-so a library that prints (TensorFlow does, from C) cannot corrupt the stream.
+so a library that prints (native libraries do, from C) cannot corrupt the stream.
 """
 
 from __future__ import annotations

@@ -71,7 +71,7 @@ def bands_to_fetch(bands) -> list:
     so what is fetched is what the engine will require); the 10 m bands are added because every
     output is on their grid.
     """
-    from ..sr.predict import inputs_for  # numpy only: TensorFlow loads when a network is built
+    from ..sr.predict import inputs_for  # numpy only: ONNX Runtime loads when a network is built
 
     return inputs_for(set(bands or BANDS_10M + BANDS_20M + BANDS_60M) | set(BANDS_10M))
 
@@ -83,7 +83,7 @@ def enhance_area(source, aoi, start: str, end: str, max_cloud: float, output_pat
     first scene that can be fetched (the next one when a fetch fails, with the reason in `notes`),
     super-resolve. max_area_cloud: drop scenes whose measured area cloud is above it (percent)."""
     progress = as_progress(progress)
-    from ..sr.engine import superresolve  # imported late: TensorFlow loads only when needed
+    from ..sr.engine import superresolve  # imported late: ONNX Runtime loads only when needed
 
     progress.update(0.0, "searching (and measuring cloud over the area where the scenes have an SCL)")
     scenes = source.search(aoi, start, end, max_cloud=max_cloud, level=level)  # STAC: area cloud measured

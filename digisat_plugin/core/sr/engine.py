@@ -349,7 +349,7 @@ def _check_window(product, predictor, window, bands, guard, progress):
     with beside() as pool:
         # Each network's check starts as soon as its blur is known and runs beside the next fit
         # (net20's beside net60's, which waits for net20's blur): the two are independent, and
-        # most of either is numpy or TensorFlow work that releases the GIL.
+        # most of either is numpy or ONNX Runtime work that releases the GIL.
         checks = {}
 
         def start_check(spec, fit):
