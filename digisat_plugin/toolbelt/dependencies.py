@@ -71,7 +71,7 @@ def make_install_task(env_dir: str, requirements=None, base_python: str | None =
         stepChanged = pyqtSignal(str)
 
         def __init__(self):
-            super().__init__("digisat: installing the Python environment", QgsTask.CanCancel)
+            super().__init__("digisat: installing the Python environment", QgsTask.Flag.CanCancel)
             self.env_dir, self.requirements = env_dir, requirements
             self.base_python = ""
             self.output: list = []
