@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 
 from qgis.core import (
+    Qgis,
     QgsColorRampShader,
     QgsDateTimeRange,
     QgsGradientColorRamp,
     QgsProject,
     QgsRasterLayer,
-    QgsRasterLayerTemporalProperties,
     QgsSingleBandPseudoColorRenderer,
     QgsStyle,
 )
@@ -36,7 +36,8 @@ def day_range(date: str) -> QgsDateTimeRange:
 
 def set_date(layer: QgsRasterLayer, date: str) -> None:
     props = layer.temporalProperties()
-    props.setMode(QgsRasterLayerTemporalProperties.TemporalMode.ModeFixedTemporalRange)
+    # Qgis's own name: the class's alias (TemporalMode.ModeFixedTemporalRange) is only on 3.40's enum
+    props.setMode(Qgis.RasterTemporalMode.FixedTemporalRange)
     props.setFixedTemporalRange(day_range(date))
     props.setIsActive(True)
 
