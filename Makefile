@@ -10,8 +10,12 @@ DEMO_OUT := demo_output
 # `make evaluate` also trains the four leave-scene-out folds' networks into .train/folds/ the first
 # time (about 20-40 minutes, resumable), then scores each fold on its own scenes.
 TRAIN_ARGS ?=
+# the QGIS that setup installs (scripts/setup.sh): 3.40, the long-term release from bookworm-backports, or
+# 3.22, Debian 12's own and the oldest supported (`make test QGIS=3.22`; apt goes back and forth)
+QGIS ?= 3.40
+export QGIS
 
-.PHONY: setup test test-unit test-qgis demo lint bench bench-batch bench-tile train evaluate clean package qgis qgis-smoke translations
+.PHONY: setup test test-unit test-qgis demo lint qt6-check qt6-fix bench bench-batch bench-tile train evaluate clean package qgis qgis-smoke translations
 
 setup:
 	@bash scripts/setup.sh
@@ -30,6 +34,14 @@ demo: setup
 
 lint: setup
 	$(PY) -m ruff check digisat_plugin tests scripts research
+
+# Qt 6 readiness (QGIS 4): QGIS's PyQt5-to-PyQt6 rules on digisat_plugin/ (tests/unit/test_qt6_check.py
+# runs it in `make test`); qt6-fix rewrites what it can (scoped enums, exec(), imports) and lists the rest
+qt6-check: setup
+	$(PY) scripts/qt6_check.py
+
+qt6-fix: setup
+	$(PY) scripts/qt6_check.py --fix
 
 # the same windows with the networks on ONNX Runtime and on TensorFlow (development-only comparison),
 # the worker's start-up and the runtime environment's size (scripts/bench.py; a few minutes on 2 cores)

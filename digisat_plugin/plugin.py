@@ -37,13 +37,13 @@ class DigisatPlugin:
         try:
             from .processing.provider import DigisatProvider
         except ImportError as exc:  # the provider module is optional while it is being written
-            logbook.log(f"Processing provider not available ({exc})", Qgis.Warning)
+            logbook.log(f"Processing provider not available ({exc})", Qgis.MessageLevel.Warning)
             return
         provider = DigisatProvider()
         if QgsApplication.processingRegistry().addProvider(provider):
             self.provider = provider
         else:  # already registered (the plugin loaded twice): leave the other one alone
-            logbook.log("Processing provider 'digisat' is already registered", Qgis.Warning)
+            logbook.log("Processing provider 'digisat' is already registered", Qgis.MessageLevel.Warning)
 
     def initGui(self):  # noqa: N802
         from .gui import about
@@ -71,7 +71,7 @@ class DigisatPlugin:
         self.help_action.triggered.connect(lambda: about.open_help())
         self.about_action = QAction(tr("About digisat"), window)
         self.about_action.setObjectName("digisatAbout")
-        self.about_action.triggered.connect(lambda: about.about_box(window).exec_())
+        self.about_action.triggered.connect(lambda: about.about_box(window).exec())
         help_menu = getattr(self.iface, "pluginHelpMenu", None)
         help_menu = help_menu() if help_menu is not None else None
         if help_menu is not None:
@@ -86,7 +86,7 @@ class DigisatPlugin:
 
         self.dock = DigisatDock(self.iface, canvas_factory=self.canvas_factory, canvas_closer=self.canvas_closer,
                                 parent=self.iface.mainWindow())
-        self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.visibilityChanged.connect(self._dock_visibility)
 
     def show_dock(self, show: bool = True):

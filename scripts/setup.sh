@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES="qgis python3-qgis qgis-providers python3-gdal gdal-bin python3-rasterio python3-numpy python3-scipy python3-requests python3-pil python3-venv python3-pip xvfb xauth"
+APT_PACKAGES="python3-gdal gdal-bin python3-rasterio python3-numpy python3-scipy python3-requests python3-pil python3-venv python3-pip xvfb xauth"
 SYS_PY=/usr/bin/python3
 
 missing=()
@@ -21,6 +21,45 @@ if [ ${#missing[@]} -gt 0 ]; then
     $cmd
   else
     echo "setup: missing Debian packages; run as root:" >&2
+    echo "  sudo apt-get update && sudo $cmd" >&2
+    exit 1
+  fi
+fi
+
+# QGIS: the long-term release 3.40 from Debian's bookworm-backports by default; QGIS=3.22 (make test
+# QGIS=3.22) installs, or goes back to, Debian 12's own 3.22, the oldest the plugin supports (metadata.txt).
+# Packages are named with their suite (qgis/bookworm): apt then also downgrades, which -t alone never does.
+QGIS=${QGIS:-3.40}
+case "$QGIS" in
+  3.40) qgis_suite=bookworm-backports ;;
+  3.22) qgis_suite=bookworm ;;
+  *) echo "setup: QGIS=$QGIS: 3.40 (the default, bookworm-backports) or 3.22 (bookworm)" >&2; exit 1 ;;
+esac
+QGIS_PACKAGES="qgis python3-qgis qgis-providers qgis-common python3-qgis-common qgis-providers-common libqgis-customwidgets"
+BACKPORTS=/etc/apt/sources.list.d/bookworm-backports.sources
+BACKPORTS_SOURCE="Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
+installed_qgis=$(dpkg-query -W -f='${Version}' python3-qgis 2>/dev/null || true)
+if [[ "$installed_qgis" != "$QGIS".* ]]; then
+  need_backports=
+  if [ "$qgis_suite" = bookworm-backports ] && ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    need_backports=1
+  fi
+  cmd="apt-get install -y --no-install-recommends --allow-downgrades ${QGIS_PACKAGES// //$qgis_suite }/$qgis_suite"
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing QGIS $QGIS from $qgis_suite (installed: ${installed_qgis:-none})"
+    [ -z "$need_backports" ] || { echo "setup: adding $BACKPORTS"; echo "$BACKPORTS_SOURCE" > "$BACKPORTS"; }
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    $cmd
+    installed_qgis=$(dpkg-query -W -f='${Version}' python3-qgis)
+    [[ "$installed_qgis" == "$QGIS".* ]] || { echo "setup: wanted QGIS $QGIS, $qgis_suite gave $installed_qgis" >&2; exit 1; }
+  else
+    echo "setup: QGIS $QGIS is not installed (python3-qgis: ${installed_qgis:-none}); run as root:" >&2
+    [ -z "$need_backports" ] || printf "  sudo tee %s <<'EOF'\n%s\nEOF\n" "$BACKPORTS" "$BACKPORTS_SOURCE" >&2
     echo "  sudo apt-get update && sudo $cmd" >&2
     exit 1
   fi

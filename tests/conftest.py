@@ -2,6 +2,7 @@
 
 import os
 import pathlib
+import sys
 
 import pytest
 
@@ -38,3 +39,25 @@ def virginia_dir(sentinel2_dir) -> pathlib.Path:
 @pytest.fixture(scope="session")
 def malmo_dir(sentinel2_dir) -> pathlib.Path:
     return MALMO
+
+
+@pytest.fixture(autouse=True, scope="session")
+def qgis_objects_freed_before_exit(qgis_app):
+    """Free what still holds QGIS objects before pytest-qgis's exitQgis (qgis_app's teardown, after this one).
+
+    A failed test's frames stay alive in sys.last_traceback (pytest keeps it for post-mortem debugging) with
+    the processing contexts, models and layers they held; freed by the interpreter after QGIS had shut down,
+    they corrupted the heap at exit ("corrupted size vs. prev_size", a segfault) and hid the failures' exit code.
+    """
+    yield
+    import gc
+
+    from qgis.core import QgsProject
+    from qgis.PyQt.QtCore import QCoreApplication, QEvent
+
+    for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+        if hasattr(sys, name):
+            delattr(sys, name)
+    QgsProject.instance().removeAllMapLayers()
+    gc.collect()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # widgets' deleteLater()

@@ -78,8 +78,8 @@ def about_box(parent=None) -> QMessageBox:
     """The about box (not yet shown: `exec_()` or `show()` it)."""
     box = QMessageBox(parent)
     box.setWindowTitle(tr("About digisat"))
-    box.setTextFormat(Qt.RichText)
-    box.setTextInteractionFlags(Qt.TextBrowserInteraction)
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
     box.setText(about_html())
-    box.setStandardButtons(QMessageBox.Ok)
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
     return box

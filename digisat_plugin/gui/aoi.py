@@ -28,7 +28,7 @@ def area_km2(geometry: QgsGeometry, crs: QgsCoordinateReferenceSystem) -> float:
     measure = QgsDistanceArea()
     measure.setSourceCrs(crs, QgsProject.instance().transformContext())
     measure.setEllipsoid("WGS84")
-    return measure.convertAreaMeasurement(measure.measureArea(geometry), QgsUnitTypes.AreaSquareKilometers)
+    return measure.convertAreaMeasurement(measure.measureArea(geometry), QgsUnitTypes.AreaUnit.AreaSquareKilometers)
 
 
 class PolygonMapTool(QgsMapTool):
@@ -40,16 +40,16 @@ class PolygonMapTool(QgsMapTool):
     def __init__(self, canvas):
         super().__init__(canvas)
         self.points: list = []
-        self.band = QgsRubberBand(canvas, QgsWkbTypes.PolygonGeometry)
+        self.band = QgsRubberBand(canvas, QgsWkbTypes.GeometryType.PolygonGeometry)
         self.band.setStrokeColor(AOI_COLOUR)
         self.band.setFillColor(QColor(255, 120, 0, 40))
         self.band.setWidth(2)
 
     def canvasPressEvent(self, event):  # noqa: N802
-        if event.button() == Qt.LeftButton:
+        if event.button() == Qt.MouseButton.LeftButton:
             self.points.append(QgsPointXY(event.mapPoint()))
             self._redraw()
-        elif event.button() == Qt.RightButton:
+        elif event.button() == Qt.MouseButton.RightButton:
             self.finish()
 
     def canvasDoubleClickEvent(self, event):  # noqa: N802
@@ -60,7 +60,7 @@ class PolygonMapTool(QgsMapTool):
             self._redraw(QgsPointXY(event.mapPoint()))
 
     def keyPressEvent(self, event):  # noqa: N802
-        if event.key() == Qt.Key_Escape:
+        if event.key() == Qt.Key.Key_Escape:
             self.reset()
             self.aborted.emit()
 
@@ -76,10 +76,10 @@ class PolygonMapTool(QgsMapTool):
 
     def reset(self):
         self.points = []
-        self.band.reset(QgsWkbTypes.PolygonGeometry)
+        self.band.reset(QgsWkbTypes.GeometryType.PolygonGeometry)
 
     def _redraw(self, floating=None):
-        self.band.reset(QgsWkbTypes.PolygonGeometry)
+        self.band.reset(QgsWkbTypes.GeometryType.PolygonGeometry)
         for p in self.points + ([floating] if floating else []):
             self.band.addPoint(p, False)
         self.band.show()
@@ -87,7 +87,7 @@ class PolygonMapTool(QgsMapTool):
         self.band.update()
 
     def deactivate(self):
-        self.band.reset(QgsWkbTypes.PolygonGeometry)
+        self.band.reset(QgsWkbTypes.GeometryType.PolygonGeometry)
         super().deactivate()
 
     def remove_from_canvas(self):
@@ -104,7 +104,7 @@ class AoiController(QObject):
         self.canvas = canvas
         self.geometry: QgsGeometry | None = None
         self.crs = QgsCoordinateReferenceSystem()
-        self.band = QgsRubberBand(canvas, QgsWkbTypes.PolygonGeometry)
+        self.band = QgsRubberBand(canvas, QgsWkbTypes.GeometryType.PolygonGeometry)
         self.band.setStrokeColor(AOI_COLOUR)
         self.band.setFillColor(QColor(255, 120, 0, 30))
         self.band.setWidth(2)
@@ -171,7 +171,7 @@ class AoiController(QObject):
 
     def clear(self):
         self.geometry = None
-        self.band.reset(QgsWkbTypes.PolygonGeometry)
+        self.band.reset(QgsWkbTypes.GeometryType.PolygonGeometry)
         self.aoiChanged.emit()
 
     def area_km2(self) -> float:

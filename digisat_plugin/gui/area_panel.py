@@ -57,7 +57,7 @@ class AreaPanel(QWidget):
         self.polygon_button = QPushButton(tr("Draw polygon"))
         self.canvas_button = QPushButton(tr("Canvas extent"))
         self.layer_combo = QgsMapLayerComboBox()
-        self.layer_combo.setFilters(QgsMapLayerProxyModel.RasterLayer | QgsMapLayerProxyModel.VectorLayer)
+        self.layer_combo.setFilters(QgsMapLayerProxyModel.Filter.RasterLayer | QgsMapLayerProxyModel.Filter.VectorLayer)
         self.selected_only = QCheckBox(tr("Selected features only"))
         self.layer_button = QPushButton(tr("Layer extent"))
         self.clear_button = QPushButton(tr("Clear"))

@@ -130,14 +130,14 @@ class DigisatDock(QgsDockWidget):
         self.help_button = QToolButton()
         self.help_button.setText("?")
         self.help_button.setObjectName("digisatDockHelp")
-        self.help_button.setPopupMode(QToolButton.InstantPopup)
+        self.help_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         help_menu = QMenu(self.help_button)
         self.help_action = help_menu.addAction(tr("Help (README, in the web browser)"))
         self.help_action.triggered.connect(lambda: about.open_help())
         self.about_action = help_menu.addAction(tr("About digisat"))
-        self.about_action.triggered.connect(lambda: about.about_box(self).exec_())
+        self.about_action.triggered.connect(lambda: about.about_box(self).exec())
         self.help_button.setMenu(help_menu)
-        self.tabs.setCornerWidget(self.help_button, Qt.TopRightCorner)
+        self.tabs.setCornerWidget(self.help_button, Qt.Corner.TopRightCorner)
 
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -154,7 +154,7 @@ class DigisatDock(QgsDockWidget):
         # a scroll area: the dock stays narrow (and short beside the Processing toolbox); rows scroll
         scroll = _NarrowScrollArea()
         scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.NoFrame)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(body)
         body.setMinimumWidth(260)
         self.setWidget(scroll)
@@ -184,14 +184,14 @@ class DigisatDock(QgsDockWidget):
         self.messages.append(line)
         del self.messages[:-MESSAGES_KEPT]
 
-    def note(self, message: str, level=Qgis.Info):
+    def note(self, message: str, level=Qgis.MessageLevel.Info):
         self._remember(message)
         logbook.log(message, level)
 
     def _error(self, message: str, details: str = ""):
         self._remember("error: " + message)
         self.step_label.setText(logbook.short(message))
-        logbook.push(self.iface, message, Qgis.Critical, duration=0, details=details)
+        logbook.push(self.iface, message, Qgis.MessageLevel.Critical, duration=0, details=details)
 
     def _setting_changed(self, name, value):
         """A setting changed (and was saved): apply it where the dock shows it."""
@@ -207,7 +207,7 @@ class DigisatDock(QgsDockWidget):
     # the picked product
     def _product_picked(self):
         if self.update_summary() is False and self.data.summary_error:
-            logbook.push(self.iface, self.data.summary_error, Qgis.Warning, duration=10)
+            logbook.push(self.iface, self.data.summary_error, Qgis.MessageLevel.Warning, duration=10)
 
     def product_summary(self) -> str:
         """The one line for the picked product, area and bands; the DigisatError Run would meet."""
@@ -336,7 +336,7 @@ class DigisatDock(QgsDockWidget):
         message = tr("installed in {folder}: {versions}; Run works now (no restart needed)").format(
             folder=task.env_dir, versions=versions)
         self.note(message)
-        logbook.push(self.iface, message, Qgis.Success)
+        logbook.push(self.iface, message, Qgis.MessageLevel.Success)
 
     def _install_failed(self):
         task, self.install_task = self.install_task, None
@@ -460,8 +460,8 @@ class DigisatDock(QgsDockWidget):
         answer = QMessageBox.question(
             self, tr("digisat"), tr("{name} is the result of the same product, area and bands, made before. "
                                     "Replace it (its layers are taken out of the project)?").format(
-                name=os.path.basename(path)), QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
-        return answer == QMessageBox.Yes
+                name=os.path.basename(path)), QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     def _check_replace(self, enhanced: str, original: str):
         """The same request made before: ask; yes takes its layers out of the project, no stops the run."""
@@ -500,7 +500,7 @@ class DigisatDock(QgsDockWidget):
             self._error(str(exc))
             return None
         if self.area.is_over_limit():
-            self.note(self.area.warning_label.text(), Qgis.Warning)
+            self.note(self.area.warning_label.text(), Qgis.MessageLevel.Warning)
         chain = TaskChain(factories, parent=self)
         chain.progressChanged.connect(self._progress)
         chain.succeeded.connect(self._finished)
@@ -544,7 +544,7 @@ class DigisatDock(QgsDockWidget):
         self.note(tr("done: {path} ({width} x {height} px, {bands} bands, {seconds} s)").format(
             path=result.output, width=result.width, height=result.height, bands=len(result.bands),
             seconds=f"{result.seconds:.1f}"))
-        logbook.push(self.iface, tr("{title}: enhanced layer added").format(title=title), Qgis.Success)
+        logbook.push(self.iface, tr("{title}: enhanced layer added").format(title=title), Qgis.MessageLevel.Success)
         self.swipe_button.setEnabled(original is not None)
         self.side_button.setEnabled(original is not None)
         if "consistency" in result.extra:
@@ -618,7 +618,7 @@ class DigisatDock(QgsDockWidget):
         window, width = self._layout_before
         self._layout_before = None
         if not sip.isdeleted(window) and not sip.isdeleted(self):
-            window.resizeDocks([self], [width], Qt.Horizontal)
+            window.resizeDocks([self], [width], Qt.Orientation.Horizontal)
 
     def open_side_by_side(self):
         if self.result is None or self.result[3] is None:
@@ -647,17 +647,17 @@ class DigisatDock(QgsDockWidget):
         window = self.iface.mainWindow()
         if holder is None or not isinstance(window, QMainWindow) or holder.isFloating():
             return
-        if window.dockWidgetArea(self) == Qt.NoDockWidgetArea or window.dockWidgetArea(holder) == Qt.NoDockWidgetArea:
+        if window.dockWidgetArea(self) == Qt.DockWidgetArea.NoDockWidgetArea or window.dockWidgetArea(holder) == Qt.DockWidgetArea.NoDockWidgetArea:
             return
         # [main map][second view][this dock]: the two maps next to each other
         self._layout_before = (window, self.width())
         width = max(self.canvas.width() // 2, 300)
-        window.splitDockWidget(holder, self, Qt.Horizontal)
+        window.splitDockWidget(holder, self, Qt.Orientation.Horizontal)
         sizes = [width, max(self.width(), 300)]
 
         def resize():  # again once the new dock is laid out: before that Qt squeezes both docks
             if not sip.isdeleted(holder) and not sip.isdeleted(self):
-                window.resizeDocks([holder, self], sizes, Qt.Horizontal)
+                window.resizeDocks([holder, self], sizes, Qt.Orientation.Horizontal)
 
         resize()
         QTimer.singleShot(0, resize)

@@ -85,7 +85,7 @@ class ProcessPanel(QWidget):
         out_row.addWidget(self.output_dir, 1)
         out_row.addWidget(self.output_button)
         form = QFormLayout(self)
-        form.setRowWrapPolicy(QFormLayout.WrapLongRows)  # in a narrow dock a field goes below its label
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # in a narrow dock a field goes below its label
         kept = QLabel(tr("10 m bands (B02 B03 B04 B08) are always kept as delivered."))
         kept.setWordWrap(True)
         form.addRow(kept)

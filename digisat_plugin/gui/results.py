@@ -57,7 +57,7 @@ def apply_style(layer: QgsRasterLayer, bands: list, limits: list) -> None:
 
     def enhancement(band, low, high):
         ce = QgsContrastEnhancement(provider.dataType(band))
-        ce.setContrastEnhancementAlgorithm(QgsContrastEnhancement.StretchToMinimumMaximum, True)
+        ce.setContrastEnhancementAlgorithm(QgsContrastEnhancement.ContrastEnhancementAlgorithm.StretchToMinimumMaximum, True)
         ce.setMinimumValue(low)
         ce.setMaximumValue(high)
         return ce

@@ -123,10 +123,10 @@ class SearchPanel(QWidget):
         columns = columns_labels()
         self.table = QTableWidget(0, len(columns))
         self.table.setHorizontalHeaderLabels(columns)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.status_label = QLabel()
         self.quicklook = QLabel()
         self.quicklook.setMinimumHeight(0)
@@ -168,7 +168,7 @@ class SearchPanel(QWidget):
         # the picked product in one line (gui/summary.py), or why it cannot be used
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
-        self.summary_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary_error = ""
         layout.addWidget(self.summary_label)
         layout.addStretch(1)
@@ -274,7 +274,7 @@ class SearchPanel(QWidget):
                                   else tr("No scene found"))
 
     def _draw_footprint(self, scene):
-        band = QgsRubberBand(self.canvas, QgsWkbTypes.PolygonGeometry)
+        band = QgsRubberBand(self.canvas, QgsWkbTypes.GeometryType.PolygonGeometry)
         band.setStrokeColor(FOOTPRINT)
         band.setFillColor(QColor(0, 0, 0, 0))
         band.setWidth(1)

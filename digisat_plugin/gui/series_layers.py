@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 
 from qgis.core import (
+    Qgis,
     QgsColorRampShader,
     QgsDateTimeRange,
     QgsGradientColorRamp,
     QgsProject,
     QgsRasterLayer,
-    QgsRasterLayerTemporalProperties,
     QgsSingleBandPseudoColorRenderer,
     QgsStyle,
 )
@@ -30,13 +30,14 @@ def day_range(date: str) -> QgsDateTimeRange:
     day = QDate.fromString(date, "yyyy-MM-dd")
     if not day.isValid():
         raise ValueError(f"{date!r}: not a YYYY-MM-DD date")
-    begin = QDateTime(day, QTime(0, 0), Qt.UTC)
-    return QgsDateTimeRange(begin, QDateTime(day.addDays(1), QTime(0, 0), Qt.UTC), True, False)
+    begin = QDateTime(day, QTime(0, 0), Qt.TimeSpec.UTC)
+    return QgsDateTimeRange(begin, QDateTime(day.addDays(1), QTime(0, 0), Qt.TimeSpec.UTC), True, False)
 
 
 def set_date(layer: QgsRasterLayer, date: str) -> None:
     props = layer.temporalProperties()
-    props.setMode(QgsRasterLayerTemporalProperties.ModeFixedTemporalRange)
+    # Qgis's own name: the class's alias (TemporalMode.ModeFixedTemporalRange) is only on 3.40's enum
+    props.setMode(Qgis.RasterTemporalMode.FixedTemporalRange)
     props.setFixedTemporalRange(day_range(date))
     props.setIsActive(True)
 
@@ -55,8 +56,8 @@ def style_index(layer: QgsRasterLayer, name: str) -> None:
     renderer = QgsSingleBandPseudoColorRenderer(layer.dataProvider(), 1)
     renderer.setClassificationMin(low)
     renderer.setClassificationMax(high)
-    renderer.createShader(_ramp(index.ramp if index else "RdYlGn"), QgsColorRampShader.Interpolated,
-                          QgsColorRampShader.Continuous, 11)
+    renderer.createShader(_ramp(index.ramp if index else "RdYlGn"), QgsColorRampShader.Type.Interpolated,
+                          QgsColorRampShader.ClassificationMode.Continuous, 11)
     layer.setRenderer(renderer)
     layer.triggerRepaint()
 

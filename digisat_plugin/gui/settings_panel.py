@@ -87,7 +87,7 @@ class SettingsPanel(QWidget):
         self.worker_threads.setValue(self.settings.worker_threads)
         self.env_label = QLabel()
         self.env_label.setWordWrap(True)
-        self.env_label.setTextInteractionFlags(Qt.TextSelectableByMouse)  # paths can be copied
+        self.env_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # paths can be copied
         self.refresh_button = QPushButton(tr("Refresh"))
         self.repair_button = QPushButton(tr("Install / Repair"))
         self.remove_button = QPushButton(tr("Remove"))

@@ -94,7 +94,7 @@ class SwipeItem(QgsMapCanvasItem):
             box = QRectF(x + 3 if right_side else x - 3 - w, top, w, h)
             painter.fillRect(box, QColor(0, 0, 0, 150))
             painter.setPen(QColor(255, 255, 255))
-            painter.drawText(box, Qt.AlignCenter, text)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
 
 class _Signals(QObject):
@@ -109,7 +109,7 @@ class SwipeMapTool(QgsMapTool):
         self.item = None
         self.right_layers = list(right_layers)
         self.dragging = False
-        self.setCursor(QCursor(Qt.SplitHCursor))
+        self.setCursor(QCursor(Qt.CursorShape.SplitHCursor))
 
     def activate(self):
         super().activate()
@@ -139,7 +139,7 @@ class SwipeMapTool(QgsMapTool):
             self.item.render()
 
     def canvasPressEvent(self, event):  # noqa: N802
-        if event.button() == Qt.LeftButton and self.item is not None:
+        if event.button() == Qt.MouseButton.LeftButton and self.item is not None:
             self.dragging = True
             self.item.set_divider(event.pixelPoint().x())
 

@@ -45,7 +45,7 @@ def add_source_parameters(alg, level: bool = True) -> None:
     alg.addParameter(QgsProcessingParameterAuthConfig(AUTH, "Credentials (Data Space, DHuS)", optional=True))
     collection = QgsProcessingParameterString(COLLECTION, "STAC collection (empty: sentinel-2-c1-l2a / "
                                               "sentinel-2-l1c by level)", optional=True)
-    collection.setFlags(collection.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+    collection.setFlags(collection.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
     alg.addParameter(collection)
     if level:
         alg.addParameter(QgsProcessingParameterEnum(LEVEL, "Processing level", options=list(LEVELS), defaultValue=0))
@@ -53,12 +53,12 @@ def add_source_parameters(alg, level: bool = True) -> None:
 
 def add_date_cloud_parameters(alg) -> None:
     alg.addParameter(QgsProcessingParameterDateTime(
-        START, f"Start date (empty: {DEFAULT_DAYS} days before the end)", type=QgsProcessingParameterDateTime.Date,
+        START, f"Start date (empty: {DEFAULT_DAYS} days before the end)", type=QgsProcessingParameterDateTime.Type.Date,
         optional=True))
     alg.addParameter(QgsProcessingParameterDateTime(
-        END, "End date (empty: today)", type=QgsProcessingParameterDateTime.Date, optional=True))
+        END, "End date (empty: today)", type=QgsProcessingParameterDateTime.Type.Date, optional=True))
     alg.addParameter(QgsProcessingParameterNumber(
-        MAX_CLOUD, "Maximum cloud cover (%)", type=QgsProcessingParameterNumber.Double, minValue=0, maxValue=100,
+        MAX_CLOUD, "Maximum cloud cover (%)", type=QgsProcessingParameterNumber.Type.Double, minValue=0, maxValue=100,
         defaultValue=30))
 
 
@@ -66,7 +66,7 @@ def add_area_cloud_parameter(alg) -> None:
     """The scene-classification cloud limit over the extent itself (enhance_area, enhance_series)."""
     alg.addParameter(QgsProcessingParameterNumber(
         MAX_AREA_CLOUD, "Maximum cloud over the extent (%, scene classification; 100: keep all)",
-        type=QgsProcessingParameterNumber.Double, minValue=0, maxValue=100, defaultValue=100))
+        type=QgsProcessingParameterNumber.Type.Double, minValue=0, maxValue=100, defaultValue=100))
 
 
 def source_kind(alg, parameters, context) -> str:

@@ -83,10 +83,10 @@ def add_engine_parameters(alg, *extra) -> None:
     params = list(extra) + [
         QgsProcessingParameterEnum(DEVICE, "Device", options=list(DEVICES), defaultValue=0),
         QgsProcessingParameterFile(MODEL_DIR, "Model weights folder (empty: the plugin's own)",
-                                   behavior=QgsProcessingParameterFile.Folder, optional=True),
+                                   behavior=QgsProcessingParameterFile.Behavior.Folder, optional=True),
     ]
     for param in params:
-        param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        param.setFlags(param.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         alg.addParameter(param)
 
 
@@ -139,7 +139,7 @@ def crs_text(crs: QgsCoordinateReferenceSystem) -> str:
     authid = crs.authid()
     if authid and authid.upper().startswith("EPSG:"):
         return authid
-    return crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED_GDAL)
+    return crs.toWkt(QgsCoordinateReferenceSystem.WktVariant.WKT_PREFERRED_GDAL)
 
 
 def extent_aoi(alg: QgsProcessingAlgorithm, parameters, name: str, context, required: bool = False):

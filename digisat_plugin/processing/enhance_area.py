@@ -49,7 +49,7 @@ class EnhanceAreaAlgorithm(DigisatAlgorithm):
         cp.add_source_parameters(self)
         self.addParameter(bands_parameter(self.BANDS))
         add_engine_parameters(self, QgsProcessingParameterFile(
-            self.WORKDIR, "Keep fetched data in (empty: temporary)", behavior=QgsProcessingParameterFile.Folder,
+            self.WORKDIR, "Keep fetched data in (empty: temporary)", behavior=QgsProcessingParameterFile.Behavior.Folder,
             optional=True), dn_scale.keep_dn_scale_parameter())
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Enhanced (10 m)"))
         self.addParameter(QgsProcessingParameterRasterDestination(

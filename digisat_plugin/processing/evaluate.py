@@ -16,8 +16,8 @@ from qgis.core import (
     QgsProcessingParameterFileDestination,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
+from .. import qt_compat
 from ..core.definitions import PROTOCOLS
 from .common import (
     PRODUCT_FILE_FILTER,
@@ -30,7 +30,7 @@ from .common import (
 )
 
 FACTORS = (2, 6)
-QVARIANT = {str: QVariant.String, int: QVariant.Int, float: QVariant.Double}
+FIELD_TYPES = {str: qt_compat.STRING, int: qt_compat.INT, float: qt_compat.DOUBLE}
 
 
 def table_fields() -> QgsFields:
@@ -39,7 +39,7 @@ def table_fields() -> QgsFields:
 
     fields = QgsFields()
     for name, kind in ROW_FIELDS:
-        fields.append(QgsField(name, QVARIANT[kind]))
+        fields.append(QgsField(name, FIELD_TYPES[kind]))
     return fields
 
 
@@ -62,7 +62,7 @@ class EvaluateAlgorithm(DigisatAlgorithm):
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFile(
-            self.INPUT, "Input product (zip, SAFE or band folder)", behavior=QgsProcessingParameterFile.File,
+            self.INPUT, "Input product (zip, SAFE or band folder)", behavior=QgsProcessingParameterFile.Behavior.File,
             fileFilter=PRODUCT_FILE_FILTER))
         self.addParameter(QgsProcessingParameterEnum(
             self.FACTOR, "Factor", options=["2 (20 m bands)", "6 (60 m bands)"], defaultValue=0))
@@ -73,7 +73,7 @@ class EvaluateAlgorithm(DigisatAlgorithm):
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_HTML, "Report", fileFilter="HTML files (*.html)"))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, "Quality table", type=QgsProcessing.TypeVector))
+            self.OUTPUT, "Quality table", type=QgsProcessing.SourceType.TypeVector))
         self.addOutput(QgsProcessingOutputNumber("RATIO_BICUBIC", "Mean RMSE ratio model / bicubic"))
         self.addOutput(QgsProcessingOutputNumber("RATIO_GUIDED", "Mean RMSE ratio model / guided linear"))
 
@@ -94,14 +94,14 @@ class EvaluateAlgorithm(DigisatAlgorithm):
             raise QgsProcessingException(f"{path}: too small to evaluate at x{factor}")
         progress.update(0.95, "writing the report")
         fields = table_fields()
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.NoGeometry)
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Type.NoGeometry)
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         for row in result_rows(result, factor, protocol):
             feature = QgsFeature(fields)
             for name, value in row.items():
                 feature[name] = value
-            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
         write_atomic(html_path, report_html(report, path))
         progress.update(1.0, "done")
         return {self.OUTPUT_HTML: html_path, self.OUTPUT: dest_id,

@@ -48,7 +48,7 @@ class FetchAlgorithm(DigisatAlgorithm):
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.SCENES, "Scenes (output of Search Sentinel-2 scenes)", [QgsProcessing.TypeVector], optional=True))
+            self.SCENES, "Scenes (output of Search Sentinel-2 scenes)", [QgsProcessing.SourceType.TypeVector], optional=True))
         self.addParameter(QgsProcessingParameterString(self.SCENE_ID, "Scene id (empty: the first scene)",
                                                        optional=True))
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Extent (empty: the whole scene)", optional=True))

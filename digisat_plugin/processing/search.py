@@ -19,8 +19,9 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QDate, QVariant
+from qgis.PyQt.QtCore import QDate
 
+from .. import qt_compat
 from . import catalog_params as cp
 from .common import DigisatAlgorithm, extent_aoi, feedback_progress, user_errors
 
@@ -30,10 +31,11 @@ ogr.UseExceptions()
 def scene_fields() -> QgsFields:
     fields = QgsFields()
     for name, kind in (
-        ("id", QVariant.String), ("date", QVariant.Date), ("datetime", QVariant.String),
-        ("cloud_cover", QVariant.Double), ("area_cloud", QVariant.Double), ("tile", QVariant.String), ("size", QVariant.LongLong),
-        ("level", QVariant.String), ("source", QVariant.String), ("thumbnail", QVariant.String),
-        ("scene", QVariant.String),
+        ("id", qt_compat.STRING), ("date", qt_compat.DATE), ("datetime", qt_compat.STRING),
+        ("cloud_cover", qt_compat.DOUBLE), ("area_cloud", qt_compat.DOUBLE), ("tile", qt_compat.STRING),
+        ("size", qt_compat.LONGLONG),
+        ("level", qt_compat.STRING), ("source", qt_compat.STRING), ("thumbnail", qt_compat.STRING),
+        ("scene", qt_compat.STRING),
     ):
         fields.append(QgsField(name, kind))
     return fields
@@ -79,7 +81,7 @@ class SearchAlgorithm(DigisatAlgorithm):
         cp.add_date_cloud_parameters(self)
         cp.add_source_parameters(self)
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, "Scenes", type=QgsProcessing.TypeVectorPolygon))
+            self.OUTPUT, "Scenes", type=QgsProcessing.SourceType.TypeVectorPolygon))
         self.addOutput(QgsProcessingOutputNumber("COUNT", "Number of scenes found"))
 
     def processAlgorithm(self, parameters, context, feedback):
@@ -94,12 +96,12 @@ class SearchAlgorithm(DigisatAlgorithm):
             progress.update(0.0, "searching (and measuring cloud over the extent where the scenes have an SCL)")
             scenes = source.search(aoi, start, end, max_cloud, level)
         fields = scene_fields()
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon,
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Type.MultiPolygon,
                                              QgsCoordinateReferenceSystem("EPSG:4326"))
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         for scene in scenes:
-            sink.addFeature(scene_feature(scene, fields), QgsFeatureSink.FastInsert)
+            sink.addFeature(scene_feature(scene, fields), QgsFeatureSink.Flag.FastInsert)
         feedback.setProgress(100)
         feedback.pushInfo(f"{len(scenes)} scene(s) found")
         return {self.OUTPUT: dest_id, "COUNT": len(scenes)}

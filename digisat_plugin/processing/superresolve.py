@@ -73,12 +73,12 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
         self.addParameter(
             QgsProcessingParameterFile(
                 self.INPUT, "Input product (zip, SAFE or band folder)",
-                behavior=QgsProcessingParameterFile.File, fileFilter=PRODUCT_FILE_FILTER,
+                behavior=QgsProcessingParameterFile.Behavior.File, fileFilter=PRODUCT_FILE_FILTER,
             )
         )
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Extent (empty: whole product)", optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.AOI, "Area polygons (instead of the extent)", [QgsProcessing.TypeVectorPolygon], optional=True))
+            self.AOI, "Area polygons (instead of the extent)", [QgsProcessing.SourceType.TypeVectorPolygon], optional=True))
         self.addParameter(QgsProcessingParameterBoolean(self.MASK, "No data outside the polygons", defaultValue=True))
         self.addParameter(bands_parameter(self.BANDS))
         add_engine_parameters(self, dn_scale.keep_dn_scale_parameter())

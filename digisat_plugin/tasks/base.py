@@ -47,7 +47,7 @@ class DigisatTask(QgsTask):
     cancelled = pyqtSignal()
 
     def __init__(self, description: str):
-        super().__init__(description, QgsTask.CanCancel)
+        super().__init__(description, QgsTask.Flag.CanCancel)
         self.result = None
         self.error = ""
         self.details = ""  # traceback of an unexpected exception

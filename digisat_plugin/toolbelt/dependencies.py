@@ -89,7 +89,7 @@ def make_install_task(env_dir: str, requirements=None, layout=None, verify=VERIF
         stepChanged = pyqtSignal(str)
 
         def __init__(self):
-            super().__init__("digisat: installing the Python environment", QgsTask.CanCancel)
+            super().__init__("digisat: installing the Python environment", QgsTask.Flag.CanCancel)
             self.env_dir, self.requirements = env_dir, requirements
             self.layout = layout
             self.output: list = []

@@ -16,7 +16,7 @@ SHORT = 110  # characters of a message the bar shows before "Details" is needed
 _OPEN_DETAILS: list = []  # details windows shown (kept referenced while open)
 
 
-def log(message: str, level=Qgis.Info) -> None:
+def log(message: str, level=Qgis.MessageLevel.Info) -> None:
     QgsMessageLog.logMessage(str(message), LOG_TAG, level)
 
 
@@ -34,17 +34,17 @@ def show_details(text: str, parent=None):
     from qgis.PyQt.QtCore import Qt
     from qgis.PyQt.QtWidgets import QMessageBox
 
-    box = QMessageBox(QMessageBox.Information, TITLE, short(text, 300), QMessageBox.Close, parent)
+    box = QMessageBox(QMessageBox.Icon.Information, TITLE, short(text, 300), QMessageBox.StandardButton.Close, parent)
     box.setDetailedText(text)
-    box.setTextInteractionFlags(Qt.TextSelectableByMouse)
-    box.setAttribute(Qt.WA_DeleteOnClose)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.finished.connect(lambda *_: _OPEN_DETAILS.remove(box) if box in _OPEN_DETAILS else None)
     _OPEN_DETAILS.append(box)
     box.show()
     return box
 
 
-def push(iface, message: str, level=Qgis.Info, duration: int = 5, details: str = "") -> None:
+def push(iface, message: str, level=Qgis.MessageLevel.Info, duration: int = 5, details: str = "") -> None:
     """Message bar and log together (the bar disappears, the log stays).
 
     A message longer than the bar shows, or one with `details`, gets a "Details" button that opens

@@ -84,6 +84,24 @@ def clean_project(qgis_iface, qgis_canvas):
 
 
 @pytest.fixture()
+def layer_tree_iface(qgis_iface, monkeypatch):
+    """The iface stub with a layer tree panel: QGIS 3.40's Processing post-processing (runAndLoadResults)
+    asks iface.layerTreeView() where to insert the loaded outputs. A real view on the project's tree."""
+    from qgis.core import QgsLayerTreeModel
+    from qgis.gui import QgsLayerTreeView
+    from qgis.PyQt import sip
+
+    model = QgsLayerTreeModel(QgsProject.instance().layerTreeRoot())
+    view = QgsLayerTreeView()
+    view.setModel(model)
+    monkeypatch.setattr(qgis_iface, "layerTreeView", lambda: view, raising=False)
+    yield qgis_iface
+    # the view first (it holds the model), both now: left to the garbage collector they could outlive QGIS
+    sip.delete(view)
+    sip.delete(model)
+
+
+@pytest.fixture()
 def shown_canvas(qgis_parent, qgis_canvas, qtbot):
     """The pytest-qgis canvas, shown (offscreen) so its map settings follow the widget size."""
     qgis_parent.show()

@@ -203,11 +203,13 @@ def test_model_search_fetch_superresolve(digisat_provider, stac_server, stac_cog
     assert [c.algorithmId() for c in sorted(model.childAlgorithms().values(), key=lambda c: c.childId())] == [
         "digisat:fetch", "digisat:search", "digisat:superresolve"]
 
+    # the model's own name for its output: "superresolve:enhanced" up to QGIS 3.22, "enhanced" on 3.40
+    (destination,) = [p.name() for p in model.destinationParameterDefinitions()]
+    assert destination in {"superresolve:enhanced", "enhanced"}
     out = tmp_path / "model.tif"
     feedback = RecordingFeedback()
-    result = processing.run(model, {"area": EXTENT, "stac": stac_server, "superresolve:enhanced": str(out)},
-                            feedback=feedback)
-    assert result["superresolve:enhanced"] == str(out)
+    result = processing.run(model, {"area": EXTENT, "stac": stac_server, destination: str(out)}, feedback=feedback)
+    assert result[destination] == str(out)
     ds = gdal.Open(str(out))
     names = [ds.GetRasterBand(i + 1).GetDescription() for i in range(ds.RasterCount)]
     assert names == ALL_BANDS

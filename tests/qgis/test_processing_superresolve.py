@@ -214,7 +214,7 @@ def test_processing_and_cli_give_identical_rasters(digisat_provider, tiny_sr_mod
     assert not {"tensorflow", "keras", "h5py"} & set(sys.modules)  # the networks ran in the worker
 
 
-def test_loaded_output_is_styled_like_the_dock(digisat_provider, tiny_sr_model, tmp_path, qgis_iface):  # noqa: F811
+def test_loaded_output_is_styled_like_the_dock(digisat_provider, tiny_sr_model, tmp_path, layer_tree_iface):  # noqa: F811
     import processing
     from qgis.core import QgsMultiBandColorRenderer, QgsProject
 
