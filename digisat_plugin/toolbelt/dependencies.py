@@ -60,10 +60,11 @@ def quoted(command) -> str:
 
 
 def manual_commands(env_dir: str, requirements, layout) -> str:
-    commands = install_commands(layout, env_dir, requirements)
-    if layout.kind == "target":  # by hand, --target with QGIS's NumPy kept out of it is the simplest
-        commands = [[layout.python, "-m", "pip", "install", "--target", env_dir, *requirements]]
-    return " && ".join(quoted(c) for c in commands)
+    commands = " && ".join(quoted(c) for c in install_commands(layout, env_dir, requirements))
+    if layout.kind == "target":  # the second step installs what the first one's report lists
+        commands += (f" && {quoted([layout.python, '-m', 'pip', 'install', '--no-deps', '--target', env_dir])} "
+                     "<each name==version under \"install\" in that report>")
+    return commands
 
 
 def pip_fraction(line: str, collected: int) -> float | None:

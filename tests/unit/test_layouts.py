@@ -138,3 +138,16 @@ def test_interpreter_is_a_plain_path_to_everything_else():
     python = Interpreter("/x/python", {"PYTHONPATH": "/env"})
     assert python == "/x/python" and hash(python) == hash("/x/python") and python.env == {"PYTHONPATH": "/env"}
     assert child_env("/usr/bin/python3", {"A": "1"}) == {"A": "1"}  # a plain str needs nothing
+
+
+def test_a_failed_install_gives_the_commands_to_run_by_hand(tmp_path):
+    from digisat_plugin.toolbelt.dependencies import manual_commands
+
+    linux = layouts.Layout("linux", "/usr/bin/python3.11", "venv")
+    assert manual_commands("/p/digisat/python", ["onnxruntime==1.19.2"], linux) == (
+        "/usr/bin/python3.11 -m venv --system-site-packages /p/digisat/python && "
+        "/p/digisat/python/bin/python -m pip install --disable-pip-version-check onnxruntime==1.19.2")
+    windows = layouts.Layout("win32", "C:/OSGeo4W/apps/Python312/python.exe", "target")
+    by_hand = manual_commands("C:/p/digisat/python", ["onnxruntime==1.19.2"], windows)
+    assert "--dry-run" in by_hand and "--report C:/p/digisat/python/resolved.json" in by_hand
+    assert "-m pip install --no-deps --target C:/p/digisat/python" in by_hand
