@@ -718,92 +718,102 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="75"/>
-        <source>Python environment of the worker (TensorFlow runs there, not in QGIS)</source>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="76"/>
+        <source>Python environment of the worker (the networks run there, not in QGIS)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="77"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="78"/>
         <source>the digisat environment (advanced: an existing Python)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="80"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="81"/>
         <source> s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="81"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="82"/>
         <source>a new process per run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/settings_panel.py" line="86"/>
+        <source>every core</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="91"/>
         <source>Refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="87"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="92"/>
         <source>Install / Repair</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="88"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="93"/>
         <source>Remove</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="93"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="98"/>
         <source>Worker Python</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="94"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="99"/>
         <source>Keep an idle worker</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="97"/>
-        <source>Environment folder: {folder} - click Refresh for details</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="98"/>
-        <source>(none)</source>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="100"/>
+        <source>CPU threads</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/settings_panel.py" line="103"/>
+        <source>Environment folder: {folder} - click Refresh for details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="104"/>
+        <source>(none)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="109"/>
         <source>Environment folder: {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="106"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="112"/>
         <source>Size: {mb} MB</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="108"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="114"/>
         <source>Not installed (Install / Repair builds it)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="113"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="119"/>
         <source>Worker Python: {problem}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="115"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="121"/>
         <source>Worker Python: {python} (Python {version}, prefix {prefix})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="117"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="123"/>
         <source>Packages: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="118"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="124"/>
         <source>missing</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1041,91 +1051,96 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="61"/>
-        <source>Where the networks run: auto (a GPU when TensorFlow sees one), cpu or gpu</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="62"/>
-        <source>Side of the square tiles the area is processed in, in 10 m pixels (0: automatic); smaller tiles need less memory</source>
+        <source>Where the networks run: auto (a GPU when ONNX Runtime has a GPU provider), cpu or gpu; with gpu, Install packages adds ONNX Runtime's GPU build (CUDA on Linux, DirectML on Windows; CoreML is part of macOS's)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="64"/>
-        <source>After the run, average each enhanced band back to its own 20 m / 60 m grid and compare with the delivered band (RMSE in the log)</source>
+        <source>Side of the square tiles the area is processed in, in 10 m pixels (0: automatic); smaller tiles need less memory</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="66"/>
-        <source>Install TensorFlow and the other packages the worker needs into the digisat environment</source>
+        <source>After the run, average each enhanced band back to its own 20 m / 60 m grid and compare with the delivered band (RMSE in the log)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="70"/>
-        <source>STAC API address (default: Earth Search)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="71"/>
-        <source>Copernicus Data Space OData address</source>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="68"/>
+        <source>Install the packages the worker needs (ONNX Runtime and the catalogue clients, about 80 MB) into the digisat environment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="72"/>
-        <source>DHuS hub address (required for the DHuS source)</source>
+        <source>STAC API address (default: Earth Search)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="73"/>
-        <source>Warn when the area is larger than this, in km²</source>
+        <source>Copernicus Data Space OData address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="74"/>
-        <source>Folder of trained networks (net20/, net60/); empty: the networks shipped with the plugin</source>
+        <source>DHuS hub address (required for the DHuS source)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="75"/>
+        <source>Warn when the area is larger than this, in km²</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="76"/>
-        <source>Advanced: an existing Python with GDAL and TensorFlow for the worker; empty: the digisat environment</source>
+        <source>Folder of trained networks (net20/, net60/); empty: the networks shipped with the plugin</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="78"/>
-        <source>How long an idle worker is kept so TensorFlow loads once, in seconds (0: a new process per run)</source>
+        <source>Advanced: an existing Python with GDAL and ONNX Runtime for the worker; empty: the digisat environment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="80"/>
-        <source>Look at the worker's Python environment again</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="81"/>
-        <source>Build the digisat environment again (venv and pip install)</source>
+        <source>How long an idle worker is kept so the networks load once, in seconds (0: a new process per run)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="82"/>
+        <source>CPU threads the networks use in the worker (0: every core); fewer leave QGIS responsive on a laptop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="84"/>
+        <source>Look at the worker's Python environment again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="85"/>
+        <source>Build the digisat environment again (pip install of the plugin's runtime list)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="86"/>
         <source>Delete the digisat environment's folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="95"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="99"/>
         <source>What: a catalogue scene or a local product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="95"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="99"/>
         <source>Where: the area to process</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="96"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="100"/>
         <source>How: bands, output folder, device, tile size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="97"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="101"/>
         <source>Service addresses, networks, the worker's Python environment</source>
         <translation type="unfinished"></translation>
     </message>

@@ -83,7 +83,7 @@ def test_enhance_series_adds_a_temporal_group_with_one_layer_per_date(digisat_pr
     visible = [layer.name() for layer in clean_project.mapLayers().values()
                if layer.temporalProperties().isVisibleInTemporalRange(QgsDateTimeRange(noon, noon))]
     assert sorted(visible) == ["2024-06-28 18SVG", "NBR 2024-06-28", "NDVI 2024-06-28"]
-    assert "tensorflow" not in sys.modules
+    assert not {"onnxruntime", "tensorflow"} & set(sys.modules)
 
     # a rerun skips every date and still loads the group
     again = run_alg("enhance_series", {

@@ -211,7 +211,7 @@ def test_processing_and_cli_give_identical_rasters(digisat_provider, tiny_sr_mod
     assert cli_ds.GetGeoTransform() == qgis_ds.GetGeoTransform()
     assert cli_ds.GetProjection() == qgis_ds.GetProjection()
     np.testing.assert_array_equal(cli_data, qgis_data)
-    assert not {"tensorflow", "keras", "h5py"} & set(sys.modules)  # the networks ran in the worker
+    assert not {"onnxruntime", "tensorflow", "keras", "h5py"} & set(sys.modules)  # the networks ran in the worker
 
 
 def test_loaded_output_is_styled_like_the_dock(digisat_provider, tiny_sr_model, tmp_path, layer_tree_iface):  # noqa: F811

@@ -77,7 +77,7 @@ def test_five_dock_runs_in_a_row_with_other_tile_sizes_bands_and_areas(dock, cle
     # one worker served them all (kept alive between runs: TensorFlow is imported once)
     assert pids[0] and all(p == pids[0] for p in pids)
     assert not [f for f in files_in(tmp_path / "out") if f.startswith(".")]
-    assert "tensorflow" not in sys.modules
+    assert not {"onnxruntime", "tensorflow"} & set(sys.modules)
 
 
 def _start_long_run(tmp_path, tiny_sr_model):
@@ -120,7 +120,7 @@ def test_sigkilled_worker_is_a_one_line_error_and_the_next_run_works(tiny_sr_mod
     result, _group, enhanced, _original = run_to_end(dock, qtbot)
     assert enhanced.isValid() and (enhanced.width(), enhanced.height()) == (102, 102)
     assert gdal.Open(result.output).RasterCount == 12
-    assert "tensorflow" not in sys.modules
+    assert not {"onnxruntime", "tensorflow"} & set(sys.modules)
 
 
 def test_cancel_stops_the_worker_within_two_seconds(tiny_sr_model, qtbot, tmp_path):
@@ -209,6 +209,6 @@ def test_a_worker_python_that_does_not_exist_is_a_one_line_error(tiny_sr_model, 
     assert not (tmp_path / "e.tif").exists()
 
 
-def test_tensorflow_never_loaded_in_this_process():
-    """Run last in this module: after every run above, QGIS's process has no TensorFlow, Keras or h5py."""
-    assert not {"tensorflow", "keras", "h5py"} & set(sys.modules)
+def test_network_runtimes_never_loaded_in_this_process():
+    """Run last in this module: after every run above, QGIS's process has no ONNX Runtime, TensorFlow, Keras or h5py."""
+    assert not {"onnxruntime", "tensorflow", "keras", "h5py"} & set(sys.modules)
