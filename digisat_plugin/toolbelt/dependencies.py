@@ -85,7 +85,12 @@ def make_install_task(env_dir: str, requirements=None, base_python: str | None =
             self.stepChanged.emit(text)
 
         def _run(self, command, start: float, end: float) -> int:
-            proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            # `with`: the pipe is closed and the process reaped whatever happens (an open pipe was a
+            # ResourceWarning with a traceback in QGIS's Python warning log)
+            with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+                return self._follow(proc, start, end)
+
+        def _follow(self, proc, start: float, end: float) -> int:
             collected = 0
             for line in proc.stdout:
                 line = line.rstrip()

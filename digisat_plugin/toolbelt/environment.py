@@ -32,7 +32,7 @@ MODULES = (("tensorflow", ("tensorflow-cpu", "tensorflow")), ("keras", ("keras",
 # The one line every front end gives without a worker Python: a dock user, a Processing user and a standalone
 # script or qgis_process (which has no dock to click) each find their way in it.
 NO_ENVIRONMENT = ("digisat needs its Python environment (the networks and catalogue clients run there, not in "
-                  "QGIS's Python): click 'Install packages' in the digisat dock (Process tab), or set "
+                  "QGIS's Python): click 'Install packages' in the digisat dock, or set "
                   f"{ENV_VAR} or Settings > Worker Python to a Python that has the packages")
 
 

@@ -65,7 +65,7 @@ def test_worker_python_is_the_setting_then_the_environment(tmp_path, monkeypatch
     monkeypatch.delenv(environment.ENV_VAR, raising=False)
     env_dir = tmp_path / "digisat" / "python"
     with pytest.raises(environment.EnvironmentProblem, match="digisat needs its Python environment .*'Install packages' in the "
-                                                                  "digisat dock .* DIGISAT_WORKER_PYTHON or Settings"):
+                                                                  "digisat dock, or set DIGISAT_WORKER_PYTHON or Settings"):
         environment.worker_python("", str(env_dir))
     (env_dir / "bin").mkdir(parents=True)
     (env_dir / "bin" / "python").symlink_to(sys.executable)

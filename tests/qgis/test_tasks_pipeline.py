@@ -46,8 +46,10 @@ def test_local_product_adds_group_with_original_and_enhanced(dock, full_iface, c
     root = clean_project.layerTreeRoot()
     assert root.children()[0] is group
     key = dock.run_key
-    assert len(key) == 6 and group.name() == f"S2A_L1C_20160112_T18SVG_virginia_sample 2016-01-12 [{key}]"
-    assert [child.name() for child in group.children()] == ["Enhanced", "Original"]
+    # named by date, tile and request (every group's layers were "Enhanced" and "Original", issue 27)
+    assert len(key) == 6 and group.name() == f"2016-01-12 18SVG [{key}]"
+    assert [child.name() for child in group.children()] == [f"2016-01-12 18SVG enhanced [{key}]",
+                                                            f"2016-01-12 18SVG original [{key}]"]
     assert [child.layer() for child in group.children()] == [enhanced, original]
     for layer in (enhanced, original):
         assert layer.isValid() and layer.bandCount() == 12
@@ -238,7 +240,7 @@ def test_missing_packages_are_named_with_the_install_button(dock, full_iface, mo
     assert dock.run() is None
     message = full_iface.messageBar().get_messages(Qgis.Critical)[-1]
     assert message.endswith(f"super-resolution needs digisat_no_such_module in the worker's Python ({sys.executable}): "
-                       "click 'Install packages' (Process tab) or set another Python in Settings")
+                       "click 'Install packages' (top of the dock) or set another Python in Settings")
     assert not dock.process.install_button.isHidden()
     assert dock.process.missing == ["digisat_no_such_module"]
 
