@@ -49,6 +49,7 @@ from ..core.catalog.scl import TILE_ONLY
 from ..core.definitions import SOURCE_LABELS as SOURCES
 from .i18n import tr
 
+QUICKLOOK_PX = 160  # the quick-look's largest side in the Data tab
 LEVELS = ("L2A", "L1C")  # product levels: names, not words, shown as they are
 FOOTPRINT = QColor(30, 110, 220)
 FOOTPRINT_SELECTED = QColor(230, 30, 30)
@@ -318,7 +319,11 @@ class SearchPanel(QWidget):
             pixmap = QPixmap()
             reply = fetcher.reply()
             if reply is not None and pixmap.loadFromData(reply.readAll()):
-                self.quicklook.setPixmap(pixmap.scaledToWidth(min(256, pixmap.width())))
+                # small: it took most of the Data tab (cropping it to the area is still to do)
+                if max(pixmap.width(), pixmap.height()) > QUICKLOOK_PX:  # shrunk, never enlarged
+                    pixmap = pixmap.scaled(QUICKLOOK_PX, QUICKLOOK_PX, Qt.AspectRatioMode.KeepAspectRatio,
+                                           Qt.TransformationMode.SmoothTransformation)
+                self.quicklook.setPixmap(pixmap)
 
         fetcher.finished.connect(loaded)
         fetcher.fetchContent(QUrl(url))
