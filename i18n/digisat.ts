@@ -218,8 +218,8 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/dock.py" line="140"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="324"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="580"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="326"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="587"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
@@ -239,163 +239,163 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="280"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="282"/>
         <source>Choose a local product (SAFE folder or .zip, or a band folder)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="314"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="316"/>
         <source>the worker's Python ({python}) lacks {modules}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="321"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="323"/>
         <source>; click 'Install packages' above</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="322"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="324"/>
         <source>Before the first run: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="323"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="325"/>
         <source>Before the first run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="341"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="343"/>
         <source>{job} needs {modules} in the worker's Python ({python}): click 'Install packages' (top of the dock) or set another Python in Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="366"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="368"/>
         <source>repairing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="367"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="369"/>
         <source>installing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="374"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="376"/>
         <source>Installed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="377"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="379"/>
         <source>installed in {folder}: {versions}; Run works now (no restart needed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="384"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="386"/>
         <source>Installation failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="385"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="387"/>
         <source>installation cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="400"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="402"/>
         <source>removed the Python environment {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="413"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="415"/>
         <source>search: draw an area of interest first (Area tab)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="431"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="433"/>
         <source>Searching…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="432"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="434"/>
         <source>searching {source} {url} {start}..{end}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="442"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="444"/>
         <source>Search failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="446"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="448"/>
         <source>Search cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="451"/>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="283"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="453"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="284"/>
         <source>{n} scenes found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="502"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="504"/>
         <source>digisat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="502"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="504"/>
         <source>{name} is the result of the same product, area and bands, made before. Replace it (its layers are taken out of the project)?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="535"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="537"/>
         <source>bands: tick at least one band group (Process tab); the 10 m bands alone are only copied</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="556"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="558"/>
         <source>started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="562"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="564"/>
         <source>cancelling…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="585"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="592"/>
         <source>Working</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="600"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="607"/>
         <source>Done in {seconds} s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="601"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="608"/>
         <source>done: {path} ({width} x {height} px, {bands} bands, {seconds} s)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="607"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="614"/>
         <source>{title}: enhanced layer added</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="628"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="635"/>
         <source>Failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="634"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="641"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="635"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="642"/>
         <source>cancelled: no output was kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="698"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="705"/>
         <source>side by side: this QGIS cannot open another map view</source>
         <translation type="unfinished"></translation>
     </message>
@@ -476,140 +476,140 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="59"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="60"/>
         <source>Area cloud %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="59"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="60"/>
         <source>Cloud %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="59"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="60"/>
         <source>Date</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="59"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="60"/>
         <source>Product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="59"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="60"/>
         <source>Size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="59"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="60"/>
         <source>Tile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="92"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="93"/>
         <source>Search a catalogue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="93"/>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="150"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="94"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="151"/>
         <source>Local product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="97"/>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="123"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="98"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="124"/>
         <source>Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="103"/>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="42"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="104"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="41"/>
         <source>the service's default URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="136"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="137"/>
         <source>Source</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="137"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="138"/>
         <source>URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="138"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="139"/>
         <source>Login</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="140"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="141"/>
         <source>From</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="141"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="142"/>
         <source>To</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="142"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="143"/>
         <source>Max cloud</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="143"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="144"/>
         <source>Level</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="152"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="153"/>
         <source>SAFE folder, SAFE .zip or a folder of band GeoTIFFs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="153"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="154"/>
         <source>Folder…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="154"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="155"/>
         <source>Zip…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="229"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="230"/>
         <source>SAFE folder or band folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="234"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="235"/>
         <source>Sentinel-2 product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="235"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="236"/>
         <source>SAFE zip (*.zip)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="277"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="278"/>
         <source>percent of the area not clear in the scene classification (SCL)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="279"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="280"/>
         <source>no scene classification: the tile's cloud only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="279"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="280"/>
         <source>scene classification not read: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="284"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="285"/>
         <source>No scene found</source>
         <translation type="unfinished"></translation>
     </message>
@@ -684,152 +684,152 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="44"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="43"/>
         <source>sentinel-2-c1-l2a (L2A) / sentinel-2-l1c (L1C)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="45"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="44"/>
         <source>The STAC collection searched, e.g. the older sentinel-2-l2a; empty: the level's default collection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="50"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="49"/>
         <source> km²</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="53"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="52"/>
         <source>the networks shipped with the plugin</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="54"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="53"/>
         <source>Logins for the Copernicus Data Space and DHuS are kept in the QGIS authentication manager (Data tab, Login); only their id is saved here. Every setting is saved as soon as it changes.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="59"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="58"/>
         <source>STAC URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="60"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="59"/>
         <source>STAC collection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="61"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="60"/>
         <source>Data Space URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="62"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="61"/>
         <source>DHuS URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="63"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="62"/>
         <source>Warn above</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="64"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="63"/>
         <source>Model folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="77"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="76"/>
         <source>Worker's Python environment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="78"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="77"/>
         <source>The networks and the catalogue clients run in this Python, not in QGIS's own</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="80"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="79"/>
         <source>the digisat environment (advanced: an existing Python)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="83"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="82"/>
         <source> s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="84"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="83"/>
         <source>a new process per run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="89"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="88"/>
         <source>Refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="90"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="89"/>
         <source>Install / Repair</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="91"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="90"/>
         <source>Remove</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="96"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="95"/>
         <source>Worker Python</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="97"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="96"/>
         <source>Keep an idle worker</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="100"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="99"/>
         <source>Environment folder: {folder} - click Refresh for details</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="101"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="100"/>
         <source>(none)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="106"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="105"/>
         <source>Environment folder: {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="109"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="108"/>
         <source>Size: {mb} MB</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="111"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="110"/>
         <source>Not installed (Install / Repair builds it)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="116"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="115"/>
         <source>Worker Python: {problem}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="118"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="117"/>
         <source>Worker Python: {python} (Python {version}, prefix {prefix})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="120"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="119"/>
         <source>Packages: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="121"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="120"/>
         <source>missing</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1082,76 +1082,81 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="66"/>
+        <source>After each run, move the map to the new result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="67"/>
         <source>Install TensorFlow and the other packages the worker needs into the digisat environment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="70"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="71"/>
         <source>STAC API address (default: Earth Search)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="71"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="72"/>
         <source>Copernicus Data Space OData address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="72"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="73"/>
         <source>DHuS hub address (required for the DHuS source)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="73"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="74"/>
         <source>Warn when the area is larger than this, in km²</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="74"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="75"/>
         <source>Folder of trained networks (net20/, net60/); empty: the networks shipped with the plugin</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="76"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="77"/>
         <source>Advanced: an existing Python with GDAL and TensorFlow for the worker; empty: the digisat environment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="78"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="79"/>
         <source>How long an idle worker is kept so TensorFlow loads once, in seconds (0: a new process per run)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="80"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="81"/>
         <source>Look at the worker's Python environment again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="81"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="82"/>
         <source>Build the digisat environment again (venv and pip install)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="82"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="83"/>
         <source>Delete the digisat environment's folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="95"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="96"/>
         <source>What: a catalogue scene or a local product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="95"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="96"/>
         <source>Where: the area to process</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="96"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="97"/>
         <source>How: bands, output folder, device, tile size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="97"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="98"/>
         <source>Service addresses, networks, the worker's Python environment</source>
         <translation type="unfinished"></translation>
     </message>

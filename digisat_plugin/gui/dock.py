@@ -215,6 +215,8 @@ class DigisatDock(QgsDockWidget):
         self.process.bands60.toggled.connect(self.update_summary)
         self.process.bands20.toggled.connect(self._update_run_button)
         self.process.bands60.toggled.connect(self._update_run_button)
+        self.series.toggled.connect(self._update_run_button)
+        self.data.local_mode.toggled.connect(self._update_run_button)  # a local product is never a series
         self._update_run_button()
         self.update_summary()
         # what the worker's Python lacks, shown as soon as the dock opens (a child process looks)
@@ -531,7 +533,7 @@ class DigisatDock(QgsDockWidget):
 
         if self.chain is not None and self.chain.running:
             return self.chain
-        if not self.process.has_bands():  # Run is disabled then; a script calling run() gets the same answer
+        if not self.can_run():  # Run is disabled then; a script calling run() gets the same answer
             self._error(tr("bands: tick at least one band group (Process tab); the 10 m bands alone are only copied"))
             return None
         if not self.dependencies_ok("super-resolution"):
@@ -570,11 +572,16 @@ class DigisatDock(QgsDockWidget):
         else:
             self._update_run_button()
 
+    def can_run(self) -> bool:
+        """A band group ticked; or a time series, whose indices may need the 10 m bands alone (NDVI)."""
+        return self.process.has_bands() or self.series.active()
+
     def _update_run_button(self, *_):
-        """Run is off while a run goes and while no band group is ticked (the 10 m bands alone are only copied)."""
+        """Run is off while a run goes and while there is nothing to super-resolve (the 10 m bands alone are
+        only copied)."""
         running = self.chain is not None and self.chain.running
-        self.run_button.setEnabled(not running and self.process.has_bands())
-        if not running and not self.process.has_bands():  # why Run is off, where Run is
+        self.run_button.setEnabled(not running and self.can_run())
+        if not running and not self.can_run():  # why Run is off, where Run is
             self.step_label.setText(_no_bands_status())
         elif self.step_label.text() == _no_bands_status():
             self.step_label.setText(tr("Ready"))

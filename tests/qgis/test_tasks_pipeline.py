@@ -216,8 +216,10 @@ def test_a_second_run_of_the_same_request_asks_and_another_request_gets_its_own_
     assert len(asked) == 2 and third[0].output != first[0].output and len(tifs(out)) == 4
     assert len(clean_project.layerTreeRoot().children()) == 2
     names = [g.name() for g in clean_project.layerTreeRoot().children()]
-    assert names[0] != names[1] and all(n.startswith("S2A_L1C_20160112_T18SVG_virginia_sample 2016-01-12 [")
-                                        for n in names)
+    assert names[0] != names[1] and all(n.startswith("2016-01-12 18SVG [") for n in names)
+    # the layers too: every group's were "Enhanced" and "Original" (8 identical entries in a layer picker)
+    layers = [layer.name() for group in clean_project.layerTreeRoot().children() for layer in group.children()]
+    assert len(set(layers)) == 4 and {name.split(" ")[2] for name in layers} == {"enhanced", "original"}
 
 
 def test_progress_moves_within_a_single_tile(dock, qtbot):
