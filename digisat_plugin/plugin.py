@@ -80,6 +80,10 @@ class DigisatPlugin:
         self._help_menu = help_menu
         if self.provider is None:
             self.initProcessing()
+        from .toolbelt.settings import PluginSettings
+
+        if PluginSettings.load().dock_open:  # open when QGIS last closed: open again
+            self.action.setChecked(True)
 
     def _create_dock(self):
         from .gui.dock import DigisatDock
@@ -94,15 +98,22 @@ class DigisatPlugin:
             self._create_dock()
         if self.dock is not None:
             self.dock.setUserVisible(show)
+            self.dock.settings.dock_open = bool(show)
 
     def _dock_visibility(self, visible):
         if self.action is not None and self.action.isChecked() != visible and self.dock.isUserVisible() == visible:
             self.action.blockSignals(True)
             self.action.setChecked(visible)
             self.action.blockSignals(False)
+            self.dock.settings.dock_open = bool(visible)  # closed with its own X: stays closed next time
 
     def unload(self):
         if self.dock is not None:
+            # QGIS quitting hides the dock on its way out: that is not the user closing it (dock_open stays)
+            try:
+                self.dock.visibilityChanged.disconnect(self._dock_visibility)
+            except TypeError:  # never connected (a dock made by hand)
+                pass
             self.dock.unload()
             remove_dock = getattr(self.iface, "removeDockWidget", None)
             if remove_dock is not None:

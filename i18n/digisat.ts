@@ -26,7 +26,7 @@
     <message>
         <location filename="../digisat_plugin/plugin.py" line="72"/>
         <location filename="../digisat_plugin/gui/about.py" line="80"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="137"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="158"/>
         <source>About digisat</source>
         <translation type="unfinished"></translation>
     </message>
@@ -132,7 +132,7 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/area_panel.py" line="67"/>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="120"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="121"/>
         <source>No area: the whole product is processed</source>
         <translation type="unfinished"></translation>
     </message>
@@ -142,249 +142,260 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="87"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="88"/>
         <source>Output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="121"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="122"/>
         <source>Output: the whole product at 10 m</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="124"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="125"/>
         <source>Area: {km2} km² ({crs})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="125"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="126"/>
         <source>custom CRS</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="128"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="129"/>
         <source>Output: about {w} x {h} px at 10 m ({km2} km², the box aligned to the 60 m grid)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="131"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="132"/>
         <source>with no data outside the polygon</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="135"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="136"/>
         <source>Warning: {km2} km² is above the limit of {limit} km² set in the settings; processing will take long and need much disk space.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="82"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="70"/>
+        <source>Tick a band group (Process tab) to run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="101"/>
         <source>digisat: Sentinel-2 super-resolution</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="109"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="130"/>
         <source>Area</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="110"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="131"/>
         <source>Data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="111"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="132"/>
         <source>Process</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="113"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="134"/>
         <source>Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="115"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="136"/>
         <source>Run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="116"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="137"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="119"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="283"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="140"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="326"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="587"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="121"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="142"/>
         <source>Swipe compare</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="124"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="145"/>
         <source>Side by side</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="135"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="156"/>
         <source>Help (README, in the web browser)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="239"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="282"/>
         <source>Choose a local product (SAFE folder or .zip, or a band folder)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="273"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="316"/>
         <source>the worker's Python ({python}) lacks {modules}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="280"/>
-        <source>; click 'Install packages' (Process tab)</source>
+        <location filename="../digisat_plugin/gui/dock.py" line="323"/>
+        <source>; click 'Install packages' above</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="281"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="324"/>
         <source>Before the first run: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="282"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="325"/>
         <source>Before the first run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="300"/>
-        <source>{job} needs {modules} in the worker's Python ({python}): click 'Install packages' (Process tab) or set another Python in Settings</source>
+        <location filename="../digisat_plugin/gui/dock.py" line="343"/>
+        <source>{job} needs {modules} in the worker's Python ({python}): click 'Install packages' (top of the dock) or set another Python in Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="325"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="368"/>
         <source>repairing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="326"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="369"/>
         <source>installing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="333"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="376"/>
         <source>Installed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="336"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="379"/>
         <source>installed in {folder}: {versions}; Run works now (no restart needed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="343"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="386"/>
         <source>Installation failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="344"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="387"/>
         <source>installation cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="359"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="402"/>
         <source>removed the Python environment {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="372"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="415"/>
         <source>search: draw an area of interest first (Area tab)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="390"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="433"/>
         <source>Searching…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="391"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="434"/>
         <source>searching {source} {url} {start}..{end}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="401"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="444"/>
         <source>Search failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="405"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="448"/>
         <source>Search cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="410"/>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="273"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="453"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="284"/>
         <source>{n} scenes found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="461"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="504"/>
         <source>digisat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="461"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="504"/>
         <source>{name} is the result of the same product, area and bands, made before. Replace it (its layers are taken out of the project)?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="511"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="537"/>
+        <source>bands: tick at least one band group (Process tab); the 10 m bands alone are only copied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="558"/>
         <source>started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="517"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="564"/>
         <source>cancelling…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="529"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="592"/>
         <source>Working</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="543"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="607"/>
         <source>Done in {seconds} s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="544"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="608"/>
         <source>done: {path} ({width} x {height} px, {bands} bands, {seconds} s)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="547"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="614"/>
         <source>{title}: enhanced layer added</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="557"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="635"/>
         <source>Failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="563"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="641"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="564"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="642"/>
         <source>cancelled: no output was kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="627"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="705"/>
         <source>side by side: this QGIS cannot open another map view</source>
         <translation type="unfinished"></translation>
     </message>
@@ -404,132 +415,142 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="80"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="75"/>
+        <source>Zoom to the result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="83"/>
         <source>automatic</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="81"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="84"/>
         <source> px</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="89"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="92"/>
         <source>10 m bands (B02 B03 B04 B08) are always kept as delivered.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="94"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="97"/>
         <source>20 m: {b20}; 60 m: {b60}; super-resolved to 10 m.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="98"/>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="130"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="101"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="151"/>
         <source>Output folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="99"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="102"/>
         <source>Device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="100"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="103"/>
         <source>Tile size (10 m px)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="102"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="105"/>
         <source>Consistency of the enhanced bands with the delivered ones, in the log.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="107"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="110"/>
+        <source>Tick at least one band group: with none, nothing is super-resolved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="117"/>
         <source>Install packages</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="120"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="141"/>
         <source>Missing in the worker's Python environment: {modules}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="59"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="60"/>
         <source>Area cloud %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="59"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="60"/>
         <source>Cloud %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="59"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="60"/>
         <source>Date</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="59"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="60"/>
         <source>Product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="59"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="60"/>
         <source>Size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="59"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="60"/>
         <source>Tile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="92"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="93"/>
         <source>Search a catalogue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="93"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="94"/>
         <location filename="../digisat_plugin/gui/search_panel.py" line="151"/>
         <source>Local product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="97"/>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="122"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="98"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="124"/>
         <source>Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="103"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="104"/>
         <location filename="../digisat_plugin/gui/settings_panel.py" line="41"/>
         <source>the service's default URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="135"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="137"/>
         <source>Source</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="136"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="138"/>
         <source>URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="137"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="139"/>
         <source>Login</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="140"/>
-        <source>to</source>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="141"/>
+        <source>From</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/search_panel.py" line="142"/>
-        <source>Dates</source>
+        <source>To</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -558,37 +579,37 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="220"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="230"/>
         <source>SAFE folder or band folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="225"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="235"/>
         <source>Sentinel-2 product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="226"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="236"/>
         <source>SAFE zip (*.zip)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="267"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="278"/>
         <source>percent of the area not clear in the scene classification (SCL)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="269"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="280"/>
         <source>no scene classification: the tile's cloud only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="269"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="280"/>
         <source>scene classification not read: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="274"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="285"/>
         <source>No scene found</source>
         <translation type="unfinished"></translation>
     </message>
@@ -643,22 +664,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="106"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="109"/>
         <source>time series {start} .. {end} started -&gt; {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="121"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="124"/>
         <source>time series: no date could be made</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="129"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="132"/>
         <source>Done: {n} dates</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="130"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="133"/>
         <source>time series: {n} dates ({done} made, {skipped} already done) in the group {group}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -718,102 +739,107 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="76"/>
-        <source>Python environment of the worker (the networks run there, not in QGIS)</source>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="77"/>
+        <source>Worker's Python environment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/settings_panel.py" line="78"/>
+        <source>The networks and the catalogue clients run in this Python, not in QGIS's own</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="80"/>
         <source>the digisat environment (advanced: an existing Python)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="81"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="83"/>
         <source> s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="82"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="84"/>
         <source>a new process per run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="86"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="88"/>
         <source>every core</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="91"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="93"/>
         <source>Refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="92"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="94"/>
         <source>Install / Repair</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="93"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="95"/>
         <source>Remove</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="98"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="100"/>
         <source>Worker Python</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="99"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="101"/>
         <source>Keep an idle worker</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="100"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="102"/>
         <source>CPU threads</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="103"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="105"/>
         <source>Environment folder: {folder} - click Refresh for details</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="104"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="106"/>
         <source>(none)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="109"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="111"/>
         <source>Environment folder: {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="112"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="114"/>
         <source>Size: {mb} MB</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="114"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="116"/>
         <source>Not installed (Install / Repair builds it)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="119"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="121"/>
         <source>Worker Python: {problem}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="121"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="123"/>
         <source>Worker Python: {python} (Python {version}, prefix {prefix})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="123"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="125"/>
         <source>Packages: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="124"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="126"/>
         <source>missing</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1066,81 +1092,86 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="68"/>
+        <source>After each run, move the map to the new result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="69"/>
         <source>Install the packages the worker needs (ONNX Runtime and the catalogue clients, about 80 MB) into the digisat environment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="72"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="73"/>
         <source>STAC API address (default: Earth Search)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="73"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="74"/>
         <source>Copernicus Data Space OData address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="74"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="75"/>
         <source>DHuS hub address (required for the DHuS source)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="75"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="76"/>
         <source>Warn when the area is larger than this, in km²</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="76"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="77"/>
         <source>Folder of trained networks (net20/, net60/); empty: the networks shipped with the plugin</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="78"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="79"/>
         <source>Advanced: an existing Python with GDAL and ONNX Runtime for the worker; empty: the digisat environment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="80"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="81"/>
         <source>How long an idle worker is kept so the networks load once, in seconds (0: a new process per run)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="82"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="83"/>
         <source>CPU threads the networks use in the worker (0: every core); fewer leave QGIS responsive on a laptop</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="84"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="85"/>
         <source>Look at the worker's Python environment again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="85"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="86"/>
         <source>Build the digisat environment again (pip install of the plugin's runtime list)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="86"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="87"/>
         <source>Delete the digisat environment's folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="99"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="100"/>
         <source>What: a catalogue scene or a local product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="99"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="100"/>
         <source>Where: the area to process</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="100"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="101"/>
         <source>How: bands, output folder, device, tile size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="101"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="102"/>
         <source>Service addresses, networks, the worker's Python environment</source>
         <translation type="unfinished"></translation>
     </message>

@@ -41,6 +41,11 @@ RUNS = [{"tile": 120, "b60": True}, {"tile": 240, "b60": False, "aoi": (444000.0
         {"tile": 120, "b20": True, "b60": True, "aoi": (446100.0, 4175940.0, 447060.0, 4176900.0)}]
 
 
+
+def is_result_pair(names) -> bool:
+    """A result's two layers as the dock names them: '<date> <tile> enhanced [<key>]' above its original."""
+    return len(names) == 2 and " enhanced [" in names[0] and names[1] == names[0].replace(" enhanced [", " original [")
+
 def make_profile(root: str, plugin_source: str | None = None, plugin_zip: str | None = None) -> str:
     """A fresh profile with the plugin installed and enabled; returns the profile folder."""
     profile = os.path.join(root, "profiles", PROFILE)
@@ -137,7 +142,7 @@ def check_runs(status: dict, runs: list) -> list:
             layers = [x for g in record.get("groups", []) for x in g["layers"]]
             if record.get("outcome") != "succeeded" or record.get("groups_added") != 1:
                 why.append(f"{record.get('outcome')} {record.get('message', '')}, {record.get('groups_added')} groups added")
-            elif [x["name"] for x in layers] != ["Enhanced", "Original"] or not all(x["valid"] for x in layers):
+            elif not is_result_pair([x["name"] for x in layers]) or not all(x["valid"] for x in layers):
                 why.append(f"layers {layers}")
             if is_polygon(run.get("aoi")):
                 mask = record.get("mask") or {}
@@ -202,7 +207,7 @@ def smoke(args) -> int:
     if status.get("tensorflow_in_qgis"):
         problems.append(f"TensorFlow in QGIS: {status['tensorflow_in_qgis']}")
     layers = status.get("layers") or []
-    if [x["name"] for x in layers] != ["Enhanced", "Original"] or len({x["bands"] for x in layers}) != 1:
+    if not is_result_pair([x["name"] for x in layers]) or len({x["bands"] for x in layers}) != 1:
         problems.append(f"unexpected result layers: {layers}")
     if not problems:
         for layer in layers:

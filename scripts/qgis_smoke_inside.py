@@ -286,7 +286,7 @@ def next_run():
                       tensorflow_in_qgis=sorted({"tensorflow", "keras", "h5py"} & set(sys.modules)),
                       qgis_alive=iface.mainWindow().isVisible())
         if outcome == "succeeded" and isinstance((run.get("aoi") or [0])[0], list | tuple):
-            enhanced = next((x["source"] for g in groups for x in g["layers"] if x["name"] == "Enhanced"), None)
+            enhanced = next((x["source"] for g in groups for x in g["layers"] if " enhanced [" in x["name"]), None)
             record["mask"] = polygon_mask(enhanced, run["aoi"]) if enhanced else None
         step(f"run {len(STATUS['runs'])} {run}: {outcome} in {record['seconds']:.1f} s {message}".rstrip())
         QTimer.singleShot(500, next_run)

@@ -13,6 +13,7 @@ Install button before any Run.
 from __future__ import annotations
 
 import os
+import time
 
 from qgis.core import Qgis
 from qgis.gui import QgsDockWidget
@@ -20,6 +21,7 @@ from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt, QTimer
 from qgis.PyQt.QtWidgets import (
     QDockWidget,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -27,6 +29,7 @@ from qgis.PyQt.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QTabBar,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -47,8 +50,9 @@ from . import about
 from . import summary as summaries
 from .area_panel import AreaPanel, output_size
 from .i18n import tr
+from .narrow import fit_narrow
 from .process_panel import ProcessPanel, output_paths, request_key, result_stem
-from .results import add_result_group
+from .results import add_result_group, result_names
 from .search_panel import SearchPanel
 from .series_panel import SeriesPanel
 from .settings_panel import SettingsPanel
@@ -57,8 +61,13 @@ from .swipe import SwipeMapTool
 from .tooltips import explain
 
 DOCK_WIDTH = 380  # px the dock asks for (a fifth of a 1920 px screen)
+DOCK_MIN_WIDTH = 300  # px the dock can be narrowed to; nothing in it is clipped there (tests/qgis/test_layout.py)
 _PROBES: dict = {}  # worker Python -> what it has (cleared after an install or a removal)
 MESSAGES_KEPT = 200  # the dock's own history of lines (the full text is in the message log)
+
+
+def _no_bands_status() -> str:
+    return tr("Tick a band group (Process tab) to run")
 
 
 def _probe(python: str) -> dict:
@@ -67,13 +76,23 @@ def _probe(python: str) -> dict:
     return _PROBES[python]
 
 
-class _NarrowScrollArea(QScrollArea):
-    """Asks for DOCK_WIDTH px, not its content's width: the dock opens narrow and its rows scroll."""
+class _DockBody(QWidget):
+    """Asks for DOCK_WIDTH px, not its content's width: the dock opens at that width; its tabs scroll."""
 
     def sizeHint(self):  # noqa: N802
         hint = super().sizeHint()
         hint.setWidth(DOCK_WIDTH)
         return hint
+
+
+def _scrolled(panel: QWidget) -> QScrollArea:
+    """A tab's page: the panel scrolls up and down, never sideways (what does not fit must wrap: a test looks)."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(panel)
+    return scroll
 
 
 class DigisatDock(QgsDockWidget):
@@ -89,6 +108,7 @@ class DigisatDock(QgsDockWidget):
         self.missing: list = []  # modules the worker's Python lacks (check_environment)
         self.percent = 0.0  # the running job's percent, as the status line shows it
         self.run_key = ""  # the last run's request key (gui/process_panel.request_key)
+        self.started = 0.0  # time.monotonic() when the running chain started ("Done in" is the whole run)
         # iface.createNewMapCanvas is missing from test stubs: the factory is a seam tests fill
         self.canvas_factory = canvas_factory or getattr(iface, "createNewMapCanvas", None)
         self.canvas_closer = canvas_closer or getattr(iface, "closeMapCanvas", None)
@@ -106,11 +126,12 @@ class DigisatDock(QgsDockWidget):
         self.data.layout().insertWidget(self.data.layout().count() - 1, self.series)
         self.process = ProcessPanel(self.settings)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.area, tr("Area"))
-        self.tabs.addTab(self.data, tr("Data"))
-        self.tabs.addTab(self.process, tr("Process"))
+        # each tab scrolls on its own above the fixed footer (as QGIS's Layer Styling and Processing docks do)
+        self.tabs.addTab(_scrolled(self.area), tr("Area"))
+        self.tabs.addTab(_scrolled(self.data), tr("Data"))
+        self.tabs.addTab(_scrolled(self.process), tr("Process"))
         self.settings_panel = SettingsPanel(self.settings, env_dir())
-        self.tabs.addTab(self.settings_panel, tr("Settings"))
+        self.tabs.addTab(_scrolled(self.settings_panel), tr("Settings"))
 
         self.run_button = QPushButton(tr("Run"))
         self.cancel_button = QPushButton(tr("Cancel"))
@@ -137,27 +158,44 @@ class DigisatDock(QgsDockWidget):
         self.about_action = help_menu.addAction(tr("About digisat"))
         self.about_action.triggered.connect(lambda: about.about_box(self).exec())
         self.help_button.setMenu(help_menu)
-        self.tabs.setCornerWidget(self.help_button, Qt.Corner.TopRightCorner)
 
-        body = QWidget()
+        body = _DockBody()
         layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        # what the worker's Python lacks, where the dock opens (not on one tab): the notice and Install
+        self.notice = QFrame()
+        self.notice.setObjectName("digisatNotice")
+        notice_layout = QVBoxLayout(self.notice)
+        notice_layout.setContentsMargins(0, 0, 0, 0)
+        notice_layout.addWidget(self.process.missing_label)
+        notice_layout.addWidget(self.process.install_button)
+        layout.addWidget(self.notice)
         layout.addWidget(self.tabs, 1)
+        # the fixed footer: Run, Cancel, the compare tools and the status line never scroll away
+        self.footer = QFrame()
+        self.footer.setObjectName("digisatFooter")
+        self.footer.setFrameShape(QFrame.Shape.StyledPanel)
+        footer = QVBoxLayout(self.footer)
+        footer.setContentsMargins(4, 4, 4, 4)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.cancel_button)
-        layout.addLayout(buttons)
-        layout.addWidget(self.step_label)
+        footer.addLayout(buttons)
         compare = QHBoxLayout()
         compare.addWidget(self.swipe_button)
         compare.addWidget(self.side_button)
-        layout.addLayout(compare)
-        # a scroll area: the dock stays narrow (and short beside the Processing toolbox); rows scroll
-        scroll = _NarrowScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(body)
-        body.setMinimumWidth(260)
-        self.setWidget(scroll)
+        footer.addLayout(compare)
+        status = QHBoxLayout()  # the status line and help ("?" beside the tabs left them no room at 300 px)
+        status.addWidget(self.step_label, 1)
+        status.addWidget(self.help_button, 0, Qt.AlignmentFlag.AlignTop)
+        footer.addLayout(status)
+        layout.addWidget(self.footer)
+        fit_narrow(body)
+        # at least as wide as the four tabs' names, whatever the font (a tab bar would hide one behind arrows)
+        tab_bar = self.tabs.findChild(QTabBar)
+        margins = layout.contentsMargins().left() + layout.contentsMargins().right() + 8
+        body.setMinimumWidth(max(DOCK_MIN_WIDTH, tab_bar.sizeHint().width() + margins))
+        self.setWidget(body)
         explain(self)
 
         self.run_button.clicked.connect(self.run)
@@ -175,6 +213,11 @@ class DigisatDock(QgsDockWidget):
         self.area.aoi.aoiChanged.connect(self.update_summary)
         self.process.bands20.toggled.connect(self.update_summary)
         self.process.bands60.toggled.connect(self.update_summary)
+        self.process.bands20.toggled.connect(self._update_run_button)
+        self.process.bands60.toggled.connect(self._update_run_button)
+        self.series.toggled.connect(self._update_run_button)
+        self.data.local_mode.toggled.connect(self._update_run_button)  # a local product is never a series
+        self._update_run_button()
         self.update_summary()
         # what the worker's Python lacks, shown as soon as the dock opens (a child process looks)
         QTimer.singleShot(0, self._check_environment_soon)
@@ -277,7 +320,7 @@ class DigisatDock(QgsDockWidget):
         if refresh or details:
             self.settings_panel.refresh_environment(info)
         if missing and (self.chain is None or not self.chain.running) and self.install_task is None:
-            hint = "" if "Install packages" in why else tr("; click 'Install packages' (Process tab)")
+            hint = "" if "Install packages" in why else tr("; click 'Install packages' above")
             self.step_label.setText(tr("Before the first run: {why}").format(why=why) + hint)
         elif not missing and self.step_label.text().startswith(tr("Before the first run")):
             self.step_label.setText(tr("Ready"))
@@ -297,8 +340,8 @@ class DigisatDock(QgsDockWidget):
         if not missing:
             return True
         self.process.show_missing(missing)
-        self._error(tr("{job} needs {modules} in the worker's Python ({python}): click 'Install packages' (Process "
-                       "tab) or set another Python in Settings").format(job=needed_for, modules=", ".join(missing),
+        self._error(tr("{job} needs {modules} in the worker's Python ({python}): click 'Install packages' (top of "
+                       "the dock) or set another Python in Settings").format(job=needed_for, modules=", ".join(missing),
                                                                          python=python))
         return False
 
@@ -490,6 +533,9 @@ class DigisatDock(QgsDockWidget):
 
         if self.chain is not None and self.chain.running:
             return self.chain
+        if not self.can_run():  # Run is disabled then; a script calling run() gets the same answer
+            self._error(tr("bands: tick at least one band group (Process tab); the 10 m bands alone are only copied"))
+            return None
         if not self.dependencies_ok("super-resolution"):
             return None
         if self.series.active():  # every clear date instead of the one picked scene (gui/series_panel.py)
@@ -507,6 +553,7 @@ class DigisatDock(QgsDockWidget):
         chain.failed.connect(self._failed)
         chain.cancelled.connect(self._cancelled)
         self.chain = chain
+        self.started = time.monotonic()
         self._busy(True)
         self.note(tr("started"))
         chain.start()
@@ -518,10 +565,26 @@ class DigisatDock(QgsDockWidget):
             self.chain.cancel()
 
     def _busy(self, busy: bool):
-        self.run_button.setEnabled(not busy)
         self.cancel_button.setEnabled(busy)
         if busy:
             self.percent = 0.0
+            self.run_button.setEnabled(False)
+        else:
+            self._update_run_button()
+
+    def can_run(self) -> bool:
+        """A band group ticked; or a time series, whose indices may need the 10 m bands alone (NDVI)."""
+        return self.process.has_bands() or self.series.active()
+
+    def _update_run_button(self, *_):
+        """Run is off while a run goes and while there is nothing to super-resolve (the 10 m bands alone are
+        only copied)."""
+        running = self.chain is not None and self.chain.running
+        self.run_button.setEnabled(not running and self.can_run())
+        if not running and not self.can_run():  # why Run is off, where Run is
+            self.step_label.setText(_no_bands_status())
+        elif self.step_label.text() == _no_bands_status():
+            self.step_label.setText(tr("Ready"))
 
     def _progress(self, percent: float, message: str):
         """The status line: the step and the whole run's percent (the bar is the task manager's)."""
@@ -531,19 +594,23 @@ class DigisatDock(QgsDockWidget):
     def _finished(self, result):
         self._busy(False)
         self.percent = 100.0
-        title = " ".join(p for p in (result.product_id, result.date) if p) or os.path.basename(result.output)
-        key = getattr(self, "run_key", "")
-        title = f"{title} [{key}]" if key else title
+        names = result_names(result.product_id or os.path.basename(result.output), result.date, self.run_key)
+        title = names[0]
         try:
-            group, enhanced, original = add_result_group(result.output, result.original, title)
+            group, enhanced, original = add_result_group(result.output, result.original, names)
         except RuntimeError as exc:
             self._error(str(exc))
             return
         self.result = (result, group, enhanced, original)
-        self.step_label.setText(tr("Done in {seconds} s").format(seconds=f"{result.seconds:.0f}"))
+        # the whole run as the user waited for it (fetch, engine, measure), not the engine's share alone
+        wall = time.monotonic() - self.started if self.started else result.seconds
+        self.step_label.setText(tr("Done in {seconds} s").format(seconds=f"{wall:.1f}"))
         self.note(tr("done: {path} ({width} x {height} px, {bands} bands, {seconds} s)").format(
             path=result.output, width=result.width, height=result.height, bands=len(result.bands),
-            seconds=f"{result.seconds:.1f}"))
+            seconds=f"{wall:.1f}"))
+        if self.settings.zoom_to_result:
+            self.zoom_to(enhanced)
+        logbook.clear_pushed(self.iface)  # earlier errors are no longer true
         logbook.push(self.iface, tr("{title}: enhanced layer added").format(title=title), Qgis.MessageLevel.Success)
         self.swipe_button.setEnabled(original is not None)
         self.side_button.setEnabled(original is not None)
@@ -551,6 +618,17 @@ class DigisatDock(QgsDockWidget):
             from ..core.quality.consistency import summary_line
 
             self.note(summary_line(result.extra["consistency"]))
+
+    def zoom_to(self, layer):
+        """The map on `layer` (in the map's CRS): a new result is where the user looks next."""
+        from qgis.core import QgsCoordinateTransform, QgsProject
+
+        extent = layer.extent()
+        target = self.canvas.mapSettings().destinationCrs()
+        if target.isValid() and layer.crs().isValid() and target != layer.crs():
+            extent = QgsCoordinateTransform(layer.crs(), target, QgsProject.instance()).transformBoundingBox(extent)
+        self.canvas.setExtent(extent)
+        self.canvas.refresh()
 
     def _failed(self, message):
         self._busy(False)

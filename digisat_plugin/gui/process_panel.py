@@ -63,14 +63,17 @@ class ProcessPanel(QWidget):
         # the band lists go in a wrapping label below them.
         self.bands20 = QCheckBox(tr("20 m bands"))
         self.bands60 = QCheckBox(tr("60 m bands"))
-        self.bands20.setChecked(True)
-        self.bands60.setChecked(True)
+        self.bands20.setChecked(settings.bands20)
+        self.bands60.setChecked(settings.bands60)
         self.output_dir = QLineEdit(settings.effective_output_dir())
         self.output_button = QPushButton("…")
         self.output_button.clicked.connect(self._pick_output)
         # as wide as its text: the folder's path gets the room (a push button's default minimum is ~80 px)
         self.output_button.setFixedWidth(self.output_button.fontMetrics().horizontalAdvance("…") + 24)
         self.measure_quality = QCheckBox(tr("Measure quality"))
+        self.measure_quality.setChecked(settings.measure_quality)
+        self.zoom_to_result = QCheckBox(tr("Zoom to the result"))
+        self.zoom_to_result.setChecked(settings.zoom_to_result)
         self.device = QComboBox()
         self.device.addItems(DEVICES)
         self.device.setCurrentText(settings.device)
@@ -102,17 +105,35 @@ class ProcessPanel(QWidget):
         quality_note = QLabel(tr("Consistency of the enhanced bands with the delivered ones, in the log."))
         quality_note.setWordWrap(True)
         form.addRow(quality_note)
+        form.addRow(self.zoom_to_result)
+        # no band group ticked: nothing would be super-resolved (the dock disables Run and says why)
+        self.no_bands_label = QLabel(tr("Tick at least one band group: with none, nothing is super-resolved."))
+        self.no_bands_label.setWordWrap(True)
+        self.no_bands_label.setStyleSheet("color: #b00020")
+        form.addRow(self.no_bands_label)
+        # shown by the dock above its tabs, where it opens (gui/dock.py), not on this tab
         self.missing_label = QLabel()
         self.missing_label.setWordWrap(True)
         self.install_button = QPushButton(tr("Install packages"))
-        form.addRow(self.missing_label)
-        form.addRow(self.install_button)
         self.show_missing([])
         # each value saves itself (toolbelt/settings.PluginSettings is live)
         self.settings = settings
         self.output_dir.textChanged.connect(lambda text: setattr(settings, "output_dir", text.strip()))
         self.device.currentTextChanged.connect(lambda text: setattr(settings, "device", text))
         self.tile_size.valueChanged.connect(lambda value: setattr(settings, "tile_size", int(value)))
+        for box, name in ((self.bands20, "bands20"), (self.bands60, "bands60"),
+                          (self.measure_quality, "measure_quality"), (self.zoom_to_result, "zoom_to_result")):
+            box.toggled.connect(lambda on, name=name: setattr(settings, name, bool(on)))
+        self.bands20.toggled.connect(self._bands_changed)
+        self.bands60.toggled.connect(self._bands_changed)
+        self._bands_changed()
+
+    def has_bands(self) -> bool:
+        """At least one group to super-resolve: the 10 m bands alone are only copied."""
+        return self.bands20.isChecked() or self.bands60.isChecked()
+
+    def _bands_changed(self, *_):
+        self.no_bands_label.setVisible(not self.has_bands())
 
     def show_missing(self, missing):
         """missing: module names the worker's Python lacks (empty: hide the installer row)."""

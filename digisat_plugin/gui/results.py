@@ -1,10 +1,12 @@
-"""Result layers: a group "<product> <date>" with "Enhanced" above "Original", both styled as the
-same false-colour composite with the same stretch so differences are the resolution, not the style.
+"""Result layers: a group "<date> <tile> [<key>]" with "<date> <tile> enhanced [<key>]" above its original,
+both styled as the same false-colour composite with the same stretch so differences are the resolution,
+not the style. The names tell results apart in the Layers panel and in every layer picker (`result_names`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 
 from osgeo import gdal
 from qgis.core import (
@@ -18,8 +20,24 @@ from qgis.core import (
 # Preferred composites in order; the first whose bands are all present is used.
 COMPOSITES = (("B12", "B8A", "B05"), ("B11", "B8A", "B05"), ("B04", "B03", "B02"), ("B09", "B05", "B01"))
 CUT = (0.02, 0.98)  # cumulative cut of the stretch
-ENHANCED_NAME = "Enhanced"
-ORIGINAL_NAME = "Original"
+
+
+TILE = re.compile(r"(?:^|_)T?(\d{2}[C-X][A-Z]{2})(?:_|$)")  # MGRS tile: T33UUP in SAFE names, 18SVG in STAC ids
+
+
+def product_tile(product_id: str) -> str:
+    """The MGRS tile in a product id ('' when it has none)."""
+    match = TILE.search(product_id or "")
+    return match.group(1) if match else ""
+
+
+def result_names(product_id: str, date: str, key: str) -> tuple:
+    """(group, enhanced, original) layer names: '2017-06-13 33UUP enhanced [4c93d3]'; the request key
+    (gui/process_panel.request_key) tells two areas or band sets of one product apart. The product id
+    stands in for a date and tile it does not carry."""
+    what = " ".join(p for p in ((date or "")[:10], product_tile(product_id)) if p) or product_id or "digisat"
+    tag = f" [{key}]" if key else ""
+    return f"{what}{tag}", f"{what} enhanced{tag}", f"{what} original{tag}"
 
 
 def band_descriptions(path: str) -> list:
@@ -83,15 +101,17 @@ def style_result(layer: QgsRasterLayer, reference: QgsRasterLayer | None = None)
     return bands
 
 
-def add_result_group(enhanced_path: str, original_path: str | None, title: str, project=None):
-    """Add the group with both layers (original optional); return (group, enhanced, original)."""
+def add_result_group(enhanced_path: str, original_path: str | None, names: tuple, project=None):
+    """Add the group with both layers (original optional); `names`: result_names' (group, enhanced, original).
+    Returns (group, enhanced, original)."""
     project = project or QgsProject.instance()
-    enhanced = QgsRasterLayer(enhanced_path, ENHANCED_NAME, "gdal")
+    title, enhanced_name, original_name = names
+    enhanced = QgsRasterLayer(enhanced_path, enhanced_name, "gdal")
     if not enhanced.isValid():
         raise RuntimeError(f"{enhanced_path}: QGIS cannot open the enhanced raster")
     original = None
     if original_path:
-        original = QgsRasterLayer(original_path, ORIGINAL_NAME, "gdal")
+        original = QgsRasterLayer(original_path, original_name, "gdal")
         if not original.isValid():
             raise RuntimeError(f"{original_path}: QGIS cannot open the original raster")
     for layer in (enhanced, original):

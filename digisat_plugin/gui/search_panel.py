@@ -49,6 +49,7 @@ from ..core.catalog.scl import TILE_ONLY
 from ..core.definitions import SOURCE_LABELS as SOURCES
 from .i18n import tr
 
+QUICKLOOK_PX = 160  # the quick-look's largest side in the Data tab
 LEVELS = ("L2A", "L1C")  # product levels: names, not words, shown as they are
 FOOTPRINT = QColor(30, 110, 220)
 FOOTPRINT_SELECTED = QColor(230, 30, 30)
@@ -114,11 +115,12 @@ class SearchPanel(QWidget):
             edit.setDisplayFormat("yyyy-MM-dd")
         self.max_cloud = QSpinBox()
         self.max_cloud.setRange(0, 100)
-        self.max_cloud.setValue(30)
+        self.max_cloud.setValue(settings.max_cloud)
         self.max_cloud.setSuffix(" %")
         self.level_combo = QComboBox()
         for level in LEVELS:
             self.level_combo.addItem(level)
+        self.level_combo.setCurrentText(settings.level)
         self.search_button = QPushButton(tr("Search"))
         columns = columns_labels()
         self.table = QTableWidget(0, len(columns))
@@ -135,11 +137,9 @@ class SearchPanel(QWidget):
         form.addRow(tr("Source"), self.source_combo)
         form.addRow(tr("URL"), self.url_edit)
         form.addRow(tr("Login"), self.auth_select)
-        dates = QHBoxLayout()
-        dates.addWidget(self.start_date)
-        dates.addWidget(QLabel(tr("to")))
-        dates.addWidget(self.end_date)
-        form.addRow(tr("Dates"), dates)
+        # one date a row: "from .. to .. " side by side was cut off in a narrow dock
+        form.addRow(tr("From"), self.start_date)
+        form.addRow(tr("To"), self.end_date)
         form.addRow(tr("Max cloud"), self.max_cloud)
         form.addRow(tr("Level"), self.level_combo)
         form.addRow(self.search_button)
@@ -153,13 +153,16 @@ class SearchPanel(QWidget):
         self.local_path.setPlaceholderText(tr("SAFE folder, SAFE .zip or a folder of band GeoTIFFs"))
         self.folder_button = QPushButton(tr("Folder…"))
         self.zip_button = QPushButton(tr("Zip…"))
-        row = QHBoxLayout(self.local_box)
-        row.addWidget(self.local_path, 1)
+        local = QVBoxLayout(self.local_box)  # the path on its own row: it gets the dock's width
+        local.addWidget(self.local_path)
+        row = QHBoxLayout()
         row.addWidget(self.folder_button)
         row.addWidget(self.zip_button)
+        row.addStretch(1)
+        local.addLayout(row)
 
         layout = QVBoxLayout(self)
-        modes = QHBoxLayout()
+        modes = QVBoxLayout()  # one above the other: side by side they are wider than a narrow dock
         modes.addWidget(self.search_mode)
         modes.addWidget(self.local_mode)
         layout.addLayout(modes)
@@ -181,6 +184,10 @@ class SearchPanel(QWidget):
         self.search_mode.toggled.connect(self._mode_changed)
         self.local_path.editingFinished.connect(self._local_path_edited)
         self.auth_select.selectedConfigIdChanged.connect(self._auth_changed)
+        # every value saves itself, the URL typed here too (the one STAC URL setting Processing and the series use)
+        self.url_edit.editingFinished.connect(self._url_edited)
+        self.max_cloud.valueChanged.connect(lambda value: setattr(settings, "max_cloud", int(value)))
+        self.level_combo.currentTextChanged.connect(lambda text: setattr(settings, "level", text))
         self._mode_changed(save=False)
 
     # modes and inputs
@@ -212,6 +219,9 @@ class SearchPanel(QWidget):
         self.auth_id = self.auth_select.configId()
         self.settings.auth_config_id = self.auth_id
 
+    def _url_edited(self):
+        setattr(self.settings, f"{self.source()}_url", self.url_edit.text().strip())
+
     def _source_changed(self):
         self.settings.source = self.source()
         self.url_edit.setText(self.settings.url_for(self.source()))
@@ -237,6 +247,7 @@ class SearchPanel(QWidget):
         return self.source_combo.currentData()
 
     def query(self) -> dict:
+        self._url_edited()  # what is searched is what is saved, even before the field lost focus
         return dict(
             kind=self.source(), url=self.url_edit.text().strip(), auth_config_id=self.auth_id,
             start=self.start_date.date().toString("yyyy-MM-dd"), end=self.end_date.date().toString("yyyy-MM-dd"),
@@ -308,7 +319,11 @@ class SearchPanel(QWidget):
             pixmap = QPixmap()
             reply = fetcher.reply()
             if reply is not None and pixmap.loadFromData(reply.readAll()):
-                self.quicklook.setPixmap(pixmap.scaledToWidth(min(256, pixmap.width())))
+                # small: it took most of the Data tab (cropping it to the area is still to do)
+                if max(pixmap.width(), pixmap.height()) > QUICKLOOK_PX:  # shrunk, never enlarged
+                    pixmap = pixmap.scaled(QUICKLOOK_PX, QUICKLOOK_PX, Qt.AspectRatioMode.KeepAspectRatio,
+                                           Qt.TransformationMode.SmoothTransformation)
+                self.quicklook.setPixmap(pixmap)
 
         fetcher.finished.connect(loaded)
         fetcher.fetchContent(QUrl(url))

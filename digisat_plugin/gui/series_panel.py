@@ -50,6 +50,9 @@ class SeriesPanel(QGroupBox):
         if data is not None:
             data.local_mode.toggled.connect(lambda local: self.setEnabled(not local))
             self.setEnabled(not data.is_local())
+            # Until follows the search's end date (it was today whatever the search: a run over 9 years)
+            self.end_date.setDate(data.end_date.date())
+            data.end_date.dateChanged.connect(self.end_date.setDate)
 
     def active(self) -> bool:
         """Ticked, and the Data tab searches a catalogue (a local product is one scene, not a series)."""

@@ -15,8 +15,8 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -73,7 +73,9 @@ class SettingsPanel(QWidget):
         self.worker_threads.valueChanged.connect(lambda value: setattr(self.settings, "worker_threads", int(value)))
 
     def _environment_box(self):
-        box = QGroupBox(tr("Python environment of the worker (the networks run there, not in QGIS)"))
+        # a short title (a group box's title never wraps); what it is goes in the tooltip (gui/tooltips.py)
+        box = QGroupBox(tr("Worker's Python environment"))
+        box.setToolTip(tr("The networks and the catalogue clients run in this Python, not in QGIS's own"))
         self.worker_python = QLineEdit(self.settings.worker_python)
         self.worker_python.setPlaceholderText(tr("the digisat environment (advanced: an existing Python)"))
         self.keep_alive = QSpinBox()
@@ -91,9 +93,9 @@ class SettingsPanel(QWidget):
         self.refresh_button = QPushButton(tr("Refresh"))
         self.repair_button = QPushButton(tr("Install / Repair"))
         self.remove_button = QPushButton(tr("Remove"))
-        buttons = QHBoxLayout()
-        for button in (self.refresh_button, self.repair_button, self.remove_button):
-            buttons.addWidget(button)
+        buttons = QGridLayout()  # two a row: three side by side do not fit the dock's minimum width
+        for i, button in enumerate((self.repair_button, self.refresh_button, self.remove_button)):
+            buttons.addWidget(button, i // 2, i % 2)
         form = QFormLayout(box)
         form.addRow(tr("Worker Python"), self.worker_python)
         form.addRow(tr("Keep an idle worker"), self.keep_alive)

@@ -65,6 +65,7 @@ def tips() -> dict:
                             "smaller tiles need less memory"),
             "measure_quality": tr("After the run, average each enhanced band back to its own 20 m / 60 m grid and "
                                   "compare with the delivered band (RMSE in the log)"),
+            "zoom_to_result": tr("After each run, move the map to the new result"),
             "install_button": tr("Install the packages the worker needs (ONNX Runtime and the catalogue clients, "
                                  "about 80 MB) into the digisat environment"),
         },

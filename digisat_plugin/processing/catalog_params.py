@@ -21,7 +21,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QDate
 
 from ..core.definitions import SOURCE_LABELS
-from .common import credentials, user_errors
+from .common import credentials
 
 LEVELS = ("L2A", "L1C")
 DEFAULT_DAYS = 30
@@ -30,21 +30,24 @@ SOURCE, URL, AUTH, LEVEL, COLLECTION = "SOURCE", "URL", "AUTH", "LEVEL", "COLLEC
 START, END, MAX_CLOUD, MAX_AREA_CLOUD = "START", "END", "MAX_CLOUD", "MAX_AREA_CLOUD"
 
 SOURCE_HELP = (
-    "<b>Source</b>: where to search and download. <b>Service URL</b>: leave empty for the source's public "
-    "service, or give a mirror (a STAC API root, a DHuS hub URL ending in /). <b>Credentials</b>: a QGIS "
+    "<b>Source</b>: where to search and download. <b>Service URL</b>: leave empty for the plugin's setting "
+    "(the dock's URL; where that is empty too, the source's public service), or give a mirror (a STAC API root, a DHuS hub URL ending in /). <b>Credentials</b>: a QGIS "
     "authentication configuration (Basic: username and password) for Data Space and DHuS accounts; the "
     "password stays in QGIS's encrypted store and is never written to parameters or logs. <b>STAC collection</b> "
-    "(advanced): e.g. the older sentinel-2-l2a instead of sentinel-2-c1-l2a."
+    "(advanced; empty: the plugin's setting): e.g. the older sentinel-2-l2a instead of sentinel-2-c1-l2a.<br>"
+    "Searching and downloading run in the digisat environment's Python (the dock's <i>Install packages</i>, "
+    "or the DIGISAT_WORKER_PYTHON variable), not in QGIS's own."
 )
 
 
 def add_source_parameters(alg, level: bool = True) -> None:
     alg.addParameter(QgsProcessingParameterEnum(SOURCE, "Source", options=[label for _k, label in SOURCE_LABELS],
                                                 defaultValue=0))
-    alg.addParameter(QgsProcessingParameterString(URL, "Service URL (empty: the source's default)", optional=True))
+    alg.addParameter(QgsProcessingParameterString(URL, "Service URL (empty: the plugin's setting, else the source's "
+                                                       "default)", optional=True))
     alg.addParameter(QgsProcessingParameterAuthConfig(AUTH, "Credentials (Data Space, DHuS)", optional=True))
-    collection = QgsProcessingParameterString(COLLECTION, "STAC collection (empty: sentinel-2-c1-l2a / "
-                                              "sentinel-2-l1c by level)", optional=True)
+    collection = QgsProcessingParameterString(COLLECTION, "STAC collection (empty: the plugin's setting, "
+                                              "else sentinel-2-c1-l2a / sentinel-2-l1c by level)", optional=True)
     collection.setFlags(collection.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
     alg.addParameter(collection)
     if level:
@@ -78,9 +81,15 @@ def level(alg, parameters, context) -> str:
 
 
 def source_args(alg, parameters, context, feedback=None) -> dict:
-    """get_source's arguments for the source the parameters name, login from the auth manager."""
+    """get_source's arguments for the source the parameters name, login from the auth manager.
+
+    A URL or collection left empty is the plugin's setting (toolbelt/settings.py, the one home the dock
+    and the series use too), and only where that is empty the service's default."""
+    from ..toolbelt.settings import PluginSettings
+
+    settings = PluginSettings.load()
     kind = source_kind(alg, parameters, context)
-    url = alg.parameterAsString(parameters, URL, context).strip() or None
+    url = alg.parameterAsString(parameters, URL, context).strip() or settings.url_for(kind).strip() or None
     username, password = credentials(alg.parameterAsString(parameters, AUTH, context))
     if feedback is not None:
         # the user name and URL only: never the password
@@ -88,19 +97,12 @@ def source_args(alg, parameters, context, feedback=None) -> dict:
         feedback.pushInfo(f"source: {kind} {url or '(default service)'}{who}")
     args = {"kind": kind, "url": url, "username": username, "password": password}
     collection = alg.parameterAsString(parameters, COLLECTION, context).strip()
+    if collection and kind != "stac":
+        raise QgsProcessingException(f"COLLECTION: only for the STAC source (not {kind})")
+    collection = collection or (settings.stac_collection.strip() if kind == "stac" else "")
     if collection:
-        if kind != "stac":
-            raise QgsProcessingException(f"COLLECTION: only for the STAC source (not {kind})")
         args["collection"] = collection
     return args
-
-
-def open_source(alg, parameters, context, feedback=None):
-    """The core catalogue source the parameters name, logged in through the auth manager when needed."""
-    from ..core.catalog import get_source
-
-    with user_errors():
-        return get_source(**source_args(alg, parameters, context, feedback))
 
 
 def _date(alg, parameters, name, context):

@@ -89,4 +89,8 @@ class EnhanceAreaAlgorithm(DigisatAlgorithm):
                    "CLOUD_COVER": scene.cloud_cover, "AREA_CLOUD": scene.area_cloud, "BAND_NAMES": ",".join(result.bands)}
         if original:
             outputs[self.ORIGINAL] = result.original
+        from ..gui.process_panel import request_key
+        from .superresolve import name_layers
+
+        name_layers(context, result, [output, original], request_key(aoi, bands, True, options["model_dir"]))
         return outputs

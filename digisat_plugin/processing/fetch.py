@@ -17,16 +17,9 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..worker.codec import encode_aoi
 from . import catalog_params as cp
-from .common import (
-    BAND_GROUPS,
-    DEFAULT_BAND_GROUPS,
-    DigisatAlgorithm,
-    band_names,
-    extent_aoi,
-    feedback_progress,
-    user_errors,
-)
+from .common import BAND_GROUPS, DEFAULT_BAND_GROUPS, DigisatAlgorithm, band_names, extent_aoi, run_in_worker
 
 
 class FetchAlgorithm(DigisatAlgorithm):
@@ -68,28 +61,31 @@ class FetchAlgorithm(DigisatAlgorithm):
         # what the networks need to produce the chosen bands (20 m inputs for a 60 m output, ...)
         bands = bands_to_fetch(band_names(self, parameters, self.BANDS, context))
         dest_dir = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
-        source = cp.open_source(self, parameters, context, feedback)
+        source = cp.source_args(self, parameters, context, feedback)  # the login goes to the worker's stdin only
+        args = {"source": source, "aoi": encode_aoi(aoi), "bands": bands, "dest_dir": dest_dir, "with_id": True}
         scene = self.scene_from_layer(parameters, context, scene_id)
         if scene is None:
-            scene = self.scene_by_id(source, aoi, scene_id, cp.level(self, parameters, context))
+            # looked up in the worker, on the date in the id (the CLI's `fetch SCENE_ID` does the same)
+            if not scene_id:
+                raise QgsProcessingException("SCENES or SCENE_ID: give the layer of Search Sentinel-2 scenes or a "
+                                             "scene id")
+            if aoi is None:
+                raise QgsProcessingException(f"EXTENT: needed to look {scene_id} up in the catalogue")
+            args.update(scene=None, scene_id=scene_id, level=cp.level(self, parameters, context))
+        else:
+            args["scene"] = scene.to_dict()
+        created = not os.path.isdir(dest_dir)
         os.makedirs(dest_dir, exist_ok=True)
-        feedback.pushInfo(f"fetching {scene.id} ({', '.join(bands)}) into {dest_dir}")
-        with user_errors():
-            path = source.fetch(scene, aoi, bands, dest_dir, feedback_progress(feedback))
-        feedback.pushInfo(f"fetched {path}")
-        return {self.OUTPUT: dest_dir, "PRODUCT": str(path), "FETCHED_ID": scene.id}
-
-    @staticmethod
-    def scene_by_id(source, aoi, scene_id: str, level: str):
-        """Look `scene_id` up in the source, on the date in its id (the CLI's `fetch SCENE_ID` does the same)."""
-        from ..core.catalog.pipeline import find_scene
-
-        if not scene_id:
-            raise QgsProcessingException("SCENES or SCENE_ID: give the layer of Search Sentinel-2 scenes or a scene id")
-        if aoi is None:
-            raise QgsProcessingException(f"EXTENT: needed to look {scene_id} up in the catalogue")
-        with user_errors():
-            return find_scene(source, aoi, scene_id, level)
+        feedback.pushInfo(f"fetching {scene.id if scene else scene_id} ({', '.join(bands)}) into {dest_dir}")
+        # in the worker: the catalogue clients live in the digisat environment, not in QGIS's Python
+        try:
+            done = run_in_worker("fetch", args, feedback)
+        except QgsProcessingException:
+            if created and not os.listdir(dest_dir):  # a scene that was not found leaves no empty folder behind
+                os.rmdir(dest_dir)
+            raise
+        feedback.pushInfo(f"fetched {done['path']}")
+        return {self.OUTPUT: dest_dir, "PRODUCT": done["path"], "FETCHED_ID": done["scene_id"]}
 
     def scene_from_layer(self, parameters, context, scene_id: str):
         """The scene record of the layer's feature named `scene_id` (its first one when none is named); None

@@ -22,8 +22,9 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QDate
 
 from .. import qt_compat
+from ..worker.codec import decode_scene, encode_aoi
 from . import catalog_params as cp
-from .common import DigisatAlgorithm, extent_aoi, feedback_progress, user_errors
+from .common import DigisatAlgorithm, extent_aoi, run_in_worker
 
 ogr.UseExceptions()
 
@@ -89,12 +90,12 @@ class SearchAlgorithm(DigisatAlgorithm):
         start, end = cp.date_range(self, parameters, context)
         max_cloud = self.parameterAsDouble(parameters, cp.MAX_CLOUD, context)
         level = cp.level(self, parameters, context)
-        source = cp.open_source(self, parameters, context, feedback)
+        source = cp.source_args(self, parameters, context, feedback)  # the login goes to the worker's stdin only
         feedback.pushInfo(f"searching {level} scenes {start} .. {end}, cloud <= {max_cloud:g} %")
-        progress = feedback_progress(feedback)
-        with user_errors():
-            progress.update(0.0, "searching (and measuring cloud over the extent where the scenes have an SCL)")
-            scenes = source.search(aoi, start, end, max_cloud, level)
+        # in the worker: pystac-client and sentinelsat live in the digisat environment, not in QGIS's Python
+        found = run_in_worker("search", {"source": source, "aoi": encode_aoi(aoi), "query": {
+            "start": start, "end": end, "max_cloud": max_cloud, "level": level}}, feedback)
+        scenes = [decode_scene(scene) for scene in found]
         fields = scene_fields()
         sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Type.MultiPolygon,
                                              QgsCoordinateReferenceSystem("EPSG:4326"))

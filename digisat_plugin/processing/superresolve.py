@@ -42,6 +42,24 @@ class StyleAsTheDock(QgsProcessingLayerPostProcessorInterface):
             style_result(layer)
 
 
+def name_layers(context, result, paths, key: str) -> None:
+    """The loaded outputs named as the dock names its results ('2017-06-13 33UUP enhanced [4c93d3]': a batch's
+    outputs were all "Super-resolved (10 m)") and styled as the dock styles them."""
+    from ..gui.results import result_names
+
+    names = result_names(result.product_id, result.date, key)[1:]
+    for path, name in zip(paths, names, strict=False):
+        if path and context.willLoadLayerOnCompletion(path):
+            details = context.layerToLoadOnCompletionDetails(path)
+            details.name = name
+            if hasattr(details, "forceName"):  # QGIS >= 3.32: the name wins over the output's description
+                details.forceName = True
+            styler = StyleAsTheDock()
+            STYLERS.append(styler)  # QGIS holds only a pointer; the algorithm copy may be gone by then
+            del STYLERS[:-16]
+            details.setPostProcessor(styler)
+
+
 class SuperResolveAlgorithm(DigisatAlgorithm):
     NAME = "superresolve"
     DISPLAY_NAME = "Super-resolve Sentinel-2 product"
@@ -94,6 +112,7 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("HEIGHT", "Height (pixels)"))
 
     def processAlgorithm(self, parameters, context, feedback):
+        from ..gui.process_panel import request_key
         from ..worker.codec import decode_sr_result, encode_aoi
 
         input_path = product_path(self.parameterAsFile(parameters, self.INPUT, context))
@@ -120,10 +139,5 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
         }
         if original:
             outputs[self.ORIGINAL] = result.original
-        for path in (output, original):
-            if path and context.willLoadLayerOnCompletion(path):
-                styler = StyleAsTheDock()
-                STYLERS.append(styler)  # QGIS holds only a pointer; the algorithm copy may be gone by then
-                del STYLERS[:-16]
-                context.layerToLoadOnCompletionDetails(path).setPostProcessor(styler)
+        name_layers(context, result, [output, original], request_key(aoi, bands, mask, options["model_dir"]))
         return outputs

@@ -9,7 +9,7 @@ from __future__ import annotations
 from qgis.core import QgsApplication
 
 from ..toolbelt import log as logbook
-from ..toolbelt.environment import environment_dir, worker_python
+from ..toolbelt.environment import default_profile_dir, environment_dir, worker_python
 from ..toolbelt.settings import PluginSettings
 from ..worker.client import run_job
 from .base import DigisatTask
@@ -21,8 +21,10 @@ def env_dir() -> str:
 
 
 def resolve_python(settings: PluginSettings | None = None) -> str:
+    """The setting, $DIGISAT_WORKER_PYTHON, this profile's environment, then the default profile's (what a
+    standalone script or qgis_process finds: its own profile folder is not the desktop's)."""
     settings = settings or PluginSettings.load()
-    return worker_python(settings.worker_python, env_dir())
+    return worker_python(settings.worker_python, env_dir(), [environment_dir(default_profile_dir())])
 
 
 def keep_alive(settings: PluginSettings | None = None) -> float:

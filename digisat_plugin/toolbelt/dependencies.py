@@ -104,24 +104,29 @@ def make_install_task(env_dir: str, requirements=None, layout=None, verify=VERIF
             self.stepChanged.emit(text)
 
         def _run(self, command, start: float, end: float) -> int:
+            # `with`: the pipe is closed and the process reaped whatever happens (an open pipe was a
+            # ResourceWarning with a traceback in QGIS's Python warning log)
             env = child_env(Interpreter(self.layout.python, self.layout.env), os.environ)
             with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                  env=env) as proc:  # closes its pipe (no ResourceWarning)
-                collected = 0
-                for line in proc.stdout:
-                    line = line.rstrip()
-                    self.output.append(line)
-                    if line.startswith(("Collecting", "Processing")):  # a requirement, or a local wheel
-                        collected += 1
-                        self._step(self.progress(), "downloading " + os.path.basename(line.split()[1]))
-                    fraction = pip_fraction(line, collected)
-                    if fraction is not None:
-                        self.setProgress(max(self.progress(), start + (end - start) * fraction))
-                    if self.isCanceled():
-                        proc.terminate()
-                        proc.wait()
-                        return -1
-                return proc.wait()
+                                  env=env) as proc:
+                return self._follow(proc, start, end)
+
+        def _follow(self, proc, start: float, end: float) -> int:
+            collected = 0
+            for line in proc.stdout:
+                line = line.rstrip()
+                self.output.append(line)
+                if line.startswith(("Collecting", "Processing")):  # a requirement, or a local wheel
+                    collected += 1
+                    self._step(self.progress(), "downloading " + os.path.basename(line.split()[1]))
+                fraction = pip_fraction(line, collected)
+                if fraction is not None:
+                    self.setProgress(max(self.progress(), start + (end - start) * fraction))
+                if self.isCanceled():
+                    proc.terminate()
+                    proc.wait()
+                    return -1
+            return proc.wait()
 
         def _fail(self, what: str, by_hand: str) -> bool:
             last = next((line for line in reversed(self.output) if line.strip()), "no output")

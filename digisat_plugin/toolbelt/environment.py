@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 
 from ..core.errors import DigisatError
 from .layouts import MARKER, Interpreter, child_env, environment_python, find_layout
@@ -27,6 +28,13 @@ ENV_VAR = "DIGISAT_WORKER_PYTHON"
 # Modules the worker needs, with the distribution whose version is shown.
 MODULES = (("onnxruntime", ("onnxruntime", "onnxruntime-gpu", "onnxruntime-directml")), ("numpy", ("numpy",)),
            ("osgeo", ("GDAL",)), ("pystac_client", ("pystac-client",)), ("sentinelsat", ("sentinelsat",)))
+
+
+# The one line every front end gives without a worker Python: a dock user, a Processing user and a standalone
+# script or qgis_process (which has no dock to click) each find their way in it.
+NO_ENVIRONMENT = ("digisat needs its Python environment (the networks and catalogue clients run there, not in "
+                  "QGIS's Python): click 'Install packages' in the digisat dock, or set "
+                  f"{ENV_VAR} or Settings > Worker Python to a Python that has the packages")
 
 
 class EnvironmentProblem(DigisatError):
@@ -56,8 +64,24 @@ def qgis_python() -> str:
                                  "to an interpreter that has GDAL") from None
 
 
-def worker_python(custom: str = "", env_dir: str | None = None) -> str:
-    """The interpreter the worker runs (see the module docstring); a one-line error when there is none."""
+def default_profile_dir() -> str:
+    """The folder of QGIS's 'default' profile, as the desktop names it.
+
+    A standalone PyQGIS script or qgis_process has no application name, so its
+    QgsApplication.qgisSettingsDirPath() is not the desktop's profile (seen: ~/.local/share/profiles/default);
+    the environment that 'Install packages' built is found here instead."""
+    if sys.platform == "win32":
+        base = os.environ.get("APPDATA") or os.path.expanduser("~")
+    elif sys.platform == "darwin":
+        base = os.path.join(os.path.expanduser("~"), "Library", "Application Support")
+    else:
+        base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(base, "QGIS", "QGIS3", "profiles", "default")
+
+
+def worker_python(custom: str = "", env_dir: str | None = None, more_dirs=()) -> str:
+    """The interpreter the worker runs (see the module docstring); a one-line error when there is none.
+    `more_dirs`: environments looked at after `env_dir` (the default profile's, for standalone scripts)."""
     custom = (custom or "").strip()
     if custom:
         if not (os.path.isfile(custom) and os.access(custom, os.X_OK)):
@@ -66,10 +90,10 @@ def worker_python(custom: str = "", env_dir: str | None = None) -> str:
     from_env = os.environ.get(ENV_VAR, "").strip()
     if from_env:
         return from_env
-    if env_dir and environment_exists(env_dir):
-        return env_python(env_dir)
-    raise EnvironmentProblem("super-resolution needs the digisat Python environment: click 'Install packages' "
-                            "(Process tab) or set an existing Python in Settings")
+    for folder in (env_dir, *more_dirs):
+        if folder and environment_exists(folder):
+            return env_python(folder)
+    raise EnvironmentProblem(NO_ENVIRONMENT)
 
 
 PROBE = r"""

@@ -70,3 +70,15 @@ def push(iface, message: str, level=Qgis.MessageLevel.Info, duration: int = 5, d
     item.full_text = full  # what Details shows, for whoever holds the item
     bar.pushWidget(item, level, duration)
 
+
+
+def clear_pushed(iface) -> int:
+    """Take digisat's own messages off the message bar (after a success the old errors are no longer true);
+    other plugins' messages stay. Returns how many went."""
+    bar = iface.messageBar() if iface is not None else None
+    if bar is None or not hasattr(bar, "items"):  # stubs record messages, they show no widgets
+        return 0
+    ours = [item for item in bar.items() if item.title() == TITLE]
+    for item in ours:
+        bar.popWidget(item)
+    return len(ours)

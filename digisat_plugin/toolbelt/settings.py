@@ -44,6 +44,14 @@ class PluginSettings:
     worker_python: str = ""  # advanced: an existing Python for the worker; empty: the digisat environment
     worker_keep_alive: int = 300  # seconds an idle worker is kept for the next run (0: a new process per run)
     worker_threads: int = 0  # CPU threads for the networks in the worker (0: every core)
+    # the dock's own controls, so a restart shows them as they were left
+    bands20: bool = True
+    bands60: bool = True
+    measure_quality: bool = False
+    max_cloud: int = 30
+    level: str = "L2A"
+    zoom_to_result: bool = True  # the map goes to each new result
+    dock_open: bool = False  # the dock was open when QGIS closed: it opens again
 
     def __setattr__(self, name, value):
         known = _FIELDS.get(name)
@@ -105,12 +113,14 @@ class PluginSettings:
 
 _UNSET = object()
 _FIELDS = {f.name: f for f in fields(PluginSettings)}
-_CHOICES = {"device": DEVICES, "source": SOURCES, "data_mode": DATA_MODES}
+_CHOICES = {"device": DEVICES, "source": SOURCES, "data_mode": DATA_MODES, "level": ("L2A", "L1C")}
 
 
 def _coerce(name, value, field):
     """The value in the field's type; one that makes no sense (from an edited file) gives the default."""
     default = field.default
+    if isinstance(default, bool):  # QgsSettings may give "true"/"false" back, and bool("false") is True
+        return value.strip().lower() in ("true", "1", "yes") if isinstance(value, str) else bool(value)
     try:
         value = type(default)(value)
     except (TypeError, ValueError):

@@ -101,8 +101,10 @@ class WorkerProcess:
         self.events: queue.Queue = queue.Queue()
         self.stderr_tail = collections.deque(maxlen=40)
         self.healthy = True
-        threading.Thread(target=self._read_stdout, daemon=True).start()
-        threading.Thread(target=self._read_stderr, daemon=True).start()
+        self.readers = [threading.Thread(target=self._read_stdout, daemon=True),
+                        threading.Thread(target=self._read_stderr, daemon=True)]
+        for reader in self.readers:
+            reader.start()
 
     def _read_stdout(self):
         import json
@@ -137,7 +139,21 @@ class WorkerProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self._close_pipes()
         shutil.rmtree(self.tmpdir, ignore_errors=True)
+
+    def _close_pipes(self) -> None:
+        """Close the pipes once the readers have seen their end (left open they were ResourceWarnings, with a
+        traceback each, in QGIS's Python warning log)."""
+        for reader in getattr(self, "readers", ()):
+            if reader is not threading.current_thread():
+                reader.join(timeout=1.0)
+        for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            if pipe is not None and not any(r.is_alive() for r in getattr(self, "readers", ())):
+                try:
+                    pipe.close()
+                except OSError:
+                    pass
 
     def cancel(self) -> None:
         """Cooperative cancel first (core's own cleanup runs: temporary rasters, a fetch's .partial

@@ -49,12 +49,22 @@ def search(args, progress, log):
 
 
 def fetch(args, progress, log):
+    """The scene (a search record) fetched; returns the local path. `scene_id` with `level` instead of
+    `scene`: the scene is looked up first over the area on the date in its id (`digisat fetch SCENE_ID`)."""
     from ..core.catalog import get_source
 
-    scene = decode_scene(args["scene"])
-    progress.update(0.0, f"downloading {scene.id}")
     source = get_source(**args["source"])
-    return source.fetch(scene, decode_aoi(args.get("aoi")), args.get("bands"), args["dest_dir"], progress)
+    aoi = decode_aoi(args.get("aoi"))
+    if args.get("scene") is None:
+        from ..core.catalog.pipeline import find_scene
+
+        scene = find_scene(source, aoi, args["scene_id"], args["level"])
+    else:
+        scene = decode_scene(args["scene"])
+    progress.update(0.0, f"downloading {scene.id}")
+    path = source.fetch(scene, aoi, args.get("bands"), args["dest_dir"], progress)
+    # the id travels back with the path only when asked, so the dock's FetchTask keeps its plain path
+    return {"path": str(path), "scene_id": scene.id} if args.get("with_id") else path
 
 
 def evaluate(args, progress, log):

@@ -91,8 +91,10 @@ def test_search_then_fetch_and_superresolve_the_selected_scene(search_dock, clea
         pass
     qtbot.waitUntil(lambda: dock.result is not None, timeout=5000)
     result, group, enhanced, original = dock.result
-    assert group.name() == f"S2A_18SVG_20240705_0_L2A 2024-07-05 [{dock.run_key}]"
-    assert [c.name() for c in group.children()] == ["Enhanced", "Original"]
+    key = dock.run_key
+    assert group.name() == f"2024-07-05 18SVG [{key}]"
+    assert [c.name() for c in group.children()] == [f"2024-07-05 18SVG enhanced [{key}]",
+                                                    f"2024-07-05 18SVG original [{key}]"]
     assert enhanced.bandCount() == original.bandCount() == 12
     assert (enhanced.width(), enhanced.height()) == (102, 102)
     assert enhanced.crs().authid() == "EPSG:32618"

@@ -5,8 +5,21 @@ from __future__ import annotations
 import pytest
 from qgis.core import QgsRasterLayer
 from qgis.gui import QgsMapCanvas
-from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtWidgets import QApplication, QCheckBox, QDockWidget, QMainWindow, QScrollArea
+from qgis.PyQt.QtCore import QPoint, Qt
+from qgis.PyQt.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QDockWidget,
+    QGroupBox,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QTabBar,
+    QToolButton,
+    QWidget,
+)
 
 from digisat_plugin.gui.dock import DigisatDock
 from digisat_plugin.toolbelt.settings import PluginSettings
@@ -98,21 +111,91 @@ def test_closing_the_view_itself_unchecks_the_toggle_and_restores(window_dock, q
     assert iface.canvas.width() == pytest.approx(before, abs=8)
 
 
-def test_dock_is_narrow_and_scrolls(window_dock):
+def at_minimum_width(iface, dock, qtbot):
+    """The dock narrowed as far as it goes, in a 1600 x 1000 window (a 1000 px screen, as the issue's)."""
+    iface.window.resize(1600, 1000)
+    settle(qtbot)
+    iface.window.resizeDocks([dock], [1], Qt.Orientation.Horizontal)  # Qt stops at the dock's minimum
+    settle(qtbot)
+    return dock.width()
+
+
+def clipped_texts(root, viewport=None) -> dict:
+    """Text widgets under `root` cut off: narrower than their text, or reaching past the visible viewport."""
+    cut = {}
+    for widget in root.findChildren(QWidget):
+        if not widget.isVisibleTo(root):
+            continue
+        if isinstance(widget, QLabel):
+            if widget.wordWrap() or not widget.text() or widget.pixmap() is not None and not widget.text():
+                continue
+            needed = widget.minimumSizeHint().width()
+        elif isinstance(widget, QCheckBox | QRadioButton):
+            needed = widget.sizeHint().width()
+        elif isinstance(widget, QPushButton | QToolButton) and widget.text():
+            needed = widget.fontMetrics().horizontalAdvance(widget.text().replace("&", "")) + 6
+        elif isinstance(widget, QGroupBox) and widget.title():  # a title never wraps
+            needed = widget.fontMetrics().horizontalAdvance(widget.title()) + 16
+        else:
+            continue
+        right = widget.mapTo(viewport, QPoint(widget.width(), 0)).x() if viewport is not None else 0
+        if widget.width() < needed or (viewport is not None and right > viewport.width() + 1):
+            cut[widget.title() if isinstance(widget, QGroupBox) else widget.text()] = (widget.width(), needed, right)
+    return cut
+
+
+def test_dock_opens_at_its_width_and_narrows_to_its_minimum(window_dock, qtbot):
+    from digisat_plugin.gui.dock import DOCK_MIN_WIDTH, DOCK_WIDTH
+
     iface, dock = window_dock
-    assert isinstance(dock.widget(), QScrollArea) and dock.widget().widgetResizable()
-    assert dock.minimumSizeHint().width() <= 420
+    assert dock.widget().sizeHint().width() == DOCK_WIDTH
+    assert DOCK_MIN_WIDTH <= at_minimum_width(iface, dock, qtbot) <= max(DOCK_MIN_WIDTH, 340)
+    # each tab scrolls on its own, never sideways; the footer is not in a tab
+    for i in range(dock.tabs.count()):
+        page = dock.tabs.widget(i)
+        assert isinstance(page, QScrollArea) and page.widgetResizable()
+        assert page.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        assert not page.isAncestorOf(dock.run_button)
 
 
-def test_no_checkbox_is_clipped_in_a_300_px_dock(window_dock):
-    """A QCheckBox does not wrap its text: one wider than a narrow dock is cut off, so every
-    checkbox of the dock keeps a short text (the detail goes in wrapping labels)."""
-    _iface, dock = window_dock
-    boxes = dock.widget().widget().findChildren(QCheckBox)
+def test_run_and_cancel_stay_visible_at_minimum_width_on_every_tab(window_dock, qtbot):
+    """Run, Cancel, the compare buttons and the status line are in a fixed footer: on a 1000 px screen
+    they were below a long scrolling tab (issue 27)."""
+    iface, dock = window_dock
+    at_minimum_width(iface, dock, qtbot)
+    window_rect = iface.window.rect()
+    for i in range(dock.tabs.count()):
+        dock.tabs.setCurrentIndex(i)
+        settle(qtbot, 50)
+        for widget in (dock.run_button, dock.cancel_button, dock.swipe_button, dock.side_button, dock.step_label):
+            assert widget.isVisible(), (i, widget)
+            top_left = widget.mapTo(iface.window, QPoint(0, 0))
+            assert window_rect.contains(top_left) and window_rect.contains(
+                top_left + QPoint(widget.width() - 1, widget.height() - 1)), (dock.tabs.tabText(i), widget)
+            assert not dock.tabs.isAncestorOf(widget)
+
+
+def test_no_text_is_clipped_at_minimum_width(window_dock, qtbot):
+    """Every label, checkbox, radio button, button and tab of every tab fits at the dock's minimum width
+    ("Se…", "2026-", "Selected featur" were cut off at 290 px, issue 27)."""
+    iface, dock = window_dock
+    at_minimum_width(iface, dock, qtbot)
+    bar = dock.tabs.findChild(QTabBar)  # QTabWidget.tabBar() is protected in Qt 5
+    for i in range(dock.tabs.count()):
+        rect = bar.tabRect(i)
+        text = bar.fontMetrics().horizontalAdvance(dock.tabs.tabText(i))  # tabSizeHint() is protected
+        assert rect.width() >= text + 8 and rect.right() <= bar.width(), dock.tabs.tabText(i)
+    cut = {}
+    for i in range(dock.tabs.count()):
+        dock.tabs.setCurrentIndex(i)
+        settle(qtbot, 50)
+        page = dock.tabs.widget(i)
+        cut.update({f"{dock.tabs.tabText(i)}: {k}": v for k, v in clipped_texts(page.widget(), page.viewport()).items()})
+    cut.update(clipped_texts(dock.footer))
+    assert not cut, "\n".join(f"{k}: {v}" for k, v in cut.items())
+    # the narrow checkboxes of the Process tab (the test that was here before, kept)
     assert {"bands20", "bands60", "measure_quality"} <= {name for name, value in vars(dock.process).items()
                                                          if isinstance(value, QCheckBox)}
-    too_wide = {box.text(): box.sizeHint().width() for box in boxes if box.sizeHint().width() > 260}
-    assert not too_wide
 
 
 def test_swipe_says_which_side_is_which(window_dock, qtbot):

@@ -64,7 +64,8 @@ def test_probe_finds_modules_without_importing():
 def test_worker_python_is_the_setting_then_the_environment(tmp_path, monkeypatch):
     monkeypatch.delenv(environment.ENV_VAR, raising=False)
     env_dir = tmp_path / "digisat" / "python"
-    with pytest.raises(environment.EnvironmentProblem, match="needs the digisat Python environment"):
+    with pytest.raises(environment.EnvironmentProblem, match="digisat needs its Python environment .*'Install packages' in the "
+                                                                  "digisat dock, or set DIGISAT_WORKER_PYTHON or Settings"):
         environment.worker_python("", str(env_dir))
     (env_dir / "bin").mkdir(parents=True)
     (env_dir / "bin" / "python").symlink_to(sys.executable)
@@ -313,8 +314,7 @@ def test_clean_profile_shows_install_when_the_dock_opens_then_runs_without_resta
         qtbot.waitUntil(lambda: not dock.process.install_button.isHidden(), timeout=10000)
         assert dock.missing == ["onnxruntime", "numpy", "osgeo", "pystac_client", "sentinelsat"]
         assert dock.process.missing_label.text().startswith("Missing in the worker's Python environment: onnxruntime")
-        assert dock.step_label.text().startswith("Before the first run: super-resolution needs the digisat Python "
-                                                 "environment")
+        assert dock.step_label.text().startswith("Before the first run: digisat needs its Python environment")
         dock.data.set_local_product(str(SAMPLE))
         from qgis.core import QgsCoordinateReferenceSystem, QgsGeometry, QgsRectangle
 

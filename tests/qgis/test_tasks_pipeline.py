@@ -46,8 +46,10 @@ def test_local_product_adds_group_with_original_and_enhanced(dock, full_iface, c
     root = clean_project.layerTreeRoot()
     assert root.children()[0] is group
     key = dock.run_key
-    assert len(key) == 6 and group.name() == f"S2A_L1C_20160112_T18SVG_virginia_sample 2016-01-12 [{key}]"
-    assert [child.name() for child in group.children()] == ["Enhanced", "Original"]
+    # named by date, tile and request (every group's layers were "Enhanced" and "Original", issue 27)
+    assert len(key) == 6 and group.name() == f"2016-01-12 18SVG [{key}]"
+    assert [child.name() for child in group.children()] == [f"2016-01-12 18SVG enhanced [{key}]",
+                                                            f"2016-01-12 18SVG original [{key}]"]
     assert [child.layer() for child in group.children()] == [enhanced, original]
     for layer in (enhanced, original):
         assert layer.isValid() and layer.bandCount() == 12
@@ -214,8 +216,10 @@ def test_a_second_run_of_the_same_request_asks_and_another_request_gets_its_own_
     assert len(asked) == 2 and third[0].output != first[0].output and len(tifs(out)) == 4
     assert len(clean_project.layerTreeRoot().children()) == 2
     names = [g.name() for g in clean_project.layerTreeRoot().children()]
-    assert names[0] != names[1] and all(n.startswith("S2A_L1C_20160112_T18SVG_virginia_sample 2016-01-12 [")
-                                        for n in names)
+    assert names[0] != names[1] and all(n.startswith("2016-01-12 18SVG [") for n in names)
+    # the layers too: every group's were "Enhanced" and "Original" (8 identical entries in a layer picker)
+    layers = [layer.name() for group in clean_project.layerTreeRoot().children() for layer in group.children()]
+    assert len(set(layers)) == 4 and {name.split(" ")[2] for name in layers} == {"enhanced", "original"}
 
 
 def test_progress_moves_within_a_single_tile(dock, qtbot):
@@ -238,7 +242,7 @@ def test_missing_packages_are_named_with_the_install_button(dock, full_iface, mo
     assert dock.run() is None
     message = full_iface.messageBar().get_messages(Qgis.Critical)[-1]
     assert message.endswith(f"super-resolution needs digisat_no_such_module in the worker's Python ({sys.executable}): "
-                       "click 'Install packages' (Process tab) or set another Python in Settings")
+                       "click 'Install packages' (top of the dock) or set another Python in Settings")
     assert not dock.process.install_button.isHidden()
     assert dock.process.missing == ["digisat_no_such_module"]
 
