@@ -77,9 +77,11 @@ package: setup
 qgis: setup
 	$(PY) scripts/qgis_smoke.py --interactive
 
-# the real QGIS under Xvfb: the zip installed into a clean profile, the sample pipeline, screenshots
+# the real QGIS under Xvfb: the zip installed into a clean profile, the sample pipeline, screenshots;
+# QGIS_SMOKE_ARGS=--install-env first clicks Install packages in a clean profile (requirements/runtime.txt)
+QGIS_SMOKE_ARGS ?=
 qgis-smoke: package
-	$(PY) scripts/qgis_smoke.py --zip dist/digisat.zip --screenshots docs/screenshots
+	$(PY) scripts/qgis_smoke.py --zip dist/digisat.zip --screenshots docs/screenshots $(QGIS_SMOKE_ARGS)
 
 # the translation template i18n/digisat.ts (every tr() string of the GUI; Qt Linguist opens it); a
 # translator's file becomes digisat_plugin/i18n/digisat_<locale>.qm with `lrelease`

@@ -59,5 +59,9 @@ def qgis_objects_freed_before_exit(qgis_app):
         if hasattr(sys, name):
             delattr(sys, name)
     QgsProject.instance().removeAllMapLayers()
+    # pytest-qgis's teardown disconnects legendLayersAdded from processEvents and fails if that connection is
+    # gone (seen once on QGIS 3.40 at the end of tests/qgis + tests/unit/test_package.py, "not connected");
+    # connecting it again here makes its disconnect succeed either way
+    QgsProject.instance().legendLayersAdded.connect(qgis_app.processEvents)
     gc.collect()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # widgets' deleteLater()
