@@ -34,10 +34,14 @@ def collect(factor: int, predictor, cache: str | None = None, log=print, crop=No
     from digisat_plugin.core.wald import crop as crop_scene
     from digisat_plugin.core.wald import load_region
 
+    from leave_scene_out import score_key
+
+    key = score_key(predictor.model_dir) + f"x{factor}crop{crop}"
     done = {}
     if cache and os.path.exists(cache):
         with open(cache, "rb") as f:
-            done = pickle.load(f)
+            saved = pickle.load(f)
+        done = saved["groups"] if saved.get("key") == key else {}
     for group, regions in GROUPS[factor].items():
         if group in done:
             continue
@@ -53,7 +57,7 @@ def collect(factor: int, predictor, cache: str | None = None, log=print, crop=No
         if cache:
             os.makedirs(os.path.dirname(os.path.abspath(cache)), exist_ok=True)
             with open(cache + ".tmp", "wb") as f:
-                pickle.dump(done, f)
+                pickle.dump({"key": key, "groups": done}, f)
             os.replace(cache + ".tmp", cache)
     return done
 
