@@ -50,7 +50,7 @@ def main(argv=None) -> int:
                          "x2 Virginia rows 0-641 and the six BigEarthNet test patches; x6 Virginia rows 0-641 and "
                          "Malmo (guided estimate written on both)",
             "method": "non-negative least squares of |output - truth| on the features, per network",
-            "script": "scripts/calibrate_uncertainty.py",
+            "script": "scripts/calibrate_uncertainty.py"}
     with open(out + ".tmp", "w", encoding="utf-8") as f:
         json.dump(data, f, indent=1, sort_keys=True)
         f.write("\n")

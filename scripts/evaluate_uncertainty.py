@@ -15,7 +15,6 @@ scripts/calibrate_uncertainty.py.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 
@@ -49,13 +48,11 @@ def markdown(rows: list) -> str:
     lines = [head, "|" + "---|" * 9]
     for r in rows:
         ok = passes(r)
-
-        def mark(key, text):
-            return text if ok[key] else f"**{text}** (miss)"
-        lines.append(f"| x{r['factor']} | {r['scene']} | {r['protocol']} | {r['pixels']} | "
-                     f"{mark('spearman', '%.2f' % r['spearman'])} | {r['proxy_spearman']:.2f} | "
-                     f"{mark('mean_ratio', '%.2f' % r['mean_ratio'])} | "
-                     f"{mark('top10_over_bottom50', '%.1f' % r['top10_over_bottom50'])} | {r['mean_error']:.1f} |")
+        cell = {k: f"{r[k]:.{d}f}" if ok[k] else f"**{r[k]:.{d}f}** (miss)"
+                for k, d in (("spearman", 2), ("mean_ratio", 2), ("top10_over_bottom50", 1))}
+        lines.append(f"| x{r['factor']} | {r['scene']} | {r['protocol']} | {r['pixels']} | {cell['spearman']} | "
+                     f"{r['proxy_spearman']:.2f} | {cell['mean_ratio']} | {cell['top10_over_bottom50']} | "
+                     f"{r['mean_error']:.1f} |")
     return "\n".join(lines) + "\n"
 
 

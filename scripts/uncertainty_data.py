@@ -30,11 +30,11 @@ def collect(factor: int, predictor, cache: str | None = None, log=print, crop=No
     """group -> [Pairs] for both degradations; kept in `cache` (a pickle) under a key of the code and
     weights so reruns are free and a run interrupted between groups resumes. crop: at most this many
     base pixels a side of each scene (tests)."""
+    from leave_scene_out import score_key
+
     from digisat_plugin.core.quality.uncertainty import pairs
     from digisat_plugin.core.wald import crop as crop_scene
     from digisat_plugin.core.wald import load_region
-
-    from leave_scene_out import score_key
 
     key = score_key(predictor.model_dir) + f"x{factor}crop{crop}"
     done = {}
