@@ -68,6 +68,7 @@ evaluate: setup
 	$(PY) scripts/leave_scene_out.py --json docs/leave_scene_out.json --markdown docs/leave_scene_out.md
 	$(PY) scripts/fullscale_check.py --markdown docs/fullscale.md
 	$(PY) -m digisat_plugin evaluate --split test --json docs/evaluation.json --markdown docs/evaluation.md
+	$(PY) scripts/evaluate_uncertainty.py --json docs/uncertainty.json --markdown docs/uncertainty.md
 
 # QGIS plugin: dist/digisat.zip (one folder digisat_plugin/ with metadata.txt, LICENSE, model_weights/)
 package: setup

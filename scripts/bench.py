@@ -5,6 +5,8 @@ Prints, for a scene and for one 4x its area (both cut from the shared Virginia s
   between the two (streaming keeps it nearly flat: the acceptance bound is < 1.5x);
 - throughput in megapixels of 10 m output per second;
 - the same scene resampled by GDAL (cubic, no network) as the speed baseline;
+- the same run writing the uncertainty layer too (`--uncertainty`), against the run without it
+  (the acceptance bound is 1.15 x);
 - the same run without the guard (`guard=False`: the networks the guard would replace by the
   estimate run too), and what the guard's check itself adds (the window's plan with and without
   the check, networks loaded), as a share of a run;
@@ -54,7 +56,7 @@ def child(mode: str, scene: str, aoi: str, out: str, device: str) -> None:
         return
     start = time.perf_counter()
     networks = [0.0]
-    if mode in ("digisat", "no-guard", "plain-malloc", "tensorflow"):
+    if mode in ("digisat", "no-guard", "plain-malloc", "tensorflow", "uncertainty"):
         from digisat_plugin.core.sr.engine import superresolve
         from digisat_plugin.core.sr.predict import Predictor
 
@@ -69,7 +71,8 @@ def child(mode: str, scene: str, aoi: str, out: str, device: str) -> None:
                 networks[0] += time.perf_counter() - t0
 
         predictor.run_net = timed
-        superresolve(scene, out, aoi=parse_aoi(aoi), predictor=predictor, guard=mode != "no-guard")
+        superresolve(scene, out, aoi=parse_aoi(aoi), predictor=predictor, guard=mode != "no-guard",
+                     uncertainty_path=out[:-4] + ".unc.tif" if mode == "uncertainty" else None)
     else:  # GDAL cubic resampling of every band to the 10 m window: no network at all
         gt = product.geotransform
         x0, y0 = gt[0] + window.col * gt[1], gt[3] + window.row * gt[5]
@@ -219,7 +222,7 @@ def measure(mode, scene, aoi, device, script=__file__, env=None) -> dict:
     "digisat" without it (what the setting is worth); env=None: this process's environment."""
     from digisat_plugin.core.runtime import TUNABLES_VAR, with_tunables
 
-    if env is None and mode in ("digisat", "no-guard", "guard-cost", "tensorflow"):
+    if env is None and mode in ("digisat", "no-guard", "guard-cost", "tensorflow", "uncertainty"):
         env = with_tunables()
     elif env is None and mode == "plain-malloc":
         env = {k: v for k, v in os.environ.items() if k != TUNABLES_VAR}
@@ -263,7 +266,7 @@ def main() -> None:
     print(f"bench: {os.path.basename(args.scene)}, device {args.device}, {os.cpu_count()} CPU cores")
     rows = {}
     for label, aoi in aois.items():
-        for mode in ("gdal-cubic", "no-guard", "plain-malloc", "tensorflow", "digisat"):
+        for mode in ("gdal-cubic", "no-guard", "plain-malloc", "tensorflow", "digisat", "uncertainty"):
             r = measure(mode, args.scene, aoi, args.device)
             rows[(label, mode)] = r
             mp = r["pixels"] / 1e6
@@ -319,6 +322,9 @@ def main() -> None:
         print(f"{label}: digisat takes {d['seconds'] / g['seconds']:.1f}x the time of GDAL cubic resampling; "
               f"the guard's check adds {check:.1f} s, {100 * check / d['seconds']:.0f} % of the run (bound 20 %); "
               f"malloc's huge pages (core/runtime.py) make it {m['seconds'] / first['seconds']:.2f} x as fast")
+        u = rows[(label, "uncertainty")]
+        print(f"{label}: with --uncertainty {u['seconds']:.1f} s against {d['seconds']:.1f} s without, "
+              f"{u['seconds'] / d['seconds']:.2f} x (bound 1.15)")
     if ratio >= 1.5:
         sys.exit(1)
 

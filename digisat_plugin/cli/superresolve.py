@@ -50,6 +50,7 @@ def register(sub) -> None:
                    "B10 only for L1C when asked)")
     p.add_argument("--original", metavar="PATH", help="also write the bands as delivered (nearest neighbour) on "
                    "the same 10 m grid, for comparison")
+    add_uncertainty_option(p)
     p.add_argument("--model", metavar="DIR", help="folder with net20/ and net60/ (default: model_weights/)")
     p.add_argument("--tile-size", type=positive_tile, help="tile core size in 10 m pixels (default 480)")
     p.add_argument("--adapt-steps", type=adapt_steps, default=0, metavar="N",
@@ -79,6 +80,14 @@ def positive_threads(text: str) -> int:
     return value
 
 
+def add_uncertainty_option(p) -> None:
+    """--uncertainty, shared by `superresolve`, `batch` and `series`."""
+    p.add_argument("--uncertainty", metavar="PATH",
+                   help="also write the expected absolute error of every enhanced pixel (float32 GeoTIFF on the same "
+                   "grid, one band per output band, in the output's DN; 0 on the copied 10 m bands; "
+                   "docs/uncertainty.md): mask pixels above a threshold before computing an index")
+
+
 def add_dn_scale_option(p) -> None:
     """--keep-dn-scale, shared by `superresolve` and `enhance`."""
     p.add_argument("--keep-dn-scale", action="store_true",
@@ -97,7 +106,7 @@ def run(args) -> int:
         result = superresolve(args.input, args.output, aoi=aoi, bands=args.bands, original_path=args.original,
                               model_dir=args.model, tile_size=args.tile_size, device=args.device, progress=progress,
                               adapt_steps=args.adapt_steps, harmonise=not args.keep_dn_scale,
-                              guard=not args.no_guard)
+                              guard=not args.no_guard, uncertainty_path=args.uncertainty)
     print(f"wrote {result.output} ({result.width} x {result.height} px, {len(result.bands)} bands: "
           f"{' '.join(result.bands)}) in {result.seconds:.1f} s on {result.extra.get('device', 'cpu')}")
     for net, done in result.extra.get("adapted", {}).items():
@@ -112,6 +121,8 @@ def run(args) -> int:
             print(f"note: {notice}")
     if result.original:
         print(f"wrote {result.original} (bands as delivered)")
+    if result.uncertainty:
+        print(f"wrote {result.uncertainty} (expected absolute error per pixel, DN)")
     return 0
 
 

@@ -60,6 +60,16 @@ def name_layers(context, result, paths, key: str) -> None:
             details.setPostProcessor(styler)
 
 
+class StyleAsUncertainty(QgsProcessingLayerPostProcessorInterface):
+    """Styles a loaded uncertainty layer with a sequential colour ramp (processing/uncertainty_style.py)."""
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802
+        from .uncertainty_style import style_uncertainty
+
+        if layer is not None and layer.type() == QgsMapLayerType.RasterLayer:
+            style_uncertainty(layer)
+
+
 class SuperResolveAlgorithm(DigisatAlgorithm):
     NAME = "superresolve"
     DISPLAY_NAME = "Super-resolve Sentinel-2 product"
@@ -75,7 +85,10 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
         "(unticked: the polygons' bounding box).<br>"
         "<b>Bands</b>: which band groups to super-resolve; the four 10 m bands are always included.<br>"
         "<b>Original bands</b>: optional companion GeoTIFF of the same bands as delivered, only "
-        "repeated to 10 m (nearest neighbour), for side-by-side comparison.<br>" + dn_scale.HELP + "<br><br>"
+        "repeated to 10 m (nearest neighbour), for side-by-side comparison.<br>"
+        "<b>Uncertainty</b>: optional float32 GeoTIFF, one band per output band: the expected absolute error "
+        "of each enhanced pixel in the output's DN (0 on the copied 10 m bands); mask pixels above a threshold "
+        "before computing an index (docs/uncertainty.md).<br>" + dn_scale.HELP + "<br><br>"
         "Same result as <tt>python -m digisat_plugin superresolve INPUT OUTPUT --aoi ...</tt>."
     )
 
@@ -84,6 +97,7 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
     BANDS = "BANDS"
     OUTPUT = "OUTPUT"
     ORIGINAL = "ORIGINAL"
+    UNCERTAINTY = "UNCERTAINTY"
     AOI = "AOI"
     MASK = "MASK_TO_AOI"
 
@@ -106,6 +120,11 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
                 self.ORIGINAL, "Original bands at 10 m (nearest neighbour)", optional=True, createByDefault=False,
             )
         )
+        self.addParameter(
+            QgsProcessingParameterRasterDestination(
+                self.UNCERTAINTY, "Uncertainty (expected absolute error, DN)", optional=True, createByDefault=False,
+            )
+        )
         self.addOutput(QgsProcessingOutputString("BAND_NAMES", "Band names, in output order"))
         self.addOutput(QgsProcessingOutputString("PRODUCT_ID", "Product id"))
         self.addOutput(QgsProcessingOutputNumber("WIDTH", "Width (pixels)"))
@@ -122,12 +141,14 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
         bands = band_names(self, parameters, self.BANDS, context)
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
         original = self.parameterAsOutputLayer(parameters, self.ORIGINAL, context) or None
+        uncertainty = self.parameterAsOutputLayer(parameters, self.UNCERTAINTY, context) or None
         options = engine_options(self, parameters, context)
         feedback.pushInfo(f"input: {input_path}; bands: {', '.join(bands)}; device: {options['device']}")
         args = dict(options, input_path=input_path, output_path=output, aoi=encode_aoi(aoi), bands=bands,
-                    original_path=original, harmonise=dn_scale.harmonise(self, parameters, context), mask_to_aoi=mask)
+                    original_path=original, harmonise=dn_scale.harmonise(self, parameters, context), mask_to_aoi=mask,
+                    uncertainty_path=uncertainty)
         # core.sr.engine.superresolve, in the worker process (the networks never load in QGIS's)
-        result = decode_sr_result(run_in_worker("superresolve", args, feedback, outputs=[output, original],
+        result = decode_sr_result(run_in_worker("superresolve", args, feedback, outputs=[output, original, uncertainty],
                                                 device=options["device"]))
         feedback.pushInfo(f"wrote {result.output} ({result.width} x {result.height}, {len(result.bands)} bands)")
         outputs = {
@@ -140,4 +161,11 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
         if original:
             outputs[self.ORIGINAL] = result.original
         name_layers(context, result, [output, original], request_key(aoi, bands, mask, options["model_dir"]))
+        if uncertainty:
+            outputs[self.UNCERTAINTY] = result.uncertainty
+            if context.willLoadLayerOnCompletion(uncertainty):
+                styler = StyleAsUncertainty()
+                STYLERS.append(styler)  # QGIS holds only a pointer; the algorithm copy may be gone by then
+                del STYLERS[:-16]
+                context.layerToLoadOnCompletionDetails(uncertainty).setPostProcessor(styler)
         return outputs

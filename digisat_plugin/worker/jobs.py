@@ -12,7 +12,8 @@ from .codec import decode_aoi, decode_scene
 
 def superresolve(args, progress, log):
     """mask_to_aoi (not an engine option): afterwards, pixels outside the area's polygon become no data
-    in the output and its original companion (core.io.mask.mask_to_polygon; the engine writes the box)."""
+    in the output, its original companion and the uncertainty layer (core.io.mask.mask_to_polygon; the
+    engine writes the box)."""
     from ..core.sr.engine import superresolve as run
 
     args = dict(args, aoi=decode_aoi(args.get("aoi")))
@@ -21,7 +22,7 @@ def superresolve(args, progress, log):
     if mask:
         from ..core.io.mask import mask_to_polygon
 
-        paths = [p for p in (result.output, result.original) if p]
+        paths = [p for p in (result.output, result.original, result.uncertainty) if p]
         for i, path in enumerate(paths):
             mask_to_polygon(path, args["aoi"], progress.stage(0.95 + 0.05 * i / len(paths),
                                                               0.95 + 0.05 * (i + 1) / len(paths)))

@@ -50,17 +50,28 @@ def check_writable(path: str) -> None:
         raise OutputError(f"{path}: cannot write output: the existing file is read-only")
 
 
+# Pixel types the writers make: the enhanced bands (uint16 DN) and the uncertainty layer (float32).
+DTYPES = {"uint16": gdal.GDT_UInt16, "float32": gdal.GDT_Float32}
+
+
+def cog_options(dtype: str = "uint16") -> list:
+    """COG_OPTIONS for a pixel type: floats get the floating-point predictor (2 is for integers)."""
+    return COG_OPTIONS if dtype == "uint16" else [o if o != "PREDICTOR=2" else "PREDICTOR=FLOATING_POINT"
+                                                  for o in COG_OPTIONS]
+
+
 TIFF_OPTIONS = ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE", "ZLEVEL=1", "BIGTIFF=IF_SAFER"]
 
 
 class _TiffWriter:
-    """A tiled uint16 GTiff at a temporary name beside `path` (`.<name>.<pid><suffix>`)."""
+    """A tiled GTiff (uint16, or `dtype` float32) at a temporary name beside `path` (`.<name>.<pid><suffix>`)."""
 
     suffix = ".part.tif"
 
-    def __init__(self, path: str, width: int, height: int, band_names, geotransform, crs_wkt: str, nodata: int = 0,
-                 band_metadata: dict | None = None, metadata: dict | None = None):
+    def __init__(self, path: str, width: int, height: int, band_names, geotransform, crs_wkt: str, nodata: float = 0,
+                 band_metadata: dict | None = None, metadata: dict | None = None, dtype: str = "uint16"):
         check_writable(path)
+        self.dtype = dtype
         bound_gdal_cache()
         self.path = os.path.abspath(path)
         stem = os.path.join(os.path.dirname(self.path), "." + os.path.basename(self.path))
@@ -69,7 +80,7 @@ class _TiffWriter:
         self.ds = None
         try:
             self.ds = gdal.GetDriverByName("GTiff").Create(
-                self.tmp_tiff, width, height, len(self.band_names), gdal.GDT_UInt16, TIFF_OPTIONS)
+                self.tmp_tiff, width, height, len(self.band_names), DTYPES[dtype], TIFF_OPTIONS)
         except RuntimeError as exc:
             self.abort()
             raise OutputError(f"{path}: cannot write output ({first_line(exc)})") from None
@@ -128,7 +139,7 @@ class CogWriter(_TiffWriter):
     def commit(self, progress=None) -> str:
         self._close()
         try:
-            translate_cog(self.tmp_tiff, self.tmp_cog, self.path, progress)
+            translate_cog(self.tmp_tiff, self.tmp_cog, self.path, progress, cog_options(self.dtype))
         finally:
             self.abort()
         return self.path
@@ -200,7 +211,7 @@ def _tmp_cog(path: str) -> str:
     return os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.{os.getpid()}.cog.part.tif")
 
 
-def translate_cog(src, tmp_cog: str, final: str, progress) -> None:
+def translate_cog(src, tmp_cog: str, final: str, progress, options=None) -> None:
     """GDAL's COG driver from `src` to `tmp_cog`, renamed to `final` (Cancelled on cancel)."""
 
     def callback(fraction, _msg, _data):
@@ -213,7 +224,7 @@ def translate_cog(src, tmp_cog: str, final: str, progress) -> None:
         return 1
 
     try:
-        gdal.Translate(tmp_cog, src, format="COG", creationOptions=COG_OPTIONS, callback=callback)
+        gdal.Translate(tmp_cog, src, format="COG", creationOptions=options or COG_OPTIONS, callback=callback)
     except RuntimeError as exc:
         _remove(tmp_cog)
         if progress is not None and progress.cancelled:

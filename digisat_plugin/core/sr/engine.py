@@ -25,6 +25,7 @@ from .predict import Predictor, inputs_for, nets_for
 from .spec import SPECS, blur_parts, centre_fits
 from .threads import beside
 from .tiling import DEFAULT_TILE, align_up, plan_tiles
+from .uncertainty import load_calibration
 
 # Adaptation reads at most this many base pixels on a side (the window's centre): a few hundred
 # steps of 16 patches see only a part of it anyway, and a whole tile would not fit in memory.
@@ -45,6 +46,7 @@ class SuperResolveResult:
     level: str = ""
     seconds: float = 0.0
     extra: dict = field(default_factory=dict)
+    uncertainty: str | None = None
 
 
 def default_bands(product) -> list:
@@ -160,7 +162,7 @@ def split_pieces(window, tile_height: int, rows: int) -> list:
 
 def superresolve(input_path, output_path, aoi=None, bands=None, original_path=None, model_dir=None,
                  tile_size=None, device="auto", batch_size=None, progress=None, predictor=None,
-                 adapt_steps=0, harmonise=True, guard=True) -> SuperResolveResult:
+                 adapt_steps=0, harmonise=True, guard=True, uncertainty_path=None) -> SuperResolveResult:
     """Super-resolve `input_path` (band folder, SAFE folder or zip) to a 10 m COG at `output_path`.
 
     aoi: core.io.aoi.Aoi or None for the whole product; bands: output band names (default all
@@ -171,8 +173,9 @@ def superresolve(input_path, output_path, aoi=None, bands=None, original_path=No
     offset (default), else keep the product's DN scale; either way every band carries its GDAL
     scale/offset (core/io/output_scale.py). guard: check each network on the window at reduced
     scale first and write the guided estimate where it does not win (core/quality/guard.py);
-    off, the networks' output is always written. Raises DigisatError subclasses with one-line
-    messages.
+    off, the networks' output is always written. uncertainty_path: also write the expected
+    absolute error of every output pixel (float32 COG, one band per output band, in the output's
+    DN: core/sr/uncertainty.py). Raises DigisatError subclasses with one-line messages.
 
     Built from the two steps that `core.batch` runs apart: `plan_scene` (once per scene) and
     `stream_piece` (here: one piece, the whole scene).
@@ -186,6 +189,10 @@ def superresolve(input_path, output_path, aoi=None, bands=None, original_path=No
         if os.path.abspath(original_path) == os.path.abspath(output_path):
             raise OutputError(f"{original_path}: the original companion must not be the output file")
         check_writable(original_path)
+    if uncertainty_path:
+        if os.path.abspath(uncertainty_path) in {os.path.abspath(p) for p in (output_path, original_path) if p}:
+            raise OutputError(f"{uncertainty_path}: the uncertainty layer must not be the output or original file")
+        check_writable(uncertainty_path)
     progress.update(0.0, "opening product")
     product = open_product(input_path)
     try:
@@ -199,13 +206,22 @@ def superresolve(input_path, output_path, aoi=None, bands=None, original_path=No
                                 predictor_given, harmonise, guard, progress.stage(stream_stage[0] - 0.1,
                                                                                  stream_stage[0]),
                                 adapt if adapt_steps > 0 else None)
+        calibration = load_calibration(predictor.model_dir) if uncertainty_path else None
         writers = [CogWriter(output_path, plan.width, plan.height, plan.bands, plan.geotransform, plan.crs_wkt,
                              band_metadata=plan.band_metadata, metadata=plan.metadata)]
-        if original_path:
-            writers.append(CogWriter(original_path, plan.width, plan.height, plan.bands, plan.geotransform,
-                                     plan.crs_wkt, **original_metadata(plan)))
         try:
-            stream_piece(plan, plan.whole(), writers, predictor, progress.stage(*stream_stage), product=product)
+            if original_path:
+                writers.append(CogWriter(original_path, plan.width, plan.height, plan.bands, plan.geotransform,
+                                         plan.crs_wkt, **original_metadata(plan)))
+            if uncertainty_path:
+                writers.append(uncertainty_writer(uncertainty_path, plan, calibration))
+        except BaseException:
+            for w in writers:
+                w.abort()
+            raise
+        try:
+            stream_piece(plan, plan.whole(), writers, predictor, progress.stage(*stream_stage), product=product,
+                         calibration=calibration)
             done = [w.commit(progress.stage(0.9 + 0.1 * i / len(writers), 0.9 + 0.1 * (i + 1) / len(writers)))
                     for i, w in enumerate(writers)]
         except BaseException:
@@ -214,7 +230,8 @@ def superresolve(input_path, output_path, aoi=None, bands=None, original_path=No
             raise
         progress.update(1.0, "done")
         return SuperResolveResult(
-            output=done[0], original=done[1] if original_path else None, bands=plan.bands, width=plan.width,
+            output=done[0], original=done[1] if original_path else None, uncertainty=done[-1] if uncertainty_path else None,
+            bands=plan.bands, width=plan.width,
             height=plan.height, geotransform=plan.geotransform, crs_wkt=plan.crs_wkt, product_id=plan.product_id,
             date=plan.date, level=plan.level, seconds=time.monotonic() - started,
             extra=dict(_public_extra(plan), device=predictor.device),
@@ -286,15 +303,33 @@ def original_metadata(plan) -> dict:
             "metadata": {k: v for k, v in plan.metadata.items() if k != "DIGISAT_GUARD"}}
 
 
+def uncertainty_writer(path, plan: ScenePlan, calibration, writer=None):
+    """The uncertainty layer's writer (a CogWriter, or `writer`, e.g. core.io.cog.PartWriter): float32,
+    NaN where the output has no data, the output's band names and order, what it means in its metadata."""
+    from ..io.cog import CogWriter
+
+    items = {}
+    for band in plan.bands:
+        how = plan.band_metadata.get(band, {}).get("DIGISAT_METHOD", "")
+        items[band] = {"DIGISAT_UNCERTAINTY": "0: copied as delivered" if band in BANDS_10M else
+                       "no data: no calibration for this band" if not nets_for([band]) else
+                       f"expected absolute error of: {how}"}
+    return (writer or CogWriter)(path, plan.width, plan.height, plan.bands, plan.geotransform, plan.crs_wkt,
+                                 nodata=float("nan"), band_metadata=items,
+                                 metadata=dict(calibration.items(), DIGISAT_FINGERPRINT=plan.fingerprint()),
+                                 dtype="float32")
+
+
 def stream_piece(plan: ScenePlan, piece: Piece, writers, predictor=None, progress=None, product=None,
-                 model_dir=None, device="auto", batch_size=None) -> None:
+                 model_dir=None, device="auto", batch_size=None, calibration=None) -> None:
     """Step 2 of `superresolve`: run the tiles of one piece of `plan` and write them.
 
     writers: the output (and optionally the original companion) with `write(band, row, col,
     data)`, rows and columns counted from the piece's top-left corner (the whole scene's window
     for `plan.whole()`); each crops what falls outside it. The tiles are those of the whole
     scene's grid and the blur and guard decisions those of the plan, so the pixels are the same
-    whatever the split.
+    whatever the split. calibration (core/sr/uncertainty.Calibration): the last writer is the
+    uncertainty layer's (`uncertainty_writer`).
     """
     progress = as_progress(progress)
     own = product is None
@@ -302,7 +337,7 @@ def stream_piece(plan: ScenePlan, piece: Piece, writers, predictor=None, progres
     try:
         predictor = predictor or Predictor(model_dir, device=device, batch_size=batch_size)
         scale = OutputScale(product, plan.harmonise)
-        _stream(product, predictor, plan, piece, writers, progress, scale)
+        _stream(product, predictor, plan, piece, writers, progress, scale, calibration)
     finally:
         if own:
             product.close()
@@ -408,17 +443,22 @@ def _piece_runs(plan: ScenePlan, piece: Piece) -> list:
             for i in range(piece.tile_rows)]
 
 
-def _stream(product, predictor, plan, piece, writers, progress, scale):
+def _stream(product, predictor, plan, piece, writers, progress, scale, calibration=None):
     def read(name, row, col, height, width):
         return product.read(name, row, col, height, width)
 
     bands, ratios = plan.bands, plan.ratios
+    spread_writer = writers[-1] if calibration is not None else None
+    writers = writers[:-1] if calibration is not None else writers
     runs = _piece_runs(plan, piece)
     for k, (window, most) in enumerate(runs):
         stage = progress.stage(k / len(runs), (k + 1) / len(runs))
-        for tile, outputs, natives in predictor.run_tiles(read, window, bands, ratios, most, stage, plan.blur,
-                                                          plan.methods, plan.priors):
+        for tile, outputs, natives, *spread in predictor.run_tiles(read, window, bands, ratios, most, stage,
+                                                                   plan.blur, plan.methods, plan.priors,
+                                                                   spread=calibration is not None):
             row, col = tile.row - piece.row, tile.col - piece.col
+            if calibration is not None:
+                _write_spread(spread_writer, calibration, scale, bands, ratios, natives, spread[0], row, col)
             for band in bands:
                 values, nodata = natives[band]
                 mask = upsample_nearest(nodata, ratios[band])
@@ -432,6 +472,22 @@ def _stream(product, predictor, plan, piece, writers, progress, scale):
                     original = product.bands[band].read_dn(tile.row // r, tile.col // r, tile.height // r,
                                                            tile.width // r)
                     writers[1].write(band, row, col, upsample_nearest(scale.from_dn(band, original), ratios[band]))
+
+
+def _write_spread(writer, calibration, scale, bands, ratios, natives, feats, row, col) -> None:
+    """One tile of the uncertainty layer: 0 on the copied 10 m bands, the calibrated expected error
+    (in the output's DN) on the bands a network writes, NaN where the output has no data or no
+    calibration (B10)."""
+    for band in bands:
+        mask = upsample_nearest(natives[band][1], ratios[band])
+        spec = next((sp for sp in nets_for([band]) if band in sp.outputs), None)
+        if band in BANDS_10M:
+            values = np.zeros(mask.shape, np.float32)
+        elif spec is None:
+            values = np.full(mask.shape, np.nan, np.float32)
+        else:  # an error in model units (reflectance x 10000) is one in output DN over the DN's gain
+            values = calibration.expected_error(spec.name, feats[band]) / scale.radiometry(band).gain
+        writer.write(band, row, col, np.where(mask, np.nan, values).astype(np.float32))
 
 
 __all__ = ["superresolve", "plan_scene", "stream_piece", "ScenePlan", "Piece", "SuperResolveResult", "Cancelled",

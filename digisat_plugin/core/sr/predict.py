@@ -15,11 +15,13 @@ from ..errors import DigisatError
 from ..io.aoi import Window
 from ..io.product import read_mirrored
 from .consistency import enforce_consistency
+from .guided import local_scale
 from .resample import upsample
 from .session import device_name, providers_for
 from .spec import NET20, NET60, guided_estimate, prepare_inputs, shares_lift, valid_at, window_fit, with_shares
 from .threads import available
 from .tiling import plan_tiles
+from .uncertainty import features as uncertainty_features
 from .weights import default_model_dir, load_net
 
 DEFAULT_BATCH = 2
@@ -81,8 +83,10 @@ class Predictor:
         return prepared.to_values(np.asarray(y, dtype=np.float32))
 
     def run_tiles(self, read, window, targets, ratios: dict, tile_size=None, progress=None, blur=None,
-                  methods=None, priors=None):
-        """Yield (tile, outputs, natives) for every tile of `window`.
+                  methods=None, priors=None, spread=False):
+        """Yield (tile, outputs, natives) for every tile of `window` (with spread: (tile, outputs,
+        natives, features), features: band -> (F, h, w) of core/sr/uncertainty.py for every band a
+        network writes).
 
         read(name, row, col, height, width) -> (values, nodata) for a base-grid window (mirrored
         beyond the data) at the band's native grid; outputs: band -> base-grid array of the
@@ -114,6 +118,7 @@ class Predictor:
             full = {b: np.stack([r[b][0] for r in reads]) for b in bands}
             th, tw = batch[0].height, batch[0].width  # one shape for all tiles (plan_tiles)
             cores = {}  # band -> (N, th, tw): the tile cores
+            spreads = {}  # band -> (N, F, th, tw): the uncertainty features (spread)
             lifted = {}  # net name -> the 20 m bands' x2 estimate on its inputs' grid (shares_lift)
             # The network whose coarse guides another's estimate is runs first: its lift is the larger.
             order = sorted(specs, key=lambda sp: not shared or sp is not shared[1])
@@ -130,13 +135,15 @@ class Predictor:
                     lifted[spec.name] = lift
                     c = self.net(spec.name).margin - self.net(fine.name).margin
                     lifted[fine.name] = lift[..., c:lift.shape[-2] - c, c:lift.shape[-1] - c]
-                y, left = self._run_one(spec, inputs, ratios, blur, methods, priors, lifted.get(spec.name))
+                y, estimate, left = self._run_one(spec, inputs, ratios, blur, methods, priors, lifted.get(spec.name))
                 consistent = self.net(spec.name).card.get("consistency", False)
                 for i, band in enumerate(spec.outputs):
                     # Optionally corrected so that, averaged back to its own grid, the band is
                     # what the sensor delivered (core/sr/consistency.py).
                     values = enforce_consistency(y[..., i], inputs[band], ratios[band]) if consistent else y[..., i]
                     cores[band] = values[:, left:left + th, left:left + tw]
+                if spread:
+                    spreads.update(self._spread(spec, inputs, ratios, y, estimate, own - left, left, th, tw))
                 if progress is not None:
                     progress.update((start + len(batch) * done / steps) / len(tiles))
             for band in targets:
@@ -152,18 +159,39 @@ class Predictor:
                     r = ratios[b]
                     sl = (slice(m // r, (m + th) // r), slice(m // r, (m + tw) // r))
                     natives[b] = (reads[i][b][0][sl], reads[i][b][1][sl])
-                yield tile, outputs, natives
+                if spread:
+                    yield tile, outputs, natives, {b: v[i] for b, v in spreads.items()}
+                else:
+                    yield tile, outputs, natives
         if progress is not None:
             progress.update(1.0)
 
+    @staticmethod
+    def _spread(spec, inputs, ratios, y, estimate, crop, left, th, tw) -> dict:
+        """band -> (N, F, th, tw) uncertainty features of a batch: y and estimate hold `left` base
+        pixels around the tile cores, the inputs `crop` more (their own network's margin)."""
+        low = np.stack([inputs[b] for b in spec.outputs], axis=-3)
+        level = local_scale(low, spec.scale)  # on the inputs' extent: its reach stays inside the margin
+        out = {}
+        for i, band in enumerate(spec.outputs):
+            r = ratios[band]
+            h, w = y.shape[-3:-1]
+            feats = uncertainty_features(y[..., i], estimate[..., i],
+                                         inputs[band][..., crop // r:(crop + h) // r, crop // r:(crop + w) // r], r,
+                                         level[..., i, crop:crop + h, crop:crop + w])
+            out[band] = feats[..., left:left + th, left:left + tw]
+        return out
+
     def _run_one(self, spec, inputs, ratios, blur, methods, priors, lifted) -> tuple:
-        """(outputs (N, H, W, n_out) on the model scale, the margin left around the tile core in them)
+        """(outputs (N, H, W, n_out) on the model scale, the guided estimate on the same grid, the
+        margin left around the tile core in them)
         for one network on a batch of tile inputs: its guided estimate where the guard chose it, else
         the network, run only on the part of the tile its receptive field needs (the rest of the
         margin feeds the estimate)."""
         loaded = self.net(spec.name)
         if methods.get(spec.name, "network") == "guided":  # no network input planes needed
-            return guided_estimate(inputs, spec, blur[spec.name], priors.get(spec.name), lifted), loaded.margin
+            estimate = guided_estimate(inputs, spec, blur[spec.name], priors.get(spec.name), lifted)
+            return estimate, estimate, loaded.margin
         prepared = prepare_inputs(inputs, ratios, spec, blur[spec.name], priors.get(spec.name), lifted)
         crop = loaded.margin - loaded.network_margin if loaded.network_margin else 0
         prepared = prepared.cropped(crop)
@@ -171,14 +199,16 @@ class Predictor:
         shares = methods.get(spec.name, "network")
         if not isinstance(shares, str):  # the guard's shares per band
             y = with_shares(prepared.base, y, shares)
-        return y, loaded.margin - crop
+        return y, prepared.base, loaded.margin - crop
 
-    def predict(self, native: dict, ratios: dict, targets, tile_size=None, progress=None, methods=None) -> dict:
+    def predict(self, native: dict, ratios: dict, targets, tile_size=None, progress=None, methods=None,
+                spread=False):
         """Super-resolve in-memory native-grid arrays (model scale) of one image.
 
         The base grid is given by the ratio-1 bands; its size must be a multiple of 6. The blur
         and prior are estimated on the whole image (pixels without data left out). methods: as in run_tiles.
-        Returns band -> float32 base-grid array for every target band.
+        Returns band -> float32 base-grid array for every target band; with spread, also band ->
+        (F, H, W) uncertainty features (core/sr/uncertainty.py) for every band a network writes.
         """
         base = next(b for b in native if ratios[b] == 1)
         height, width = native[base].shape
@@ -193,11 +223,15 @@ class Predictor:
             return part.astype(np.float32), part == 0
 
         out = {b: np.zeros((height, width), np.float32) for b in targets}
-        for tile, outputs, _ in self.run_tiles(read, Window(0, 0, height, width), targets, ratios, tile_size, progress,
-                                               blur, methods, priors):
+        feats = {}
+        for tile, outputs, _, *more in self.run_tiles(read, Window(0, 0, height, width), targets, ratios, tile_size,
+                                                      progress, blur, methods, priors, spread):
             h = min(tile.height, height - tile.row)
             w = min(tile.width, width - tile.col)
             for b, arr in outputs.items():
                 out[b][tile.row:tile.row + h, tile.col:tile.col + w] = arr[:h, :w]
-        return out
+            for b, arr in (more[0] if more else {}).items():
+                feats.setdefault(b, np.zeros((arr.shape[0], height, width), np.float32))
+                feats[b][:, tile.row:tile.row + h, tile.col:tile.col + w] = arr[:, :h, :w]
+        return (out, feats) if spread else out
 

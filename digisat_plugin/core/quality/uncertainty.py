@@ -1,0 +1,103 @@
+"""Calibrating and validating the uncertainty layer (core/sr/uncertainty.py) at reduced scale.
+
+Wald pairs: every band degraded by s, super-resolved as the engine writes it (the guard's decision
+on the degraded window, the network's share of its correction), and the actual absolute error of
+each pixel set beside the features the engine computes there. `fit` finds the non-negative
+coefficients per network (least squares on |error|, so the layer estimates its mean), each
+scene/degradation pair weighted alike so that one large scene does not decide them; `scores`
+gives the validation figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import uniform_filter
+from scipy.optimize import nnls
+from scipy.stats import spearmanr
+
+from ..sr.spec import SPECS
+from ..sr.uncertainty import combine
+from ..wald import crop, degraded_scene
+from .guard import check as guard_check
+
+FACTOR_NET = {2: "net20", 6: "net60"}
+PROXY_SIZE = 5  # the naive proxy: the output's local standard deviation over 5 x 5 px
+
+
+@dataclass
+class Pairs:
+    """One scene at one factor and degradation: per valid pixel of every output band of the network."""
+
+    scene: str
+    s: int
+    protocol: str
+    features: np.ndarray  # (F, N) pooled over the bands
+    error: np.ndarray  # (N,) actual absolute error (model scale)
+    proxy: np.ndarray  # (N,) the naive proxy
+    band: np.ndarray  # (N,) index of the output band
+    written: object  # the guard's decision (GuardDecision.written())
+
+
+def pairs(scene, s: int, protocol: str, predictor) -> Pairs:
+    """Degrade `scene` (core.wald.RegionArrays) by s, super-resolve it as the engine would, and pair
+    the features with the actual absolute error on every pixel whose 60 m cell holds data."""
+    spec = SPECS[FACTOR_NET[s]]
+    low = degraded_scene(scene, s, protocol)
+    truth = crop(scene, 6 * s)
+    native = {b: low.native[b] for b in spec.inputs}
+    decision = guard_check(predictor, native, low.ratios, spec.name)
+    out, feats = predictor.predict(native, low.ratios, list(spec.outputs), methods={spec.name: decision.written()},
+                                   spread=True)
+    valid = ~low.nodata
+    f, e, p, k = [], [], [], []
+    for i, band in enumerate(spec.outputs):
+        written = out[band]
+        mean = uniform_filter(written, PROXY_SIZE, mode="reflect")
+        proxy = np.sqrt(np.maximum(uniform_filter(written * written, PROXY_SIZE, mode="reflect") - mean * mean, 0))
+        f.append(feats[band][:, valid])
+        e.append(np.abs(written - truth.native[band])[valid])
+        p.append(proxy[valid])
+        k.append(np.full(int(valid.sum()), i, np.int8))
+    return Pairs(scene.name, s, protocol, np.concatenate(f, axis=1), np.concatenate(e), np.concatenate(p),
+                 np.concatenate(k), decision.written())
+
+
+def fit(items) -> np.ndarray:
+    """Non-negative coefficients (F,) minimising the squared error of combine(features) against the
+    absolute error, every item (scene and degradation) weighted alike."""
+    rows, target = [], []
+    for it in items:
+        w = 1.0 / np.sqrt(max(len(it.error), 1))
+        rows.append(it.features.T.astype(np.float64) * w)
+        target.append(it.error.astype(np.float64) * w)
+    coef, _ = nnls(np.concatenate(rows), np.concatenate(target))
+    return coef
+
+
+def scores(item: Pairs, coefficients) -> dict:
+    """Spearman correlation of predicted and actual absolute error, mean predicted / mean actual, the
+    actual mean error in the top 10 % predicted against the bottom 50 %, and the proxy's Spearman."""
+    predicted = predict(item, coefficients)
+    return dict(score_prediction(predicted, item.error), proxy_spearman=_spearman(item.proxy, item.error),
+                pixels=int(len(item.error)))
+
+
+def predict(item: Pairs, coefficients) -> np.ndarray:
+    """The layer's value on the item's pixels (as core/sr/uncertainty.combine computes it)."""
+    return combine(item.features[:, :, None], coefficients)[:, 0]
+
+
+def score_prediction(predicted: np.ndarray, actual: np.ndarray) -> dict:
+    order = np.argsort(predicted, kind="stable")
+    n = len(order)
+    top = actual[order[int(np.floor(0.9 * n)):]].mean()
+    bottom = actual[order[:n // 2]].mean()
+    return {"spearman": _spearman(predicted, actual), "mean_ratio": float(predicted.mean() / max(actual.mean(), 1e-9)),
+            "top10_over_bottom50": float(top / max(bottom, 1e-9)), "mean_error": float(actual.mean()),
+            "mean_predicted": float(predicted.mean())}
+
+
+def _spearman(a, b) -> float:
+    return float(spearmanr(a, b)[0])

@@ -1,0 +1,101 @@
+"""The per-pixel uncertainty layer: the expected absolute error of each enhanced pixel.
+
+At full scale there is no truth, so the layer is a small model of what is known there, fitted at
+reduced scale (Wald pairs of scenes the networks never saw; scripts/calibrate_uncertainty.py) and
+shipped as `uncertainty.json` beside the networks. Per output band and pixel, four features, all
+in the band's own units (model scale, reflectance x 10000) and all by-products of the run:
+
+- detail: how much 10 m detail the guided estimate added to the band (RMS over 3 x 3 px of the
+  estimate minus the band's cubic upsampling). Super-resolution errs where it has to invent
+  detail: edges, small objects; where the band is flat it has nothing to get wrong.
+- correction: how far the written output moved from that estimate (RMS over 3 x 3 px of the
+  network's written correction; 0 where the guard wrote the estimate). A large correction is a
+  confident guess where the estimate was, by the network's own reckoning, far off.
+- gradient: the written band's own local gradient (RMS over 3 x 3 px): at x6, where the estimate
+  is written and the correction is 0, what is sharp in the output is where the error lives.
+- level: the band's smooth local mean (spec's local scale): the noise and the error of a bright
+  band are larger in DN than a dark one's, whatever its texture.
+
+The expected error is a non-negative combination of them per network (band group), fitted by
+least squares on the absolute error (so it estimates the mean of |error|, in DN). The features are
+computed on each tile with its margin, so the layer does not depend on the tiling.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+from scipy.ndimage import uniform_filter
+
+from ..errors import InputError
+from .resample import upsample
+
+FEATURES = ("detail", "correction", "gradient", "level")
+CALIBRATION_FILE = "uncertainty.json"
+NEIGHBOURHOOD = 3  # base pixels a side of the features' local RMS (one 20 m pixel and its ring)
+REACH = NEIGHBOURHOOD  # base pixels of margin the features need around a tile core (gradient + RMS)
+METHOD = ("expected absolute error of the enhanced value, in the band's output DN: a non-negative "
+          "combination of the guided estimate's added detail, the network's written correction, the "
+          "output's local gradient and the band's local mean, fitted at reduced scale (Wald protocol) on "
+          "scenes the networks never saw; see docs/uncertainty.md")
+
+
+def _rms(a: np.ndarray) -> np.ndarray:
+    size = (1,) * (a.ndim - 2) + (NEIGHBOURHOOD, NEIGHBOURHOOD)
+    return np.sqrt(np.maximum(uniform_filter(np.asarray(a, np.float32) ** 2, size=size, mode="reflect"), 0.0))
+
+
+def features(written: np.ndarray, estimate: np.ndarray, low: np.ndarray, s: int, level: np.ndarray) -> np.ndarray:
+    """(..., F, H, W) features of one band on the base grid (FEATURES order).
+
+    written, estimate: (..., H, W) the output and the guided estimate (model scale); low: (..., h, w)
+    the band on its own grid, h * s = H; level: (..., H, W) its smooth local mean (spec.local_scale).
+    """
+    gy, gx = np.gradient(np.asarray(written, np.float32), axis=(-2, -1))
+    detail = _rms(estimate - upsample(np.asarray(low, np.float32), s, "cubic"))
+    correction = _rms(written - estimate)
+    gradient = _rms(np.hypot(gx, gy))
+    return np.stack([detail, correction, gradient, np.asarray(level, np.float32)], axis=-3).astype(np.float32)
+
+
+def combine(feats: np.ndarray, coefficients) -> np.ndarray:
+    """(..., F, H, W) features -> (..., H, W) expected absolute error (model scale)."""
+    c = np.asarray(coefficients, np.float32).reshape((len(FEATURES), 1, 1))
+    return np.sum(feats * c, axis=-3)
+
+
+class Calibration:
+    """The fitted coefficients per network, from `uncertainty.json` in a model folder."""
+
+    def __init__(self, data: dict, path: str = ""):
+        self.data, self.path = data, path
+        if list(data.get("features", [])) != list(FEATURES):
+            raise InputError(f"{path}: uncertainty calibration for features {data.get('features')}, this version "
+                             f"computes {list(FEATURES)}; rerun scripts/calibrate_uncertainty.py")
+        self.coefficients = {net: np.asarray(v["coefficients"], np.float32) for net, v in data["nets"].items()}
+
+    def expected_error(self, net: str, feats: np.ndarray) -> np.ndarray:
+        return combine(feats, self.coefficients[net])
+
+    def items(self) -> dict:
+        """Dataset metadata items of the uncertainty layer."""
+        return {"DIGISAT_UNCERTAINTY": METHOD, "DIGISAT_UNCERTAINTY_UNITS": "DN of the enhanced band (same scale)",
+                "DIGISAT_UNCERTAINTY_FEATURES": ",".join(FEATURES),
+                "DIGISAT_UNCERTAINTY_COEFFICIENTS": json.dumps({k: [round(float(x), 6) for x in v]
+                                                                for k, v in self.coefficients.items()}),
+                "DIGISAT_UNCERTAINTY_FITTED": str(self.data.get("fitted_on", ""))}
+
+
+def load_calibration(model_dir: str) -> Calibration:
+    """The calibration shipped beside the networks; a one-line InputError when it is missing or broken."""
+    path = os.path.join(model_dir, CALIBRATION_FILE)
+    if not os.path.isfile(path):
+        raise InputError(f"{path}: no uncertainty calibration in the model folder (scripts/calibrate_uncertainty.py "
+                         "writes it)")
+    try:
+        with open(path, encoding="utf-8") as f:
+            return Calibration(json.load(f), path)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{path}: unreadable uncertainty calibration ({exc})") from None

@@ -1,0 +1,38 @@
+"""The uncertainty layer's look in QGIS: one band (default the first enhanced one, B05 when present)
+with a sequential colour ramp from 0 (trust) to a high expected error. Processing styles its
+UNCERTAINTY output with it; the dock can call `style_uncertainty(layer)` for its option too (or the
+function can move to gui/ then: it needs only qgis.core)."""
+
+from __future__ import annotations
+
+RAMP = "Magma"  # sequential and readable in grey: low error dark, high error bright
+# The ramp ends at the mean plus this many standard deviations of the band: the long tail of large
+# expected errors (edges, small objects) saturates instead of squeezing the rest into one colour.
+SPREAD = 2.0
+
+
+def style_uncertainty(layer, band_name: str = "B05") -> None:
+    from qgis.core import (
+        QgsColorRampShader,
+        QgsRasterBandStats,
+        QgsRasterShader,
+        QgsSingleBandPseudoColorRenderer,
+        QgsStyle,
+    )
+
+    provider = layer.dataProvider()
+    names = [provider.generateBandName(i) for i in range(1, layer.bandCount() + 1)]
+    names = [layer.bandName(i) or n for i, n in enumerate(names, start=1)]
+    band = next((i for i, n in enumerate(names, start=1) if band_name in n), 1)
+    stats = provider.bandStatistics(band, QgsRasterBandStats.Stats.Mean | QgsRasterBandStats.Stats.StdDev)
+    top = max(float(stats.mean + SPREAD * stats.stdDev), 1.0)
+    ramp = QgsStyle.defaultStyle().colorRamp(RAMP)
+    shader_fn = QgsColorRampShader(0.0, top, ramp, QgsColorRampShader.Type.Interpolated)
+    shader_fn.classifyColorRamp(5, -1)
+    shader = QgsRasterShader()
+    shader.setRasterShaderFunction(shader_fn)
+    renderer = QgsSingleBandPseudoColorRenderer(provider, band, shader)
+    renderer.setClassificationMin(0.0)
+    renderer.setClassificationMax(top)
+    layer.setRenderer(renderer)
+    layer.triggerRepaint()

@@ -1,0 +1,102 @@
+"""The uncertainty layer: what the engine writes (core/sr/uncertainty.py) and how it scores on the
+held-out split at reduced scale, each group's figures from coefficients fitted without it."""
+
+import importlib
+import os
+import sys
+
+import numpy as np
+import pytest
+from osgeo import gdal
+
+from digisat_plugin.core.errors import OutputError
+from digisat_plugin.core.io.aoi import parse_aoi
+from digisat_plugin.core.io.product import open_product
+from digisat_plugin.core.sr.engine import superresolve
+from digisat_plugin.core.sr.predict import Predictor
+
+from ..conftest import REPO, SAMPLE, SENTINEL2
+
+BANDS = ["B02", "B03", "B04", "B05", "B08", "B8A", "B11"]
+
+
+@pytest.fixture(scope="module")
+def predictor():
+    return Predictor(device="cpu")
+
+
+def _aoi(size=240):
+    gt = open_product(str(SAMPLE)).geotransform
+    x0, y1 = gt[0], gt[3]
+    return parse_aoi(f"{x0},{y1 - size * gt[1]},{x0 + size * gt[1]},{y1}")
+
+
+def test_layer_on_the_outputs_grid_zero_on_copied_bands(tmp_path, predictor):
+    out, unc = str(tmp_path / "out.tif"), str(tmp_path / "unc.tif")
+    result = superresolve(str(SAMPLE), out, aoi=_aoi(), bands=BANDS, predictor=predictor, uncertainty_path=unc)
+    assert result.uncertainty == os.path.abspath(unc)
+    o, u = gdal.Open(out), gdal.Open(unc)
+    assert (u.RasterXSize, u.RasterYSize, u.GetGeoTransform()) == (o.RasterXSize, o.RasterYSize, o.GetGeoTransform())
+    names = [o.GetRasterBand(i + 1).GetDescription() for i in range(o.RasterCount)]
+    assert [u.GetRasterBand(i + 1).GetDescription() for i in range(u.RasterCount)] == names
+    assert "expected absolute error" in u.GetMetadataItem("DIGISAT_UNCERTAINTY")
+    for i, name in enumerate(names, start=1):
+        band = u.GetRasterBand(i)
+        assert band.DataType == gdal.GDT_Float32
+        values = band.ReadAsArray()
+        if name in ("B02", "B03", "B04", "B08"):
+            assert np.all(values == 0)
+        else:  # a few to some tens of DN on this 20 m band, never negative
+            assert np.isfinite(values).all() and values.min() >= 0
+            assert 2 < values.mean() < 100
+    assert sorted(os.listdir(tmp_path)) == ["out.tif", "unc.tif"]  # no temporaries left
+
+
+def test_layer_does_not_depend_on_the_tiling(tmp_path, predictor):
+    paths = []
+    for tile in (120, 240):
+        unc = str(tmp_path / f"u{tile}.tif")
+        superresolve(str(SAMPLE), str(tmp_path / f"o{tile}.tif"), aoi=_aoi(), bands=["B05"], predictor=predictor,
+                     tile_size=tile, uncertainty_path=unc)
+        paths.append(gdal.Open(unc).ReadAsArray())
+    np.testing.assert_allclose(paths[0], paths[1], rtol=1e-4, atol=1e-3)
+
+
+def test_unwritable_uncertainty_path_is_a_one_line_error_and_nothing_is_written(tmp_path, predictor):
+    out = str(tmp_path / "out.tif")
+    with pytest.raises(OutputError) as err:
+        superresolve(str(SAMPLE), out, aoi=_aoi(), bands=["B05"], predictor=predictor,
+                     uncertainty_path=str(tmp_path / "missing" / "unc.tif"))
+    assert "missing/unc.tif" in str(err.value) and "\n" not in str(err.value)
+    assert os.listdir(tmp_path) == []
+
+
+def _held_out(predictor):
+    sys.path.insert(0, str(REPO / "scripts"))
+    try:
+        data = importlib.import_module("uncertainty_data")
+        evaluate = importlib.import_module("evaluate_uncertainty")
+        return evaluate.held_out(data.collect(2, predictor, crop=480, log=lambda _: None))
+    finally:
+        sys.path.pop(0)
+
+
+@pytest.fixture(scope="module")
+def held_out_x2(predictor):
+    if not os.path.isdir(SENTINEL2):
+        pytest.skip("shared Sentinel-2 data not found")
+    return _held_out(predictor)
+
+
+def test_held_out_x2_is_calibrated_in_the_mean_and_ranks_better_than_chance(held_out_x2):
+    """What holds now on every held-out scene and degradation (x2, crops of at most 480 px)."""
+    for row in held_out_x2:
+        assert 0.75 <= row["mean_ratio"] <= 1.33, row
+        assert row["spearman"] > 0.25 and row["top10_over_bottom50"] > 2.0, row
+
+
+@pytest.mark.xfail(reason="issue 29's targets (Spearman >= 0.6, top 10 % >= 4 x bottom 50 %) are missed on the "
+                   "120 px BigEarthNet patches: docs/uncertainty.md", strict=False)
+def test_held_out_x2_meets_issue_29s_targets(held_out_x2):
+    for row in held_out_x2:
+        assert row["spearman"] >= 0.6 and row["top10_over_bottom50"] >= 4.0, row
