@@ -219,7 +219,7 @@
     <message>
         <location filename="../digisat_plugin/gui/dock.py" line="140"/>
         <location filename="../digisat_plugin/gui/dock.py" line="326"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="587"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="593"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
@@ -335,143 +335,148 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="504"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="510"/>
         <source>digisat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="504"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="510"/>
         <source>{name} is the result of the same product, area and bands, made before. Replace it (its layers are taken out of the project)?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="537"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="543"/>
         <source>bands: tick at least one band group (Process tab); the 10 m bands alone are only copied</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="558"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="564"/>
         <source>started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="564"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="570"/>
         <source>cancelling…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="592"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="598"/>
         <source>Working</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="607"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="618"/>
         <source>Done in {seconds} s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="608"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="619"/>
         <source>done: {path} ({width} x {height} px, {bands} bands, {seconds} s)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="614"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="625"/>
         <source>{title}: enhanced layer added</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="635"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="646"/>
         <source>Failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="641"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="652"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="642"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="653"/>
         <source>cancelled: no output was kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="705"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="716"/>
         <source>side by side: this QGIS cannot open another map view</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="64"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="69"/>
         <source>20 m bands</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="65"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="70"/>
         <source>60 m bands</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="73"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="78"/>
         <source>Measure quality</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="75"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="80"/>
+        <source>Uncertainty layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="82"/>
         <source>Zoom to the result</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="83"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="90"/>
         <source>automatic</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="84"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="91"/>
         <source> px</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="92"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="99"/>
         <source>10 m bands (B02 B03 B04 B08) are always kept as delivered.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="97"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="104"/>
         <source>20 m: {b20}; 60 m: {b60}; super-resolved to 10 m.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="101"/>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="151"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="108"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="160"/>
         <source>Output folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="102"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="109"/>
         <source>Device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="103"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="110"/>
         <source>Tile size (10 m px)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="105"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="112"/>
         <source>Consistency of the enhanced bands with the delivered ones, in the log.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="110"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="118"/>
         <source>Tick at least one band group: with none, nothing is super-resolved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="117"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="125"/>
         <source>Install packages</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="141"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="150"/>
         <source>Missing in the worker's Python environment: {modules}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1087,91 +1092,96 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="66"/>
-        <source>After the run, average each enhanced band back to its own 20 m / 60 m grid and compare with the delivered band (RMSE in the log)</source>
+        <source>Also write and load the expected error of every enhanced pixel (in DN, one band per band): mask pixels above a threshold before computing an index (docs/uncertainty.md)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="68"/>
+        <source>After the run, average each enhanced band back to its own 20 m / 60 m grid and compare with the delivered band (RMSE in the log)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="70"/>
         <source>After each run, move the map to the new result</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="69"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="71"/>
         <source>Install the packages the worker needs (ONNX Runtime and the catalogue clients, about 80 MB) into the digisat environment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="73"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="75"/>
         <source>STAC API address (default: Earth Search)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="74"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="76"/>
         <source>Copernicus Data Space OData address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="75"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="77"/>
         <source>DHuS hub address (required for the DHuS source)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="76"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="78"/>
         <source>Warn when the area is larger than this, in km²</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="77"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="79"/>
         <source>Folder of trained networks (net20/, net60/); empty: the networks shipped with the plugin</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="79"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="81"/>
         <source>Advanced: an existing Python with GDAL and ONNX Runtime for the worker; empty: the digisat environment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="81"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="83"/>
         <source>How long an idle worker is kept so the networks load once, in seconds (0: a new process per run)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="83"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="85"/>
         <source>CPU threads the networks use in the worker (0: every core); fewer leave QGIS responsive on a laptop</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="85"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="87"/>
         <source>Look at the worker's Python environment again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="86"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="88"/>
         <source>Build the digisat environment again (pip install of the plugin's runtime list)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="87"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="89"/>
         <source>Delete the digisat environment's folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="100"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="102"/>
         <source>What: a catalogue scene or a local product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="100"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="102"/>
         <source>Where: the area to process</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="101"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="103"/>
         <source>How: bands, output folder, device, tile size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="102"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="104"/>
         <source>Service addresses, networks, the worker's Python environment</source>
         <translation type="unfinished"></translation>
     </message>

@@ -51,8 +51,8 @@ from . import summary as summaries
 from .area_panel import AreaPanel, output_size
 from .i18n import tr
 from .narrow import fit_narrow
-from .process_panel import ProcessPanel, output_paths, request_key, result_stem
-from .results import add_result_group, result_names
+from .process_panel import ProcessPanel, output_paths, request_key, result_stem, uncertainty_path
+from .results import add_result_group, add_uncertainty_layer, result_names
 from .search_panel import SearchPanel
 from .series_panel import SeriesPanel
 from .settings_panel import SettingsPanel
@@ -482,7 +482,8 @@ class DigisatDock(QgsDockWidget):
             name = product.product_id or os.path.basename(path.rstrip("/\\"))
             enhanced, original = output_paths(out_dir, result_stem(name, product.date, self.run_key))
             self._check_replace(enhanced, original)
-            return [lambda _: SuperResolveTask(path, enhanced, original_path=original, **sr_args), *quality]
+            return [lambda _: SuperResolveTask(path, enhanced, original_path=original, **sr_args,
+                                               **self._uncertainty_args(enhanced)), *quality]
         scene = self.data.selected_scene()
         if scene is None:
             raise InputError("no scene selected: search and pick a result, or choose a local product (Data tab)")
@@ -494,9 +495,14 @@ class DigisatDock(QgsDockWidget):
         downloads = os.path.join(out_dir, "downloads")
         return [
             lambda _: FetchTask(query["kind"], query["url"], scene, aoi, bands, downloads, username, password),
-            lambda path: SuperResolveTask(path, enhanced, original_path=original, **sr_args),
+            lambda path: SuperResolveTask(path, enhanced, original_path=original, **sr_args,
+                                          **self._uncertainty_args(enhanced)),
             *quality,
         ]
+
+    def _uncertainty_args(self, enhanced: str) -> dict:
+        """The engine's uncertainty_path beside the enhanced output, when the option is ticked."""
+        return {"uncertainty_path": uncertainty_path(enhanced)} if self.process.uncertainty.isChecked() else {}
 
     def ask_replace(self, path: str) -> bool:
         """Whether to replace an earlier result of the same request (a seam: tests answer it)."""
@@ -510,7 +516,7 @@ class DigisatDock(QgsDockWidget):
         """The same request made before: ask; yes takes its layers out of the project, no stops the run."""
         from ..core.errors import OutputError
 
-        earlier = [p for p in (enhanced, original) if os.path.exists(p)]
+        earlier = [p for p in (enhanced, original, uncertainty_path(enhanced)) if os.path.exists(p)]
         if not earlier:
             return
         if not self.ask_replace(enhanced):
@@ -602,6 +608,11 @@ class DigisatDock(QgsDockWidget):
             self._error(str(exc))
             return
         self.result = (result, group, enhanced, original)
+        if getattr(result, "uncertainty", None):
+            try:
+                add_uncertainty_layer(result.uncertainty, names[1].replace(" enhanced", " uncertainty", 1), group)
+            except RuntimeError as exc:
+                self._error(str(exc))
         # the whole run as the user waited for it (fetch, engine, measure), not the engine's share alone
         wall = time.monotonic() - self.started if self.started else result.seconds
         self.step_label.setText(tr("Done in {seconds} s").format(seconds=f"{wall:.1f}"))

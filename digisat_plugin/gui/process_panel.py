@@ -56,6 +56,11 @@ def output_paths(out_dir: str, stem: str) -> tuple:
     return os.path.join(out_dir, f"{stem}_enhanced.tif"), os.path.join(out_dir, f"{stem}_original.tif")
 
 
+def uncertainty_path(enhanced: str) -> str:
+    """The uncertainty layer beside an enhanced output (output_paths)."""
+    return enhanced[: -len("_enhanced.tif")] + "_uncertainty.tif"
+
+
 class ProcessPanel(QWidget):
     def __init__(self, settings, parent=None):
         super().__init__(parent)
@@ -72,6 +77,8 @@ class ProcessPanel(QWidget):
         self.output_button.setFixedWidth(self.output_button.fontMetrics().horizontalAdvance("…") + 24)
         self.measure_quality = QCheckBox(tr("Measure quality"))
         self.measure_quality.setChecked(settings.measure_quality)
+        self.uncertainty = QCheckBox(tr("Uncertainty layer"))
+        self.uncertainty.setChecked(settings.uncertainty_layer)
         self.zoom_to_result = QCheckBox(tr("Zoom to the result"))
         self.zoom_to_result.setChecked(settings.zoom_to_result)
         self.device = QComboBox()
@@ -105,6 +112,7 @@ class ProcessPanel(QWidget):
         quality_note = QLabel(tr("Consistency of the enhanced bands with the delivered ones, in the log."))
         quality_note.setWordWrap(True)
         form.addRow(quality_note)
+        form.addRow(self.uncertainty)
         form.addRow(self.zoom_to_result)
         # no band group ticked: nothing would be super-resolved (the dock disables Run and says why)
         self.no_bands_label = QLabel(tr("Tick at least one band group: with none, nothing is super-resolved."))
@@ -122,7 +130,8 @@ class ProcessPanel(QWidget):
         self.device.currentTextChanged.connect(lambda text: setattr(settings, "device", text))
         self.tile_size.valueChanged.connect(lambda value: setattr(settings, "tile_size", int(value)))
         for box, name in ((self.bands20, "bands20"), (self.bands60, "bands60"),
-                          (self.measure_quality, "measure_quality"), (self.zoom_to_result, "zoom_to_result")):
+                          (self.measure_quality, "measure_quality"), (self.zoom_to_result, "zoom_to_result"),
+                          (self.uncertainty, "uncertainty_layer")):
             box.toggled.connect(lambda on, name=name: setattr(settings, name, bool(on)))
         self.bands20.toggled.connect(self._bands_changed)
         self.bands60.toggled.connect(self._bands_changed)

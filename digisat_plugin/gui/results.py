@@ -125,6 +125,21 @@ def add_result_group(enhanced_path: str, original_path: str | None, names: tuple
     return group, enhanced, original
 
 
+def add_uncertainty_layer(path: str, name: str, group, project=None) -> QgsRasterLayer:
+    """The uncertainty layer at the top of a result's group, styled with its ramp and not shown at first
+    (it would hide the enhanced layer and the swipe); a tick shows it."""
+    from .uncertainty_style import style_uncertainty
+
+    project = project or QgsProject.instance()
+    layer = QgsRasterLayer(path, name, "gdal")
+    if not layer.isValid():
+        raise RuntimeError(f"{path}: QGIS cannot open the uncertainty raster")
+    style_uncertainty(layer)
+    project.addMapLayer(layer, False)
+    group.insertLayer(0, layer).setItemVisibilityChecked(False)
+    return layer
+
+
 def remove_result_layers(paths, project=None) -> int:
     """Take the layers reading any of `paths` out of the project (and groups left empty); returns how many."""
     project = project or QgsProject.instance()

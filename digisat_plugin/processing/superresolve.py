@@ -61,10 +61,10 @@ def name_layers(context, result, paths, key: str) -> None:
 
 
 class StyleAsUncertainty(QgsProcessingLayerPostProcessorInterface):
-    """Styles a loaded uncertainty layer with a sequential colour ramp (processing/uncertainty_style.py)."""
+    """Styles a loaded uncertainty layer with a sequential colour ramp, as the dock does (gui/uncertainty_style.py)."""
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802
-        from .uncertainty_style import style_uncertainty
+        from ..gui.uncertainty_style import style_uncertainty
 
         if layer is not None and layer.type() == QgsMapLayerType.RasterLayer:
             style_uncertainty(layer)

@@ -16,11 +16,12 @@ class SuperResolveTask(WorkerTask):
         self.input_path = str(input_path)
         self.output_path = str(output_path)
         self.original_path = str(original_path) if original_path else None
+        self.uncertainty_path = options.get("uncertainty_path")
         args = dict(options, input_path=self.input_path, output_path=self.output_path, aoi=encode_aoi(aoi),
                     bands=bands, original_path=self.original_path, model_dir=model_dir, tile_size=tile_size,
                     device=device)
         super().__init__(f"digisat: super-resolving {os.path.basename(self.input_path.rstrip('/'))}", "superresolve",
-                         args, outputs=[self.output_path, self.original_path], device=device)
+                         args, outputs=[self.output_path, self.original_path, self.uncertainty_path], device=device)
 
     def decode(self, value):
         return decode_sr_result(value)
@@ -30,4 +31,4 @@ class SuperResolveTask(WorkerTask):
         # worker); a cancel that comes after it returned must not leave the finished files either.
         # Before that, a file at the output path is the user's earlier result, untouched by this run: keep it.
         if self.result is not None:
-            remove_files(self.output_path, self.original_path)
+            remove_files(self.output_path, self.original_path, self.uncertainty_path)

@@ -48,6 +48,7 @@ class PluginSettings:
     bands20: bool = True
     bands60: bool = True
     measure_quality: bool = False
+    uncertainty_layer: bool = False  # also write and load the per-pixel expected error (core/sr/uncertainty.py)
     max_cloud: int = 30
     level: str = "L2A"
     zoom_to_result: bool = True  # the map goes to each new result

@@ -349,3 +349,42 @@ def test_cancel_between_two_steps_removes_the_finished_step_outputs(tiny_sr_mode
     assert len(chain.tasks) == 1 and not chain.running
     assert not enhanced.exists() and not original.exists()
     assert os.listdir(tmp_path) == []
+
+
+def test_uncertainty_option_adds_its_layer_hidden_at_the_top_with_a_ramp(dock, clean_project, tiny_sr_model, qtbot,
+                                                                        tmp_path):
+    """The Process tab's *Uncertainty layer*: the engine writes <stem>_uncertainty.tif beside the enhanced output
+    (float32, the output's bands), the dock adds it to the result's group, styled with a sequential ramp and
+    unticked (it would hide the enhanced layer); the choice is a saved setting."""
+    import shutil
+
+    from qgis.core import QgsSingleBandPseudoColorRenderer
+
+    from digisat_plugin.core.sr.weights import default_model_dir
+
+    models = tmp_path / "models"
+    shutil.copytree(tiny_sr_model, models)
+    shutil.copy(os.path.join(default_model_dir(), "uncertainty.json"), models / "uncertainty.json")
+    dock.settings.model_dir = str(models)
+    dock.process.uncertainty.setChecked(True)
+    assert dock.settings.uncertainty_layer is True
+    chain = dock.run()
+    with qtbot.waitSignal(chain.succeeded, timeout=240000):
+        pass
+    qtbot.waitUntil(lambda: dock.result is not None, timeout=5000)
+    result, group, enhanced, original = dock.result
+    key = dock.run_key
+    names = [child.name() for child in group.children()]
+    assert names == [f"2016-01-12 18SVG uncertainty [{key}]", f"2016-01-12 18SVG enhanced [{key}]",
+                     f"2016-01-12 18SVG original [{key}]"]
+    top = group.children()[0]
+    assert not top.itemVisibilityChecked() and group.children()[1].itemVisibilityChecked()
+    layer = top.layer()
+    assert layer.isValid() and layer.bandCount() == 12 and isinstance(layer.renderer(), QgsSingleBandPseudoColorRenderer)
+    assert layer.source() == enhanced.source().replace("_enhanced.tif", "_uncertainty.tif")
+    ds = gdal.Open(layer.source())
+    assert ds.GetRasterBand(1).DataType == gdal.GDT_Float32
+    assert [ds.GetRasterBand(i + 1).GetDescription() for i in range(12)] == ALL_BANDS
+    values = ds.ReadAsArray()
+    assert (values[ALL_BANDS.index("B02")] == 0).all()  # a copied 10 m band: no error to expect
+    assert (values[ALL_BANDS.index("B05")] > 0).mean() > 0.9

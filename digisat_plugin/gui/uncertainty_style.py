@@ -1,7 +1,6 @@
 """The uncertainty layer's look in QGIS: one band (default the first enhanced one, B05 when present)
-with a sequential colour ramp from 0 (trust) to a high expected error. Processing styles its
-UNCERTAINTY output with it; the dock can call `style_uncertainty(layer)` for its option too (or the
-function can move to gui/ then: it needs only qgis.core)."""
+with a sequential colour ramp from 0 (trust) to a high expected error. The dock's option and
+Processing's UNCERTAINTY output both style it here (it needs only qgis.core)."""
 
 from __future__ import annotations
 
