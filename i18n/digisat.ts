@@ -371,7 +371,7 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/dock.py" line="619"/>
-        <source>done: {path} ({width} x {height} px, {bands} bands, {seconds} s)</source>
+        <source>done: {path} ({width} x {height} px, {bands} bands, {seconds} s on {device})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -616,9 +616,9 @@ class DigisatDock(QgsDockWidget):
         # the whole run as the user waited for it (fetch, engine, measure), not the engine's share alone
         wall = time.monotonic() - self.started if self.started else result.seconds
         self.step_label.setText(tr("Done in {seconds} s").format(seconds=f"{wall:.1f}"))
-        self.note(tr("done: {path} ({width} x {height} px, {bands} bands, {seconds} s)").format(
+        self.note(tr("done: {path} ({width} x {height} px, {bands} bands, {seconds} s on {device})").format(
             path=result.output, width=result.width, height=result.height, bands=len(result.bands),
-            seconds=f"{wall:.1f}"))
+            seconds=f"{wall:.1f}", device=result.extra.get("device", "cpu")))
         if self.settings.zoom_to_result:
             self.zoom_to(enhanced)
         logbook.clear_pushed(self.iface)  # earlier errors are no longer true

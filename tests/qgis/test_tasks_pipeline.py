@@ -388,3 +388,5 @@ def test_uncertainty_option_adds_its_layer_hidden_at_the_top_with_a_ramp(dock, c
     values = ds.ReadAsArray()
     assert (values[ALL_BANDS.index("B02")] == 0).all()  # a copied 10 m band: no error to expect
     assert (values[ALL_BANDS.index("B05")] > 0).mean() > 0.9
+    # the device the networks ran on is said (ONNX Runtime's provider: the test's settings ask for the CPU)
+    assert [m for m in dock.messages if m.startswith("done: ") and m.endswith(" s on cpu)")]
