@@ -93,5 +93,4 @@ def with_table(path: str, table: str) -> str:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, HERE)
     sys.exit(main())

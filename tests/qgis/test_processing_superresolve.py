@@ -58,7 +58,7 @@ def test_provider_lists_its_algorithms(digisat_provider):  # noqa: F811
     assert digisat_provider.supportedOutputRasterLayerExtensions() == ["tif"]
     alg = QgsApplication.processingRegistry().algorithmById("digisat:superresolve")
     assert "10 m" in alg.shortHelpString()
-    assert [p.name() for p in alg.destinationParameterDefinitions()] == ["OUTPUT", "ORIGINAL"]
+    assert [p.name() for p in alg.destinationParameterDefinitions()] == ["OUTPUT", "ORIGINAL", "UNCERTAINTY"]
 
 
 def test_superresolve_writes_every_band_at_10m(digisat_provider, tiny_sr_model, tmp_path):  # noqa: F811
