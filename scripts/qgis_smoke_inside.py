@@ -11,10 +11,19 @@ import time
 import traceback
 
 from qgis.core import QgsApplication, QgsCoordinateReferenceSystem, QgsGeometry, QgsPointXY, QgsProject, QgsRectangle
-from qgis.PyQt.QtCore import QEvent, QObject, QTimer, QUrl, pyqtSlot
+from qgis.PyQt.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer, QUrl, pyqtSlot
 from qgis.PyQt.QtGui import QDesktopServices, QHelpEvent
 from qgis.PyQt.QtTest import QTest
-from qgis.PyQt.QtWidgets import QAbstractButton, QAbstractSpinBox, QApplication, QComboBox, QLineEdit, QTabBar, QToolTip
+from qgis.PyQt.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QScrollArea,
+    QTabBar,
+    QToolTip,
+)
 from qgis.utils import iface, plugins
 
 CFG = json.loads(os.environ["DIGISAT_SMOKE"])
@@ -178,10 +187,68 @@ def install(dock):
             return
         STATUS["worker_python"] = resolve_python()
         step("worker Python " + STATUS["worker_python"])
+        if CFG.get("stac_url"):
+            processing_search_fetch()
         QTimer.singleShot(500, next_run)
 
     task.taskCompleted.connect(guarded(lambda: ended(True)))
     task.taskTerminated.connect(guarded(lambda: ended(False)))
+
+
+def processing_search_fetch():
+    """Issue 27: after Install packages, Processing search and fetch (QGIS's own Python lacks their
+    packages: they run in the worker) against the loopback STAC API scripts/qgis_smoke.py started."""
+    import processing
+
+    record = STATUS["processing"] = {}
+    extent = "444000,445020,4177800,4178820 [EPSG:32618]"  # on the sample, clear in every served scene
+    started = time.time()
+    try:
+        found = processing.run("digisat:search", {"EXTENT": extent, "START": "2024-06-01", "END": "2024-07-10",
+                                                  "MAX_CLOUD": 50, "SOURCE": 0, "URL": CFG["stac_url"], "LEVEL": 0,
+                                                  "OUTPUT": "memory:scenes"})
+        record["search_count"] = found["COUNT"]
+        record["search_ids"] = [f["id"] for f in found["OUTPUT"].getFeatures()]
+        fetched = processing.run("digisat:fetch", {"SCENES": found["OUTPUT"], "SCENE_ID": record["search_ids"][0],
+                                                   "EXTENT": extent, "BANDS": [0, 1], "SOURCE": 0,
+                                                   "URL": CFG["stac_url"], "OUTPUT": CFG["fetch_output"]})
+        record["fetched_id"] = fetched["FETCHED_ID"]
+        record["product"] = fetched["PRODUCT"]
+        record["product_bands"] = sorted(f[:-4] for f in listing(fetched["PRODUCT"]) if f.endswith(".tif"))
+    except Exception as exc:  # recorded for qgis_smoke.py, which fails the smoke on it; the runs go on
+        record["error"] = f"{type(exc).__name__}: {exc}"
+    record["seconds"] = time.time() - started
+    step("processing search and fetch: " + json.dumps(record))
+
+
+def footer_at_minimum_width(dock):
+    """Issue 27: with the dock at its minimum width in the 1600 x 1000 window, Run and Cancel lie inside
+    the dock's part of the screen, unclipped and outside any scrolling area (no scrolling needed)."""
+    window = iface.mainWindow()
+    minimum = max(dock.minimumWidth(), dock.minimumSizeHint().width())
+    window.resizeDocks([dock], [minimum], Qt.Orientation.Horizontal)
+    for _ in range(5):
+        QgsApplication.processEvents()
+        time.sleep(0.05)
+    screen = QRect(0, 0, 1600, 1000)
+    seen = QRect(dock.mapToGlobal(QPoint(0, 0)), dock.size()).intersected(screen).intersected(
+        QRect(window.mapToGlobal(QPoint(0, 0)), window.size()))
+    record = {"dock_minimum": minimum, "dock_width": dock.width(), "dock_visible_rect": seen.getRect(),
+              "floating": dock.isFloating()}
+    ok = not dock.isFloating() and dock.width() <= minimum + 2
+    for name, button in (("run", dock.run_button), ("cancel", dock.cancel_button)):
+        rect = QRect(button.mapToGlobal(QPoint(0, 0)), button.size())
+        scrolled, parent = False, button.parentWidget()
+        while parent is not None and parent is not dock:
+            scrolled = scrolled or isinstance(parent, QScrollArea)
+            parent = parent.parentWidget()
+        unclipped = button.visibleRegion().boundingRect() == button.rect()
+        record[name] = {"rect": rect.getRect(), "visible": button.isVisible(), "inside": seen.contains(rect),
+                        "unclipped": unclipped, "in_scroll_area": scrolled}
+        ok = ok and button.isVisible() and seen.contains(rect) and unclipped and not scrolled
+    record["ok"] = ok
+    STATUS["footer"] = record
+    step("footer at the dock's minimum width: " + json.dumps(record))
 
 
 def set_form(dock, run):
@@ -323,6 +390,7 @@ def done(result):
     STATUS["engine_seconds"] = result.seconds
     step(f"result group {group.name()!r} with {[c.name() for c in group.children()]}")
     dock.tabs.setCurrentWidget(dock.process)
+    footer_at_minimum_width(dock)
     dock.swipe_button.setChecked(True)
     canvas = iface.mapCanvas()
     canvas.setExtent(enhanced.extent())
