@@ -20,13 +20,23 @@
     </message>
     <message>
         <location filename="../digisat_plugin/plugin.py" line="70"/>
-        <source>Open the digisat documentation (README) in the web browser</source>
+        <source>Open the digisat user guide shipped with the plugin (no network needed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/plugin.py" line="72"/>
-        <location filename="../digisat_plugin/gui/about.py" line="80"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="158"/>
+        <source>digisat documentation online</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/plugin.py" line="74"/>
+        <source>Open the digisat README on its home page in the web browser</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/plugin.py" line="76"/>
+        <location filename="../digisat_plugin/gui/about.py" line="94"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="160"/>
         <source>About digisat</source>
         <translation type="unfinished"></translation>
     </message>
@@ -36,57 +46,57 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="51"/>
+        <location filename="../digisat_plugin/gui/about.py" line="65"/>
         <source>{blocks} residual blocks x {filters} filters</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="54"/>
+        <location filename="../digisat_plugin/gui/about.py" line="68"/>
         <source>{n} parameters</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="56"/>
+        <location filename="../digisat_plugin/gui/about.py" line="70"/>
         <source>trained {date}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="58"/>
+        <location filename="../digisat_plugin/gui/about.py" line="72"/>
         <source>RMSE {ratio:.2f} x bicubic on held-out data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="68"/>
+        <location filename="../digisat_plugin/gui/about.py" line="82"/>
         <source>Sentinel-2 super-resolution: the 20 m and 60 m bands sharpened to 10 m.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="69"/>
+        <location filename="../digisat_plugin/gui/about.py" line="83"/>
         <source>Networks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="69"/>
+        <location filename="../digisat_plugin/gui/about.py" line="83"/>
         <source>none found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="70"/>
+        <location filename="../digisat_plugin/gui/about.py" line="84"/>
         <source>Licence</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="71"/>
+        <location filename="../digisat_plugin/gui/about.py" line="85"/>
         <source>Data credits</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="72"/>
+        <location filename="../digisat_plugin/gui/about.py" line="86"/>
         <source>contains modified Copernicus Sentinel data; method after Lanaras et al. (2018), DSen2.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="73"/>
+        <location filename="../digisat_plugin/gui/about.py" line="87"/>
         <source>Documentation (README)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -218,8 +228,8 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/dock.py" line="140"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="326"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="593"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="328"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="595"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
@@ -235,167 +245,172 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/dock.py" line="156"/>
-        <source>Help (README, in the web browser)</source>
+        <source>Help (user guide, offline)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="282"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="158"/>
+        <source>Documentation online (README)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="284"/>
         <source>Choose a local product (SAFE folder or .zip, or a band folder)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="316"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="318"/>
         <source>the worker's Python ({python}) lacks {modules}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="323"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="325"/>
         <source>; click 'Install packages' above</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="324"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="326"/>
         <source>Before the first run: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="325"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="327"/>
         <source>Before the first run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="343"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="345"/>
         <source>{job} needs {modules} in the worker's Python ({python}): click 'Install packages' (top of the dock) or set another Python in Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="368"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="370"/>
         <source>repairing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="369"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="371"/>
         <source>installing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="376"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="378"/>
         <source>Installed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="379"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="381"/>
         <source>installed in {folder}: {versions}; Run works now (no restart needed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="386"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="388"/>
         <source>Installation failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="387"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="389"/>
         <source>installation cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="402"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="404"/>
         <source>removed the Python environment {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="415"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="417"/>
         <source>search: draw an area of interest first (Area tab)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="433"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="435"/>
         <source>Searching…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="434"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="436"/>
         <source>searching {source} {url} {start}..{end}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="444"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="446"/>
         <source>Search failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="448"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="450"/>
         <source>Search cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="453"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="455"/>
         <location filename="../digisat_plugin/gui/search_panel.py" line="284"/>
         <source>{n} scenes found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="510"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="512"/>
         <source>digisat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="510"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="512"/>
         <source>{name} is the result of the same product, area and bands, made before. Replace it (its layers are taken out of the project)?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="543"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="545"/>
         <source>bands: tick at least one band group (Process tab); the 10 m bands alone are only copied</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="564"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="566"/>
         <source>started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="570"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="572"/>
         <source>cancelling…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="598"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="600"/>
         <source>Working</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="618"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="620"/>
         <source>Done in {seconds} s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="619"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="621"/>
         <source>done: {path} ({width} x {height} px, {bands} bands, {seconds} s)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="625"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="627"/>
         <source>{title}: enhanced layer added</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="646"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="648"/>
         <source>Failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="652"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="654"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="653"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="655"/>
         <source>cancelled: no output was kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="716"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="718"/>
         <source>side by side: this QGIS cannot open another map view</source>
         <translation type="unfinished"></translation>
     </message>

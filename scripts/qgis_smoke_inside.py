@@ -385,6 +385,8 @@ def done(result):
                          "height": c.layer().height(), "band_names": [c.layer().bandName(i + 1)
                                                                       for i in range(c.layer().bandCount())]}
                         for c in group.children()]
+    STATUS["project_layers"] = [x.name() for x in QgsProject.instance().layerTreeRoot().findLayers()
+                                if " enhanced [" in x.name() or " original [" in x.name()]
     STATUS["consistency"] = result.extra.get("consistency")
     STATUS["tensorflow_in_qgis"] = sorted({"tensorflow", "keras", "h5py"} & set(sys.modules))
     STATUS["engine_seconds"] = result.seconds
@@ -498,7 +500,8 @@ def tooltip_shown():
 
 @guarded
 def help_and_about():
-    """Issue 13: Help > Plugins > digisat help and the dock's ? > Help open the documentation; the about box."""
+    """Issue 13: Help > Plugins > digisat help and the dock's ? > Help open the documentation (issue 27: the
+    offline user guide in the plugin folder); the about box."""
     from digisat_plugin.gui import about
 
     plugin, dock = STATE["plugin"], STATE["dock"]
@@ -514,8 +517,11 @@ def help_and_about():
             QDesktopServices.unsetUrlHandler(scheme)
     STATUS["help_urls"] = recorder.urls
     step("help opened: " + ", ".join(recorder.urls))
-    if len(recorder.urls) != 2 or not all("#the-qgis-plugin" in u for u in recorder.urls):
-        raise RuntimeError(f"help did not open the documentation: {recorder.urls}")
+    # issue 27: the offline guide shipped in the zip (a local file that exists), not the README online
+    local = [QUrl(u).toLocalFile() for u in recorder.urls if u.startswith("file:")]
+    if len(recorder.urls) != 2 or len(local) != 2 or not all(
+            p.endswith(os.path.join("help", "index.html")) and os.path.isfile(p) for p in local):
+        raise RuntimeError(f"help did not open the offline user guide: {recorder.urls}")
     box = about.about_box(iface.mainWindow())
     box.show()
     QgsApplication.processEvents()
