@@ -125,8 +125,15 @@ def start():
     STATUS["processing_algorithms"] = sorted(a.id() for a in provider.algorithms()) if provider else []
     step("processing provider: " + ", ".join(STATUS["processing_algorithms"]))
     check_toolbar(plugin)
-    plugin.action.trigger()
+    # a profile whose dock was open (the install phase's) reopens it at start (issue 27): the toolbar
+    # button is a toggle, and a click then would close it
+    STATUS["dock_reopened"] = plugin.action.isChecked()
+    step(f"dock open at start: {STATUS['dock_reopened']}")
+    if not plugin.action.isChecked():
+        plugin.action.trigger()
     dock = plugin.dock
+    if dock is None or not dock.isVisible():
+        raise RuntimeError("the digisat dock is not shown after its toolbar button")
     STATE["dock"] = dock
     from digisat_plugin.tasks.worker import env_dir, resolve_python  # the installed plugin's package
 
