@@ -252,6 +252,8 @@ def smoke(args) -> int:
     problems += check_footer(status)
     if code or not status.get("ok"):
         problems.append(f"exit {code}: {status.get('error') or 'no status written'}")
+    if args.install_env and not status.get("dock_reopened"):
+        problems.append("the dock open when QGIS closed did not reopen at the next start")
     if args.install_env and status.get("worker_python") != env_python:
         problems.append(f"after the reinstall the worker ran {status.get('worker_python')}, not {env_python}")
     if status.get("missing_tooltips"):
