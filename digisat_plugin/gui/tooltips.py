@@ -21,7 +21,9 @@ def tips() -> dict:
                                "of it (click again to stop)"),
             "side_button": tr("Side by side: a second map view of the original, kept in step with the main map "
                               "(click again to close it)"),
-            "help_button": tr("Help (the README in the web browser) and About digisat"),
+            "help_button": tr("Help (the user guide shipped with the plugin, the README online) and About digisat"),
+            "composite": tr("Band composite of the latest result, on both its layers with the same stretch; the "
+                            "first one shows bands the networks sharpened"),
             "step_label": tr("What the dock is doing; the progress bar is in QGIS's task manager and every message "
                              "in the message log, tab 'digisat'"),
         },
