@@ -41,6 +41,11 @@ def output_size(geometry, crs) -> tuple:
         if utm != crs:
             local.transform(QgsCoordinateTransform(crs, utm, QgsProject.instance()))
     box = local.boundingBox()
+    # an area the transform to UTM cannot take (an empty canvas's extent) comes back infinite: no pixels,
+    # not an OverflowError in a Qt slot
+    if box.isEmpty() or not all(math.isfinite(v) for v in (box.xMinimum(), box.xMaximum(), box.yMinimum(),
+                                                            box.yMaximum())):
+        return 0, 0
     x0, x1 = math.floor(box.xMinimum() / GRID) * GRID, math.ceil(box.xMaximum() / GRID) * GRID
     y0, y1 = math.floor(box.yMinimum() / GRID) * GRID, math.ceil(box.yMaximum() / GRID) * GRID
     return int(round((x1 - x0) / PIXEL)), int(round((y1 - y0) / PIXEL))
