@@ -101,88 +101,114 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="56"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="69"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="72"/>
+        <source>coordinates: expected four numbers xmin, ymin, xmax, ymax, got {text!r}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="76"/>
+        <source>coordinates: xmin must be below xmax and ymin below ymax</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="87"/>
         <source>Draw rectangle</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="57"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="88"/>
         <source>Draw polygon</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="58"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="89"/>
         <source>Canvas extent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="61"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="92"/>
         <source>Selected features only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="62"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="93"/>
         <source>Layer extent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="63"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="94"/>
         <source>Clear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="65"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="96"/>
         <source>Polygon: no data outside it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="66"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="97"/>
         <source>Polygon's bounding box</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="67"/>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="121"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="98"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="182"/>
         <source>No area: the whole product is processed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="75"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="107"/>
+        <source>xmin, ymin, xmax, ymax</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="110"/>
+        <source>Use coordinates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="115"/>
         <source>Polygon: click the vertices, right click or double click to close.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="88"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="132"/>
         <source>Output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="122"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="159"/>
+        <source>coordinates: choose the CRS they are in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="183"/>
         <source>Output: the whole product at 10 m</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="125"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="186"/>
         <source>Area: {km2} km² ({crs})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="126"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="187"/>
         <source>custom CRS</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="129"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="190"/>
         <source>Output: about {w} x {h} px at 10 m ({km2} km², the box aligned to the 60 m grid)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="132"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="193"/>
         <source>with no data outside the polygon</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="136"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="197"/>
         <source>Warning: {km2} km² is above the limit of {limit} km² set in the settings; processing will take long and need much disk space.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1012,201 +1038,216 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="38"/>
-        <source>Polygon areas: keep only the pixels inside the polygon (no data outside) or the whole bounding box</source>
+        <source>Type or paste the area's box: xmin, ymin, xmax, ymax (commas or spaces) in the CRS below; Enter uses it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="40"/>
+        <source>The CRS the typed coordinates are in (metres for UTM, degrees for EPSG:4326)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="41"/>
+        <source>Use the typed box as the area</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="42"/>
-        <source>Find scenes over the area in a catalogue (STAC, Copernicus Data Space, DHuS)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="43"/>
-        <source>Use a Sentinel-2 product already on disk</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="44"/>
-        <source>Catalogue to search: STAC (no account), Copernicus Data Space or a DHuS hub (login)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="45"/>
-        <source>The service's address; empty: its default (Settings)</source>
+        <source>Polygon areas: keep only the pixels inside the polygon (no data outside) or the whole bounding box</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="46"/>
-        <source>Login from the QGIS authentication manager (Data Space, DHuS); never saved as text</source>
+        <source>Find scenes over the area in a catalogue (STAC, Copernicus Data Space, DHuS)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="47"/>
-        <source>First acquisition day (UTC) searched</source>
+        <source>Use a Sentinel-2 product already on disk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="48"/>
-        <source>Last acquisition day (UTC) searched</source>
+        <source>Catalogue to search: STAC (no account), Copernicus Data Space or a DHuS hub (login)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="49"/>
-        <source>Largest cloud cover of the whole tile, in percent, for a scene to be listed</source>
+        <source>The service's address; empty: its default (Settings)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="50"/>
-        <source>L2A: surface reflectance (bottom of atmosphere); L1C: top-of-atmosphere reflectance</source>
+        <source>Login from the QGIS authentication manager (Data Space, DHuS); never saved as text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="51"/>
-        <source>Search the catalogue over the area between the dates</source>
+        <source>First acquisition day (UTC) searched</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="52"/>
-        <source>Scenes found, newest first; pick one to fetch and super-resolve it</source>
+        <source>Last acquisition day (UTC) searched</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="53"/>
-        <source>A SAFE folder, a SAFE .zip or a folder of band GeoTIFFs (B02.tif ...)</source>
+        <source>Largest cloud cover of the whole tile, in percent, for a scene to be listed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="54"/>
-        <source>Choose a SAFE folder or a folder of band files</source>
+        <source>L2A: surface reflectance (bottom of atmosphere); L1C: top-of-atmosphere reflectance</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="55"/>
-        <source>Choose a zipped SAFE product (read in place, never unpacked)</source>
+        <source>Search the catalogue over the area between the dates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="56"/>
+        <source>Scenes found, newest first; pick one to fetch and super-resolve it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="57"/>
+        <source>A SAFE folder, a SAFE .zip or a folder of band GeoTIFFs (B02.tif ...)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="58"/>
-        <source>Super-resolve B05 B06 B07 B8A B11 B12 from 20 m to 10 m (network net20)</source>
+        <source>Choose a SAFE folder or a folder of band files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="59"/>
-        <source>Super-resolve B01 B09 from 60 m to 10 m (network net60; it reads the 20 m bands too)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="60"/>
-        <source>Folder for &lt;product&gt;_&lt;key&gt;_enhanced.tif and ..._original.tif; the key stands for the area, bands and mask, so another request never overwrites a result (the same one asks)</source>
+        <source>Choose a zipped SAFE product (read in place, never unpacked)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="62"/>
-        <source>Choose the output folder</source>
+        <source>Super-resolve B05 B06 B07 B8A B11 B12 from 20 m to 10 m (network net20)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="63"/>
-        <source>Where the networks run: auto (a GPU when ONNX Runtime has a GPU provider), cpu or gpu; with gpu, Install packages adds ONNX Runtime's GPU build (CUDA on Linux, DirectML on Windows; CoreML is part of macOS's)</source>
+        <source>Super-resolve B01 B09 from 60 m to 10 m (network net60; it reads the 20 m bands too)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="64"/>
+        <source>Folder for &lt;product&gt;_&lt;key&gt;_enhanced.tif and ..._original.tif; the key stands for the area, bands and mask, so another request never overwrites a result (the same one asks)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="66"/>
-        <source>Side of the square tiles the area is processed in, in 10 m pixels (0: automatic); smaller tiles need less memory</source>
+        <source>Choose the output folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="68"/>
-        <source>Also write and load the expected error of every enhanced pixel (in DN, one band per band): mask pixels above a threshold before computing an index (docs/uncertainty.md)</source>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="67"/>
+        <source>Where the networks run: auto (a GPU when ONNX Runtime has a GPU provider), cpu or gpu; with gpu, Install packages adds ONNX Runtime's GPU build (CUDA on Linux, DirectML on Windows; CoreML is part of macOS's)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="70"/>
-        <source>After the run, average each enhanced band back to its own 20 m / 60 m grid and compare with the delivered band (RMSE in the log)</source>
+        <source>Side of the square tiles the area is processed in, in 10 m pixels (0: automatic); smaller tiles need less memory</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="72"/>
+        <source>Also write and load the expected error of every enhanced pixel (in DN, one band per band): mask pixels above a threshold before computing an index (docs/uncertainty.md)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="74"/>
+        <source>After the run, average each enhanced band back to its own 20 m / 60 m grid and compare with the delivered band (RMSE in the log)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="76"/>
         <source>After each run, move the map to the new result</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="73"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="77"/>
         <source>Install the packages the worker needs (ONNX Runtime and the catalogue clients, about 80 MB) into the digisat environment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="77"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="81"/>
         <source>STAC API address (default: Earth Search)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="78"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="82"/>
         <source>Copernicus Data Space OData address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="79"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="83"/>
         <source>DHuS hub address (required for the DHuS source)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="80"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="84"/>
         <source>Warn when the area is larger than this, in km²</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="81"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="85"/>
         <source>Folder of trained networks (net20/, net60/); empty: the networks shipped with the plugin</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="83"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="87"/>
         <source>Advanced: an existing Python with GDAL and ONNX Runtime for the worker; empty: the digisat environment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="85"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="89"/>
         <source>How long an idle worker is kept so the networks load once, in seconds (0: a new process per run)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="87"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="91"/>
         <source>CPU threads the networks use in the worker (0: every core); fewer leave QGIS responsive on a laptop</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="89"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="93"/>
         <source>Look at the worker's Python environment again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="90"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="94"/>
         <source>Build the digisat environment again (pip install of the plugin's runtime list)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="91"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="95"/>
         <source>Delete the digisat environment's folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="104"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="108"/>
         <source>What: a catalogue scene or a local product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="104"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="108"/>
         <source>Where: the area to process</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="105"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="109"/>
         <source>How: bands, output folder, device, tile size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="106"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="110"/>
         <source>Service addresses, networks, the worker's Python environment</source>
         <translation type="unfinished"></translation>
     </message>

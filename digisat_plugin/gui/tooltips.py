@@ -35,6 +35,10 @@ def tips() -> dict:
             "selected_only": tr("Use only the selected features of the vector layer"),
             "layer_button": tr("Use the chosen layer's extent, or its (selected) features as a polygon"),
             "clear_button": tr("Remove the area: the whole product is processed"),
+            "coords_edit": tr("Type or paste the area's box: xmin, ymin, xmax, ymax (commas or spaces) in the CRS "
+                              "below; Enter uses it"),
+            "coords_crs": tr("The CRS the typed coordinates are in (metres for UTM, degrees for EPSG:4326)"),
+            "coords_button": tr("Use the typed box as the area"),
             "mask_combo": tr("Polygon areas: keep only the pixels inside the polygon (no data outside) or the "
                              "whole bounding box"),
         },
