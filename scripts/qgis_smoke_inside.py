@@ -92,7 +92,9 @@ def missing_tooltips(dock):
         if isinstance(parent, QAbstractSpinBox | QComboBox | QTabBar) or not widget.isEnabledTo(dock) \
                 or widget.objectName().startswith("qt_"):  # Qt's own (the dock title bar's float and close)
             continue
-        if not widget.toolTip().strip():
+        if not widget.toolTip().strip() and not (parent is not None and parent is not dock and parent.toolTip().strip()):
+            # a part of a compound QGIS widget (the CRS picker's combo) shows its parent's tooltip: Qt passes
+            # an unanswered tooltip event on to the parent
             missing.append(f"{type(widget).__name__} {widget.objectName() or widget.property('text') or ''}".strip())
     return missing
 
