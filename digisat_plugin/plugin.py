@@ -27,7 +27,7 @@ class DigisatPlugin:
         self.action = None
         self.dock = None
         self.provider = None
-        self.help_action = self.about_action = None
+        self.help_action = self.online_help_action = self.about_action = None
         self._raster_menu = self._help_menu = None
         from .gui.i18n import install_translator
 
@@ -67,8 +67,12 @@ class DigisatPlugin:
             self.iface.addPluginToMenu(MENU, self.action)
         self.help_action = QAction(tr("digisat help"), window)
         self.help_action.setObjectName("digisatHelp")
-        self.help_action.setToolTip(tr("Open the digisat documentation (README) in the web browser"))
+        self.help_action.setToolTip(tr("Open the digisat user guide shipped with the plugin (no network needed)"))
         self.help_action.triggered.connect(lambda: about.open_help())
+        self.online_help_action = QAction(tr("digisat documentation online"), window)
+        self.online_help_action.setObjectName("digisatOnlineHelp")
+        self.online_help_action.setToolTip(tr("Open the digisat README on its home page in the web browser"))
+        self.online_help_action.triggered.connect(lambda: about.open_online_help())
         self.about_action = QAction(tr("About digisat"), window)
         self.about_action.setObjectName("digisatAbout")
         self.about_action.triggered.connect(lambda: about.about_box(window).exec())
@@ -76,6 +80,7 @@ class DigisatPlugin:
         help_menu = help_menu() if help_menu is not None else None
         if help_menu is not None:
             help_menu.addAction(self.help_action)
+            help_menu.addAction(self.online_help_action)
             help_menu.addAction(self.about_action)
         self._help_menu = help_menu
         if self.provider is None:
@@ -130,11 +135,11 @@ class DigisatPlugin:
                 remove_menu = getattr(self.iface, "removePluginMenu", None)
                 if remove_menu is not None:
                     remove_menu(MENU, self.action)
-            for extra in (self.help_action, self.about_action):
+            for extra in (self.help_action, self.online_help_action, self.about_action):
                 if self._help_menu is not None:
                     self._help_menu.removeAction(extra)
                 extra.deleteLater()
-            self.help_action = self.about_action = self._help_menu = self._raster_menu = None
+            self.help_action = self.online_help_action = self.about_action = self._help_menu = self._raster_menu = None
             self.action.deleteLater()
             self.action = None
         from .gui.i18n import remove_translators

@@ -20,13 +20,23 @@
     </message>
     <message>
         <location filename="../digisat_plugin/plugin.py" line="70"/>
-        <source>Open the digisat documentation (README) in the web browser</source>
+        <source>Open the digisat user guide shipped with the plugin (no network needed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/plugin.py" line="72"/>
-        <location filename="../digisat_plugin/gui/about.py" line="80"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="158"/>
+        <source>digisat documentation online</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/plugin.py" line="74"/>
+        <source>Open the digisat README on its home page in the web browser</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/plugin.py" line="76"/>
+        <location filename="../digisat_plugin/gui/about.py" line="94"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="177"/>
         <source>About digisat</source>
         <translation type="unfinished"></translation>
     </message>
@@ -36,366 +46,402 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="51"/>
+        <location filename="../digisat_plugin/gui/about.py" line="65"/>
         <source>{blocks} residual blocks x {filters} filters</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="54"/>
+        <location filename="../digisat_plugin/gui/about.py" line="68"/>
         <source>{n} parameters</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="56"/>
+        <location filename="../digisat_plugin/gui/about.py" line="70"/>
         <source>trained {date}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="58"/>
+        <location filename="../digisat_plugin/gui/about.py" line="72"/>
         <source>RMSE {ratio:.2f} x bicubic on held-out data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="68"/>
+        <location filename="../digisat_plugin/gui/about.py" line="82"/>
         <source>Sentinel-2 super-resolution: the 20 m and 60 m bands sharpened to 10 m.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="69"/>
+        <location filename="../digisat_plugin/gui/about.py" line="83"/>
         <source>Networks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="69"/>
+        <location filename="../digisat_plugin/gui/about.py" line="83"/>
         <source>none found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="70"/>
+        <location filename="../digisat_plugin/gui/about.py" line="84"/>
         <source>Licence</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="71"/>
+        <location filename="../digisat_plugin/gui/about.py" line="85"/>
         <source>Data credits</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="72"/>
+        <location filename="../digisat_plugin/gui/about.py" line="86"/>
         <source>contains modified Copernicus Sentinel data; method after Lanaras et al. (2018), DSen2.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/about.py" line="73"/>
+        <location filename="../digisat_plugin/gui/about.py" line="87"/>
         <source>Documentation (README)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="56"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="69"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="72"/>
+        <source>coordinates: expected four numbers xmin, ymin, xmax, ymax, got {text!r}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="76"/>
+        <source>coordinates: xmin must be below xmax and ymin below ymax</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="87"/>
         <source>Draw rectangle</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="57"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="88"/>
         <source>Draw polygon</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="58"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="89"/>
         <source>Canvas extent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="61"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="92"/>
         <source>Selected features only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="62"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="93"/>
         <source>Layer extent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="63"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="94"/>
         <source>Clear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="65"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="96"/>
         <source>Polygon: no data outside it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="66"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="97"/>
         <source>Polygon's bounding box</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="67"/>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="121"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="98"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="182"/>
         <source>No area: the whole product is processed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="75"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="107"/>
+        <source>xmin, ymin, xmax, ymax</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="110"/>
+        <source>Use coordinates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="115"/>
         <source>Polygon: click the vertices, right click or double click to close.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="88"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="132"/>
         <source>Output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="122"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="159"/>
+        <source>coordinates: choose the CRS they are in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="183"/>
         <source>Output: the whole product at 10 m</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="125"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="186"/>
         <source>Area: {km2} km² ({crs})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="126"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="187"/>
         <source>custom CRS</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="129"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="190"/>
         <source>Output: about {w} x {h} px at 10 m ({km2} km², the box aligned to the 60 m grid)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="132"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="193"/>
         <source>with no data outside the polygon</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/area_panel.py" line="136"/>
+        <location filename="../digisat_plugin/gui/area_panel.py" line="197"/>
         <source>Warning: {km2} km² is above the limit of {limit} km² set in the settings; processing will take long and need much disk space.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="70"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="79"/>
         <source>Tick a band group (Process tab) to run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="101"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="110"/>
         <source>digisat: Sentinel-2 super-resolution</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="130"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="139"/>
         <source>Area</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="131"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="140"/>
         <source>Data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="132"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="141"/>
         <source>Process</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="134"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="143"/>
         <source>Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="136"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="145"/>
         <source>Run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="137"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="146"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="140"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="326"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="593"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="149"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="349"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="618"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="142"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="151"/>
         <source>Swipe compare</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="145"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="154"/>
         <source>Side by side</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="156"/>
-        <source>Help (README, in the web browser)</source>
+        <location filename="../digisat_plugin/gui/dock.py" line="158"/>
+        <source>Composite</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="282"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="173"/>
+        <source>Help (user guide, offline)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="175"/>
+        <source>Documentation online (README)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="305"/>
         <source>Choose a local product (SAFE folder or .zip, or a band folder)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="316"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="339"/>
         <source>the worker's Python ({python}) lacks {modules}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="323"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="346"/>
         <source>; click 'Install packages' above</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="324"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="347"/>
         <source>Before the first run: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="325"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="348"/>
         <source>Before the first run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="343"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="366"/>
         <source>{job} needs {modules} in the worker's Python ({python}): click 'Install packages' (top of the dock) or set another Python in Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="368"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="391"/>
         <source>repairing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="369"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="392"/>
         <source>installing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="376"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="399"/>
         <source>Installed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="379"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="402"/>
         <source>installed in {folder}: {versions}; Run works now (no restart needed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="386"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="409"/>
         <source>Installation failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="387"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="410"/>
         <source>installation cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="402"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="425"/>
         <source>removed the Python environment {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="415"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="438"/>
         <source>search: draw an area of interest first (Area tab)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="433"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="456"/>
         <source>Searching…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="434"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="457"/>
         <source>searching {source} {url} {start}..{end}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="444"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="467"/>
         <source>Search failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="448"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="471"/>
         <source>Search cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="453"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="476"/>
         <location filename="../digisat_plugin/gui/search_panel.py" line="284"/>
         <source>{n} scenes found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="510"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="533"/>
         <source>digisat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="510"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="533"/>
         <source>{name} is the result of the same product, area and bands, made before. Replace it (its layers are taken out of the project)?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="543"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="568"/>
         <source>bands: tick at least one band group (Process tab); the 10 m bands alone are only copied</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="564"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="589"/>
         <source>started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="570"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="595"/>
         <source>cancelling…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="598"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="623"/>
         <source>Working</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="618"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="644"/>
         <source>Done in {seconds} s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="619"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="645"/>
         <source>done: {path} ({width} x {height} px, {bands} bands, {seconds} s on {device})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="625"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="651"/>
         <source>{title}: enhanced layer added</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="646"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="696"/>
         <source>Failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="652"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="702"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="653"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="703"/>
         <source>cancelled: no output was kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="716"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="766"/>
         <source>side by side: this QGIS cannot open another map view</source>
         <translation type="unfinished"></translation>
     </message>
@@ -679,12 +725,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="132"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="135"/>
         <source>Done: {n} dates</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="133"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="136"/>
         <source>time series: {n} dates ({done} made, {skipped} already done) in the group {group}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -942,246 +988,266 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="24"/>
-        <source>Help (the README in the web browser) and About digisat</source>
+        <source>Help (the user guide shipped with the plugin, the README online) and About digisat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="25"/>
+        <source>Band composite of the latest result, on both its layers with the same stretch; the first one shows bands the networks sharpened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="27"/>
         <source>What the dock is doing; the progress bar is in QGIS's task manager and every message in the message log, tab 'digisat'</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="29"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="31"/>
         <source>Drag a rectangle on the map: only this area (plus the networks' margin) is read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="30"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="32"/>
         <source>Click the vertices on the map; right click or double click to close the polygon</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="31"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="33"/>
         <source>Use the map's current extent as the area</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="32"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="34"/>
         <source>A raster or vector layer whose extent (or features) gives the area</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="33"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="35"/>
         <source>Use only the selected features of the vector layer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="34"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="36"/>
         <source>Use the chosen layer's extent, or its (selected) features as a polygon</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="35"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="37"/>
         <source>Remove the area: the whole product is processed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="36"/>
-        <source>Polygon areas: keep only the pixels inside the polygon (no data outside) or the whole bounding box</source>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="38"/>
+        <source>Type or paste the area's box: xmin, ymin, xmax, ymax (commas or spaces) in the CRS below; Enter uses it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="40"/>
-        <source>Find scenes over the area in a catalogue (STAC, Copernicus Data Space, DHuS)</source>
+        <source>The CRS the typed coordinates are in (metres for UTM, degrees for EPSG:4326)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="41"/>
-        <source>Use a Sentinel-2 product already on disk</source>
+        <source>Use the typed box as the area</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="42"/>
-        <source>Catalogue to search: STAC (no account), Copernicus Data Space or a DHuS hub (login)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="43"/>
-        <source>The service's address; empty: its default (Settings)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="44"/>
-        <source>Login from the QGIS authentication manager (Data Space, DHuS); never saved as text</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="45"/>
-        <source>First acquisition day (UTC) searched</source>
+        <source>Polygon areas: keep only the pixels inside the polygon (no data outside) or the whole bounding box</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="46"/>
-        <source>Last acquisition day (UTC) searched</source>
+        <source>Find scenes over the area in a catalogue (STAC, Copernicus Data Space, DHuS)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="47"/>
-        <source>Largest cloud cover of the whole tile, in percent, for a scene to be listed</source>
+        <source>Use a Sentinel-2 product already on disk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="48"/>
-        <source>L2A: surface reflectance (bottom of atmosphere); L1C: top-of-atmosphere reflectance</source>
+        <source>Catalogue to search: STAC (no account), Copernicus Data Space or a DHuS hub (login)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="49"/>
-        <source>Search the catalogue over the area between the dates</source>
+        <source>The service's address; empty: its default (Settings)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="50"/>
-        <source>Scenes found, newest first; pick one to fetch and super-resolve it</source>
+        <source>Login from the QGIS authentication manager (Data Space, DHuS); never saved as text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="51"/>
-        <source>A SAFE folder, a SAFE .zip or a folder of band GeoTIFFs (B02.tif ...)</source>
+        <source>First acquisition day (UTC) searched</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="52"/>
-        <source>Choose a SAFE folder or a folder of band files</source>
+        <source>Last acquisition day (UTC) searched</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="53"/>
-        <source>Choose a zipped SAFE product (read in place, never unpacked)</source>
+        <source>Largest cloud cover of the whole tile, in percent, for a scene to be listed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="54"/>
+        <source>L2A: surface reflectance (bottom of atmosphere); L1C: top-of-atmosphere reflectance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="55"/>
+        <source>Search the catalogue over the area between the dates</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="56"/>
-        <source>Super-resolve B05 B06 B07 B8A B11 B12 from 20 m to 10 m (network net20)</source>
+        <source>Scenes found, newest first; pick one to fetch and super-resolve it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="57"/>
-        <source>Super-resolve B01 B09 from 60 m to 10 m (network net60; it reads the 20 m bands too)</source>
+        <source>A SAFE folder, a SAFE .zip or a folder of band GeoTIFFs (B02.tif ...)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="58"/>
-        <source>Folder for &lt;product&gt;_&lt;key&gt;_enhanced.tif and ..._original.tif; the key stands for the area, bands and mask, so another request never overwrites a result (the same one asks)</source>
+        <source>Choose a SAFE folder or a folder of band files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="60"/>
-        <source>Choose the output folder</source>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="59"/>
+        <source>Choose a zipped SAFE product (read in place, never unpacked)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="61"/>
-        <source>Where the networks run: auto (a GPU when ONNX Runtime has a GPU provider), cpu or gpu; with gpu, Install packages adds ONNX Runtime's GPU build (CUDA on Linux, DirectML on Windows; CoreML is part of macOS's)</source>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="62"/>
+        <source>Super-resolve B05 B06 B07 B8A B11 B12 from 20 m to 10 m (network net20)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="63"/>
+        <source>Super-resolve B01 B09 from 60 m to 10 m (network net60; it reads the 20 m bands too)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="64"/>
-        <source>Side of the square tiles the area is processed in, in 10 m pixels (0: automatic); smaller tiles need less memory</source>
+        <source>Folder for &lt;product&gt;_&lt;key&gt;_enhanced.tif and ..._original.tif; the key stands for the area, bands and mask, so another request never overwrites a result (the same one asks)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="66"/>
-        <source>Also write and load the expected error of every enhanced pixel (in DN, one band per band): mask pixels above a threshold before computing an index (docs/uncertainty.md)</source>
+        <source>Choose the output folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="68"/>
-        <source>After the run, average each enhanced band back to its own 20 m / 60 m grid and compare with the delivered band (RMSE in the log)</source>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="67"/>
+        <source>Where the networks run: auto (a GPU when ONNX Runtime has a GPU provider), cpu or gpu; with gpu, Install packages adds ONNX Runtime's GPU build (CUDA on Linux, DirectML on Windows; CoreML is part of macOS's)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="70"/>
-        <source>After each run, move the map to the new result</source>
+        <source>Side of the square tiles the area is processed in, in 10 m pixels (0: automatic); smaller tiles need less memory</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="71"/>
-        <source>Install the packages the worker needs (ONNX Runtime and the catalogue clients, about 80 MB) into the digisat environment</source>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="72"/>
+        <source>Also write and load the expected error of every enhanced pixel (in DN, one band per band): mask pixels above a threshold before computing an index (docs/uncertainty.md)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="75"/>
-        <source>STAC API address (default: Earth Search)</source>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="74"/>
+        <source>After the run, average each enhanced band back to its own 20 m / 60 m grid and compare with the delivered band (RMSE in the log)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="76"/>
-        <source>Copernicus Data Space OData address</source>
+        <source>After each run, move the map to the new result</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="77"/>
-        <source>DHuS hub address (required for the DHuS source)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="78"/>
-        <source>Warn when the area is larger than this, in km²</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="79"/>
-        <source>Folder of trained networks (net20/, net60/); empty: the networks shipped with the plugin</source>
+        <source>Install the packages the worker needs (ONNX Runtime and the catalogue clients, about 80 MB) into the digisat environment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="81"/>
-        <source>Advanced: an existing Python with GDAL and ONNX Runtime for the worker; empty: the digisat environment</source>
+        <source>STAC API address (default: Earth Search)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="82"/>
+        <source>Copernicus Data Space OData address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="83"/>
-        <source>How long an idle worker is kept so the networks load once, in seconds (0: a new process per run)</source>
+        <source>DHuS hub address (required for the DHuS source)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="84"/>
+        <source>Warn when the area is larger than this, in km²</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="85"/>
-        <source>CPU threads the networks use in the worker (0: every core); fewer leave QGIS responsive on a laptop</source>
+        <source>Folder of trained networks (net20/, net60/); empty: the networks shipped with the plugin</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="87"/>
-        <source>Look at the worker's Python environment again</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="88"/>
-        <source>Build the digisat environment again (pip install of the plugin's runtime list)</source>
+        <source>Advanced: an existing Python with GDAL and ONNX Runtime for the worker; empty: the digisat environment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="89"/>
+        <source>How long an idle worker is kept so the networks load once, in seconds (0: a new process per run)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="91"/>
+        <source>CPU threads the networks use in the worker (0: every core); fewer leave QGIS responsive on a laptop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="93"/>
+        <source>Look at the worker's Python environment again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="94"/>
+        <source>Build the digisat environment again (pip install of the plugin's runtime list)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="95"/>
         <source>Delete the digisat environment's folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="102"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="108"/>
         <source>What: a catalogue scene or a local product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="102"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="108"/>
         <source>Where: the area to process</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="103"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="109"/>
         <source>How: bands, output folder, device, tile size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="104"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="110"/>
         <source>Service addresses, networks, the worker's Python environment</source>
         <translation type="unfinished"></translation>
     </message>

@@ -46,6 +46,49 @@ def is_result_pair(names) -> bool:
     """A result's two layers as the dock names them: '<date> <tile> enhanced [<key>]' above its original."""
     return len(names) == 2 and " enhanced [" in names[0] and names[1] == names[0].replace(" enhanced [", " original [")
 
+def start_stac(root: str, sample: str):
+    """The loopback STAC API of the tests (tests/servers/stac_server.py) over COGs of the sample, for
+    Processing search and fetch inside QGIS; returns the server (stop() it)."""
+    sys.path.insert(0, REPO)
+    from tests.servers.httpbase import LoopbackServer
+    from tests.servers.stac_server import StacHandler, build_cogs
+
+    folder = os.path.join(root, "stac_cogs")
+    os.makedirs(folder)
+    return LoopbackServer(StacHandler, data=build_cogs(sample, folder))
+
+
+def check_processing(status: dict) -> list:
+    """Issue 27: after Install packages, digisat:search and digisat:fetch run in QGIS (in the worker)."""
+    record = status.get("processing") or {}
+    problems = []
+    print(f"  processing: search {record.get('search_count')} scenes {record.get('search_ids')}, "
+          f"fetch {record.get('fetched_id')} -> {record.get('product_bands')} {record.get('error', '')}".rstrip())
+    if not record.get("search_count") or not record.get("search_ids"):
+        problems.append(f"digisat:search returned no scenes: {record}")
+    if not record.get("fetched_id") or len(record.get("product_bands") or []) != 12:
+        problems.append(f"digisat:fetch returned no product: {record}")
+    return problems
+
+
+def distinct_names(status: dict) -> list:
+    """Issue 27: the result layers in the project after all runs have names of their own (a run repeating
+    an earlier request replaces that result, so the names are those of the results kept)."""
+    names = status.get("project_layers") or []
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    print(f"  {len(names)} result layers in the project, {len(set(names))} distinct names")
+    return [f"results with the same layer name: {repeated}"] if repeated or len(names) < 4 else []
+
+
+def check_footer(status: dict) -> list:
+    """Issue 27: Run and Cancel visible without scrolling, the dock at its minimum width, 1600 x 1000."""
+    footer = status.get("footer") or {}
+    print(f"  footer at the dock's minimum width: {json.dumps(footer)}")
+    if not footer.get("ok"):
+        return [f"Run/Cancel not visible without scrolling at the dock's minimum width: {footer}"]
+    return []
+
+
 def make_profile(root: str, plugin_source: str | None = None, plugin_zip: str | None = None) -> str:
     """A fresh profile with the plugin installed and enabled; returns the profile folder."""
     profile = os.path.join(root, "profiles", PROFILE)
@@ -172,11 +215,18 @@ def smoke(args) -> int:
         # the one-click install from a clean profile, one run on it; then the zip installed again over the
         # plugin (as Install from ZIP does: the old folder removed, the new one extracted) and the full run
         print("phase 1: Install packages in the dock (no Worker Python), then a run")
+        stac = start_stac(root, args.sample)
+        print(f"  STAC API for Processing search and fetch at {stac.url}")
         first = dict(config, install_env=True, runs=[{"tile": 0, "b60": True}], no_final=True,
-                     screenshots=os.path.join(root, "shots-install"))
+                     screenshots=os.path.join(root, "shots-install"), stac_url=stac.url,
+                     fetch_output=os.path.join(root, "fetched"))
         os.makedirs(first["screenshots"])
-        code, status, log_path = run_qgis(root, first, args.install_timeout, False, "install")
+        try:
+            code, status, log_path = run_qgis(root, first, args.install_timeout, False, "install")
+        finally:
+            stac.stop()
         logs.append(log_path)
+        problems += check_processing(status)
         install = status.get("install") or {}
         print(f"  install: {'ok' if install.get('ok') else 'FAILED'} in {install.get('seconds', 0):.0f} s")
         problems += check_runs(status, first["runs"])
@@ -198,8 +248,12 @@ def smoke(args) -> int:
     code, status, log_path = run_qgis(root, config, args.timeout, not args.install_env, "qgis")
     logs.append(log_path)
     problems += check_runs(status, RUNS)
+    problems += distinct_names(status)
+    problems += check_footer(status)
     if code or not status.get("ok"):
         problems.append(f"exit {code}: {status.get('error') or 'no status written'}")
+    if args.install_env and not status.get("dock_reopened"):
+        problems.append("the dock open when QGIS closed did not reopen at the next start")
     if args.install_env and status.get("worker_python") != env_python:
         problems.append(f"after the reinstall the worker ran {status.get('worker_python')}, not {env_python}")
     if status.get("missing_tooltips"):

@@ -11,10 +11,19 @@ import time
 import traceback
 
 from qgis.core import QgsApplication, QgsCoordinateReferenceSystem, QgsGeometry, QgsPointXY, QgsProject, QgsRectangle
-from qgis.PyQt.QtCore import QEvent, QObject, QTimer, QUrl, pyqtSlot
+from qgis.PyQt.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer, QUrl, pyqtSlot
 from qgis.PyQt.QtGui import QDesktopServices, QHelpEvent
 from qgis.PyQt.QtTest import QTest
-from qgis.PyQt.QtWidgets import QAbstractButton, QAbstractSpinBox, QApplication, QComboBox, QLineEdit, QTabBar, QToolTip
+from qgis.PyQt.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QScrollArea,
+    QTabBar,
+    QToolTip,
+)
 from qgis.utils import iface, plugins
 
 CFG = json.loads(os.environ["DIGISAT_SMOKE"])
@@ -83,7 +92,9 @@ def missing_tooltips(dock):
         if isinstance(parent, QAbstractSpinBox | QComboBox | QTabBar) or not widget.isEnabledTo(dock) \
                 or widget.objectName().startswith("qt_"):  # Qt's own (the dock title bar's float and close)
             continue
-        if not widget.toolTip().strip():
+        if not widget.toolTip().strip() and not (parent is not None and parent is not dock and parent.toolTip().strip()):
+            # a part of a compound QGIS widget (the CRS picker's combo) shows its parent's tooltip: Qt passes
+            # an unanswered tooltip event on to the parent
             missing.append(f"{type(widget).__name__} {widget.objectName() or widget.property('text') or ''}".strip())
     return missing
 
@@ -116,8 +127,15 @@ def start():
     STATUS["processing_algorithms"] = sorted(a.id() for a in provider.algorithms()) if provider else []
     step("processing provider: " + ", ".join(STATUS["processing_algorithms"]))
     check_toolbar(plugin)
-    plugin.action.trigger()
+    # a profile whose dock was open (the install phase's) reopens it at start (issue 27): the toolbar
+    # button is a toggle, and a click then would close it
+    STATUS["dock_reopened"] = plugin.action.isChecked()
+    step(f"dock open at start: {STATUS['dock_reopened']}")
+    if not plugin.action.isChecked():
+        plugin.action.trigger()
     dock = plugin.dock
+    if dock is None or not dock.isVisible():
+        raise RuntimeError("the digisat dock is not shown after its toolbar button")
     STATE["dock"] = dock
     from digisat_plugin.tasks.worker import env_dir, resolve_python  # the installed plugin's package
 
@@ -178,10 +196,68 @@ def install(dock):
             return
         STATUS["worker_python"] = resolve_python()
         step("worker Python " + STATUS["worker_python"])
+        if CFG.get("stac_url"):
+            processing_search_fetch()
         QTimer.singleShot(500, next_run)
 
     task.taskCompleted.connect(guarded(lambda: ended(True)))
     task.taskTerminated.connect(guarded(lambda: ended(False)))
+
+
+def processing_search_fetch():
+    """Issue 27: after Install packages, Processing search and fetch (QGIS's own Python lacks their
+    packages: they run in the worker) against the loopback STAC API scripts/qgis_smoke.py started."""
+    import processing
+
+    record = STATUS["processing"] = {}
+    extent = "444000,445020,4177800,4178820 [EPSG:32618]"  # on the sample, clear in every served scene
+    started = time.time()
+    try:
+        found = processing.run("digisat:search", {"EXTENT": extent, "START": "2024-06-01", "END": "2024-07-10",
+                                                  "MAX_CLOUD": 50, "SOURCE": 0, "URL": CFG["stac_url"], "LEVEL": 0,
+                                                  "OUTPUT": "memory:scenes"})
+        record["search_count"] = found["COUNT"]
+        record["search_ids"] = [f["id"] for f in found["OUTPUT"].getFeatures()]
+        fetched = processing.run("digisat:fetch", {"SCENES": found["OUTPUT"], "SCENE_ID": record["search_ids"][0],
+                                                   "EXTENT": extent, "BANDS": [0, 1], "SOURCE": 0,
+                                                   "URL": CFG["stac_url"], "OUTPUT": CFG["fetch_output"]})
+        record["fetched_id"] = fetched["FETCHED_ID"]
+        record["product"] = fetched["PRODUCT"]
+        record["product_bands"] = sorted(f[:-4] for f in listing(fetched["PRODUCT"]) if f.endswith(".tif"))
+    except Exception as exc:  # recorded for qgis_smoke.py, which fails the smoke on it; the runs go on
+        record["error"] = f"{type(exc).__name__}: {exc}"
+    record["seconds"] = time.time() - started
+    step("processing search and fetch: " + json.dumps(record))
+
+
+def footer_at_minimum_width(dock):
+    """Issue 27: with the dock at its minimum width in the 1600 x 1000 window, Run and Cancel lie inside
+    the dock's part of the screen, unclipped and outside any scrolling area (no scrolling needed)."""
+    window = iface.mainWindow()
+    minimum = max(dock.minimumWidth(), dock.minimumSizeHint().width())
+    window.resizeDocks([dock], [minimum], Qt.Orientation.Horizontal)
+    for _ in range(5):
+        QgsApplication.processEvents()
+        time.sleep(0.05)
+    screen = QRect(0, 0, 1600, 1000)
+    seen = QRect(dock.mapToGlobal(QPoint(0, 0)), dock.size()).intersected(screen).intersected(
+        QRect(window.mapToGlobal(QPoint(0, 0)), window.size()))
+    record = {"dock_minimum": minimum, "dock_width": dock.width(), "dock_visible_rect": seen.getRect(),
+              "floating": dock.isFloating()}
+    ok = not dock.isFloating() and dock.width() <= minimum + 2
+    for name, button in (("run", dock.run_button), ("cancel", dock.cancel_button)):
+        rect = QRect(button.mapToGlobal(QPoint(0, 0)), button.size())
+        scrolled, parent = False, button.parentWidget()
+        while parent is not None and parent is not dock:
+            scrolled = scrolled or isinstance(parent, QScrollArea)
+            parent = parent.parentWidget()
+        unclipped = button.visibleRegion().boundingRect() == button.rect()
+        record[name] = {"rect": rect.getRect(), "visible": button.isVisible(), "inside": seen.contains(rect),
+                        "unclipped": unclipped, "in_scroll_area": scrolled}
+        ok = ok and button.isVisible() and seen.contains(rect) and unclipped and not scrolled
+    record["ok"] = ok
+    STATUS["footer"] = record
+    step("footer at the dock's minimum width: " + json.dumps(record))
 
 
 def set_form(dock, run):
@@ -318,11 +394,14 @@ def done(result):
                          "height": c.layer().height(), "band_names": [c.layer().bandName(i + 1)
                                                                       for i in range(c.layer().bandCount())]}
                         for c in group.children()]
+    STATUS["project_layers"] = [x.name() for x in QgsProject.instance().layerTreeRoot().findLayers()
+                                if " enhanced [" in x.name() or " original [" in x.name()]
     STATUS["consistency"] = result.extra.get("consistency")
     STATUS["tensorflow_in_qgis"] = sorted({"tensorflow", "keras", "h5py"} & set(sys.modules))
     STATUS["engine_seconds"] = result.seconds
     step(f"result group {group.name()!r} with {[c.name() for c in group.children()]}")
     dock.tabs.setCurrentWidget(dock.process)
+    footer_at_minimum_width(dock)
     dock.swipe_button.setChecked(True)
     canvas = iface.mapCanvas()
     canvas.setExtent(enhanced.extent())
@@ -430,7 +509,8 @@ def tooltip_shown():
 
 @guarded
 def help_and_about():
-    """Issue 13: Help > Plugins > digisat help and the dock's ? > Help open the documentation; the about box."""
+    """Issue 13: Help > Plugins > digisat help and the dock's ? > Help open the documentation (issue 27: the
+    offline user guide in the plugin folder); the about box."""
     from digisat_plugin.gui import about
 
     plugin, dock = STATE["plugin"], STATE["dock"]
@@ -446,8 +526,11 @@ def help_and_about():
             QDesktopServices.unsetUrlHandler(scheme)
     STATUS["help_urls"] = recorder.urls
     step("help opened: " + ", ".join(recorder.urls))
-    if len(recorder.urls) != 2 or not all("#the-qgis-plugin" in u for u in recorder.urls):
-        raise RuntimeError(f"help did not open the documentation: {recorder.urls}")
+    # issue 27: the offline guide shipped in the zip (a local file that exists), not the README online
+    local = [QUrl(u).toLocalFile() for u in recorder.urls if u.startswith("file:")]
+    if len(recorder.urls) != 2 or len(local) != 2 or not all(
+            p.endswith(os.path.join("help", "index.html")) and os.path.isfile(p) for p in local):
+        raise RuntimeError(f"help did not open the offline user guide: {recorder.urls}")
     box = about.about_box(iface.mainWindow())
     box.show()
     QgsApplication.processEvents()

@@ -1,4 +1,5 @@
-"""Help and About: the README's plugin section in the browser; an about box with the version
+"""Help and About: the offline user guide shipped in the plugin (help/index.html), the README's plugin
+section online as a second link; an about box with the version
 (metadata.txt), the shipped networks' model cards (model_weights/*/model.json), licence and credits.
 """
 
@@ -12,16 +13,29 @@ from qgis.PyQt.QtCore import Qt, QUrl
 from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import QMessageBox
 
-from ..toolbelt.docs import PLUGIN_SECTION, help_url, plugin_metadata
+from ..toolbelt.docs import PLUGIN_DIR, PLUGIN_SECTION, help_url, plugin_metadata
 from .i18n import tr
 
 open_url = QDesktopServices.openUrl  # a seam: tests record the URL instead of starting a browser
 
 
-def open_help(section: str = PLUGIN_SECTION) -> str:
+HELP_PAGE = os.path.join(PLUGIN_DIR, "help", "index.html")  # scripts/help_page.py writes it from docs/user-guide.md
+
+
+def open_online_help(section: str = PLUGIN_SECTION) -> str:
     url = help_url(section)
     open_url(QUrl(url))
     return url
+
+
+def open_help() -> str:
+    """The offline user guide in the browser (works without a network); the online README only when the
+    page is missing (a checkout where scripts/help_page.py was not run)."""
+    if not os.path.isfile(HELP_PAGE):
+        return open_online_help()
+    url = QUrl.fromLocalFile(HELP_PAGE)
+    open_url(url)
+    return url.toString()
 
 
 def model_cards(model_dir: str | None = None) -> list:

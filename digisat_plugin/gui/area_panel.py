@@ -1,13 +1,22 @@
-"""Area tab: draw a rectangle or polygon, take the canvas or a layer extent; says what will come out
+"""Area tab: draw a rectangle or polygon, take the canvas or a layer extent, or type (paste) the box's
+coordinates in a chosen CRS (offline, with no basemap, there is nothing to draw on); says what will come out
 (size in 10 m pixels and km2) and, for a polygon, whether the output is masked to it or keeps its box."""
 
 from __future__ import annotations
 
 import math
+import re
 
-from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsMapLayerProxyModel, QgsProject
-from qgis.gui import QgsMapLayerComboBox
-from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QPushButton, QWidget
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsGeometry,
+    QgsMapLayerProxyModel,
+    QgsProject,
+    QgsRectangle,
+)
+from qgis.gui import QgsMapLayerComboBox, QgsProjectionSelectionWidget
+from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from .aoi import AoiController
 from .i18n import tr
@@ -41,9 +50,31 @@ def output_size(geometry, crs) -> tuple:
         if utm != crs:
             local.transform(QgsCoordinateTransform(crs, utm, QgsProject.instance()))
     box = local.boundingBox()
+    # an area the transform to UTM cannot take (an empty canvas's extent) comes back infinite: no pixels,
+    # not an OverflowError in a Qt slot
+    if box.isEmpty() or not all(math.isfinite(v) for v in (box.xMinimum(), box.xMaximum(), box.yMinimum(),
+                                                            box.yMaximum())):
+        return 0, 0
     x0, x1 = math.floor(box.xMinimum() / GRID) * GRID, math.ceil(box.xMaximum() / GRID) * GRID
     y0, y1 = math.floor(box.yMinimum() / GRID) * GRID, math.ceil(box.yMaximum() / GRID) * GRID
     return int(round((x1 - x0) / PIXEL)), int(round((y1 - y0) / PIXEL))
+
+
+def parse_box(text: str) -> QgsRectangle:
+    """'xmin, ymin, xmax, ymax' (commas, semicolons or spaces) as a rectangle; ValueError with one line."""
+    parts = [p for p in re.split(r"[,;\s]+", text.strip()) if p]
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise ValueError(tr("coordinates: expected four numbers xmin, ymin, xmax, ymax, got {text!r}").format(
+            text=text.strip())) from None
+    if len(values) != 4 or not all(math.isfinite(v) for v in values):
+        raise ValueError(tr("coordinates: expected four numbers xmin, ymin, xmax, ymax, got {text!r}").format(
+            text=text.strip()))
+    xmin, ymin, xmax, ymax = values
+    if not (xmin < xmax and ymin < ymax):
+        raise ValueError(tr("coordinates: xmin must be below xmax and ymin below ymax"))
+    return QgsRectangle(xmin, ymin, xmax, ymax)
 
 
 class AreaPanel(QWidget):
@@ -72,6 +103,15 @@ class AreaPanel(QWidget):
         self.warning_label.setStyleSheet("color: #b00020")
         self.warning_label.setWordWrap(True)
         self.warning_label.hide()
+        self.coords_edit = QLineEdit()
+        self.coords_edit.setPlaceholderText(tr("xmin, ymin, xmax, ymax"))
+        self.coords_crs = QgsProjectionSelectionWidget()
+        self.coords_crs.setCrs(QgsProject.instance().crs())
+        self.coords_button = QPushButton(tr("Use coordinates"))
+        self.coords_error = QLabel()
+        self.coords_error.setStyleSheet("color: #b00020")
+        self.coords_error.setWordWrap(True)
+        self.coords_error.hide()
         hint = QLabel(tr("Polygon: click the vertices, right click or double click to close."))
         hint.setWordWrap(True)
 
@@ -85,12 +125,16 @@ class AreaPanel(QWidget):
         # the checkbox on a row of its own: beside "Layer extent" it did not fit a narrow dock
         grid.addWidget(self.selected_only, 4, 0, 1, 2)
         grid.addWidget(self.layer_button, 5, 0)
-        grid.addWidget(QLabel(tr("Output")), 6, 0)
-        grid.addWidget(self.mask_combo, 6, 1)
-        grid.addWidget(self.area_label, 7, 0, 1, 2)
-        grid.addWidget(self.output_label, 8, 0, 1, 2)
-        grid.addWidget(self.warning_label, 9, 0, 1, 2)
-        grid.setRowStretch(9, 1)
+        grid.addWidget(self.coords_edit, 6, 0, 1, 2)
+        grid.addWidget(self.coords_crs, 7, 0, 1, 2)
+        grid.addWidget(self.coords_button, 8, 0)
+        grid.addWidget(self.coords_error, 9, 0, 1, 2)
+        grid.addWidget(QLabel(tr("Output")), 10, 0)
+        grid.addWidget(self.mask_combo, 10, 1)
+        grid.addWidget(self.area_label, 11, 0, 1, 2)
+        grid.addWidget(self.output_label, 12, 0, 1, 2)
+        grid.addWidget(self.warning_label, 13, 0, 1, 2)
+        grid.setRowStretch(13, 1)
 
         self.rectangle_button.clicked.connect(self.aoi.start_rectangle)
         self.polygon_button.clicked.connect(self.aoi.start_polygon)
@@ -98,12 +142,29 @@ class AreaPanel(QWidget):
         self.layer_button.clicked.connect(
             lambda: self.aoi.use_layer(self.layer_combo.currentLayer(), self.selected_only.isChecked()))
         self.clear_button.clicked.connect(self.aoi.clear)
+        self.coords_button.clicked.connect(lambda: self.use_coordinates())
+        self.coords_edit.returnPressed.connect(lambda: self.use_coordinates())
         self.aoi.aoiChanged.connect(self.update_area)
         self.mask_combo.currentIndexChanged.connect(self.update_area)
         self.update_area()
 
     def area_km2(self) -> float:
         return self.aoi.area_km2()
+
+    def use_coordinates(self) -> str:
+        """The typed box in the chosen CRS as the area; returns the one-line error shown ('' when used)."""
+        crs = self.coords_crs.crs()
+        try:
+            if not crs.isValid():
+                raise ValueError(tr("coordinates: choose the CRS they are in"))
+            box = parse_box(self.coords_edit.text())
+        except ValueError as exc:
+            self.coords_error.setText(str(exc))
+            self.coords_error.show()
+            return str(exc)
+        self.coords_error.hide()
+        self.aoi.set_aoi(QgsGeometry.fromRect(box), crs)
+        return ""
 
     def is_over_limit(self) -> bool:
         return self.aoi.geometry is not None and self.area_km2() > self.settings.area_warning_km2

@@ -20,6 +20,7 @@ from qgis.gui import QgsDockWidget
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt, QTimer
 from qgis.PyQt.QtWidgets import (
+    QComboBox,
     QDockWidget,
     QFrame,
     QHBoxLayout,
@@ -52,7 +53,15 @@ from .area_panel import AreaPanel, output_size
 from .i18n import tr
 from .narrow import fit_narrow
 from .process_panel import ProcessPanel, output_paths, request_key, result_stem, uncertainty_path
-from .results import add_result_group, add_uncertainty_layer, result_names
+from .results import (
+    add_result_group,
+    add_uncertainty_layer,
+    band_descriptions,
+    composite_choices,
+    default_composite,
+    restyle_result,
+    result_names,
+)
 from .search_panel import SearchPanel
 from .series_panel import SeriesPanel
 from .settings_panel import SettingsPanel
@@ -145,6 +154,14 @@ class DigisatDock(QgsDockWidget):
         self.side_button = QPushButton(tr("Side by side"))
         self.side_button.setCheckable(True)
         self.side_button.setEnabled(False)
+        # the composite of the latest result, applied to both of its layers with one stretch (gui/results.py)
+        self.composite_label = QLabel(tr("Composite"))
+        self.composite = QComboBox()
+        self.composite.setObjectName("digisatComposite")
+        self.composite.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.composite.setMinimumContentsLength(12)  # the labels are long; the dock narrows to 300 px
+        self.composite.setEnabled(False)
+        self.composite.activated.connect(self._composite_chosen)
         self._layout_before = None  # (window, this dock's width) before the second view was placed
         self._view_watch = None  # the second view's canvas, watched for the user closing it
 
@@ -153,8 +170,10 @@ class DigisatDock(QgsDockWidget):
         self.help_button.setObjectName("digisatDockHelp")
         self.help_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         help_menu = QMenu(self.help_button)
-        self.help_action = help_menu.addAction(tr("Help (README, in the web browser)"))
+        self.help_action = help_menu.addAction(tr("Help (user guide, offline)"))
         self.help_action.triggered.connect(lambda: about.open_help())
+        self.online_help_action = help_menu.addAction(tr("Documentation online (README)"))
+        self.online_help_action.triggered.connect(lambda: about.open_online_help())
         self.about_action = help_menu.addAction(tr("About digisat"))
         self.about_action.triggered.connect(lambda: about.about_box(self).exec())
         self.help_button.setMenu(help_menu)
@@ -185,6 +204,10 @@ class DigisatDock(QgsDockWidget):
         compare.addWidget(self.swipe_button)
         compare.addWidget(self.side_button)
         footer.addLayout(compare)
+        composite = QHBoxLayout()
+        composite.addWidget(self.composite_label)
+        composite.addWidget(self.composite, 1)
+        footer.addLayout(composite)
         status = QHBoxLayout()  # the status line and help ("?" beside the tabs left them no room at 300 px)
         status.addWidget(self.step_label, 1)
         status.addWidget(self.help_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -531,6 +554,8 @@ class DigisatDock(QgsDockWidget):
             self.result = None
             self.swipe_button.setEnabled(False)
             self.side_button.setEnabled(False)
+            self.composite.clear()
+            self.composite.setEnabled(False)
         remove_result_layers(earlier)
 
     def run(self):
@@ -608,6 +633,7 @@ class DigisatDock(QgsDockWidget):
             self._error(str(exc))
             return
         self.result = (result, group, enhanced, original)
+        self.show_composites(enhanced)
         if getattr(result, "uncertainty", None):
             try:
                 add_uncertainty_layer(result.uncertainty, names[1].replace(" enhanced", " uncertainty", 1), group)
@@ -629,6 +655,30 @@ class DigisatDock(QgsDockWidget):
             from ..core.quality.consistency import summary_line
 
             self.note(summary_line(result.extra["consistency"]))
+
+    def show_composites(self, enhanced):
+        """The composites the result's bands allow, its default (one showing enhanced bands) selected."""
+        names = band_descriptions(enhanced.source())
+        self.composite.clear()
+        for key, label, _bands in composite_choices(names):
+            self.composite.addItem(label, key)
+        self.composite.setCurrentIndex(max(self.composite.findData(default_composite(names)), 0))
+        self.composite.setEnabled(self.composite.count() > 0)
+
+    def _composite_chosen(self, *_):
+        self.set_composite(self.composite.currentData())
+
+    def set_composite(self, key: str) -> list:
+        """Show the latest result's two layers as composite `key`, one stretch for both; returns the bands."""
+        if not self.result or not key:
+            return []
+        _result, _group, enhanced, original = self.result
+        if sip.isdeleted(enhanced) or (original is not None and sip.isdeleted(original)):
+            return []  # the user removed the result's layers
+        index = self.composite.findData(key)
+        if index >= 0 and index != self.composite.currentIndex():
+            self.composite.setCurrentIndex(index)
+        return restyle_result(enhanced, original, key)
 
     def zoom_to(self, layer):
         """The map on `layer` (in the map's CRS): a new result is where the user looks next."""

@@ -1,6 +1,7 @@
 """Result layers: a group "<date> <tile> [<key>]" with "<date> <tile> enhanced [<key>]" above its original,
-both styled as the same false-colour composite with the same stretch so differences are the resolution,
-not the style. The names tell results apart in the Layers panel and in every layer picker (`result_names`).
+both styled as the same composite with the same stretch so differences are the resolution, not the style.
+The composites (`CHOICES`) live here alone: the dock's composite combo, Processing outputs and the series
+use them; the default is one that shows enhanced (20 m or 60 m) bands. The names tell results apart in the Layers panel and in every layer picker (`result_names`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,18 @@ from qgis.core import (
     QgsSingleBandGrayRenderer,
 )
 
-# Preferred composites in order; the first whose bands are all present is used.
-COMPOSITES = (("B12", "B8A", "B05"), ("B11", "B8A", "B05"), ("B04", "B03", "B02"), ("B09", "B05", "B01"))
+from ..core.definitions import BANDS_20M, BANDS_60M
+
+# (key, title, alternatives as red/green/blue): the first alternative whose bands the result holds is shown.
+# A 60 m-only result holds the 10 m bands and B01/B09 (no B12): its 60 m composite takes B08 for B12.
+CHOICES = (
+    ("false20", "False colour 20 m", (("B12", "B8A", "B05"), ("B11", "B8A", "B05"))),
+    ("swir", "SWIR", (("B12", "B8A", "B04"), ("B11", "B8A", "B04"))),
+    ("rededge", "Red edge", (("B07", "B06", "B05"),)),
+    ("b60", "60 m", (("B01", "B09", "B12"), ("B01", "B09", "B08"))),
+    ("true", "True colour", (("B04", "B03", "B02"),)),
+)
+ENHANCED = frozenset(BANDS_20M + BANDS_60M)  # the bands the networks sharpen (10 m bands are copied)
 CUT = (0.02, 0.98)  # cumulative cut of the stretch
 
 
@@ -49,13 +60,32 @@ def band_descriptions(path: str) -> list:
         dataset = None
 
 
-def composite_bands(names: list) -> list:
-    """1-based band numbers of the composite to show (one band when fewer than three exist)."""
-    for combo in COMPOSITES:
-        if all(b in names for b in combo):
-            return [names.index(b) + 1 for b in combo]
-    count = len(names)
-    return [1, 2, 3] if count >= 3 else [1]
+def composite_choices(names: list) -> list:
+    """(key, label, band names) of every composite the result's bands allow, in CHOICES order."""
+    found = []
+    for key, title, alternatives in CHOICES:
+        combo = next((c for c in alternatives if all(b in names for b in c)), None)
+        if combo:
+            found.append((key, f"{title} ({' '.join(combo)})", combo))
+    return found
+
+
+def default_composite(names: list) -> str:
+    """The first composite that shows an enhanced band (a 60 m-only result: the 60 m one, not true colour,
+    where the swipe would show no difference); '' when none is possible."""
+    choices = composite_choices(names)
+    enhanced = [key for key, _label, combo in choices if ENHANCED & set(combo)]
+    return (enhanced or [key for key, _l, _c in choices] or [""])[0]
+
+
+def composite_bands(names: list, key: str = "") -> list:
+    """1-based band numbers of composite `key` (default: default_composite); one band when fewer than
+    three exist and no composite fits."""
+    choices = {k: combo for k, _label, combo in composite_choices(names)}
+    combo = choices.get(key) or choices.get(default_composite(names))
+    if combo:
+        return [names.index(b) + 1 for b in combo]
+    return [1, 2, 3] if len(names) >= 3 else [1]
 
 
 def stretch_for(layer: QgsRasterLayer, bands: list) -> list:
@@ -92,12 +122,21 @@ def apply_style(layer: QgsRasterLayer, bands: list, limits: list) -> None:
     layer.triggerRepaint()
 
 
-def style_result(layer: QgsRasterLayer, reference: QgsRasterLayer | None = None) -> list:
-    """The one styling of digisat outputs (dock results and Processing outputs): the false-colour
-    composite (B12/B8A/B05 when present) stretched by the reference layer's cumulative cut (default:
-    the layer itself). Returns the 1-based bands shown."""
-    bands = composite_bands(band_descriptions(layer.source()))
+def style_result(layer: QgsRasterLayer, reference: QgsRasterLayer | None = None, composite: str = "") -> list:
+    """The one styling of digisat outputs (dock results and Processing outputs): `composite` (a CHOICES
+    key; default: default_composite) stretched by the reference layer's cumulative cut (default: the layer
+    itself). Returns the 1-based bands shown."""
+    bands = composite_bands(band_descriptions(layer.source()), composite)
     apply_style(layer, bands, stretch_for(reference or layer, bands))
+    return bands
+
+
+def restyle_result(enhanced: QgsRasterLayer, original: QgsRasterLayer | None, composite: str) -> list:
+    """Both layers of a result in `composite` with one stretch (the original's cut, as add_result_group)."""
+    bands = []
+    for layer in (enhanced, original):
+        if layer is not None:
+            bands = style_result(layer, original or enhanced, composite)
     return bands
 
 

@@ -14,6 +14,7 @@ from qgis.core import (
     QgsColorRampShader,
     QgsDateTimeRange,
     QgsGradientColorRamp,
+    QgsInterval,
     QgsProject,
     QgsRasterLayer,
     QgsSingleBandPseudoColorRenderer,
@@ -60,6 +61,25 @@ def style_index(layer: QgsRasterLayer, name: str) -> None:
                           QgsColorRampShader.ClassificationMode.Continuous, 11)
     layer.setRenderer(renderer)
     layer.triggerRepaint()
+
+
+def set_temporal_controller(navigation, dates: list) -> bool:
+    """The Temporal Controller (`navigation`: QGIS's QgsTemporalNavigationObject, the map canvas's
+    temporalController()) set to the series: from the first date's day to the last's, one frame the
+    smallest gap between two dates (at least a day), so each date falls in a frame of its own and none is
+    skipped. It opened on one day in 1-hour steps. False when `navigation` cannot be set (no desktop)."""
+    days = sorted({QDate.fromString(d, "yyyy-MM-dd") for d in dates} - {QDate()})
+    if not days or navigation is None or not hasattr(navigation, "setTemporalExtents"):
+        return False
+    step = min([a.daysTo(b) for a, b in zip(days, days[1:], strict=False)] or [1])
+    # Qgis.TemporalNavigationMode from QGIS 3.36; 3.22 has the class's enum
+    modes = getattr(Qgis, "TemporalNavigationMode", None) or type(navigation).NavigationMode
+    navigation.setNavigationMode(modes.Animated)
+    navigation.setTemporalExtents(QgsDateTimeRange(day_range(days[0].toString("yyyy-MM-dd")).begin(),
+                                                   day_range(days[-1].toString("yyyy-MM-dd")).end(), True, False))
+    navigation.setFrameDuration(QgsInterval(max(step, 1) * 86400.0))
+    navigation.setCurrentFrameNumber(0)
+    return True
 
 
 def load_series(index_path: str, project=None, title: str | None = None):

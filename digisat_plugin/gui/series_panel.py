@@ -112,7 +112,7 @@ class SeriesPanel(QGroupBox):
         return chain
 
     def _finished(self, dock, report):
-        from .series_layers import load_series
+        from .series_layers import load_series, set_temporal_controller
 
         dock._busy(False)
         dates = report.get("dates", [])
@@ -129,6 +129,9 @@ class SeriesPanel(QGroupBox):
             dock._error(str(exc))
             return
         self.group = group
+        canvas = dock.iface.mapCanvas() if dock.iface is not None else None
+        set_temporal_controller(canvas.temporalController() if canvas is not None else None,
+                                [e["date"] for e in kept])
         dock.step_label.setText(tr("Done: {n} dates").format(n=len(kept)))
         dock.note(tr("time series: {n} dates ({done} made, {skipped} already done) in the group {group}").format(
             n=len(kept), done=sum(e["status"] == "done" for e in dates),

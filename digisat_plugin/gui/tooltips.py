@@ -21,7 +21,9 @@ def tips() -> dict:
                                "of it (click again to stop)"),
             "side_button": tr("Side by side: a second map view of the original, kept in step with the main map "
                               "(click again to close it)"),
-            "help_button": tr("Help (the README in the web browser) and About digisat"),
+            "help_button": tr("Help (the user guide shipped with the plugin, the README online) and About digisat"),
+            "composite": tr("Band composite of the latest result, on both its layers with the same stretch; the "
+                            "first one shows bands the networks sharpened"),
             "step_label": tr("What the dock is doing; the progress bar is in QGIS's task manager and every message "
                              "in the message log, tab 'digisat'"),
         },
@@ -33,6 +35,10 @@ def tips() -> dict:
             "selected_only": tr("Use only the selected features of the vector layer"),
             "layer_button": tr("Use the chosen layer's extent, or its (selected) features as a polygon"),
             "clear_button": tr("Remove the area: the whole product is processed"),
+            "coords_edit": tr("Type or paste the area's box: xmin, ymin, xmax, ymax (commas or spaces) in the CRS "
+                              "below; Enter uses it"),
+            "coords_crs": tr("The CRS the typed coordinates are in (metres for UTM, degrees for EPSG:4326)"),
+            "coords_button": tr("Use the typed box as the area"),
             "mask_combo": tr("Polygon areas: keep only the pixels inside the polygon (no data outside) or the "
                              "whole bounding box"),
         },

@@ -31,7 +31,7 @@ def test_init_and_unload_leave_nothing_behind(full_iface, qgis_canvas, clean_pro
         # found at once: on the Plugins toolbar (shown in a fresh profile) and directly in the Raster menu
         assert recorder.toolbar_actions == [plugin.action]
         assert recorder.raster_menu_actions == [plugin.action] and recorder.menu_actions == []
-        assert [a.objectName() for a in recorder.help_menu.actions()] == ["digisatHelp", "digisatAbout"]
+        assert [a.objectName() for a in recorder.help_menu.actions()] == ["digisatHelp", "digisatOnlineHelp", "digisatAbout"]
         assert plugin.action.toolTip()
         if other_provider is None:
             assert registry.providerById("digisat") is plugin.provider is not None
@@ -84,9 +84,12 @@ def test_help_opens_the_readme_and_about_names_version_models_licence(full_iface
     plugin.initGui()
     try:
         plugin.help_action.trigger()
+        plugin.online_help_action.trigger()
         meta = configparser.ConfigParser()
         meta.read(REPO / "metadata.txt", encoding="utf-8")
-        assert opened == [meta["general"]["homepage"] + "#the-qgis-plugin"]
+        # the offline guide first (issue 27: help was online only), the README online as the second link
+        assert opened == [(REPO / "digisat_plugin" / "help" / "index.html").as_uri(),
+                          meta["general"]["homepage"] + "#the-qgis-plugin"]
         box = about.about_box()
         text = box.text()
         assert f"digisat {meta['general']['version']}" in text
