@@ -254,8 +254,8 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/dock.py" line="149"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="349"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="618"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="353"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="622"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
@@ -285,163 +285,163 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="305"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="309"/>
         <source>Choose a local product (SAFE folder or .zip, or a band folder)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="339"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="343"/>
         <source>the worker's Python ({python}) lacks {modules}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="346"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="350"/>
         <source>; click 'Install packages' above</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="347"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="351"/>
         <source>Before the first run: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="348"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="352"/>
         <source>Before the first run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="366"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="370"/>
         <source>{job} needs {modules} in the worker's Python ({python}): click 'Install packages' (top of the dock) or set another Python in Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="391"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="395"/>
         <source>repairing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="392"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="396"/>
         <source>installing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="399"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="403"/>
         <source>Installed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="402"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="406"/>
         <source>installed in {folder}: {versions}; Run works now (no restart needed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="409"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="413"/>
         <source>Installation failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="410"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="414"/>
         <source>installation cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="425"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="429"/>
         <source>removed the Python environment {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="438"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="442"/>
         <source>search: draw an area of interest first (Area tab)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="456"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="460"/>
         <source>Searching…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="457"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="461"/>
         <source>searching {source} {url} {start}..{end}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="467"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="471"/>
         <source>Search failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="471"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="475"/>
         <source>Search cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="476"/>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="284"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="480"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="285"/>
         <source>{n} scenes found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="533"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="537"/>
         <source>digisat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="533"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="537"/>
         <source>{name} is the result of the same product, area and bands, made before. Replace it (its layers are taken out of the project)?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="568"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="572"/>
         <source>bands: tick at least one band group (Process tab); the 10 m bands alone are only copied</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="589"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="593"/>
         <source>started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="595"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="599"/>
         <source>cancelling…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="623"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="627"/>
         <source>Working</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="644"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="648"/>
         <source>Done in {seconds} s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="645"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="649"/>
         <source>done: {path} ({width} x {height} px, {bands} bands, {seconds} s on {device})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="651"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="655"/>
         <source>{title}: enhanced layer added</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="696"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="700"/>
         <source>Failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="702"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="706"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="703"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="707"/>
         <source>cancelled: no output was kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="766"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="770"/>
         <source>side by side: this QGIS cannot open another map view</source>
         <translation type="unfinished"></translation>
     </message>
@@ -557,110 +557,110 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="93"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="94"/>
         <source>Search a catalogue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="94"/>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="151"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="95"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="152"/>
         <source>Local product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="98"/>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="124"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="99"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="125"/>
         <source>Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="104"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="105"/>
         <location filename="../digisat_plugin/gui/settings_panel.py" line="41"/>
         <source>the service's default URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="137"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="138"/>
         <source>Source</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="138"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="139"/>
         <source>URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="139"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="140"/>
         <source>Login</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="141"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="142"/>
         <source>From</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="142"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="143"/>
         <source>To</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="143"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="144"/>
         <source>Max cloud</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="144"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="145"/>
         <source>Level</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="153"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="154"/>
         <source>SAFE folder, SAFE .zip or a folder of band GeoTIFFs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="154"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="155"/>
         <source>Folder…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="155"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="156"/>
         <source>Zip…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="230"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="231"/>
         <source>SAFE folder or band folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="235"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="236"/>
         <source>Sentinel-2 product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="236"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="237"/>
         <source>SAFE zip (*.zip)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="278"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="279"/>
         <source>percent of the area not clear in the scene classification (SCL)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="280"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="281"/>
         <source>no scene classification: the tile's cloud only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="280"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="281"/>
         <source>scene classification not read: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="285"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="286"/>
         <source>No scene found</source>
         <translation type="unfinished"></translation>
     </message>

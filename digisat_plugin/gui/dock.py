@@ -279,7 +279,11 @@ class DigisatDock(QgsDockWidget):
         """The one line for the picked product, area and bands; the DigisatError Run would meet."""
         bands = self.process.bands()
         if self.data.is_local():
-            return summaries.local_summary(self.data.local_product(), self.area.aoi.to_core(), bands)
+            self.data.clear_local_footprint()  # until the product is read: a wrong path draws nothing
+            text = summaries.local_summary(self.data.local_product(), self.area.aoi.to_core(), bands)
+            self.data.show_local_footprint(summaries.open_local(self.data.local_product()))
+            return text
+        self.data.clear_local_footprint()
         scene = self.data.selected_scene()
         if scene is None:
             return ""

@@ -88,6 +88,7 @@ class SearchPanel(QWidget):
         self.settings = settings
         self.scenes: list = []
         self.footprints: list = []  # one QgsRubberBand per scene, in table order
+        self.local_footprint = None  # the picked local product's extent on the map (QgsRubberBand)
         self._quicklook_fetcher = None
 
         self.search_mode = QRadioButton(tr("Search a catalogue"))
@@ -337,5 +338,33 @@ class SearchPanel(QWidget):
         self.quicklook.clear()
         self._quicklook_fetcher = None
 
+    def show_local_footprint(self, product) -> None:
+        """Draw the picked local product's extent (its base grid) on the map, as a picked scene's is."""
+        from qgis.core import QgsCoordinateReferenceSystem, QgsGeometry, QgsRectangle
+
+        self.clear_local_footprint()
+        if product is None or not product.crs_wkt:
+            return  # without a CRS there is nowhere on the map to draw it
+        gt = product.geotransform
+        x0, y0 = gt[0], gt[3]
+        x1, y1 = x0 + product.width * gt[1], y0 + product.height * gt[5]
+        geometry = QgsGeometry.fromRect(QgsRectangle(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
+        source = QgsCoordinateReferenceSystem.fromWkt(product.crs_wkt)
+        dest = self.canvas.mapSettings().destinationCrs()
+        if source.isValid() and dest.isValid() and source != dest:
+            geometry.transform(QgsCoordinateTransform(source, dest, QgsProject.instance()))
+        band = QgsRubberBand(self.canvas, QgsWkbTypes.GeometryType.PolygonGeometry)
+        band.setStrokeColor(FOOTPRINT_SELECTED)
+        band.setFillColor(QColor(0, 0, 0, 0))
+        band.setWidth(2)
+        band.setToGeometry(geometry, None)
+        self.local_footprint = band
+
+    def clear_local_footprint(self) -> None:
+        if self.local_footprint is not None:
+            self.canvas.scene().removeItem(self.local_footprint)
+            self.local_footprint = None
+
     def unload(self):
         self.clear_results()
+        self.clear_local_footprint()

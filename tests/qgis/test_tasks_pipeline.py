@@ -390,3 +390,22 @@ def test_uncertainty_option_adds_its_layer_hidden_at_the_top_with_a_ramp(dock, c
     assert (values[ALL_BANDS.index("B05")] > 0).mean() > 0.9
     # the device the networks ran on is said (ONNX Runtime's provider: the test's settings ask for the CPU)
     assert [m for m in dock.messages if m.startswith("done: ") and m.endswith(" s on cpu)")]
+
+
+def test_picked_local_product_draws_its_footprint(dock):
+    """A picked local product's extent is drawn on the map (issue 27: it drew nothing), in the map's CRS;
+    a path that cannot be read takes it away."""
+    from qgis.core import QgsCoordinateReferenceSystem
+
+    dock.canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:32618"))
+    dock.data.set_local_product(str(SAMPLE))
+    assert dock.update_summary() is True
+    band = dock.data.local_footprint
+    assert band is not None
+    ds = gdal.Open(str(SAMPLE / "B02.tif"))
+    x0, dx, _, y0, _, dy = ds.GetGeoTransform()
+    box = band.asGeometry().boundingBox()
+    assert (box.xMinimum(), box.yMaximum(), box.xMaximum(), box.yMinimum()) == pytest.approx(
+        (x0, y0, x0 + ds.RasterXSize * dx, y0 + ds.RasterYSize * dy))
+    dock.data.set_local_product("/nonexistent/S2B_MSIL2A.zip")
+    assert dock.update_summary() is False and dock.data.local_footprint is None
