@@ -376,7 +376,7 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/dock.py" line="480"/>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="285"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="293"/>
         <source>{n} scenes found</source>
         <translation type="unfinished"></translation>
     </message>
@@ -538,7 +538,7 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/search_panel.py" line="60"/>
-        <source>Date</source>
+        <source>Date (UTC)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -557,110 +557,110 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="94"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="99"/>
         <source>Search a catalogue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="95"/>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="152"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="100"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="157"/>
         <source>Local product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="99"/>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="125"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="104"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="130"/>
         <source>Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="105"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="110"/>
         <location filename="../digisat_plugin/gui/settings_panel.py" line="41"/>
         <source>the service's default URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="138"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="143"/>
         <source>Source</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="139"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="144"/>
         <source>URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="140"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="145"/>
         <source>Login</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="142"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="147"/>
         <source>From</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="143"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="148"/>
         <source>To</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="144"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="149"/>
         <source>Max cloud</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="145"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="150"/>
         <source>Level</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="154"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="159"/>
         <source>SAFE folder, SAFE .zip or a folder of band GeoTIFFs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="155"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="160"/>
         <source>Folder…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="156"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="161"/>
         <source>Zip…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="231"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="236"/>
         <source>SAFE folder or band folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="236"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="241"/>
         <source>Sentinel-2 product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="237"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="242"/>
         <source>SAFE zip (*.zip)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="279"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="287"/>
         <source>percent of the area not clear in the scene classification (SCL)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="281"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="289"/>
         <source>no scene classification: the tile's cloud only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="281"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="289"/>
         <source>scene classification not read: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="286"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="294"/>
         <source>No scene found</source>
         <translation type="unfinished"></translation>
     </message>

@@ -57,7 +57,12 @@ WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 
 
 def columns_labels() -> list:
-    return [tr("Date"), tr("Cloud %"), tr("Area cloud %"), tr("Tile"), tr("Size"), tr("Product")]
+    return [tr("Date (UTC)"), tr("Cloud %"), tr("Area cloud %"), tr("Tile"), tr("Size"), tr("Product")]
+
+
+def sensing_time(scene) -> str:
+    """'2017-08-02 15:47': two scenes of one day (two orbits, or a tile's two granules) told apart."""
+    return scene.datetime[:16].replace("T", " ") if len(scene.datetime) >= 16 else scene.date
 
 
 def human_size(size) -> str:
@@ -272,8 +277,11 @@ class SearchPanel(QWidget):
         for row, scene in enumerate(self.scenes):
             cloud = "?" if scene.cloud_cover is None else f"{scene.cloud_cover:.1f}"
             area = TILE_ONLY if scene.area_cloud is None else f"{scene.area_cloud:.1f}"
-            for col, text in enumerate((scene.date, cloud, area, scene.tile, human_size(scene.size), scene.id)):
-                self.table.setItem(row, col, QTableWidgetItem(text))
+            for col, text in enumerate((sensing_time(scene), cloud, area, scene.tile, human_size(scene.size),
+                                        scene.id)):
+                item = QTableWidgetItem(text)
+                item.setToolTip(scene.id)  # the product column is off-screen in a narrow dock
+                self.table.setItem(row, col, item)
             why = (scene.extra or {}).get("area_cloud_error")
             if scene.area_cloud is not None:
                 tip = tr("percent of the area not clear in the scene classification (SCL)")

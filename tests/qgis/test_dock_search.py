@@ -49,7 +49,9 @@ def test_search_fills_table_and_draws_footprints(search_dock, qgis_canvas, stac_
     table = dock.data.table
     rows = [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
     # cloud <= 50 %: three of the four scenes, newest first
-    assert [r[0] for r in rows] == ["2024-07-05", "2024-06-28", "2024-06-25"]
+    # date and time (two scenes of one day read alike, issue 27); the product id on hover of any cell
+    assert [r[0] for r in rows] == ["2024-07-05 15:47", "2024-06-28 15:57", "2024-06-25 15:47"]
+    assert table.item(0, 0).toolTip() == table.item(0, 3).toolTip() == "S2A_18SVG_20240705_0_L2A"
     assert [r[1] for r in rows] == ["12.2", "3.5", "4.0"]
     # cloud over the area (SCL window): the 12.25 % scene is cloudy exactly over the area
     assert [r[2] for r in rows] == ["100.0", "0.0", "0.0"]
