@@ -486,43 +486,43 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="104"/>
-        <source>20 m: {b20}; 60 m: {b60}; super-resolved to 10 m.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="108"/>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="160"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="107"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="164"/>
         <source>Output folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="109"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="108"/>
         <source>Device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="110"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="109"/>
         <source>Tile size (10 m px)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="112"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="111"/>
         <source>Consistency of the enhanced bands with the delivered ones, in the log.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="118"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="117"/>
         <source>Tick at least one band group: with none, nothing is super-resolved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="125"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="124"/>
         <source>Install packages</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="150"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="147"/>
+        <source>Super-resolved to 10 m: {bands}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="154"/>
         <source>Missing in the worker's Python environment: {modules}</source>
         <translation type="unfinished"></translation>
     </message>

@@ -101,10 +101,9 @@ class ProcessPanel(QWidget):
         form.addRow(kept)
         form.addRow(self.bands20)
         form.addRow(self.bands60)
-        lists = QLabel(tr("20 m: {b20}; 60 m: {b60}; super-resolved to 10 m.").format(
-            b20=" ".join(BANDS_20M), b60=" ".join(BANDS_60M)))
-        lists.setWordWrap(True)
-        form.addRow(lists)
+        self.band_text = QLabel()  # what the ticks will super-resolve (_bands_changed)
+        self.band_text.setWordWrap(True)
+        form.addRow(self.band_text)
         form.addRow(tr("Output folder"), out_row)
         form.addRow(tr("Device"), self.device)
         form.addRow(tr("Tile size (10 m px)"), self.tile_size)
@@ -143,6 +142,11 @@ class ProcessPanel(QWidget):
 
     def _bands_changed(self, *_):
         self.no_bands_label.setVisible(not self.has_bands())
+        ticked = [" ".join(group) for box, group in ((self.bands20, BANDS_20M), (self.bands60, BANDS_60M))
+                  if box.isChecked()]
+        self.band_text.setText(tr("Super-resolved to 10 m: {bands}.").format(bands=" ".join(ticked)) if ticked
+                               else "")
+        self.band_text.setVisible(bool(ticked))
 
     def show_missing(self, missing):
         """missing: module names the worker's Python lacks (empty: hide the installer row)."""

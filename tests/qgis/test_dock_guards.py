@@ -147,3 +147,20 @@ def test_a_worker_job_leaves_no_open_pipe(stac_server):
             assert len(found) == 3
         gc.collect()
     assert not [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+
+
+def test_band_text_follows_the_ticks(full_iface, clean_project, fresh_settings):
+    """The Process tab's band list says what the ticks will super-resolve (it listed both groups whatever
+    was ticked, issue 27)."""
+    dock = DigisatDock(full_iface, settings=fresh_settings)
+    try:
+        text = dock.process.band_text
+        dock.process.bands20.setChecked(True)
+        dock.process.bands60.setChecked(True)
+        assert text.text() == "Super-resolved to 10 m: B05 B06 B07 B8A B11 B12 B01 B09."
+        dock.process.bands20.setChecked(False)
+        assert text.text() == "Super-resolved to 10 m: B01 B09."
+        dock.process.bands60.setChecked(False)
+        assert text.isHidden() and not dock.process.no_bands_label.isHidden()
+    finally:
+        close(dock)
