@@ -49,7 +49,6 @@ def is_result_pair(names) -> bool:
 def start_stac(root: str, sample: str):
     """The loopback STAC API of the tests (tests/servers/stac_server.py) over COGs of the sample, for
     Processing search and fetch inside QGIS; returns the server (stop() it)."""
-    sys.path.insert(0, REPO)
     from tests.servers.httpbase import LoopbackServer
     from tests.servers.stac_server import StacHandler, build_cogs
 

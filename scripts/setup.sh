@@ -75,6 +75,7 @@ fi
 install_project() {
   local repo=$PWD
   if ! (cd / && "$repo/.venv/bin/python" -I -c "import os, sys, digisat_plugin, research
+import tests.servers
 sys.exit(os.path.dirname(os.path.dirname(os.path.abspath(research.__file__))) != sys.argv[1])" "$repo") 2>/dev/null; then
     echo "setup: installing the project into .venv in editable mode (pyproject.toml)"
     .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
