@@ -36,7 +36,7 @@
     <message>
         <location filename="../digisat_plugin/plugin.py" line="76"/>
         <location filename="../digisat_plugin/gui/about.py" line="94"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="177"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="178"/>
         <source>About digisat</source>
         <translation type="unfinished"></translation>
     </message>
@@ -223,225 +223,230 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="139"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="140"/>
         <source>Area</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="140"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="141"/>
         <source>Data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="141"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="142"/>
         <source>Process</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="143"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="144"/>
         <source>Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="145"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="146"/>
         <source>Run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="146"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="147"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="149"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="353"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="622"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="150"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="354"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="626"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="151"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="152"/>
         <source>Swipe compare</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="154"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="155"/>
         <source>Side by side</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="158"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="159"/>
         <source>Composite</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="173"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="174"/>
         <source>Help (user guide, offline)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="175"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="176"/>
         <source>Documentation online (README)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="309"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="310"/>
         <source>Choose a local product (SAFE folder or .zip, or a band folder)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="343"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="344"/>
         <source>the worker's Python ({python}) lacks {modules}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="350"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="351"/>
         <source>; click 'Install packages' above</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="351"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="352"/>
         <source>Before the first run: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="352"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="353"/>
         <source>Before the first run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="370"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="371"/>
         <source>{job} needs {modules} in the worker's Python ({python}): click 'Install packages' (top of the dock) or set another Python in Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="395"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="396"/>
         <source>repairing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="396"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="397"/>
         <source>installing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="403"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="404"/>
         <source>Installed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="406"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="407"/>
         <source>installed in {folder}: {versions}; Run works now (no restart needed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="413"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="414"/>
         <source>Installation failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="414"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="415"/>
         <source>installation cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="429"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="430"/>
         <source>removed the Python environment {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="442"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="443"/>
         <source>search: draw an area of interest first (Area tab)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="460"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="461"/>
         <source>Searching…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="461"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="462"/>
         <source>searching {source} {url} {start}..{end}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="471"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="472"/>
         <source>Search failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="475"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="476"/>
         <source>Search cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="480"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="481"/>
         <location filename="../digisat_plugin/gui/search_panel.py" line="293"/>
         <source>{n} scenes found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="537"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="538"/>
         <source>digisat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="537"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="538"/>
         <source>{name} is the result of the same product, area and bands, made before. Replace it (its layers are taken out of the project)?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="572"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="576"/>
         <source>bands: tick at least one band group (Process tab); the 10 m bands alone are only copied</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="593"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="597"/>
         <source>started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="599"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="603"/>
         <source>cancelling…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="627"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="631"/>
         <source>Working</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="648"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="653"/>
         <source>Done in {seconds} s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="649"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="654"/>
         <source>done: {path} ({width} x {height} px, {bands} bands, {seconds} s on {device})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="655"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="660"/>
         <source>{title}: enhanced layer added</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="700"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="718"/>
         <source>Failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="706"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="724"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="707"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="726"/>
+        <source>cancelled: no new output was kept; the earlier result is back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="728"/>
         <source>cancelled: no output was kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="770"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="791"/>
         <source>side by side: this QGIS cannot open another map view</source>
         <translation type="unfinished"></translation>
     </message>

@@ -124,6 +124,7 @@ class DigisatDock(QgsDockWidget):
         self.chain = None
         self.search_task = None
         self.result = None  # (SuperResolveResult, group, enhanced layer, original layer)
+        self.replaced = None  # (enhanced, original, names) of an earlier result this run replaces
         self.swipe_tool = None
         self.side_by_side = None
         self.install_task = None
@@ -549,7 +550,7 @@ class DigisatDock(QgsDockWidget):
         if not self.ask_replace(enhanced):
             raise OutputError(f"{os.path.basename(enhanced)}: kept; nothing was run (the same request made "
                               "before; change the area or bands, or answer Replace)")
-        from .results import remove_result_layers
+        from .results import remove_result_layers, result_layer_names
 
         if self.result is not None and self.result[0].output in (enhanced, original):
             # the compare tools hold those layers: stop them before the layers go
@@ -560,6 +561,9 @@ class DigisatDock(QgsDockWidget):
             self.side_button.setEnabled(False)
             self.composite.clear()
             self.composite.setEnabled(False)
+        # put back if this run is cancelled or fails: its files stay until the engine's rename replaces them
+        self.replaced = (enhanced, original if os.path.exists(original) else None,
+                         result_layer_names([enhanced, original]))
         remove_result_layers(earlier)
 
     def run(self):
@@ -628,6 +632,7 @@ class DigisatDock(QgsDockWidget):
 
     def _finished(self, result):
         self._busy(False)
+        self.replaced = None
         self.percent = 100.0
         names = result_names(result.product_id or os.path.basename(result.output), result.date, self.run_key)
         title = names[0]
@@ -695,8 +700,21 @@ class DigisatDock(QgsDockWidget):
         self.canvas.setExtent(extent)
         self.canvas.refresh()
 
+    def _put_back_replaced(self) -> bool:
+        """After a cancelled or failed run that was to replace an earlier result: its layers back in
+        the project when its files are still there (the run's own outputs were never renamed over them)."""
+        replaced, self.replaced = self.replaced, None
+        if not replaced or not replaced[2] or not os.path.exists(replaced[0]):
+            return False
+        try:
+            add_result_group(replaced[0], replaced[1], replaced[2])
+        except RuntimeError:
+            return False
+        return True
+
     def _failed(self, message):
         self._busy(False)
+        self._put_back_replaced()
         self.step_label.setText(tr("Failed"))
         task = self.chain.tasks[-1] if self.chain and self.chain.tasks else None
         self._error(message, getattr(task, "details", ""))
@@ -704,7 +722,10 @@ class DigisatDock(QgsDockWidget):
     def _cancelled(self):
         self._busy(False)
         self.step_label.setText(tr("Cancelled"))
-        self.note(tr("cancelled: no output was kept"))
+        if self._put_back_replaced():
+            self.note(tr("cancelled: no new output was kept; the earlier result is back"))
+        else:
+            self.note(tr("cancelled: no output was kept"))
 
     # compare
     def set_swipe(self, on: bool):

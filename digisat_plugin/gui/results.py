@@ -179,6 +179,22 @@ def add_uncertainty_layer(path: str, name: str, group, project=None) -> QgsRaste
     return layer
 
 
+def result_layer_names(paths, project=None) -> tuple:
+    """(group, enhanced, original) names of the result whose layers read `paths` (enhanced, original), as
+    add_result_group takes them, to put it back; None when its layers are not in the project."""
+    project = project or QgsProject.instance()
+    root = project.layerTreeRoot()
+    names, group = [], None
+    for path in paths[:2]:
+        layer = next((lyr for lyr in project.mapLayers().values()
+                      if path and os.path.realpath(lyr.source().split("|")[0]) == os.path.realpath(path)), None)
+        node = root.findLayer(layer.id()) if layer is not None else None
+        names.append(layer.name() if layer is not None else "")
+        if node is not None and node.parent() is not None and node.parent() is not root:
+            group = node.parent().name()
+    return (group, *names) if group and names[0] else None
+
+
 def remove_result_layers(paths, project=None) -> int:
     """Take the layers reading any of `paths` out of the project (and groups left empty); returns how many."""
     project = project or QgsProject.instance()

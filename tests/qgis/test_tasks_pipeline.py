@@ -409,3 +409,24 @@ def test_picked_local_product_draws_its_footprint(dock):
         (x0, y0, x0 + ds.RasterXSize * dx, y0 + ds.RasterYSize * dy))
     dock.data.set_local_product("/nonexistent/S2B_MSIL2A.zip")
     assert dock.update_summary() is False and dock.data.local_footprint is None
+
+
+def test_replace_then_cancel_puts_the_earlier_result_back(dock, clean_project, qtbot, tmp_path):
+    """Answering Replace took the earlier result's layers out; a cancel then left its file without its
+    layers (issue 27). Now the cancelled run's earlier result is back, files and layers as they were."""
+    dock.process.bands60.setChecked(False)
+    chain = dock.run()
+    with qtbot.waitSignal(chain.succeeded, timeout=240000):
+        pass
+    qtbot.waitUntil(lambda: dock.result is not None and not chain.running, timeout=5000)
+    before = sorted(layer.name() for layer in clean_project.mapLayers().values())
+    files = {p: os.stat(tmp_path / "out" / p).st_mtime_ns for p in tifs(tmp_path / "out")}
+    dock.ask_replace = lambda path: True
+    chain = dock.run()
+    assert chain is not None and clean_project.mapLayers() == {}  # taken out for the run
+    with qtbot.waitSignal(chain.cancelled, timeout=60000):
+        dock.cancel()
+    assert sorted(layer.name() for layer in clean_project.mapLayers().values()) == before
+    assert [g.name() for g in clean_project.layerTreeRoot().children()] == [before[0].replace(" enhanced", "")]
+    assert {p: os.stat(tmp_path / "out" / p).st_mtime_ns for p in tifs(tmp_path / "out")} == files
+    assert dock.messages[-1] == "cancelled: no new output was kept; the earlier result is back"
