@@ -179,6 +179,20 @@ def add_uncertainty_layer(path: str, name: str, group, project=None) -> QgsRaste
     return layer
 
 
+def layers_reading(paths, project) -> list:
+    """The project's layers whose file is one of `paths`."""
+    wanted = {os.path.realpath(p) for p in paths if p}
+    return [layer for layer in project.mapLayers().values()
+            if os.path.realpath(layer.source().split("|")[0]) in wanted]
+
+
+def _result_group(root, layer):
+    """The group holding `layer` (a result's), or None when it sits at the top of the layer tree."""
+    node = root.findLayer(layer.id())
+    parent = node.parent() if node is not None else None
+    return parent if parent is not None and parent is not root else None
+
+
 def result_layer_names(paths, project=None) -> tuple:
     """(group, enhanced, original) names of the result whose layers read `paths` (enhanced, original), as
     add_result_group takes them, to put it back; None when its layers are not in the project."""
@@ -186,27 +200,19 @@ def result_layer_names(paths, project=None) -> tuple:
     root = project.layerTreeRoot()
     names, group = [], None
     for path in paths[:2]:
-        layer = next((lyr for lyr in project.mapLayers().values()
-                      if path and os.path.realpath(lyr.source().split("|")[0]) == os.path.realpath(path)), None)
-        node = root.findLayer(layer.id()) if layer is not None else None
+        layer = next(iter(layers_reading([path], project)), None)
         names.append(layer.name() if layer is not None else "")
-        if node is not None and node.parent() is not None and node.parent() is not root:
-            group = node.parent().name()
+        found = _result_group(root, layer) if layer is not None else None
+        group = found.name() if found is not None else group
     return (group, *names) if group and names[0] else None
 
 
 def remove_result_layers(paths, project=None) -> int:
     """Take the layers reading any of `paths` out of the project (and groups left empty); returns how many."""
     project = project or QgsProject.instance()
-    wanted = {os.path.realpath(p) for p in paths if p}
-    layers = [layer for layer in project.mapLayers().values()
-              if os.path.realpath(layer.source().split("|")[0]) in wanted]
-    groups = set()
+    layers = layers_reading(paths, project)
     root = project.layerTreeRoot()
-    for layer in layers:
-        node = root.findLayer(layer.id())
-        if node is not None and node.parent() is not None and node.parent() is not root:
-            groups.add(node.parent())
+    groups = {group for group in (_result_group(root, layer) for layer in layers) if group is not None}
     project.removeMapLayers([layer.id() for layer in layers])
     for group in groups:
         if not group.children() and group.parent() is not None:

@@ -115,12 +115,14 @@ def run_in_worker(job: str, args: dict, feedback, outputs=(), device: str = "aut
     """Run a core job in the worker process (worker/client.py) with this algorithm's progress, cancel
     and log; its one-line errors become QgsProcessingException. The networks never load in QGIS."""
     from ..tasks.worker import keep_alive, resolve_python, worker_threads
+    from ..toolbelt.settings import PluginSettings
     from ..worker.client import run_job
 
     log = feedback.pushInfo if feedback is not None else None
     with user_errors():
-        return run_job(job, args, resolve_python(), device, feedback_progress(feedback), log=log, outputs=outputs,
-                       keep_alive=keep_alive(), threads=worker_threads())
+        settings = PluginSettings.load()  # read once: the worker's Python, how long it is kept, its threads
+        return run_job(job, args, resolve_python(settings), device, feedback_progress(feedback), log=log,
+                       outputs=outputs, keep_alive=keep_alive(settings), threads=worker_threads(settings))
 
 
 @contextmanager

@@ -16,15 +16,15 @@ import subprocess
 import sys
 
 from ..core.sr.session import GPU_PACKAGE
-from .environment import EnvironmentProblem, env_python, probe
+from .environment import MODULES, EnvironmentProblem, env_python, probe
 from .layouts import Interpreter, child_env, find_layout, install_commands, target_install, write_marker
 
 RUNTIME_FILE = os.path.join("requirements", "runtime.txt")
 # what each feature needs in the worker's Python (import names)
 NEEDED = {"super-resolution": ("onnxruntime", "numpy", "osgeo"), "STAC search": ("pystac_client",),
           "DHuS search": ("sentinelsat",)}
-VERIFY = (("onnxruntime", ("onnxruntime", "onnxruntime-gpu", "onnxruntime-directml")), ("osgeo", ("GDAL",)),
-          ("pystac_client", ("pystac-client",)), ("sentinelsat", ("sentinelsat",)))
+# checked after an install: what the worker needs (environment.MODULES) but NumPy, which is QGIS's own
+VERIFY = tuple(module for module in MODULES if module[0] != "numpy")
 
 
 def runtime_file() -> str:

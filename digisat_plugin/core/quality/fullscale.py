@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..sr.predict import nets_for
+from ..sr.predict import nets_for, writing_net
 from ..sr.resample import block_mean
 from .guard import check
 
@@ -59,7 +59,7 @@ def consistency_rows(predictor, native: dict, ratios: dict, targets, guard: bool
             "block_rmse_enhanced": rmse_e, "block_rmse_guided": rmse_g,
             "block_limit": BLOCK_FACTOR * rmse_g + BLOCK_SLACK * mean_d,
             "block_ok": rmse_e <= BLOCK_FACTOR * rmse_g + BLOCK_SLACK * mean_d,
-            "method": _written(decisions.get(next((s.name for s in nets_for([band]) if band in s.outputs), "")), band),
+            "method": _written(decisions.get(getattr(writing_net(band), "name", "")), band),
         })
     return rows
 

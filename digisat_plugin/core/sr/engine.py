@@ -21,7 +21,7 @@ from ..io.output_scale import OutputScale
 from ..io.product import ALIGN, open_product
 from ..progress import as_progress
 from ..sr.resample import upsample_nearest
-from .predict import Predictor, inputs_for, nets_for
+from .predict import Predictor, inputs_for, nets_for, writing_net
 from .spec import SPECS, blur_parts, centre_fits
 from .threads import beside
 from .tiling import DEFAULT_TILE, align_up, plan_tiles
@@ -312,7 +312,7 @@ def uncertainty_writer(path, plan: ScenePlan, calibration, writer=None):
     for band in plan.bands:
         how = plan.band_metadata.get(band, {}).get("DIGISAT_METHOD", "")
         items[band] = {"DIGISAT_UNCERTAINTY": "0: copied as delivered" if band in BANDS_10M else
-                       "no data: no calibration for this band" if not nets_for([band]) else
+                       "no data: no calibration for this band" if writing_net(band) is None else
                        f"expected absolute error of: {how}"}
     return (writer or CogWriter)(path, plan.width, plan.height, plan.bands, plan.geotransform, plan.crs_wkt,
                                  nodata=float("nan"), band_metadata=items,
@@ -410,7 +410,7 @@ def _method_items(bands, blur, decisions, guard) -> dict:
         if band in BANDS_10M:
             items[band] = {"DIGISAT_METHOD": "copied (native 10 m band)"}
             continue
-        spec = next((sp for sp in nets_for([band]) if band in sp.outputs), None)
+        spec = writing_net(band)
         if spec is None:
             items[band] = {"DIGISAT_METHOD": "cubic upsampling (no network for this band)"}
             continue
@@ -480,7 +480,7 @@ def _write_spread(writer, calibration, scale, bands, ratios, natives, feats, row
     calibration (B10)."""
     for band in bands:
         mask = upsample_nearest(natives[band][1], ratios[band])
-        spec = next((sp for sp in nets_for([band]) if band in sp.outputs), None)
+        spec = writing_net(band)
         if band in BANDS_10M:
             values = np.zeros(mask.shape, np.float32)
         elif spec is None:

@@ -32,6 +32,11 @@ def nets_for(targets) -> list:
     return [spec for spec, group in ((NET20, BANDS_20M), (NET60, BANDS_60M)) if set(targets) & set(group)]
 
 
+def writing_net(band: str):
+    """The network spec that writes `band`; None for the copied 10 m bands and for B10 (cubic upsampling)."""
+    return next((spec for spec in nets_for([band]) if band in spec.outputs), None)
+
+
 def inputs_for(targets) -> list:
     """Every band that must be read to produce `targets`."""
     needed = set(targets)
