@@ -176,8 +176,9 @@ def check_runs(status: dict, runs: list) -> list:
             message = record.get("message", "")
             if record.get("outcome") != "failed" or not record.get("killed"):
                 why.append(f"expected a failure after the kill, got {record.get('outcome')} (killed: {record.get('killed')})")
-            if record.get("groups_added") or record.get("new_files"):
-                why.append(f"the killed run left {record.get('groups_added')} groups, files {record.get('new_files')}")
+            left = record.get("groups_added", 0) - len(record.get("groups_restored", []))
+            if left or record.get("new_files"):
+                why.append(f"the killed run left {left} groups, files {record.get('new_files')}")
             if not message or "\n" in message.strip():
                 why.append(f"not a one-line error: {message!r}")
         else:

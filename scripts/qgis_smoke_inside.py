@@ -329,6 +329,7 @@ def next_run():
     run = STATE["runs"].pop(0)
     set_form(dock, run)
     before = list(QgsProject.instance().layerTreeRoot().children())
+    names_before = {c.name() for c in before}  # read now: a replaced result's group is deleted by the run
     files_before = listing(CFG["output"])
     chain = dock.run()
     if chain is None:
@@ -354,6 +355,8 @@ def next_run():
         files = listing(CFG["output"])
         record.update(outcome=outcome, message=message, seconds=time.time() - record["started"],
                       groups_added=len(groups), groups=groups,
+                      # a failed run that was to replace an earlier result of the same request puts it back
+                      groups_restored=[g["name"] for g in groups if g["name"] in names_before],
                       # QGIS saves a closed layer's statistics beside its file (.aux.xml): when a run
                       # replaces an earlier result's layers, that sidecar of an older file is not the run's
                       new_files=sorted(f for f in set(files) - set(files_before)
