@@ -25,7 +25,7 @@ from .predict import Predictor, inputs_for, nets_for, writing_net
 from .spec import SPECS, blur_parts, centre_fits
 from .threads import beside
 from .tiling import DEFAULT_TILE, align_up, plan_tiles
-from .uncertainty import load_calibration
+from .uncertainty import load_calibration, rounded
 
 # Adaptation reads at most this many base pixels on a side (the window's centre): a few hundred
 # steps of 16 patches see only a part of it anyway, and a whole tile would not fit in memory.
@@ -486,7 +486,7 @@ def _write_spread(writer, calibration, scale, bands, ratios, natives, feats, row
         elif spec is None:
             values = np.full(mask.shape, np.nan, np.float32)
         else:  # an error in model units (reflectance x 10000) is one in output DN over the DN's gain
-            values = calibration.expected_error(spec.name, feats[band]) / scale.radiometry(band).gain
+            values = rounded(calibration.expected_error(spec.name, feats[band]) / scale.radiometry(band).gain)
         writer.write(band, row, col, np.where(mask, np.nan, values).astype(np.float32))
 
 
