@@ -122,7 +122,7 @@ def main(argv=None):
         pickle.dump(groups, f)
     nb = 6 if args.factor == 2 else 2
     print("per-feature Spearman (pooled bands):")
-    for name, items in groups.items():
+    for items in groups.values():
         for it in items:
             print(f"  {it.scene[:40]:40s} {it.protocol:5s} " + " ".join(
                 f"{n[:8]}={sp(it.features[k], it.error):.2f}" for k, n in enumerate(NAMES)))
