@@ -1,4 +1,5 @@
-"""Checks shared by the end-to-end catalogue tests: what superresolve wrote from a fetched product."""
+"""Checks shared by the end-to-end tests: what superresolve wrote from a fetched product, and the
+uncertainty layer beside an output (superresolve, enhance, batch, series)."""
 
 from __future__ import annotations
 
@@ -58,3 +59,32 @@ def one_line(capfd) -> str:
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
     return lines[0]
+
+
+def check_uncertainty_layer(unc_path, out_path, expected=None):
+    """The uncertainty layer (--uncertainty) on its output's grid, band for band: a COG, float32, 0 on the
+    copied 10 m bands, finite and positive on the enhanced ones where the output has data, NaN exactly
+    where it has none; equal to `expected` (an array, e.g. superresolve's layer) when given. Returns it."""
+    from digisat_plugin.core.batch import is_valid_output
+
+    u, o = gdal.Open(str(unc_path)), gdal.Open(str(out_path))
+    assert is_valid_output(str(unc_path))
+    assert (u.RasterXSize, u.RasterYSize, u.RasterCount) == (o.RasterXSize, o.RasterYSize, o.RasterCount)
+    assert u.GetGeoTransform() == o.GetGeoTransform() and u.GetProjection() == o.GetProjection()
+    names = [o.GetRasterBand(i + 1).GetDescription() for i in range(o.RasterCount)]
+    assert [u.GetRasterBand(i + 1).GetDescription() for i in range(u.RasterCount)] == names
+    assert "expected absolute error" in u.GetMetadataItem("DIGISAT_UNCERTAINTY")
+    values = np.stack([u.GetRasterBand(i + 1).ReadAsArray() for i in range(u.RasterCount)])
+    for i, name in enumerate(names):
+        band = u.GetRasterBand(i + 1)
+        assert band.DataType == gdal.GDT_Float32 and np.isnan(band.GetNoDataValue())
+        data = o.GetRasterBand(i + 1).ReadAsArray() > 0
+        np.testing.assert_array_equal(np.isnan(values[i]), ~data, err_msg=name)
+        if name in ("B02", "B03", "B04", "B08"):
+            assert (values[i][data] == 0).all(), name
+        else:
+            assert np.isfinite(values[i][data]).all() and values[i][data].min() > 0, name
+            assert 0.5 < values[i][data].mean() < 100, (name, values[i][data].mean())
+    if expected is not None:
+        np.testing.assert_allclose(values, expected, rtol=1e-5, atol=1e-4, equal_nan=True)
+    return values

@@ -7,7 +7,7 @@ import sys
 
 from ..core.definitions import DEVICE_HELP, DEVICES
 from .progressbar import TerminalProgress
-from .superresolve import add_dn_scale_option, band_list, positive_tile
+from .superresolve import add_dn_scale_option, add_uncertainty_option, band_list, positive_tile
 
 
 def worker_count(text: str) -> int:
@@ -37,7 +37,8 @@ def register(sub) -> None:
         description="Super-resolve every PRODUCT (SAFE folder or .zip, or a folder of band rasters) to "
         "DIR/<product name>_enhanced.tif on Dask distributed (per product a plan task, one task per processing window, "
         "an assemble task), on a local cluster sized to this machine "
-        "or on an existing Dask scheduler. A product whose output already exists as a valid COG is skipped, so a "
+        "or on an existing Dask scheduler; with --uncertainty also DIR/<product name>_uncertainty.tif. A product whose "
+        "output (and, with --uncertainty, its uncertainty layer) already exists as a valid COG is skipped, so a "
         "rerun does only what is missing (finished windows of an unfinished product included). One product failing does not stop the others; the exit status is 0 "
         "only if every product is done.",
     )
@@ -58,6 +59,7 @@ def register(sub) -> None:
                    "and the guard are decided once per scene, so the values do not depend on it")
     p.add_argument("--tile-size", type=positive_tile, help="tile core size in 10 m pixels (default: the engine's)")
     add_dn_scale_option(p)
+    add_uncertainty_option(p, beside="DIR/<product name>_uncertainty.tif")
     p.add_argument("--no-guard", action="store_true", help="write the networks' output even where the guard finds "
                    "the guided estimate better (as superresolve --no-guard)")
     p.add_argument("--device", choices=DEVICES, default="auto", help=DEVICE_HELP)
@@ -85,7 +87,7 @@ def run(args) -> int:
                            bands=args.bands, model_dir=args.model, tile_size=args.tile_size, device=args.device,
                            harmonise=not args.keep_dn_scale, guard=not args.no_guard, progress=progress,
                            notify=notify, dashboard_address=args.dashboard_address, worker_threads=args.worker_threads,
-                           window_rows=args.window_rows)
+                           window_rows=args.window_rows, uncertainty=args.uncertainty)
     print(report.summary())
     for job in report.by_status("failed"):
         print(f"digisat: error: {job.name}: {job.message}", file=sys.stderr)

@@ -16,7 +16,7 @@ from ..core.catalog.scl import TILE_ONLY, cloud_text
 from ..core.definitions import DEVICE_HELP, DEVICES, SOURCES
 from ..core.errors import DigisatError, InputError
 from .progressbar import TerminalProgress
-from .superresolve import add_dn_scale_option, band_list
+from .superresolve import add_dn_scale_option, add_uncertainty_option, band_list
 
 PASSWORD_ENV = {"cdse": "DIGISAT_CDSE_PASSWORD", "dhus": "DIGISAT_DHUS_PASSWORD"}
 USER_ENV = {"cdse": "DIGISAT_CDSE_USER", "dhus": "DIGISAT_DHUS_USER"}
@@ -83,6 +83,7 @@ def register(sub) -> None:
     e.add_argument("--out", required=True, metavar="FILE", help="output GeoTIFF, e.g. enhanced.tif")
     e.add_argument("--bands", type=band_list, help="output bands (default: all but B10)")
     e.add_argument("--original", metavar="PATH", help="also write the bands as delivered on the same 10 m grid")
+    add_uncertainty_option(e)
     e.add_argument("--workdir", metavar="DIR", help="keep the fetched data here (default: a temporary folder, "
                    "removed afterwards)")
     e.add_argument("--model", metavar="DIR", help="folder with net20/ and net60/ (default: model_weights/)")
@@ -161,16 +162,20 @@ def run_fetch(args) -> int:
 
 def run_enhance(args) -> int:
     from ..core.catalog.pipeline import enhance_area
+    from ..core.io.cog import check_outputs
 
-    if args.original and os.path.abspath(args.original) == os.path.abspath(args.out):
-        raise DigisatError("--original must differ from --out")
+    check_outputs(args.out, args.original, args.uncertainty)  # before the search and the download
+    if args.uncertainty:
+        from ..core.sr.uncertainty import check_calibration
+
+        check_calibration(args.model)
     source = make_source(args)
     aoi = _aoi(args)
     with TerminalProgress(args.quiet) as progress:
         done = enhance_area(source, aoi, args.start, args.end, args.max_cloud, args.out, bands=args.bands,
                             original_path=args.original, workdir=args.workdir, progress=progress, level=args.level,
                             model_dir=args.model, device=args.device, harmonise=not args.keep_dn_scale,
-                            max_area_cloud=args.max_area_cloud)
+                            max_area_cloud=args.max_area_cloud, uncertainty_path=args.uncertainty)
     s, r = done.scene, done.result
     for note in done.notes:
         print(note)
@@ -181,4 +186,6 @@ def run_enhance(args) -> int:
           f"{r.seconds:.1f} s")
     if r.original:
         print(f"wrote {r.original} (bands as delivered)")
+    if r.uncertainty:
+        print(f"wrote {r.uncertainty} (expected absolute error per pixel, DN)")
     return 0

@@ -11,7 +11,7 @@ from ..core.indices import INDICES, parse_indices
 from .batch import worker_count
 from .catalog import _aoi, _dates, _source_options, make_source
 from .progressbar import TerminalProgress
-from .superresolve import add_dn_scale_option, band_list, positive_tile
+from .superresolve import add_dn_scale_option, add_uncertainty_option, band_list, positive_tile
 
 
 def register(sub) -> None:
@@ -21,7 +21,8 @@ def register(sub) -> None:
         description="Search the area between two days and super-resolve every scene that passes the cloud "
         "limits, one 10 m Cloud Optimized GeoTIFF per date (DIR/<date>_<tile>_enhanced.tif; scenes of one date "
         "over two tiles are mosaicked on the grid of the tile covering most of the area), optional spectral "
-        "indices per date (DIR/<date>_<tile>_<INDEX>.tif, float32) and DIR/series.json listing dates, tiles, "
+        "indices per date (DIR/<date>_<tile>_<INDEX>.tif, float32), with --uncertainty each date's uncertainty layer "
+        "(DIR/<date>_<tile>_uncertainty.tif) and DIR/series.json listing dates, tiles, "
         "files, scene ids and cloud figures. A rerun skips the dates already done.",
     )
     _source_options(p)
@@ -38,6 +39,7 @@ def register(sub) -> None:
     p.add_argument("--model", metavar="DIR", help="folder with net20/ and net60/ (default: model_weights/)")
     p.add_argument("--tile-size", type=positive_tile, help="tile core size in 10 m pixels (default: the engine's)")
     add_dn_scale_option(p)
+    add_uncertainty_option(p, beside="DIR/<date>_<tile>_uncertainty.tif")
     p.add_argument("--no-guard", action="store_true", help="write the networks' output even where the guard finds "
                    "the guided estimate better")
     p.add_argument("--device", choices=DEVICES, default="auto", help=DEVICE_HELP)
@@ -76,7 +78,7 @@ def run(args) -> int:
                             workers=args.workers, worker_threads=args.worker_threads,
                             dashboard_address=args.dashboard_address, model_dir=args.model,
                             tile_size=args.tile_size, device=args.device, harmonise=not args.keep_dn_scale,
-                            guard=not args.no_guard)
+                            guard=not args.no_guard, uncertainty=args.uncertainty)
     for entry in report.dates:
         if entry.status == "done" and len(entry.scenes) > 1:
             print(f"note: {entry.date}: {entry.mosaic}")

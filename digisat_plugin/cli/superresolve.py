@@ -80,12 +80,21 @@ def positive_threads(text: str) -> int:
     return value
 
 
-def add_uncertainty_option(p) -> None:
-    """--uncertainty, shared by `superresolve`, `batch` and `series`."""
-    p.add_argument("--uncertainty", metavar="PATH",
-                   help="also write the expected absolute error of every enhanced pixel (float32 GeoTIFF on the same "
-                   "grid, one band per output band, in the output's DN; 0 on the copied 10 m bands; "
-                   "docs/uncertainty.md): mask pixels above a threshold before computing an index")
+UNCERTAINTY_HELP = ("the expected absolute error of every enhanced pixel (float32 Cloud Optimized GeoTIFF on the "
+                    "output's grid, one band per output band, in the output's DN; 0 on the copied 10 m bands, NaN "
+                    "where the output has no data; docs/uncertainty.md): mask pixels above a threshold before "
+                    "computing an index")
+
+
+def add_uncertainty_option(p, beside: str = "") -> None:
+    """--uncertainty, shared by `superresolve`, `enhance`, `batch` and `series`: a file name (PATH) for a
+    command with one output; for those with many (beside: where each output's layer goes) a switch that
+    writes each output's layer beside it (core/definitions.uncertainty_path_for)."""
+    if beside:
+        p.add_argument("--uncertainty", action="store_true",
+                       help=f"also write each output's uncertainty layer beside it, as {beside}: {UNCERTAINTY_HELP}")
+    else:
+        p.add_argument("--uncertainty", metavar="PATH", help=f"also write to PATH {UNCERTAINTY_HELP}")
 
 
 def add_dn_scale_option(p) -> None:

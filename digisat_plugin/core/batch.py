@@ -22,6 +22,12 @@ importable).
 - A rerun skips products whose output already exists as a valid COG with the bands asked for,
   and, within a scene, windows whose piece already exists for the same plan (its fingerprint is in
   the piece's metadata): an interrupted batch does only the missing work.
+- `uncertainty`: each output gets its uncertainty layer beside it (`<name>_uncertainty.tif`,
+  core/definitions.uncertainty_path_for, as `superresolve --uncertainty` writes it): each window
+  task writes its piece of the layer with its piece of the output (the engine's
+  `uncertainty_writer` on a PartWriter, `stream_piece(..., calibration=)`), the assemble task
+  publishes the layer before the output (`assemble_uncertainty`), so an output that exists has its
+  layer; a scene is skipped only when both exist.
 - Whole-batch progress (pixels done over pixels to do, from the workers' progress events) goes
   to a core `Progress`; its cancel stops the batch (the cluster we started is closed, temporary
   files are removed, finished outputs stay).
@@ -42,13 +48,14 @@ from dataclasses import dataclass, field
 
 from osgeo import gdal
 
+from .definitions import ENHANCED_SUFFIX, uncertainty_path_for
 from .errors import Cancelled, DigisatError, InputError, OutputError, first_line
 from .progress import as_progress
 from .runtime import TUNABLES_VAR, with_tunables
 
 gdal.UseExceptions()
 
-OUTPUT_SUFFIX = "_enhanced.tif"
+OUTPUT_SUFFIX = ENHANCED_SUFFIX
 WORKER_MEMORY_GB = 2.0  # what one worker may take (a full tile's windows stay under 2 GB): caps the default worker count
 WORKER_BATCH = 1  # tiles per network call on a worker (memory; see _predictor)
 WINDOW_ROWS = 1920  # default processing window: about this many 10 m rows (whole rows of tiles) per task
@@ -77,14 +84,16 @@ class SceneJob:
     windows_resumed: int = 0  # of them, found already done by an earlier run
     workers: list = field(default_factory=list)  # every worker that ran one of its tasks
     worker_peaks: dict = field(default_factory=dict)  # worker address -> its peak resident memory (MB)
+    uncertainty: str = ""  # the output's uncertainty layer, when asked for
 
     def line(self) -> str:
         if self.status == "done":
             again = f", {self.attempts} attempts" if self.attempts > 1 else ""
             resumed = f", {self.windows_resumed} already done" if self.windows_resumed else ""
             where = ", ".join(self.workers) or self.worker
-            return (f"done {self.name}: {self.output} ({self.width} x {self.height} px, {self.windows} window(s)"
-                    f"{resumed}) in {self.seconds:.1f} s on {where}{again}")
+            layer = f" + {os.path.basename(self.uncertainty)}" if self.uncertainty else ""
+            return (f"done {self.name}: {self.output}{layer} ({self.width} x {self.height} px, {self.windows} "
+                    f"window(s){resumed}) in {self.seconds:.1f} s on {where}{again}")
         if self.status == "skipped":
             return f"skipped {self.name}: {self.message}"
         return f"{self.status} {self.name}: {self.message}"
@@ -203,10 +212,11 @@ def prepare_out_dir(out_dir: str) -> str:
     return os.path.abspath(out_dir)
 
 
-def plan_batch(products, out_dir: str, bands=None, tile_size=None, window_rows=None) -> list:
-    """One SceneJob per product: skipped when its output is already a valid COG, failed when the
-    product cannot be used (read here, cheaply: headers only), else pending, with the number of
-    processing windows it is cut into (`window_rows` 10 m rows each, default WINDOW_ROWS)."""
+def plan_batch(products, out_dir: str, bands=None, tile_size=None, window_rows=None, uncertainty=False) -> list:
+    """One SceneJob per product: skipped when its output (and with `uncertainty` its uncertainty
+    layer) is already a valid COG, failed when the product cannot be used (read here, cheaply:
+    headers only), else pending, with the number of processing windows it is cut into
+    (`window_rows` 10 m rows each, default WINDOW_ROWS)."""
     from .definitions import ORDER, sort_bands
     from .io.aoi import window_for
     from .io.product import open_product
@@ -227,6 +237,8 @@ def plan_batch(products, out_dir: str, bands=None, tile_size=None, window_rows=N
             raise InputError(f"PRODUCT {path}: same name as {seen[name]}; both would write {name}{OUTPUT_SUFFIX}")
         seen[name] = path
         job = SceneJob(name=name, input=os.path.abspath(path), output=output_for(out_dir, path))
+        if uncertainty:
+            job.uncertainty = uncertainty_path_for(job.output)
         jobs.append(job)
         try:
             product = open_product(path)
@@ -247,8 +259,10 @@ def plan_batch(products, out_dir: str, bands=None, tile_size=None, window_rows=N
             continue
         finally:
             product.close()
-        if is_valid_output(job.output, job.bands):
-            job.status, job.message = "skipped", f"{job.output} exists (a valid COG with these bands)"
+        if is_valid_output(job.output, job.bands) and (not job.uncertainty or is_valid_output(job.uncertainty,
+                                                                                              job.bands)):
+            job.status, job.message = "skipped", (f"{job.output} exists (a valid COG with these bands"
+                                                  f"{', and its uncertainty layer' if job.uncertainty else ''})")
     return jobs
 
 
@@ -366,12 +380,15 @@ def plan_task(input_path: str, options: dict, topic: str, name: str) -> dict:
             "seconds": time.monotonic() - started, "peak_rss_mb": _peak_mb()}
 
 
-def piece_task(planned: dict, index: int, output_path: str, options: dict, topic: str, name: str) -> dict:
+def piece_task(planned: dict, index: int, output_path: str, options: dict, topic: str, name: str,
+               uncertainty_path: str | None = None) -> dict:
     """Runs on a worker: window `index` of the planned scene into its piece file (temporary name,
-    renamed when complete); a piece already there for the same plan is kept (resume)."""
+    renamed when complete), and with `uncertainty_path` its piece of the uncertainty layer too; a
+    piece already there for the same plan is kept (resume; both pieces, when both are asked for)."""
     from .io.cog import PartWriter
     from .progress import Progress
-    from .sr.engine import stream_piece
+    from .sr.engine import piece_geotransform, stream_piece, uncertainty_writer
+    from .sr.uncertainty import load_calibration
 
     if planned.get("status") != "planned":
         return planned
@@ -382,24 +399,32 @@ def piece_task(planned: dict, index: int, output_path: str, options: dict, topic
     pieces = plan.pieces(options.get("window_rows") or WINDOW_ROWS)
     piece = pieces[index]
     path = piece_path(output_path, index, len(pieces))
+    layer = piece_path(uncertainty_path, index, len(pieces)) if uncertainty_path else None
     fingerprint = plan.fingerprint()
-    base = {"worker": address, "pid": os.getpid(), "index": index, "pixels": piece.width * piece.height}
-    if is_valid_piece(path, fingerprint, piece.width, piece.height, plan.bands):
+    base = {"worker": address, "pid": os.getpid(), "index": index, "pixels": piece.width * piece.height,
+            "uncertainty": layer}
+    if all(is_valid_piece(p, fingerprint, piece.width, piece.height, plan.bands) for p in (path, layer) if p):
         emit("progress", fraction=1.0, message="window already done", window=index)
         return dict(base, status="resumed", path=path, seconds=0.0, peak_rss_mb=_peak_mb())
     try:
         _limit_threads(options.get("worker_threads"))
         predictor = _predictor(options.get("model_dir"), options.get("device", "auto"))
-        gt = plan.geotransform
-        piece_gt = (gt[0] + (piece.col - plan.window.col) * gt[1], gt[1], 0.0,
-                    gt[3] + (piece.row - plan.window.row) * gt[5], 0.0, gt[5])
-        writer = PartWriter(path, piece.width, piece.height, plan.bands, piece_gt, plan.crs_wkt,
-                            metadata={"DIGISAT_PLAN": fingerprint, "DIGISAT_WINDOW": f"{index + 1}/{len(pieces)}"})
+        metadata = {"DIGISAT_PLAN": fingerprint, "DIGISAT_WINDOW": f"{index + 1}/{len(pieces)}"}
+        writers, calibration = [], None
         try:
-            stream_piece(plan, piece, [writer], predictor, Progress(_reporter(emit, window=index)))
-            writer.commit()
+            writers.append(PartWriter(path, piece.width, piece.height, plan.bands, piece_geotransform(plan, piece),
+                                      plan.crs_wkt, metadata=metadata))
+            if layer:
+                calibration = load_calibration(predictor.model_dir)
+                writers.append(uncertainty_writer(layer, plan, calibration, writer=PartWriter, piece=piece,
+                                                  metadata=metadata))
+            stream_piece(plan, piece, writers, predictor, Progress(_reporter(emit, window=index)),
+                         calibration=calibration)
+            for writer in writers:
+                writer.commit()
         except BaseException:
-            writer.abort()
+            for writer in writers:
+                writer.abort()
             raise
     except DigisatError as exc:
         emit("failed", message=str(exc), task=f"window {index}")
@@ -409,10 +434,15 @@ def piece_task(planned: dict, index: int, output_path: str, options: dict, topic
     return out
 
 
-def assemble_task(planned: dict, pieces: list, output_path: str, topic: str, name: str) -> dict:
+def assemble_task(planned: dict, pieces: list, output_path: str, topic: str, name: str,
+                  uncertainty_path: str | None = None) -> dict:
     """Runs on a worker: the scene's pieces into its COG (temporary name, renamed when complete),
-    then the pieces are removed. The scene's result as a dict."""
+    with `uncertainty_path` the uncertainty layer's first (so an output that exists has its layer;
+    the layer is removed again if the output cannot be written), then the pieces are removed. The
+    scene's result as a dict."""
     from .io.cog import assemble_cog
+    from .sr.engine import assemble_uncertainty
+    from .sr.uncertainty import load_calibration
 
     emit, address = _emitter(topic, name)
     started = time.monotonic()
@@ -424,36 +454,44 @@ def assemble_task(planned: dict, pieces: list, output_path: str, topic: str, nam
     emit("start", task="assemble")
     plan = planned["plan"]
     try:
-        assemble_cog(output_path, [p["path"] for p in pieces], plan.width, plan.height, plan.bands,
-                     plan.geotransform, plan.crs_wkt, band_metadata=plan.band_metadata, metadata=plan.metadata)
+        if uncertainty_path:
+            assemble_uncertainty(uncertainty_path, [p["uncertainty"] for p in pieces], plan,
+                                 load_calibration(plan.extra["model"]))
+        try:
+            assemble_cog(output_path, [p["path"] for p in pieces], plan.width, plan.height, plan.bands,
+                         plan.geotransform, plan.crs_wkt, band_metadata=plan.band_metadata, metadata=plan.metadata)
+        except BaseException:
+            _remove_all([uncertainty_path] if uncertainty_path else [])
+            raise
     except DigisatError as exc:
         emit("failed", message=str(exc), task="assemble")
         return _failed(exc, address, started)
-    _remove_all(p["path"] for p in pieces)
+    _remove_all(p[key] for p in pieces for key in ("path", "uncertainty") if p.get(key))
     tasks = [planned, *pieces, {"worker": address, "peak_rss_mb": _peak_mb(), "seconds": time.monotonic() - started}]
     peaks = {}
     for t in tasks:
         if t.get("worker"):
             peaks[t["worker"]] = max(peaks.get(t["worker"], 0.0), t.get("peak_rss_mb", 0.0))
-    out = {"status": "done", "output": output_path, "width": plan.width, "height": plan.height,
-           "worker": address, "pid": os.getpid(), "device": planned.get("device", ""),
+    out = {"status": "done", "output": output_path, "uncertainty": uncertainty_path, "width": plan.width,
+           "height": plan.height, "worker": address, "pid": os.getpid(), "device": planned.get("device", ""),
            "workers": sorted({p["worker"] for p in pieces if p.get("status") == "done"}),
            "windows": len(pieces), "windows_resumed": sum(p.get("status") == "resumed" for p in pieces),
-           "worker_peaks": peaks, "peak_rss_mb": max(peaks.values()),
+           "worker_peaks": peaks, "peak_rss_mb": max(peaks.values(), default=0.0),
            "task_seconds": sum(t.get("seconds", 0.0) for t in tasks)}
     emit("done", seconds=out["task_seconds"], peak_rss_mb=out["peak_rss_mb"])
     return out
 
 
-def scene_task(input_path: str, output_path: str, options: dict, topic: str, name: str) -> dict:
+def scene_task(input_path: str, output_path: str, options: dict, topic: str, name: str,
+               uncertainty_path: str | None = None) -> dict:
     """One scene in one task (plan, every window, assemble) on one worker: the same result as the
     split tasks, for callers that submit scenes themselves."""
     planned = plan_task(input_path, options, topic, name)
     if planned.get("status") != "planned":
         return planned
     n = len(planned["plan"].pieces(options.get("window_rows") or WINDOW_ROWS))
-    pieces = [piece_task(planned, i, output_path, options, topic, name) for i in range(n)]
-    return assemble_task(planned, pieces, output_path, topic, name)
+    pieces = [piece_task(planned, i, output_path, options, topic, name, uncertainty_path) for i in range(n)]
+    return assemble_task(planned, pieces, output_path, topic, name, uncertainty_path)
 
 
 # ---- the client side ---------------------------------------------------------------------------
@@ -522,8 +560,10 @@ def start_cluster(n_scenes: int, scheduler: str | None = None, workers: int | No
 def run_batch(products, out_dir: str, scheduler: str | None = None, workers: int | None = None, bands=None,
               model_dir=None, tile_size=None, device: str = "auto", harmonise: bool = True, guard: bool = True,
               retries: int = DEFAULT_RETRIES, progress=None, notify=None, dashboard_address: str = ":8787",
-              client=None, worker_threads: int | None = None, window_rows: int | None = None) -> BatchReport:
-    """Super-resolve every product to `out_dir/<name>_enhanced.tif` on Dask distributed.
+              client=None, worker_threads: int | None = None, window_rows: int | None = None,
+              uncertainty: bool = False) -> BatchReport:
+    """Super-resolve every product to `out_dir/<name>_enhanced.tif` on Dask distributed, with
+    `uncertainty` also its uncertainty layer `out_dir/<name>_uncertainty.tif`.
 
     scheduler: address of an existing cluster (tcp://HOST:8786), else a LocalCluster is started
     (`workers` processes, default sized to the machine) and closed at the end. client: an
@@ -542,8 +582,12 @@ def run_batch(products, out_dir: str, scheduler: str | None = None, workers: int
     if window_rows is not None and window_rows < 1:
         raise InputError(f"--window-rows: expected at least 1, got {window_rows}")
     window_rows = window_rows or WINDOW_ROWS
+    if uncertainty:
+        from .sr.uncertainty import check_calibration
+
+        check_calibration(model_dir)
     progress.update(0.0, "checking the products")
-    jobs = plan_batch(products, out_dir, bands, tile_size=tile_size, window_rows=window_rows)
+    jobs = plan_batch(products, out_dir, bands, tile_size=tile_size, window_rows=window_rows, uncertainty=uncertainty)
     report = BatchReport(scenes=jobs)
     for job in jobs:
         if job.status != "pending":
@@ -587,10 +631,11 @@ def run_batch(products, out_dir: str, scheduler: str | None = None, workers: int
             prio = -2 * n
             planned = client.submit(plan_task, job.input, opts, topic, job.name, retries=retries, pure=False,
                                     key=f"{tag}-plan-{run}", priority=prio)
-            pieces = [client.submit(piece_task, planned, i, job.output, opts, topic, job.name, retries=retries,
-                                    pure=False, key=f"{tag}-window-{i}-{run}", priority=prio)
+            layer = job.uncertainty or None
+            pieces = [client.submit(piece_task, planned, i, job.output, opts, topic, job.name, layer,
+                                    retries=retries, pure=False, key=f"{tag}-window-{i}-{run}", priority=prio)
                       for i in range(job.windows)]
-            fut = client.submit(assemble_task, planned, pieces, job.output, topic, job.name, retries=retries,
+            fut = client.submit(assemble_task, planned, pieces, job.output, topic, job.name, layer, retries=retries,
                                 pure=False, key=f"{tag}-assemble-{run}", priority=prio + 1)
             futures[fut] = job
             job_tasks[fut] = [planned, *pieces]
@@ -612,9 +657,11 @@ def run_batch(products, out_dir: str, scheduler: str | None = None, workers: int
             if cluster is not None:
                 cluster.close()
         for job in jobs:  # what a lost or killed worker left behind (finished outputs and windows stay)
-            _remove_all(temporary_files(job.output))
-            if job.status in ("done", "skipped"):
-                _remove_all(piece_files(job.output))
+            for target in (job.output, job.uncertainty):
+                if target:
+                    _remove_all(temporary_files(target))
+                    if job.status in ("done", "skipped"):
+                        _remove_all(piece_files(target))
     with events.lock:
         for job in todo:
             job.attempts = max(job.attempts, events.attempts(job.name))

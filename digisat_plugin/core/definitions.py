@@ -1,6 +1,6 @@
 """What every layer shares, defined once: the Sentinel-2 MSI band table (names, native
 resolutions, MTF values, canonical order, the folders of L2A products), the catalogue sources,
-the devices, the Wald degradation protocols and the STAC collections.
+the devices, the Wald degradation protocols, the STAC collections and the output files' names.
 
 Imports nothing of the package: core, the CLI, Processing, the tasks and the GUI all read it.
 """
@@ -64,6 +64,20 @@ PROTOCOLS = ("dsen2", "mtf")
 # The degradation the guard applies to the user's window (core/quality/guard.py); training also
 # degrades its pairs once more with it, so that check stays within what the networks learnt.
 GUARD_PROTOCOLS = ("mtf",)
+# The names of an enhanced output and of its uncertainty layer (the dock, `batch` and `series`).
+ENHANCED_SUFFIX = "_enhanced.tif"
+UNCERTAINTY_SUFFIX = "_uncertainty.tif"
+
+
+def uncertainty_path_for(enhanced: str) -> str:
+    """Where the uncertainty layer of the enhanced output `enhanced` goes, beside it:
+    `<name>_enhanced.tif` -> `<name>_uncertainty.tif`, any other `<name>.tif` -> `<name>_uncertainty.tif`."""
+    stem = str(enhanced)
+    for suffix in (ENHANCED_SUFFIX, ".tif", ".TIF", ".tiff"):
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    return stem + UNCERTAINTY_SUFFIX
 
 
 def sort_bands(names) -> list:

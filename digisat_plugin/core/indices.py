@@ -114,13 +114,13 @@ def compute(name: str, reflectance: dict) -> np.ndarray:
     return value.astype(np.float32)
 
 
-def publish_cog(tmp_tiff: str, path: str, progress=None) -> str:
-    """GDAL's COG driver (core/io/cog.COG_OPTIONS) from the finished GTiff `tmp_tiff` to a temporary
-    file beside `path`, renamed to `path` when complete; both temporaries are removed whatever happens."""
+def publish_cog(tmp_tiff: str, path: str, progress=None, options=None) -> str:
+    """GDAL's COG driver (core/io/cog.COG_OPTIONS, or `options`) from the finished GTiff `tmp_tiff` to a
+    temporary file beside `path`, renamed to `path` when complete; both temporaries are removed whatever happens."""
     folder, base = os.path.split(os.path.abspath(path))
     tmp_cog = os.path.join(folder, f".{base}.{os.getpid()}.cog.part.tif")
     try:
-        translate_cog(tmp_tiff, tmp_cog, os.path.abspath(path), as_progress(progress))
+        translate_cog(tmp_tiff, tmp_cog, os.path.abspath(path), as_progress(progress), options)
     finally:
         for p in (tmp_cog, tmp_tiff):
             if os.path.exists(p):

@@ -16,6 +16,9 @@
    it has data, the next tile's where it has none (GDAL warp, nearest neighbour, band by band; a
    tile in another UTM zone is reprojected by nearest neighbour). The file is then named
    `<date>_<tile1>+<tile2>_enhanced.tif`;
+   With `uncertainty`, each date's uncertainty layer `<date>_<tile>_uncertainty.tif` beside it
+   (core/definitions.uncertainty_path_for; the engine's, mosaicked as the enhanced raster is, no
+   data NaN);
 4. optional spectral indices per date (core/indices.py) as float32 COGs `<date>_<tile>_<INDEX>.tif`;
 5. `out_dir/series.json`: the dates, tiles, files, scenes (ids, tile and area cloud, the share of
    the area each footprint covers), how each date was made, and the scenes filtered out; the same
@@ -48,10 +51,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from osgeo import gdal, ogr, osr
 
-from .definitions import BANDS_10M, BANDS_20M, BANDS_60M, ORDER, sort_bands
+from .definitions import BANDS_10M, BANDS_20M, BANDS_60M, ORDER, sort_bands, uncertainty_path_for
 from .errors import AoiError, Cancelled, DigisatError, InputError, OutputError, first_line
 from .indices import check_bands, parse_indices, publish_cog, write_index
-from .io.cog import check_writable
+from .io.cog import check_writable, cog_options
 from .progress import as_progress
 
 gdal.UseExceptions()
@@ -79,6 +82,7 @@ class SeriesDate:
     seconds: float = 0.0
     area_cloud: float | None = None  # percent of the area not clear: the first tile's, or on the tiles' mosaic
     redo_enhanced: bool = True  # False: the enhanced file is valid, only index files are missing
+    uncertainty: str = ""  # absolute path of <date>_<tiles>_uncertainty.tif, when asked for
 
     @property
     def tiles(self) -> list:
@@ -90,7 +94,8 @@ class SeriesDate:
 
     def line(self) -> str:
         if self.status == "done":
-            extra = f" + {', '.join(self.indices)}" if self.indices else ""
+            extras = (["uncertainty"] if self.uncertainty else []) + list(self.indices)
+            extra = f" + {', '.join(extras)}" if extras else ""
             return f"done {self.date} ({'+'.join(self.tiles)}): {self.enhanced}{extra} in {self.seconds:.1f} s"
         return f"{self.status} {self.date} ({'+'.join(self.tiles)}): {self.message}"
 
@@ -223,8 +228,10 @@ def combined_area_cloud(scenes: list, aoi) -> float | None:
 
 
 def plan_series(source, aoi, start: str, end: str, out_dir: str, max_cloud: float = 100.0,
-                max_area_cloud: float | None = None, level: str = "L2A", bands=None, indices=()) -> SeriesReport:
-    """Search and group; one SeriesDate per date (skipped where its files are already valid COGs)."""
+                max_area_cloud: float | None = None, level: str = "L2A", bands=None, indices=(),
+                uncertainty: bool = False) -> SeriesReport:
+    """Search and group; one SeriesDate per date (skipped where its files are already valid COGs;
+    with `uncertainty` the enhanced raster is redone when its uncertainty layer is not)."""
     from .batch import is_valid_output
 
     names = parse_indices(indices)
@@ -274,7 +281,10 @@ def plan_series(source, aoi, start: str, end: str, out_dir: str, max_cloud: floa
         tiles = [s.tile or "tile" for s in chosen]
         entry = SeriesDate(date, chosen, coverage, output_path(out_dir, date, tiles, ENHANCED),
                            {n: output_path(out_dir, date, tiles, n) for n in names}, area_cloud=cloud)
-        enhanced_ok = is_valid_output(entry.enhanced, out_bands)  # with the bands asked (default: all but B10)
+        if uncertainty:
+            entry.uncertainty = uncertainty_path_for(entry.enhanced)
+        # with the bands asked (default: all but B10); the uncertainty layer needs the engine's run
+        enhanced_ok = all(is_valid_output(p, out_bands) for p in (entry.enhanced, entry.uncertainty) if p)
         if enhanced_ok and all(is_valid_output(p, [n]) for n, p in entry.indices.items()):
             entry.status, entry.message = "skipped", f"{os.path.basename(entry.enhanced)} exists (a valid COG)"
         elif enhanced_ok:
@@ -305,9 +315,11 @@ def temp_name(path: str, tag: str = "") -> str:
     return os.path.join(folder, f".{name}.{os.getpid()}.{tag}part.tif")
 
 
-def mosaic(parts: list, output: str, bounds: tuple | None = None, note: str = "", progress=None) -> str:
+def mosaic(parts: list, output: str, bounds: tuple | None = None, note: str = "", progress=None,
+           nodata: float = 0) -> str:
     """Mosaic `parts` (engine outputs, same bands) into a COG at `output` on the first part's grid:
-    each pixel from the first part that has data there (per band), no data 0 where none has.
+    each pixel from the first part that has data there (per band), no data `nodata` where none has
+    (0; NaN for the uncertainty layers, float32, where the enhanced parts have 0).
     bounds: (xmin, ymin, xmax, ymax) in the first part's CRS (default: the union of the parts),
     snapped outward to its pixel grid. Band names, scale/offset and metadata are the first part's."""
     progress = as_progress(progress)
@@ -327,7 +339,7 @@ def mosaic(parts: list, output: str, bounds: tuple | None = None, note: str = ""
     try:
         # gdal.Warp paints its sources in turn, each over the last where it has data: the first part last
         warped = gdal.Warp(tmp, list(reversed(parts)), format="GTiff", outputBounds=(x0, y0, x1, y1), xRes=res_x,
-                           yRes=res_y, dstSRS=wkt or None, resampleAlg="near", srcNodata=0, dstNodata=0,
+                           yRes=res_y, dstSRS=wkt or None, resampleAlg="near", srcNodata=nodata, dstNodata=nodata,
                            creationOptions=["TILED=YES", "COMPRESS=DEFLATE", "ZLEVEL=1", "BIGTIFF=IF_SAFER"],
                            callback=_gdal_callback(progress.stage(0.0, 0.6)))
         for i in range(1, ref.RasterCount + 1):
@@ -336,14 +348,17 @@ def mosaic(parts: list, output: str, bounds: tuple | None = None, note: str = ""
             dst.SetMetadata(src.GetMetadata())
             dst.SetScale(src.GetScale() or 1.0)
             dst.SetOffset(src.GetOffset() or 0.0)
-            dst.SetNoDataValue(0)
+            dst.SetNoDataValue(nodata)
         metadata = ref.GetMetadata()
-        products = [gdal.Open(p).GetMetadataItem("SOURCE_PRODUCT") or os.path.basename(p) for p in parts]
-        metadata.update({"SOURCE_PRODUCT": "; ".join(products), "DIGISAT_MOSAIC": note or "first part's grid"})
+        products = [gdal.Open(p).GetMetadataItem("SOURCE_PRODUCT") for p in parts]
+        if any(products):  # the enhanced parts say theirs; the uncertainty layers do not
+            metadata["SOURCE_PRODUCT"] = "; ".join(p or os.path.basename(f) for p, f in zip(products, parts, strict=True))
+        metadata["DIGISAT_MOSAIC"] = note or "first part's grid"
         warped.SetMetadata(metadata)
+        dtype = "float32" if warped.GetRasterBand(1).DataType == gdal.GDT_Float32 else "uint16"
         warped = None
         ref = None
-        publish_cog(tmp, output, progress.stage(0.6, 1.0))
+        publish_cog(tmp, output, progress.stage(0.6, 1.0), cog_options(dtype))
     except RuntimeError as exc:
         if progress.cancelled:
             raise Cancelled() from None
@@ -389,9 +404,10 @@ def run_series(source, aoi, start: str, end: str, out_dir: str, max_cloud: float
                max_area_cloud: float | None = None, level: str = "L2A", bands=None, indices=(),
                workdir: str | None = None, progress=None, notify=None, scheduler: str | None = None,
                workers: int | None = None, worker_threads: int | None = None, dashboard_address: str = ":8787",
-               **engine_options) -> SeriesReport:
+               uncertainty: bool = False, **engine_options) -> SeriesReport:
     """The whole series (see the module docstring). engine_options: model_dir, tile_size, device,
-    harmonise, guard (as `superresolve`). notify(line): one line per date as it ends. Raises a
+    harmonise, guard (as `superresolve`). uncertainty: also each date's uncertainty layer
+    (`<date>_<tiles>_uncertainty.tif`). notify(line): one line per date as it ends. Raises a
     DigisatError only for bad parameters or a failed search (before any work), Cancelled on cancel;
     a date that fails is reported, not raised."""
     started = time.monotonic()
@@ -400,8 +416,13 @@ def run_series(source, aoi, start: str, end: str, out_dir: str, max_cloud: float
     model_dir = engine_options.get("model_dir")
     if model_dir and not os.path.isdir(model_dir):
         raise InputError(f"--model {model_dir}: model folder not found")
+    if uncertainty:
+        from .sr.uncertainty import check_calibration
+
+        check_calibration(model_dir)
     progress.update(0.0, "searching (and measuring cloud over the area where the scenes have an SCL)")
-    report = plan_series(source, aoi, start, end, out_dir, max_cloud, max_area_cloud, level, bands, indices)
+    report = plan_series(source, aoi, start, end, out_dir, max_cloud, max_area_cloud, level, bands, indices,
+                         uncertainty)
     out_dir = prepare_out_dir(out_dir)
     report.index_path = os.path.join(out_dir, INDEX_FILE)
     remove_stale_parts(out_dir)
@@ -411,7 +432,8 @@ def run_series(source, aoi, start: str, end: str, out_dir: str, max_cloud: float
         notify(entry.line())
     todo = report.by_status("pending")
     query = {"start": start, "end": end, "max_cloud": max_cloud, "max_area_cloud": max_area_cloud, "level": level,
-             "bands": sort_bands(bands) if bands else None, "indices": parse_indices(indices)}
+             "bands": sort_bands(bands) if bands else None, "indices": parse_indices(indices),
+             "uncertainty": bool(uncertainty)}
     temp = None
     if workdir is None:
         workdir = temp = tempfile.mkdtemp(prefix="digisat-series-")
@@ -494,7 +516,7 @@ def _run_date(entry: SeriesDate, source, aoi, bands, workdir: str, progress, eng
             sr_stage = progress.stage(0.3, 0.9 if entry.indices else 1.0)
             if len(folders) == 1:
                 superresolve(folders[0][1], entry.enhanced, aoi=aoi, bands=bands, progress=sr_stage,
-                             **engine_options)
+                             uncertainty_path=entry.uncertainty or None, **engine_options)
             else:
                 parts_dir = tempfile.mkdtemp(prefix=f"parts-{entry.date}-", dir=workdir)  # removed below
                 parts = []
@@ -502,9 +524,10 @@ def _run_date(entry: SeriesDate, source, aoi, bands, workdir: str, progress, eng
                     parts.append(os.path.join(parts_dir, f"{scene.tile or i}.tif"))
                     superresolve(folder, parts[-1], aoi=aoi, bands=bands,
                                  progress=sr_stage.stage(0.9 * i / len(folders), 0.9 * (i + 1) / len(folders)),
+                                 uncertainty_path=uncertainty_path_for(parts[-1]) if entry.uncertainty else None,
                                  **engine_options)
                 entry.mosaic = _mosaic_note(folders, entry, "(the area's window of each)")
-                mosaic(parts, entry.enhanced, note=entry.mosaic, progress=sr_stage.stage(0.9, 1.0))
+                _mosaic_date(entry, parts, None, sr_stage.stage(0.9, 1.0))
             if not entry.mosaic:
                 entry.mosaic = _mosaic_note(folders, entry, "")
         else:
@@ -522,6 +545,17 @@ def _run_date(entry: SeriesDate, source, aoi, bands, workdir: str, progress, eng
             for _scene, folder in folders:
                 shutil.rmtree(folder, ignore_errors=True)
         entry.seconds = time.monotonic() - started
+
+
+def _mosaic_date(entry: SeriesDate, parts: list, bounds, progress) -> None:
+    """The date's enhanced parts (engine outputs) mosaicked into its enhanced raster and, when asked,
+    their uncertainty layers (beside each part) into its uncertainty layer, the same way: that one
+    first, so a date whose enhanced raster exists has its layer."""
+    if entry.uncertainty:
+        mosaic([uncertainty_path_for(p) for p in parts], entry.uncertainty, bounds=bounds, note=entry.mosaic,
+               progress=progress.stage(0.0, 0.3), nodata=float("nan"))
+    mosaic(parts, entry.enhanced, bounds=bounds, note=entry.mosaic,
+           progress=progress.stage(0.3 if entry.uncertainty else 0.0, 1.0))
 
 
 def _write_indices(entry: SeriesDate, progress) -> None:
@@ -560,8 +594,9 @@ def _run_batch(report, todo, source, aoi, bands, workdir, progress, notify, sche
     if folders:
         batch = run_batch(folders, batch_out, scheduler=scheduler, workers=workers, bands=bands,
                           progress=progress.stage(0.2, 0.9), notify=notify, dashboard_address=dashboard_address,
-                          worker_threads=worker_threads, **{k: v for k, v in engine_options.items()
-                                                    if k in ("model_dir", "tile_size", "device", "harmonise", "guard")})
+                          worker_threads=worker_threads, uncertainty=any(e.uncertainty for e in need),
+                          **{k: v for k, v in engine_options.items()
+                             if k in ("model_dir", "tile_size", "device", "harmonise", "guard")})
         results = {job.input: job for job in batch.scenes}
     for i, entry in enumerate(todo):
         if entry.status == "failed":
@@ -595,8 +630,7 @@ def _run_batch(report, todo, source, aoi, bands, workdir, progress, notify, sche
                                                          max(bounds[2], box[2]), max(bounds[3], box[3]))
                 entry.mosaic = _mosaic_note(done, entry, "(its whole fetched window, on Dask) and cropped to the "
                                             "area's window")
-                mosaic([output_for(batch_out, f) for _s, f in done], entry.enhanced, bounds=bounds, note=entry.mosaic,
-                       progress=stage.stage(0.0, 0.5))
+                _mosaic_date(entry, [output_for(batch_out, f) for _s, f in done], bounds, stage.stage(0.0, 0.5))
             else:
                 entry.mosaic = "enhanced raster of an earlier run (only index files were missing)"
             _write_indices(entry, stage.stage(0.5, 1.0))
@@ -634,6 +668,7 @@ def index_document(report: SeriesReport, aoi, query: dict, source=None) -> dict:
             "date": entry.date, "datetime": entry.scenes[0].datetime, "tiles": entry.tiles, "status": entry.status,
             "area_cloud": None if entry.area_cloud is None else round(entry.area_cloud, 2),
             "message": entry.message, "enhanced": rel(entry.enhanced),
+            **({"uncertainty": rel(entry.uncertainty)} if entry.uncertainty else {}),
             "indices": {n: rel(p) for n, p in entry.indices.items()}, "mosaic": entry.mosaic,
             "notices": entry.notices,
             "scenes": [{"id": s.id, "tile": s.tile, "datetime": s.datetime, "cloud_cover": s.cloud_cover,
@@ -705,6 +740,11 @@ def write_stac_catalog(folder: str, doc: dict) -> str:
         assets = {"enhanced": {"href": f"../{entry['enhanced']}", "type": cog, "roles": ["data"],
                                "title": "Sentinel-2 bands super-resolved to 10 m (DN = reflectance x 10000)",
                                "eo:bands": [{"name": b} for b in bands]}}
+        if entry.get("uncertainty") and os.path.isfile(os.path.join(folder, entry["uncertainty"])):
+            assets["uncertainty"] = {"href": f"../{entry['uncertainty']}", "type": cog, "roles": ["metadata"],
+                                     "title": "expected absolute error per pixel and band (DN of the enhanced "
+                                              "bands, float32, NaN no data; docs/uncertainty.md)",
+                                     "eo:bands": [{"name": b} for b in bands]}
         for name, rel in entry["indices"].items():
             if os.path.isfile(os.path.join(folder, rel)):
                 assets[name] = {"href": f"../{rel}", "type": cog, "roles": ["data"], "title": f"{name} (float32)"}
@@ -744,6 +784,8 @@ def read_index(path: str) -> dict:
     folder = os.path.dirname(os.path.abspath(path))
     for entry in doc.get("dates", []):
         entry["enhanced"] = os.path.join(folder, entry["enhanced"])
+        if entry.get("uncertainty"):
+            entry["uncertainty"] = os.path.join(folder, entry["uncertainty"])
         entry["indices"] = {n: os.path.join(folder, p) for n, p in entry.get("indices", {}).items()}
     return doc
 

@@ -24,7 +24,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core.definitions import BANDS_10M, BANDS_20M, BANDS_60M
+from ..core.definitions import BANDS_10M, BANDS_20M, BANDS_60M, uncertainty_path_for
 from ..toolbelt.settings import DEVICES
 from .i18n import tr
 
@@ -57,8 +57,9 @@ def output_paths(out_dir: str, stem: str) -> tuple:
 
 
 def uncertainty_path(enhanced: str) -> str:
-    """The uncertainty layer beside an enhanced output (output_paths)."""
-    return enhanced[: -len("_enhanced.tif")] + "_uncertainty.tif"
+    """The uncertainty layer beside an enhanced output (output_paths): `<stem>_uncertainty.tif`, as `batch`
+    and `series` name theirs (core/definitions.py)."""
+    return uncertainty_path_for(enhanced)
 
 
 class ProcessPanel(QWidget):

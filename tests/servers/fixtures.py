@@ -6,7 +6,8 @@ Data (built once per session from the shared Virginia crop, in a temporary folde
 - `safe_product`: a `tests.servers.safe_builder.BuiltSafe`, an L2A SAFE zip (600 x 600 px at
   10 m, baseline 04.00 offset) served by the CDSE and DHuS fakes.
 
-`tiny_sr_model`: a model folder of small untrained networks for end-to-end runs.
+`tiny_sr_model`: a model folder of small untrained networks for end-to-end runs;
+`tiny_uncertainty_model`: the same with the shipped uncertainty calibration beside them.
 
 Servers (one per test, stopped after it; each has `.url`, `.faults` (httpbase.Faults),
 `.bytes_sent`, `.bytes_by_path`, `.requests`, `.reset_counters()`):
@@ -20,6 +21,8 @@ Servers (one per test, stopped after it; each has `.url`, `.faults` (httpbase.Fa
 """
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
@@ -78,6 +81,21 @@ def tiny_sr_model(tmp_path_factory) -> str:
     values (radiometry round trip), not the quality of the networks."""
     folder = tmp_path_factory.mktemp("tiny_sr_model")
     build_tiny_model(str(folder))
+    return str(folder)
+
+
+@pytest.fixture(scope="session")
+def tiny_uncertainty_model(tiny_sr_model, tmp_path_factory) -> str:
+    """`tiny_sr_model` plus the shipped uncertainty calibration (model_weights/uncertainty.json), for
+    runs that write the uncertainty layer (`--uncertainty`)."""
+    import shutil
+
+    from digisat_plugin.core.sr.uncertainty import CALIBRATION_FILE
+    from digisat_plugin.core.sr.weights import default_model_dir
+
+    folder = tmp_path_factory.mktemp("tiny_uncertainty_model")
+    shutil.copytree(tiny_sr_model, folder, dirs_exist_ok=True)
+    shutil.copy(os.path.join(default_model_dir(), CALIBRATION_FILE), folder / CALIBRATION_FILE)
     return str(folder)
 
 

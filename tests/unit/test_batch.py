@@ -26,6 +26,7 @@ from digisat_plugin.core.batch import (
     run_batch,
     temporary_files,
 )
+from tests.catalog_checks import check_uncertainty_layer
 from tests.conftest import REPO
 
 gdal.UseExceptions()
@@ -227,13 +228,14 @@ def test_a_worker_killed_mid_scene_the_batch_still_completes(scenes, reference, 
     assert not any(os.path.exists(p) for p in killed["parts"])  # the lost run's temporary file was removed
 
 
-def test_interrupted_run_resumes_with_only_the_missing_scene(scenes, tiny_sr_model, tmp_path):
+def test_interrupted_run_resumes_with_only_the_missing_scene(scenes, tiny_uncertainty_model, tmp_path):
     """Small tiles and windows (120 px: the sample is 5 windows, the crop 2), so the interrupt comes
-    while the sample's windows run: the rerun skips the crop and the sample's finished windows."""
+    while the sample's windows run: the rerun skips the crop and the sample's finished windows. With
+    --uncertainty: no partial layer either, and a window counts as done when both its pieces are."""
     out = tmp_path / "out"
     crop, big = scenes[1], scenes[0]
-    args = ["batch", crop, big, "--out", out, "--workers", "1", "--model", tiny_sr_model, "--device", "cpu",
-            "--quiet", "--dashboard-address", ":0", "--tile-size", "120", "--window-rows", "120"]
+    args = ["batch", crop, big, "--out", out, "--workers", "1", "--model", tiny_uncertainty_model, "--device", "cpu",
+            "--quiet", "--dashboard-address", ":0", "--tile-size", "120", "--window-rows", "120", "--uncertainty"]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     # Ctrl-C as in a terminal: a suite started in the background (`.ci/run &`) runs with SIGINT ignored,
     # which the CLI would rightly inherit and keep (POSIX), so the child gets the default disposition.
@@ -261,14 +263,17 @@ def test_interrupted_run_resumes_with_only_the_missing_scene(scenes, tiny_sr_mod
             proc.kill()
     assert proc.returncode == 130, stderr
     assert "digisat: interrupted; no partial output was left" in stderr and "Traceback" not in stderr
-    assert not (out / "virginia_enhanced.tif").exists()
+    assert not (out / "virginia_enhanced.tif").exists() and not (out / "virginia_uncertainty.tif").exists()
     # no temporary files left; only finished windows (hidden pieces, kept for the rerun) may be
-    assert sorted(p for p in os.listdir(out) if not p.startswith(".virginia_enhanced.tif.piece-")) == \
-        ["virginia_crop_enhanced.tif"]
+    assert sorted(p for p in os.listdir(out) if not p.startswith((".virginia_enhanced.tif.piece-",
+                                                                  ".virginia_uncertainty.tif.piece-"))) == \
+        ["virginia_crop_enhanced.tif", "virginia_crop_uncertainty.tif"]
     assert not [p for p in os.listdir(out) if p.endswith("part.tif")]
     assert wait_gone(children) == []  # the cluster it started is gone
     stamp = os.stat(out / "virginia_crop_enhanced.tif").st_mtime_ns
-    kept = piece_files(str(out / "virginia_enhanced.tif"))
+    pieces = [{os.path.basename(p).split(".piece-")[1] for p in piece_files(str(out / f"virginia_{what}.tif"))}
+              for what in ("enhanced", "uncertainty")]
+    kept = pieces[0] & pieces[1]  # windows with both pieces (the interrupt may fall between their renames)
     assert len(kept) < 5
 
     again = cli(*args)
@@ -280,6 +285,9 @@ def test_interrupted_run_resumes_with_only_the_missing_scene(scenes, tiny_sr_mod
     assert "batch: 1 done, 1 skipped (already done), 0 failed of 2" in again.stdout
     assert os.stat(out / "virginia_crop_enhanced.tif").st_mtime_ns == stamp
     assert is_valid_output(str(out / "virginia_enhanced.tif"))
+    check_uncertainty_layer(out / "virginia_uncertainty.tif", out / "virginia_enhanced.tif")
+    assert sorted(os.listdir(out)) == ["virginia_crop_enhanced.tif", "virginia_crop_uncertainty.tif",
+                                       "virginia_enhanced.tif", "virginia_uncertainty.tif"]
 
 
 def test_scenes_split_into_windows_on_two_workers_equal_the_engine(scenes, reference, tiny_sr_model, cluster,
@@ -373,3 +381,101 @@ def test_unreachable_scheduler_is_one_line(sample_dir, tmp_path):
     assert proc.returncode == 2, proc.stderr
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("digisat: error: --scheduler tcp://127.0.0.1:9: cannot connect")
+
+
+# -- the uncertainty layer (--uncertainty) ------------------------------------------------------
+
+HOLE = 120  # 10 m pixels: the top-left HOLE x HOLE of the holed crop are no data (0) in every band
+
+
+@pytest.fixture(scope="module")
+def holed(scenes, tmp_path_factory) -> str:
+    """The 300 x 240 px crop with no data (DN 0) in its top-left HOLE x HOLE px, in every band."""
+    folder = tmp_path_factory.mktemp("batch_holed") / "virginia_holed"
+    folder.mkdir()
+    for name in sorted(os.listdir(scenes[1])):
+        src = gdal.Open(os.path.join(scenes[1], name))
+        r = CROP[2] // src.RasterXSize
+        data = src.GetRasterBand(1).ReadAsArray()
+        data[: HOLE // r, : HOLE // r] = 0
+        ds = gdal.GetDriverByName("GTiff").CreateCopy(str(folder / name), src)
+        ds.GetRasterBand(1).WriteArray(data)
+        ds = None
+    return str(folder)
+
+
+def test_uncertainty_layer_beside_each_output_equals_superresolves(scenes, holed, tiny_uncertainty_model, cluster,
+                                                                   tmp_path):
+    """batch --uncertainty: one layer per output (<name>_uncertainty.tif), the big scene assembled from
+    2 windows' pieces, equal to `superresolve --uncertainty` of the same product; no data (NaN) where
+    the output has none. A rerun skips a scene only when both files are there."""
+    from digisat_plugin.core.batch import plan_batch
+    from digisat_plugin.core.sr.engine import superresolve
+
+    out = tmp_path / "out"
+    products = [scenes[0], holed]
+    report = run_batch(products, str(out), model_dir=tiny_uncertainty_model, device="cpu", client=cluster,
+                       window_rows=300, uncertainty=True)
+    assert report.ok, [j.line() for j in report.scenes]
+    jobs = {j.name: j for j in report.scenes}
+    assert (jobs["virginia"].windows, jobs["virginia_holed"].windows) == (2, 1)
+    assert jobs["virginia"].uncertainty == str(out / "virginia_uncertainty.tif")
+    assert " + virginia_uncertainty.tif (600 x 600 px, 2 window(s))" in jobs["virginia"].line()
+    # nothing else: no pieces, no temporaries
+    assert sorted(os.listdir(out)) == ["virginia_enhanced.tif", "virginia_holed_enhanced.tif",
+                                       "virginia_holed_uncertainty.tif", "virginia_uncertainty.tif"]
+    for path in products:
+        name = os.path.basename(path)
+        ref, ref_unc = tmp_path / f"{name}.tif", tmp_path / f"{name}_unc.tif"
+        superresolve(path, str(ref), model_dir=tiny_uncertainty_model, device="cpu", uncertainty_path=str(ref_unc))
+        assert np.abs(read(out / f"{name}_enhanced.tif") - read(ref)).max() <= 1
+        values = check_uncertainty_layer(out / f"{name}_uncertainty.tif", out / f"{name}_enhanced.tif",
+                                          gdal.Open(str(ref_unc)).ReadAsArray())
+        holes = np.isnan(values).all(axis=0)
+        assert holes.sum() == (HOLE * HOLE if name == "virginia_holed" else 0)
+        assert gdal.Open(str(out / f"{name}_uncertainty.tif")).GetMetadataItem("DIGISAT_FINGERPRINT") == \
+            gdal.Open(str(ref_unc)).GetMetadataItem("DIGISAT_FINGERPRINT")
+
+    # a rerun skips what has both files, and redoes a scene whose layer is missing
+    assert [j.status for j in plan_batch(products, str(out), uncertainty=True)] == ["skipped", "skipped"]
+    os.remove(out / "virginia_holed_uncertainty.tif")
+    assert [j.status for j in plan_batch(products, str(out), uncertainty=True)] == ["skipped", "pending"]
+    assert [j.status for j in plan_batch(products, str(out))] == ["skipped", "skipped"]
+
+
+def test_uncertainty_layer_is_removed_when_its_output_cannot_be_assembled(holed, tiny_uncertainty_model, tmp_path):
+    """The assemble task publishes the layer first; if the output then fails, the layer goes too, and
+    neither file nor any temporary is left (the pieces stay for the rerun)."""
+    from digisat_plugin.core.batch import assemble_task
+
+    target, layer = str(tmp_path / "virginia_holed_enhanced.tif"), str(tmp_path / "virginia_holed_uncertainty.tif")
+    opts = {"bands": ["B04", "B05"], "model_dir": tiny_uncertainty_model, "device": "cpu", "window_rows": 120,
+            "tile_size": 120}
+    planned = plan_task(holed, opts, "no-topic", "holed")
+    pieces = [piece_task(planned, i, target, opts, "no-topic", "holed", layer) for i in range(2)]
+    assert [p["status"] for p in pieces] == ["done", "done"]
+    assert sorted(piece_files(layer)) == [piece_path(layer, 0, 2), piece_path(layer, 1, 2)]
+    os.remove(pieces[1]["path"])  # the output's second piece is gone: its assembly fails
+    result = assemble_task(planned, pieces, target, "no-topic", "holed", layer)
+    assert result["status"] == "failed" and "is missing" in result["message"]
+    assert not os.path.exists(target) and not os.path.exists(layer)
+    assert temporary_files(target) == [] and temporary_files(layer) == []
+    # the other pieces stay; a piece task redoes only the window whose output piece is gone
+    again = [piece_task(planned, i, target, opts, "no-topic", "holed", layer)["status"] for i in range(2)]
+    assert again == ["resumed", "done"]
+    result = assemble_task(planned, pieces, target, "no-topic", "holed", layer)
+    assert result["status"] == "done" and result["uncertainty"] == layer
+    check_uncertainty_layer(layer, target)
+    assert sorted(os.listdir(tmp_path)) == ["virginia_holed_enhanced.tif", "virginia_holed_uncertainty.tif"]
+
+
+def test_uncertainty_without_a_calibration_is_one_line_before_any_work(sample_dir, tmp_path):
+    nocal = tmp_path / "nocal"
+    nocal.mkdir()
+    proc = cli("batch", sample_dir, "--out", tmp_path / "out", "--model", nocal, "--uncertainty", "--quiet",
+               timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert lines == [f"digisat: error: --uncertainty: {nocal / 'uncertainty.json'}: no uncertainty calibration in "
+                     "the model folder (scripts/calibrate_uncertainty.py writes it)"], proc.stderr
+    assert "cluster:" not in proc.stdout and not (tmp_path / "out").exists()

@@ -9,6 +9,7 @@ import sys
 from osgeo import gdal
 
 from digisat_plugin.cli import main
+from tests.catalog_checks import check_uncertainty_layer
 from tests.conftest import REPO
 from tests.servers.fixtures import CDSE_PASSWORD, CDSE_USER
 
@@ -150,3 +151,46 @@ def test_enhance_runs_the_whole_chain_with_a_progress_bar(stac_server, tiny_sr_m
     ds = gdal.Open(str(out))
     assert ds.RasterCount == 12 and ds.GetRasterBand(5).GetDescription() == "B05"
     assert os.listdir(tmp_path) == ["enhanced.tif"]
+
+
+def test_enhance_writes_the_uncertainty_layer_superresolve_writes(stac_server, tiny_uncertainty_model, tmp_path,
+                                                                  capsys):
+    """enhance --uncertainty: the layer on the output's grid, equal to `superresolve --uncertainty` of the
+    fetched window (kept with --workdir) over the same area."""
+    from digisat_plugin.core.io.aoi import parse_aoi
+    from digisat_plugin.core.sr.engine import superresolve
+
+    out, unc, keep = tmp_path / "enhanced.tif", tmp_path / "unc.tif", tmp_path / "fetched"
+    rc = main(["enhance", "--stac-url", stac_server, "--aoi", AOI, "--start", "2024-06-01", "--end", "2024-07-31",
+               "--out", str(out), "--uncertainty", str(unc), "--bands", "B02,B04,B05,B8A,B11", "--workdir", str(keep),
+               "--model", tiny_uncertainty_model, "--device", "cpu", "--quiet"])
+    stdout = capsys.readouterr().out
+    assert rc == 0, stdout
+    assert stdout.splitlines()[-1] == f"wrote {unc} (expected absolute error per pixel, DN)"
+    assert sorted(os.listdir(tmp_path)) == ["enhanced.tif", "fetched", "unc.tif"]
+    (folder,) = os.listdir(keep)
+    ref, ref_unc = tmp_path / "ref.tif", tmp_path / "ref_unc.tif"
+    superresolve(str(keep / folder), str(ref), aoi=parse_aoi(AOI, "EPSG:4326"), bands=["B02", "B04", "B05", "B8A", "B11"],
+                 model_dir=tiny_uncertainty_model, device="cpu", uncertainty_path=str(ref_unc))
+    assert gdal.Open(str(out)).ReadAsArray().tolist() == gdal.Open(str(ref)).ReadAsArray().tolist()
+    check_uncertainty_layer(unc, out, gdal.Open(str(ref_unc)).ReadAsArray())
+
+
+def test_enhance_bad_uncertainty_path_is_one_line_before_the_search(stac_fake, tmp_path_factory, capsys):
+    tmp_path, nocal = tmp_path_factory.mktemp("out"), tmp_path_factory.mktemp("nocal")  # a model folder without it
+    out = tmp_path / "enhanced.tif"
+    base = ["enhance", "--stac-url", stac_fake.url, "--aoi", AOI, "--start", "2024-06-01", "--end", "2024-07-31",
+            "--out", str(out), "--quiet"]
+    for extra, line in (
+            (["--uncertainty", str(tmp_path / "unc.tif"), "--model", str(nocal)],
+             f"--uncertainty: {nocal / 'uncertainty.json'}: no uncertainty calibration in the model folder "
+             "(scripts/calibrate_uncertainty.py writes it)"),
+            (["--uncertainty", str(out)], f"--uncertainty {out}: must not be the output file"),
+            (["--original", str(tmp_path / "o.tif"), "--uncertainty", str(tmp_path / "o.tif")],
+             f"--uncertainty {tmp_path / 'o.tif'}: must not be the --original file"),
+            (["--uncertainty", str(tmp_path / "missing" / "unc.tif")],
+             f"--uncertainty {tmp_path / 'missing' / 'unc.tif'}: cannot write output: folder {tmp_path / 'missing'} "
+             "does not exist")):
+        assert main(base + extra) == 2
+        assert capsys.readouterr().err == f"digisat: error: {line}\n"
+    assert stac_fake.requests == [] and os.listdir(tmp_path) == []

@@ -142,6 +142,15 @@ def test_original_companion_cannot_overwrite_the_output(sample_dir, tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def test_uncertainty_layer_cannot_overwrite_the_output_or_go_in_a_missing_folder(sample_dir, tmp_path):
+    out = tmp_path / "o.tif"
+    assert_one_line_error(cli("superresolve", sample_dir, out, "--uncertainty", f"{tmp_path}/./o.tif"),
+                          f"--uncertainty {tmp_path}/./o.tif: must not be the output file")
+    assert_one_line_error(cli("superresolve", sample_dir, out, "--uncertainty", tmp_path / "no" / "u.tif"),
+                          f"--uncertainty {tmp_path}/no/u.tif: cannot write output: folder {tmp_path}/no does not exist")
+    assert os.listdir(tmp_path) == []
+
+
 def test_bad_band_name_is_an_argument_error(sample_dir, tmp_path):
     proc = cli("superresolve", sample_dir, tmp_path / "o.tif", "--bands", "B05,B13")
     assert proc.returncode == 2 and "unknown band 'B13'" in proc.stderr

@@ -16,7 +16,7 @@ from osgeo import gdal, osr
 from digisat_plugin.cli import main
 from digisat_plugin.core import indices
 from digisat_plugin.core.errors import InputError
-from tests.catalog_checks import one_line
+from tests.catalog_checks import check_uncertainty_layer, one_line
 from tests.servers.real_fixtures import REAL_SCENES, scene_items
 from tests.servers.real_stac import earth_search_item, scene_folder
 from tests.unit.test_cli_catalog import AOI
@@ -48,14 +48,14 @@ def read(path, band=None):
     return ds.GetRasterBand(names.index(band) + 1).ReadAsArray()
 
 
-def single_run(folder, out, model):
-    """The engine alone on a fetched window, with the series' area and bands."""
+def single_run(folder, out, model, uncertainty=None):
+    """The engine alone on a fetched window, with the series' area and bands (and its uncertainty layer)."""
     from digisat_plugin.core.definitions import parse_band_list
     from digisat_plugin.core.io.aoi import parse_aoi
     from digisat_plugin.core.sr.engine import superresolve
 
     return superresolve(str(folder), str(out), aoi=parse_aoi(AOI), bands=parse_band_list(BANDS), model_dir=model,
-                        device="cpu")
+                        device="cpu", uncertainty_path=str(uncertainty) if uncertainty else None)
 
 
 def half_cogs(stac_cogs, folder, keep):
@@ -202,16 +202,19 @@ def test_rerun_skips_done_dates_and_writes_only_a_missing_index(earth_search, ti
     assert [(e["date"], e["status"]) for e in doc["dates"]] == [("2024-06-25", "done"), ("2024-06-28", "skipped")]
 
 
-def test_two_tiles_of_one_date_are_mosaicked_on_the_grid_of_the_larger_share(two_tile_stac, tiny_sr_model, tmp_path,
-                                                                             capsys):
+def test_two_tiles_of_one_date_are_mosaicked_on_the_grid_of_the_larger_share(two_tile_stac, tiny_uncertainty_model,
+                                                                             tmp_path, capsys):
+    """Two tiles on one date, mosaicked on the grid of the one covering more of the area; with --uncertainty
+    their uncertainty layers too, each pixel's from the tile its enhanced value came from."""
     out, keep = tmp_path / "series", tmp_path / "fetched"
     args = ["series", "--stac-url", two_tile_stac, "--aoi", AOI, "--start", "2024-07-01", "--end", "2024-07-01",
-            "--bands", "B02,B04,B05,B08", "--out", str(out), "--workdir", str(keep), "--model", tiny_sr_model,
-            "--device", "cpu", "--quiet", "--index", "NDRE", "--max-area-cloud", "20"]
+            "--bands", "B02,B04,B05,B08", "--out", str(out), "--workdir", str(keep), "--model", tiny_uncertainty_model,
+            "--device", "cpu", "--quiet", "--index", "NDRE", "--max-area-cloud", "20", "--uncertainty"]
     assert main(args) == 0
     stdout = capsys.readouterr().out
     name = "2024-07-01_18SVH+18SVG"  # 18SVH's footprint holds 70 % of the area, 18SVG's 60 %
-    assert sorted(os.listdir(out)) == sorted([f"{name}_NDRE.tif", f"{name}_enhanced.tif"] + INDEX_FILES)
+    assert sorted(os.listdir(out)) == sorted([f"{name}_NDRE.tif", f"{name}_enhanced.tif", f"{name}_uncertainty.tif"]
+                                             + INDEX_FILES)
     assert "note: 2024-07-01: 2 tiles mosaicked on the grid of 18SVH (70% of the area)" in stdout
     entry = json.loads((out / "series.json").read_text())["dates"][0]
     # measured in EPSG:4326 degrees: 69.5 % and 60.5 % in metres
@@ -226,11 +229,12 @@ def test_two_tiles_of_one_date_are_mosaicked_on_the_grid_of_the_larger_share(two
     from digisat_plugin.core.io.aoi import parse_aoi
     from digisat_plugin.core.sr.engine import superresolve
 
-    parts = {}
+    parts, layers = {}, {}
     for tile, item_id in (("18SVH", "S2A_T18SVH_20240701T154721_L2A"), ("18SVG", "S2A_T18SVG_20240701T154721_L2A")):
         superresolve(str(keep / item_id), str(tmp_path / f"{tile}.tif"), aoi=parse_aoi(AOI),
-                     bands=parse_band_list("B02,B04,B05,B08"), model_dir=tiny_sr_model, device="cpu")
-        parts[tile] = read(tmp_path / f"{tile}.tif")
+                     bands=parse_band_list("B02,B04,B05,B08"), model_dir=tiny_uncertainty_model, device="cpu",
+                     uncertainty_path=str(tmp_path / f"{tile}_unc.tif"))
+        parts[tile], layers[tile] = read(tmp_path / f"{tile}.tif"), read(tmp_path / f"{tile}_unc.tif")
     got = read(out / f"{name}_enhanced.tif")
     ds = gdal.Open(str(out / f"{name}_enhanced.tif"))
     assert ds.GetGeoTransform() == gdal.Open(str(tmp_path / "18SVH.tif")).GetGeoTransform()
@@ -241,6 +245,16 @@ def test_two_tiles_of_one_date_are_mosaicked_on_the_grid_of_the_larger_share(two
         assert (h == 0).any() and (g == 0).any() and (h > 0).any()  # each tile alone has a hole in the area
         np.testing.assert_array_equal(have, np.where(h > 0, h, g), err_msg=band)
         assert (have > 0).all(), band  # together they cover it
+    # the uncertainty layers, mosaicked the same way: each pixel's from the tile its enhanced value came from
+    unc = read(out / f"{name}_uncertainty.tif")
+    check_uncertainty_layer(out / f"{name}_uncertainty.tif", out / f"{name}_enhanced.tif")
+    for band, have in unc.items():
+        assert np.isnan(layers["18SVH"][band]).any() and np.isnan(layers["18SVG"][band]).any()  # each has a hole
+        np.testing.assert_array_equal(have, np.where(parts["18SVH"][band] > 0, layers["18SVH"][band],
+                                                     layers["18SVG"][band]), err_msg=band)
+    ds = gdal.Open(str(out / f"{name}_uncertainty.tif"))
+    assert "mosaicked" in ds.GetMetadataItem("DIGISAT_MOSAIC") and ds.GetMetadataItem("SOURCE_PRODUCT") is None
+    assert json.loads((out / "series.json").read_text())["dates"][0]["uncertainty"] == f"{name}_uncertainty.tif"
     ndre = read(out / f"{name}_NDRE.tif", "NDRE")
     n, re1 = got["B08"][100, 20] * 1e-4, got["B05"][100, 20] * 1e-4
     assert ndre[100, 20] == pytest.approx((n - re1) / (n + re1), abs=1e-6)
@@ -283,12 +297,14 @@ def test_index_formulas_by_hand_and_no_data():
         indices.parse_indices("XYZ")
 
 
-def test_series_on_a_local_dask_cluster_goes_through_batch(earth_search, tiny_sr_model, tmp_path, capsys):
-    """--workers: the windows fetched first, super-resolved by core/batch.run_batch, cropped to the area's window."""
+def test_series_on_a_local_dask_cluster_goes_through_batch(earth_search, tiny_uncertainty_model, tmp_path, capsys):
+    """--workers: the windows fetched first, super-resolved by core/batch.run_batch, cropped to the area's window;
+    with --uncertainty each date's uncertainty layer too, cropped the same way."""
     single, dask = tmp_path / "single", tmp_path / "dask"
-    assert series(earth_search.url, single, model=tiny_sr_model) == 0
+    assert series(earth_search.url, single, "--uncertainty", model=tiny_uncertainty_model) == 0
     capsys.readouterr()
-    assert series(earth_search.url, dask, "--workers", "1", "--dashboard-address", ":0", model=tiny_sr_model) == 0
+    assert series(earth_search.url, dask, "--workers", "1", "--dashboard-address", ":0", "--uncertainty",
+                  model=tiny_uncertainty_model) == 0
     stdout = capsys.readouterr().out
     assert "cluster: LocalCluster of 1 worker(s)" in stdout and "series: 2 dates done" in stdout
     assert sorted(os.listdir(dask)) == sorted(os.listdir(single))
@@ -310,9 +326,15 @@ def test_series_on_a_local_dask_cluster_goes_through_batch(earth_search, tiny_sr
             else:
                 # measured here: mean 0.06-1.1 DN, at most 21 DN (0.0021 reflectance) in B8A, B11, B12
                 assert diff.mean() <= 1.5 and diff.max() <= 30, (band, diff.max(), diff.mean())
+        layer = dask / f"{date}_18SVG_uncertainty.tif"
+        have = check_uncertainty_layer(layer, b.GetDescription())
+        want = check_uncertainty_layer(single / f"{date}_18SVG_uncertainty.tif", a.GetDescription())
+        # the same caveat (the blur measured on another window) allows a difference; measured here: at most 3e-5 DN
+        np.testing.assert_allclose(have, want, rtol=0.05, atol=0.5, equal_nan=True)
 
 
-def test_cancel_after_the_first_date_keeps_it_and_leaves_nothing_half_written(earth_search, tiny_sr_model, tmp_path):
+def test_cancel_after_the_first_date_keeps_it_and_leaves_nothing_half_written(earth_search, tiny_uncertainty_model,
+                                                                              tmp_path):
     from digisat_plugin.core.catalog import get_source
     from digisat_plugin.core.errors import Cancelled
     from digisat_plugin.core.io.aoi import parse_aoi
@@ -331,9 +353,10 @@ def test_cancel_after_the_first_date_keeps_it_and_leaves_nothing_half_written(ea
     with pytest.raises(Cancelled):
         run_series(get_source("stac", earth_search.url), parse_aoi(AOI), "2024-06-01", "2024-06-30", str(out),
                    max_cloud=30, bands=BANDS.split(","), indices=["NDVI"], progress=Progress(None, lambda: bool(stop)),
-                   notify=notify, model_dir=tiny_sr_model, device="cpu")
+                   notify=notify, model_dir=tiny_uncertainty_model, device="cpu", uncertainty=True)
     assert [line.split(" (")[0] for line in lines] == ["done 2024-06-25"]
-    assert sorted(os.listdir(out)) == sorted(["2024-06-25_18SVG_NDVI.tif", "2024-06-25_18SVG_enhanced.tif"] + INDEX_FILES)
+    assert sorted(os.listdir(out)) == sorted(["2024-06-25_18SVG_NDVI.tif", "2024-06-25_18SVG_enhanced.tif",
+                                              "2024-06-25_18SVG_uncertainty.tif"] + INDEX_FILES)
     assert os.listdir(out / "items") == ["2024-06-25_18SVG.json"]
     doc = json.loads((out / "series.json").read_text())
     assert [(e["date"], e["status"]) for e in doc["dates"]] == [("2024-06-25", "done")]
@@ -370,3 +393,32 @@ def test_write_index_reads_each_bands_scale_and_offset_and_keeps_no_data(tmp_pat
     with pytest.raises(InputError, match=r"^--index NBR: .*enhanced.tif has no band B12$"):
         indices.write_index(str(src), "NBR", str(tmp_path / "nbr.tif"))
     assert not (tmp_path / "nbr.tif").exists()
+
+
+def test_uncertainty_layer_per_date_equals_superresolves(earth_search, tiny_uncertainty_model, tmp_path, capsys):
+    """series --uncertainty: <date>_<tile>_uncertainty.tif beside each date's enhanced raster, equal to
+    `superresolve --uncertainty` of the fetched window; listed in series.json and the STAC items; a
+    rerun redoes a date whose layer is missing (the layer needs the engine's run) and skips the others."""
+    out, keep = tmp_path / "series", tmp_path / "fetched"
+    assert series(earth_search.url, out, "--uncertainty", model=tiny_uncertainty_model, workdir=keep) == 0
+    assert "series: 2 dates done" in capsys.readouterr().out
+    expected = sorted(f"{d}_18SVG_{what}.tif" for d in CLEAR for what in ("enhanced", "uncertainty"))
+    assert sorted(os.listdir(out)) == sorted(expected + INDEX_FILES)
+    doc = json.loads((out / "series.json").read_text())
+    assert [e["uncertainty"] for e in doc["dates"]] == [f"{d}_18SVG_uncertainty.tif" for d in CLEAR]
+    assert doc["query"]["uncertainty"] is True
+    item = json.loads((out / "items" / f"{CLEAR[1]}_18SVG.json").read_text())
+    assert item["assets"]["uncertainty"]["href"] == f"../{CLEAR[1]}_18SVG_uncertainty.tif"
+    for date, item_id in zip(CLEAR, ("S2A_T18SVG_20240625T154721_L2A", "S2B_T18SVG_20240628T155719_L2A"), strict=True):
+        ref, ref_unc = tmp_path / f"single_{date}.tif", tmp_path / f"single_{date}_unc.tif"
+        single_run(keep / item_id, ref, tiny_uncertainty_model, uncertainty=ref_unc)
+        check_uncertainty_layer(out / f"{date}_18SVG_uncertainty.tif", out / f"{date}_18SVG_enhanced.tif",
+                                gdal.Open(str(ref_unc)).ReadAsArray())
+    stamps = {name: os.stat(out / name).st_mtime_ns for name in expected}
+    os.remove(out / f"{CLEAR[0]}_18SVG_uncertainty.tif")
+    assert series(earth_search.url, out, "--uncertainty", model=tiny_uncertainty_model) == 0
+    assert "series: 1 dates done, 1 skipped" in capsys.readouterr().out
+    assert sorted(os.listdir(out)) == sorted(expected + INDEX_FILES)
+    now = {name: os.stat(out / name).st_mtime_ns for name in expected}
+    assert sorted(n for n in expected if now[n] != stamps[n]) == [f"{CLEAR[0]}_18SVG_enhanced.tif",
+                                                                 f"{CLEAR[0]}_18SVG_uncertainty.tif"]

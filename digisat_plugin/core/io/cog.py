@@ -50,6 +50,23 @@ def check_writable(path: str) -> None:
         raise OutputError(f"{path}: cannot write output: the existing file is read-only")
 
 
+def check_outputs(output_path: str, original_path: str | None = None, uncertainty_path: str | None = None) -> None:
+    """check_writable for an output and its companions (the --original bands as delivered, the
+    --uncertainty layer), which must be three different files; one-line OutputErrors naming the option."""
+    check_writable(output_path)
+    taken = {os.path.abspath(output_path): "the output file"}
+    for option, path in (("--original", original_path), ("--uncertainty", uncertainty_path)):
+        if not path:
+            continue
+        if os.path.abspath(path) in taken:
+            raise OutputError(f"{option} {path}: must not be {taken[os.path.abspath(path)]}")
+        try:
+            check_writable(path)
+        except OutputError as exc:
+            raise OutputError(f"{option} {exc}") from None
+        taken[os.path.abspath(path)] = f"the {option} file"
+
+
 # Pixel types the writers make: the enhanced bands (uint16 DN) and the uncertainty layer (float32).
 DTYPES = {"uint16": gdal.GDT_UInt16, "float32": gdal.GDT_Float32}
 
@@ -173,11 +190,13 @@ def set_items(ds, band_names, items: dict, band: str | None = None) -> None:
             target.SetMetadataItem(str(key), str(value))
 
 
-def assemble_cog(path: str, parts, width: int, height: int, band_names, geotransform, crs_wkt: str, nodata: int = 0,
-                 band_metadata: dict | None = None, metadata: dict | None = None, progress=None) -> str:
+def assemble_cog(path: str, parts, width: int, height: int, band_names, geotransform, crs_wkt: str,
+                 nodata: float = 0, band_metadata: dict | None = None, metadata: dict | None = None, progress=None,
+                 dtype: str = "uint16") -> str:
     """Publish the pieces `parts` (GTiffs on the same grid, e.g. from PartWriter) as one COG at
     `path`, width x height px from `geotransform`: through a VRT (no copy) and GDAL's COG driver
-    into a temporary file renamed when complete. Pixels no piece covers are no-data."""
+    into a temporary file renamed when complete. Pixels no piece covers are no-data. dtype: the
+    pieces' pixel type (float32: the uncertainty layer, nodata NaN), for the COG's predictor."""
     check_writable(path)
     bound_gdal_cache()
     missing = [p for p in parts if not os.path.isfile(p)]
@@ -195,7 +214,7 @@ def assemble_cog(path: str, parts, width: int, height: int, band_names, geotrans
                                f"{vrt.RasterYSize if vrt else 0} px mosaic, not {width} x {height}")
         describe(vrt, band_names, geotransform, crs_wkt, nodata, band_metadata, metadata)
         vrt.FlushCache()
-        translate_cog(vrt, tmp_cog, os.path.abspath(path), progress)
+        translate_cog(vrt, tmp_cog, os.path.abspath(path), progress, cog_options(dtype))
         vrt = None
     except RuntimeError as exc:
         raise OutputError(f"{path}: cannot assemble the pieces ({first_line(exc)})") from None

@@ -14,9 +14,9 @@ from dataclasses import astuple, dataclass, field
 import numpy as np
 
 from ..definitions import BANDS_10M, OPTIONAL_BANDS, ORDER, sort_bands
-from ..errors import Cancelled, DigisatError, InputError, OutputError
+from ..errors import Cancelled, DigisatError, InputError
 from ..io.aoi import Window, window_for, window_geotransform
-from ..io.cog import CogWriter, check_writable
+from ..io.cog import CogWriter, check_outputs
 from ..io.output_scale import OutputScale
 from ..io.product import ALIGN, open_product
 from ..progress import as_progress
@@ -184,15 +184,7 @@ def superresolve(input_path, output_path, aoi=None, bands=None, original_path=No
     if adapt_steps < 0:
         raise InputError(f"--adapt-steps: expected 0 (off) or a positive number of steps, got {adapt_steps}")
     progress = as_progress(progress)
-    check_writable(output_path)
-    if original_path:
-        if os.path.abspath(original_path) == os.path.abspath(output_path):
-            raise OutputError(f"{original_path}: the original companion must not be the output file")
-        check_writable(original_path)
-    if uncertainty_path:
-        if os.path.abspath(uncertainty_path) in {os.path.abspath(p) for p in (output_path, original_path) if p}:
-            raise OutputError(f"{uncertainty_path}: the uncertainty layer must not be the output or original file")
-        check_writable(uncertainty_path)
+    check_outputs(output_path, original_path, uncertainty_path)
     progress.update(0.0, "opening product")
     product = open_product(input_path)
     try:
@@ -303,21 +295,49 @@ def original_metadata(plan) -> dict:
             "metadata": {k: v for k, v in plan.metadata.items() if k != "DIGISAT_GUARD"}}
 
 
-def uncertainty_writer(path, plan: ScenePlan, calibration, writer=None):
-    """The uncertainty layer's writer (a CogWriter, or `writer`, e.g. core.io.cog.PartWriter): float32,
-    NaN where the output has no data, the output's band names and order, what it means in its metadata."""
-    from ..io.cog import CogWriter
+def piece_geotransform(plan: ScenePlan, piece: Piece) -> tuple:
+    """The geotransform of `piece`'s own raster (its top-left corner on the plan's grid)."""
+    gt = plan.geotransform
+    return (gt[0] + (piece.col - plan.window.col) * gt[1], gt[1], 0.0,
+            gt[3] + (piece.row - plan.window.row) * gt[5], 0.0, gt[5])
 
+
+def uncertainty_items(plan: ScenePlan, calibration) -> dict:
+    """What the uncertainty layer of `plan` says about itself: {"band_metadata": ..., "metadata": ...}
+    (CogWriter / assemble_cog keywords): what each band holds, the calibration, the plan's fingerprint."""
     items = {}
     for band in plan.bands:
         how = plan.band_metadata.get(band, {}).get("DIGISAT_METHOD", "")
         items[band] = {"DIGISAT_UNCERTAINTY": "0: copied as delivered" if band in BANDS_10M else
                        "no data: no calibration for this band" if writing_net(band) is None else
                        f"expected absolute error of: {how}"}
-    return (writer or CogWriter)(path, plan.width, plan.height, plan.bands, plan.geotransform, plan.crs_wkt,
-                                 nodata=float("nan"), band_metadata=items,
-                                 metadata=dict(calibration.items(), DIGISAT_FINGERPRINT=plan.fingerprint()),
-                                 dtype="float32")
+    return {"band_metadata": items, "metadata": dict(calibration.items(), DIGISAT_FINGERPRINT=plan.fingerprint())}
+
+
+def uncertainty_writer(path, plan: ScenePlan, calibration, writer=None, piece: Piece | None = None,
+                       metadata: dict | None = None):
+    """The uncertainty layer's writer (a CogWriter, or `writer`, e.g. core.io.cog.PartWriter): float32,
+    NaN where the output has no data, the output's band names and order, what it means in its metadata
+    (uncertainty_items). piece: write only that piece of the plan (core.batch), on its own grid;
+    metadata: more dataset items (a piece's plan fingerprint)."""
+    from ..io.cog import CogWriter
+
+    items = uncertainty_items(plan, calibration)
+    if metadata:
+        items["metadata"].update(metadata)
+    width, height, gt = ((piece.width, piece.height, piece_geotransform(plan, piece)) if piece is not None
+                         else (plan.width, plan.height, plan.geotransform))
+    return (writer or CogWriter)(path, width, height, plan.bands, gt, plan.crs_wkt, nodata=float("nan"),
+                                 dtype="float32", **items)
+
+
+def assemble_uncertainty(path, parts, plan: ScenePlan, calibration, progress=None) -> str:
+    """The uncertainty layer's pieces (uncertainty_writer with a piece) into one COG at `path`
+    (core.io.cog.assemble_cog: temporary name, renamed when complete)."""
+    from ..io.cog import assemble_cog
+
+    return assemble_cog(path, parts, plan.width, plan.height, plan.bands, plan.geotransform, plan.crs_wkt,
+                        nodata=float("nan"), progress=progress, dtype="float32", **uncertainty_items(plan, calibration))
 
 
 def stream_piece(plan: ScenePlan, piece: Piece, writers, predictor=None, progress=None, product=None,
@@ -490,5 +510,5 @@ def _write_spread(writer, calibration, scale, bands, ratios, natives, feats, row
         writer.write(band, row, col, np.where(mask, np.nan, values).astype(np.float32))
 
 
-__all__ = ["superresolve", "plan_scene", "stream_piece", "ScenePlan", "Piece", "SuperResolveResult", "Cancelled",
+__all__ = ["superresolve", "plan_scene", "stream_piece", "uncertainty_writer", "assemble_uncertainty", "ScenePlan", "Piece", "SuperResolveResult", "Cancelled",
            "DigisatError"]

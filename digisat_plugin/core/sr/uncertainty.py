@@ -34,7 +34,7 @@ import os
 import numpy as np
 from scipy.ndimage import uniform_filter
 
-from ..errors import InputError
+from ..errors import DigisatError, InputError
 from .resample import upsample
 
 FEATURES = ("detail", "correction", "gradient", "level", "laplacian")
@@ -122,3 +122,17 @@ def load_calibration(model_dir: str) -> Calibration:
             return Calibration(json.load(f), path)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{path}: unreadable uncertainty calibration ({exc})") from None
+
+
+def check_calibration(model_dir: str | None = None) -> None:
+    """Before any work (enhance, batch, series): the layer needs the calibration beside the networks
+    (`model_dir`, default model_weights/); a one-line InputError naming --uncertainty."""
+    from .weights import default_model_dir
+
+    folder = model_dir or default_model_dir()
+    if not os.path.isdir(folder):
+        return  # no model folder at all: the networks' own check says so, naming --model
+    try:
+        load_calibration(folder)
+    except DigisatError as exc:
+        raise InputError(f"--uncertainty: {exc}") from None
