@@ -26,7 +26,17 @@ import numpy as np
 
 from ..definitions import BANDS_10M, GUARD_PROTOCOLS
 from ..sr.guided import BLUR_QUANTUM
-from ..sr.spec import SPECS, Prepared, blur_parts, prepare_inputs, valid_at, window_blur, with_shares
+from ..sr.spec import (
+    SPECS,
+    Prepared,
+    blur_parts,
+    centre_fit,
+    prepare_inputs,
+    valid_at,
+    window_blur,
+    window_fit,
+    with_shares,
+)
 from ..wald import MIN_LOW_PIXELS, degrade, degrade_bands
 
 PROTOCOLS = GUARD_PROTOCOLS
@@ -79,6 +89,13 @@ FLOOR_PROTOCOL = "mtf"
 # limit (1.5 x guided-linear's error + 1 % of the mean), measured on the window's centre: the rest of
 # the window is not measured, so not to the limit itself.
 CONSISTENCY_TARGET = 0.8
+# The centre on which the floor measures that error, base pixels a side (a multiple of 36; the
+# written output is computed there only, with the network's margin around it): 288 px are 16 x 16
+# blocks of 3 x 3 delivered 60 m pixels. An RMSE over n blocks has a relative standard error of
+# about 1 / sqrt(2 n), 4-5 % for 256, well within the 20 % CONSISTENCY_TARGET leaves below the
+# limit; writing the whole checked window (up to MAX_SIZE a side) to measure it took 2-3 x the
+# guard's own check.
+FLOOR_CENTRE = 288
 
 
 @dataclass
@@ -174,12 +191,13 @@ def outside_training_blur(card: dict, spec, blur) -> str:
     return "; ".join(out)
 
 
-def check(predictor, native: dict, ratios: dict, net: str, blur=None) -> GuardDecision:
+def check(predictor, native: dict, ratios: dict, net: str, blur=None, prior=None) -> GuardDecision:
     """Decide for one network (`_check`), then, for FLOOR_NETS, hold what it writes to global
-    guided-linear (`linear_floor`). Arguments as `_check`."""
+    guided-linear (`linear_floor`). Arguments as `_check`; prior: the window's (with blur, the fit
+    the engine writes it with: spec.centre_fit), for the floor."""
     decision = _check(predictor, native, ratios, net, blur)
     if net in FLOOR_NETS:
-        decision.linear = linear_floor(predictor, native, ratios, net, decision)
+        decision.linear = linear_floor(predictor, native, ratios, net, decision, blur, prior)
     return decision
 
 
@@ -274,12 +292,31 @@ def _top_left(native: dict, ratios: dict, spec, cell: int) -> dict:
     return {b: native[b][: h // ratios[b], : w // ratios[b]] for b in spec.inputs}
 
 
-def _written(predictor, native, ratios, spec, written) -> np.ndarray:
-    out = predictor.predict(native, ratios, list(spec.outputs), methods={spec.name: written})
+def _written(predictor, native, ratios, spec, written, fit) -> np.ndarray:
+    out = predictor.predict(native, ratios, list(spec.outputs), methods={spec.name: written}, fits={spec.name: fit})
     return np.stack([out[b] for b in spec.outputs])
 
 
-def linear_floor(predictor, native: dict, ratios: dict, net: str, decision: GuardDecision) -> dict | None:
+def _centre(native: dict, ratios: dict, spec, side: int, margin: int) -> tuple:
+    """(the window's centre of at most `side` base pixels a side with `margin` more around it where the
+    window has them, the centre's offset in that part); all aligned to the outputs' grid."""
+    s = spec.scale
+    base = next(b for b in spec.inputs if ratios[b] == 1)
+    height, width = native[base].shape
+    box = []
+    for d in (height, width):
+        n = min(side, d) // (6 * s) * 6 * s
+        start = (d - n) // 2 // (6 * s) * 6 * s
+        lo = max(start - margin, 0) // (6 * s) * 6 * s
+        hi = min(-(-(start + n + margin) // (6 * s)) * 6 * s, d // (6 * s) * 6 * s)
+        box.append((lo, hi, start - lo, n))
+    (r0, r1, ro, rn), (c0, c1, co, cn) = box
+    part = {b: native[b][r0 // ratios[b]: r1 // ratios[b], c0 // ratios[b]: c1 // ratios[b]] for b in spec.inputs}
+    return part, (ro, co, rn, cn)
+
+
+def linear_floor(predictor, native: dict, ratios: dict, net: str, decision: GuardDecision, blur=None,
+                 prior=None) -> dict | None:
     """Hold what `decision` writes to global guided-linear (guided.guided_linear), per output band,
     on the window itself (no truth needed). Returns GuardDecision.linear, or None where the window
     has too little data for a regression.
@@ -294,7 +331,8 @@ def linear_floor(predictor, native: dict, ratios: dict, net: str, decision: Guar
        would favour the blur-aware estimate, under no blur the reverse. Smaller windows keep all of it.
     2. Radiometry (core/quality/fullscale.py's criterion, guided-linear its reference): on the window
        as delivered, the output averaged over blocks of BLOCK x BLOCK delivered pixels against the
-       delivered band. Where that error is over CONSISTENCY_TARGET of 1.5 x guided-linear's plus 1 %
+       delivered band, on the window's centre (FLOOR_CENTRE, written with the window's blur and
+       prior: `blur`/`prior`, else as Predictor.predict fits them on the window). Where that error is over CONSISTENCY_TARGET of 1.5 x guided-linear's plus 1 %
        of the band's mean, one round of back-projection onto the delivered band is added, weighted
        just enough to bring it there (the round takes the error to near 0; the error is about
        linear in the weight).
@@ -317,16 +355,18 @@ def linear_floor(predictor, native: dict, ratios: dict, net: str, decision: Guar
     why = []
     written = decision.written()
     height, width = native[BANDS_10M[0]].shape
+    if blur is None or (spec.prior and prior is None):
+        blur, prior = window_fit(native, spec, valid)
     if min(height, width) >= min_size(net):
-        blur = blur_parts(spec, window_blur(native, spec, valid))[0]
+        widths = blur_parts(spec, blur)[0]
         reduced = degrade_bands(native, s, FLOOR_PROTOCOL)
         for i, band in enumerate(spec.outputs):
-            reduced[band] = degrade(native[band], s, float(blur[i]))
+            reduced[band] = degrade(native[band], s, float(widths[i]))
         if valid.sum() >= MIN_LOW_PIXELS * MIN_LOW_PIXELS:  # valid: the reduced window's base grid
             truth = np.stack([native[b] for b in spec.outputs])[:, valid].astype(np.float64)
             rlow = np.stack([reduced[b] for b in spec.outputs]).astype(np.float32)
             rlin = guided_linear(rlow, np.stack([reduced[b] for b in BANDS_10M]), s, valid_at(reduced, spec))
-            rout = _written(predictor, reduced, ratios, spec, written)
+            rout = _written(predictor, reduced, ratios, spec, written, centre_fit(reduced, spec))
             step = (rout - rlin)[:, valid].astype(np.float64)
             gain = np.sum(step * (truth - rlin[:, valid]), axis=1)
             best = np.clip(gain / np.maximum(np.sum(step * step, axis=1), 1e-12), 0.0, 1.0)
@@ -337,8 +377,12 @@ def linear_floor(predictor, native: dict, ratios: dict, net: str, decision: Guar
                            "to it on " + ", ".join(lost))
     floor = {"slopes": slopes.tolist(), "shares": [round(float(w), 3) for w in shares],
              "consistency": [0.0] * len(spec.outputs)}
-    out = _written(predictor, native, ratios, spec, {"written": written, **floor})
-    lin = guided_linear(low, guides, s, valid)
+    part, (ro, co, rn, cn) = _centre(native, ratios, spec, FLOOR_CENTRE, predictor.net(net).margin)
+    out = _written(predictor, part, ratios, spec, {"written": written, **floor}, (blur, prior))
+    out = out[:, ro:ro + rn, co:co + cn]
+    low = np.stack([part[b] for b in spec.outputs]).astype(np.float32)
+    lin = guided_linear(low, np.stack([part[b] for b in BANDS_10M]), s, slopes=slopes)[:, ro:ro + rn, co:co + cn]
+    low = low[:, ro // s:(ro + rn) // s, co // s:(co + cn) // s]
     weights = []
     for i in range(len(spec.outputs)):
         err, ref = block_error(out[i], low[i], s), block_error(lin[i], low[i], s)

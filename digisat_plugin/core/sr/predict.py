@@ -238,11 +238,12 @@ class Predictor:
         return y, base, loaded.margin - crop
 
     def predict(self, native: dict, ratios: dict, targets, tile_size=None, progress=None, methods=None,
-                spread=False):
+                spread=False, fits=None):
         """Super-resolve in-memory native-grid arrays (model scale) of one image.
 
         The base grid is given by the ratio-1 bands; its size must be a multiple of 6. The blur
-        and prior are estimated on the whole image (pixels without data left out). methods: as in run_tiles.
+        and prior are estimated on the whole image (pixels without data left out), unless given in
+        fits (net name -> (blur, prior), e.g. a larger window's: spec.centre_fit). methods: as in run_tiles.
         Returns band -> float32 base-grid array for every target band; with spread, also band ->
         (F, H, W) uncertainty features (core/sr/uncertainty.py) for every band a network writes.
         """
@@ -250,7 +251,8 @@ class Predictor:
         height, width = native[base].shape
         blur, priors = {}, {}
         for spec in nets_for(targets):
-            blur[spec.name], priors[spec.name] = window_fit(native, spec, valid_at(native, spec))
+            blur[spec.name], priors[spec.name] = (fits or {}).get(spec.name) or window_fit(native, spec,
+                                                                                          valid_at(native, spec))
 
         def read(name, row, col, h, w):
             r, arr = ratios[name], native[name]
