@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..sr.guided import guided_global
+from ..sr.guided import guided_linear as _guided_linear
 from ..sr.resample import upsample
 
 
@@ -19,6 +19,7 @@ def bicubic(low: np.ndarray, s: int) -> np.ndarray:
     return upsample(low, s, "cubic")
 
 
-def guided_linear(low: np.ndarray, guides: np.ndarray, s: int) -> np.ndarray:
-    """low: (B, h, w) bands to sharpen; guides: (G, h*s, w*s) 10 m bands -> (B, h*s, w*s)."""
-    return guided_global(low, guides, s)
+def guided_linear(low: np.ndarray, guides: np.ndarray, s: int, valid=None) -> np.ndarray:
+    """low: (B, h, w) bands to sharpen; guides: (G, h*s, w*s) 10 m bands -> (B, h*s, w*s);
+    valid: optional (h, w) mask of the pixels the regression uses (core/sr/guided.guided_linear)."""
+    return _guided_linear(low, guides, s, valid)

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..definitions import BANDS_10M, PROTOCOLS
 from ..errors import OutputError
+from ..sr.resample import block_mean
 from ..sr.spec import SPECS
 from ..wald import MIN_LOW_PIXELS, crop, degraded_scene
 from .baselines import bicubic, guided_linear
@@ -50,7 +51,7 @@ def predictions(scene, s: int, protocol: str, predict, predictor=None) -> tuple:
     preds = {
         "model": np.stack([model_out[b] for b in spec.outputs]),
         "bicubic": bicubic(low_targets, s),
-        "guided_linear": guided_linear(low_targets, guides, s),
+        "guided_linear": guided_linear(low_targets, guides, s, block_mean((~low.nodata).astype(np.float32), s) == 1),
     }
     decision = None
     if predictor is not None:
@@ -58,7 +59,11 @@ def predictions(scene, s: int, protocol: str, predict, predictor=None) -> tuple:
         est = predictor.predict(native, low.ratios, list(spec.outputs), methods={spec.name: "guided"})
         preds["guided_estimate"] = np.stack([est[b] for b in spec.outputs])
         decision = guard_check(predictor, native, low.ratios, spec.name)
-        preds["guarded"] = decision.mix(preds["model"], preds["guided_estimate"])
+        if decision.linear is None:
+            preds["guarded"] = decision.mix(preds["model"], preds["guided_estimate"])
+        else:  # held to global guided-linear (the guard's linear floor)
+            out = predictor.predict(native, low.ratios, list(spec.outputs), methods={spec.name: decision.written()})
+            preds["guarded"] = np.stack([out[b] for b in spec.outputs])
     return ref, preds, ~low.nodata, decision
 
 

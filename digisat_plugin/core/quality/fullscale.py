@@ -5,7 +5,9 @@ There is no 10 m truth for a 20 m or 60 m band, but two things can be checked on
 - averaged over blocks of 3 x 3 delivered pixels, the enhanced band matches the delivered band
   averaged the same way. Coarse blocks, because a network that rightly undoes the sensor's blur
   moves single delivered pixels; the limit is 1.5 x the guided estimate's error on the same
-  blocks plus 1 % of the band's mean.
+  blocks plus 1 % of the band's mean. Global guided-linear (core/sr/guided.guided_linear) is the
+  second reference: the 60 m bands are held to the same limit on its error (`linear` columns),
+  which the guard's linear floor enforces (core/quality/guard.py).
 What is written is what the engine writes: the guard decides per network (core/quality/guard.py).
 """
 
@@ -13,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..definitions import BANDS_10M
+from ..sr.guided import guided_linear
 from ..sr.predict import nets_for, writing_net
 from ..sr.resample import block_mean
 from .guard import check
@@ -38,6 +42,7 @@ def consistency_rows(predictor, native: dict, ratios: dict, targets, guard: bool
     methods = {net: d.written() for net, d in decisions.items()}
     enhanced = predictor.predict(native, ratios, targets, methods=methods)
     guided = predictor.predict(native, ratios, targets, methods={spec.name: "guided" for spec in nets_for(targets)})
+    guides = np.stack([native[b] for b in BANDS_10M])
     rows = []
     for band in targets:
         r = ratios[band]
@@ -52,6 +57,8 @@ def consistency_rows(predictor, native: dict, ratios: dict, targets, guard: bool
             return float(np.sqrt(np.mean((block_mean(values, r * BLOCK)[blocks_valid] - ref) ** 2)))
 
         rmse_e, rmse_g = block_rmse(enhanced[band]), block_rmse(guided[band])
+        rmse_l = block_rmse(guided_linear(delivered[None], guides, r, valid)[0])
+        limit_l = BLOCK_FACTOR * rmse_l + BLOCK_SLACK * mean_d
         rows.append({
             "band": band, "mean_delivered": mean_d, "mean_enhanced": mean_e,
             "bias_percent": 100.0 * (mean_e - mean_d) / mean_d,
@@ -59,9 +66,22 @@ def consistency_rows(predictor, native: dict, ratios: dict, targets, guard: bool
             "block_rmse_enhanced": rmse_e, "block_rmse_guided": rmse_g,
             "block_limit": BLOCK_FACTOR * rmse_g + BLOCK_SLACK * mean_d,
             "block_ok": rmse_e <= BLOCK_FACTOR * rmse_g + BLOCK_SLACK * mean_d,
+            "block_rmse_linear": rmse_l, "block_limit_linear": limit_l, "block_ok_linear": rmse_e <= limit_l,
             "method": _written(decisions.get(getattr(writing_net(band), "name", "")), band),
         })
     return rows
+
+
+def block_error(values: np.ndarray, delivered: np.ndarray, ratio: int) -> float:
+    """RMSE of `values` (base grid) averaged over blocks of BLOCK x BLOCK delivered pixels against
+    `delivered` (the band's grid, 0 = no data) averaged the same way, over blocks with data."""
+    h, w = (d // BLOCK * BLOCK for d in delivered.shape)
+    delivered = delivered[:h, :w]
+    blocks_valid = block_mean((delivered != 0).astype(np.float32), BLOCK) == 1.0
+    if not blocks_valid.any():
+        return 0.0
+    diff = block_mean(values[:h * ratio, :w * ratio], ratio * BLOCK) - block_mean(delivered, BLOCK)
+    return float(np.sqrt(np.mean(diff[blocks_valid] ** 2)))
 
 
 def _written(decision, band: str) -> str:

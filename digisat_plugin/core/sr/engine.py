@@ -408,7 +408,7 @@ def _check_window(product, predictor, window, bands, guard, progress):
         checks = {}
 
         def start_check(spec, fit):
-            checks[spec.name] = pool.submit(check, predictor, native, ratios, spec.name, fit[0])
+            checks[spec.name] = pool.submit(check, predictor, native, ratios, spec.name, fit[0], fit[1])
 
         fits = centre_fits(native, specs, on_fit=start_check if guard else None)
         blur, priors = {k: f[0] for k, f in fits.items()}, {k: f[1] for k, f in fits.items()}

@@ -4,7 +4,8 @@ A coarse band y (grid factor s) is regressed on the 10 m bands averaged to its g
 estimate at 10 m is the cubic upsampling of y plus the 10 m high-pass detail
 (band minus its cubic-upsampled block mean) weighted by the regression coefficients.
 
-- `guided_global`: one regression over the whole image (the baseline in core/quality).
+- `guided_linear`: one regression over the whole window (the baseline in core/quality, and the
+  floor the written 60 m bands are held to).
 - `guided_local`: coefficients from a (2R+1)^2 low-resolution window around each pixel, with a
   small ridge term, so each output pixel depends only on pixels within `local_reach(s)` base
   pixels: tiled and untiled results agree when tiles overlap by that much. The networks learn
@@ -100,16 +101,44 @@ def _detail(guides: np.ndarray, guides_low: np.ndarray, s: int) -> np.ndarray:
     return guides - upsample(guides_low, s, "cubic")
 
 
-def guided_global(low: np.ndarray, guides: np.ndarray, s: int) -> np.ndarray:
-    """low: (B, h, w); guides: (G, h*s, w*s) -> (B, h*s, w*s) float32."""
+def linear_slopes(low: np.ndarray, guides: np.ndarray, s: int, valid=None) -> np.ndarray:
+    """Per band, the slopes of one least-squares fit (with an intercept) of the band on the guides'
+    s x s block means over the whole window: (G, B) float64, those of `guided_linear`.
+
+    low: (B, h, w); guides: (G, h*s, w*s); valid: (h, w) pixels to fit on (default all); pixels where
+    the band, or a guide anywhere in the block, is 0 (no data) are left out either way. A band with
+    too few pixels gets slopes 0 (its cubic upsampling)."""
     low = np.asarray(low, dtype=np.float64)
-    guides = np.asarray(guides, dtype=np.float64)
-    guides_low = block_mean(guides, s).astype(np.float64)
-    ones = np.ones((1,) + guides_low.shape[1:])
-    design = np.concatenate([ones, guides_low]).reshape(len(guides) + 1, -1).T
-    coef, *_ = np.linalg.lstsq(design, low.reshape(len(low), -1).T, rcond=None)  # (G+1, B)
-    out = upsample(low, s, "cubic") + np.tensordot(coef[1:].T, _detail(guides, guides_low, s), axes=1)
-    return out.astype(np.float32)
+    guides = np.asarray(guides, dtype=np.float32)
+    guides_low = block_mean(guides, s)
+    mask = np.ones(low.shape[-2:], bool) if valid is None else np.asarray(valid, bool).copy()
+    mask &= block_mean((guides == 0).any(axis=0).astype(np.float32)[None], s)[0] == 0
+    out = np.zeros((len(guides), len(low)))
+    for b in range(len(low)):
+        rows = mask & (low[b] != 0)
+        if rows.sum() <= len(guides) + 1:
+            continue
+        design = np.concatenate([np.ones((1, int(rows.sum()))), guides_low[:, rows].astype(np.float64)]).T
+        coef, *_ = np.linalg.lstsq(design, low[b][rows], rcond=None)
+        out[:, b] = coef[1:]
+    return out
+
+
+def guided_linear(low: np.ndarray, guides: np.ndarray, s: int, valid=None, slopes=None) -> np.ndarray:
+    """The global guided-linear estimate: low: (B, h, w); guides: (G, h*s, w*s) -> (B, h*s, w*s) float32.
+
+    Per band, one least-squares fit of the band on the guides' s x s block means over the whole
+    window (`linear_slopes`, on `valid`), then the band's cubic upsampling plus each guide's detail
+    (the guide minus its cubic-upsampled block mean) weighted by its slope. slopes: (G, B) to use
+    instead of fitting. A baseline of every evaluation (core/quality/baselines.py) and the floor the
+    written 60 m bands are held to (core/quality/guard.py, `linear_floor`).
+    """
+    guides = np.asarray(guides, dtype=np.float32)
+    if slopes is None:
+        slopes = linear_slopes(low, guides, s, valid)
+    detail = _detail(guides, block_mean(guides, s), s)
+    out = upsample(np.asarray(low, np.float32), s, "cubic")
+    return (out + np.tensordot(np.asarray(slopes, np.float32).T, detail, axes=1)).astype(np.float32)
 
 
 def guided_local(low: np.ndarray, guides: np.ndarray, s: int, radius: int = LOCAL_RADIUS, sigma=None,

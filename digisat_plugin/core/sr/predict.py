@@ -16,7 +16,7 @@ from ..io.aoi import Window
 from ..io.product import read_mirrored
 from .consistency import enforce_consistency
 from .guided import local_scale
-from .resample import upsample
+from .resample import block_mean, upsample
 from .session import device_name, providers_for
 from .spec import NET20, NET60, guided_estimate, prepare_inputs, shares_lift, valid_at, window_fit, with_shares
 from .threads import available
@@ -25,6 +25,31 @@ from .uncertainty import features as uncertainty_features
 from .weights import default_model_dir, load_net
 
 DEFAULT_BATCH = 2
+
+
+def apply_floor(y: np.ndarray, inputs: dict, spec, floor: dict, crop: int) -> np.ndarray:
+    """What the guard's linear floor writes (core/quality/guard.py, `linear_floor`): per output band,
+    global guided-linear (the window's slopes) plus the share `shares` of the way to y, then one round
+    of back-projection onto the delivered band weighted by `consistency`.
+
+    y: (..., H, W, n_out) on the grid of `inputs` less `crop` base pixels on each side (crop and
+    the tile's core aligned to the outputs' grid; one round reaches 2 coarse pixels, within any
+    network's margin)."""
+    s = spec.scale
+    c = crop // s
+    guides = np.stack([inputs[b] for b in BANDS_10M], axis=-3)
+    low = np.stack([inputs[b] for b in spec.outputs], axis=-3)
+    detail = guides - upsample(block_mean(guides, s), s, "cubic")
+    lin = upsample(low, s, "cubic") + np.einsum("gb,...ghw->...bhw", np.asarray(floor["slopes"], np.float32), detail)
+    if crop:
+        lin, low = lin[..., crop:-crop, crop:-crop], low[..., c:-c, c:-c]
+    lin = np.moveaxis(lin, -3, -1)
+    out = lin + np.asarray(floor["shares"], np.float32) * (np.asarray(y, np.float32) - lin)
+    weight = np.asarray(floor["consistency"], np.float32)
+    if weight.any():
+        step = upsample(low - block_mean(np.moveaxis(out, -1, -3), s), s, "cubic")
+        out = out + weight * np.moveaxis(step, -3, -1)
+    return out.astype(np.float32)
 
 
 def nets_for(targets) -> list:
@@ -194,24 +219,31 @@ class Predictor:
         the network, run only on the part of the tile its receptive field needs (the rest of the
         margin feeds the estimate)."""
         loaded = self.net(spec.name)
-        if methods.get(spec.name, "network") == "guided":  # no network input planes needed
+        method = methods.get(spec.name, "network")
+        floor = method if isinstance(method, dict) else None  # the guard's linear floor (quality/guard.py)
+        if floor is not None:
+            method = floor["written"]
+        if method == "guided":  # no network input planes needed
             estimate = guided_estimate(inputs, spec, blur[spec.name], priors.get(spec.name), lifted)
-            return estimate, estimate, loaded.margin
-        prepared = prepare_inputs(inputs, ratios, spec, blur[spec.name], priors.get(spec.name), lifted)
-        crop = loaded.margin - loaded.network_margin if loaded.network_margin else 0
-        prepared = prepared.cropped(crop)
-        y = self.run_net(spec.name, prepared)
-        shares = methods.get(spec.name, "network")
-        if not isinstance(shares, str):  # the guard's shares per band
-            y = with_shares(prepared.base, y, shares)
-        return y, prepared.base, loaded.margin - crop
+            y, base, crop = estimate, estimate, 0
+        else:
+            prepared = prepare_inputs(inputs, ratios, spec, blur[spec.name], priors.get(spec.name), lifted)
+            crop = loaded.margin - loaded.network_margin if loaded.network_margin else 0
+            prepared = prepared.cropped(crop)
+            y, base = self.run_net(spec.name, prepared), prepared.base
+            if not isinstance(method, str):  # the guard's shares per band
+                y = with_shares(base, y, method)
+        if floor is not None:
+            y = apply_floor(y, inputs, spec, floor, crop)
+        return y, base, loaded.margin - crop
 
     def predict(self, native: dict, ratios: dict, targets, tile_size=None, progress=None, methods=None,
-                spread=False):
+                spread=False, fits=None):
         """Super-resolve in-memory native-grid arrays (model scale) of one image.
 
         The base grid is given by the ratio-1 bands; its size must be a multiple of 6. The blur
-        and prior are estimated on the whole image (pixels without data left out). methods: as in run_tiles.
+        and prior are estimated on the whole image (pixels without data left out), unless given in
+        fits (net name -> (blur, prior), e.g. a larger window's: spec.centre_fit). methods: as in run_tiles.
         Returns band -> float32 base-grid array for every target band; with spread, also band ->
         (F, H, W) uncertainty features (core/sr/uncertainty.py) for every band a network writes.
         """
@@ -219,7 +251,8 @@ class Predictor:
         height, width = native[base].shape
         blur, priors = {}, {}
         for spec in nets_for(targets):
-            blur[spec.name], priors[spec.name] = window_fit(native, spec, valid_at(native, spec))
+            blur[spec.name], priors[spec.name] = (fits or {}).get(spec.name) or window_fit(native, spec,
+                                                                                          valid_at(native, spec))
 
         def read(name, row, col, h, w):
             r, arr = ratios[name], native[name]
