@@ -42,7 +42,7 @@ def main(argv=None) -> int:
         coef = fit(items)
         nets[net] = {"coefficients": [round(float(c), 6) for c in coef],
                      "scenes": sorted({it.scene for it in items}), "groups": sorted(GROUPS[s]),
-                     "written": sorted({f"{it.scene} {it.protocol}: {it.written}" for it in items})}
+                     "written": sorted({f"{it.scene} {it.protocol}: {_words(it.written)}" for it in items})}
         print(f"{net}: " + ", ".join(f"{f} {c:.4f}" for f, c in zip(FEATURES, coef, strict=True)))
     out = args.out or os.path.join(args.model, CALIBRATION_FILE)
     data = {"features": list(FEATURES), "nets": nets,
@@ -57,6 +57,14 @@ def main(argv=None) -> int:
     os.replace(out + ".tmp", out)
     print(f"wrote {out}")
     return 0
+
+
+def _words(written) -> str:
+    """The guard's decision (GuardDecision.written) without the linear floor's slopes."""
+    if isinstance(written, dict):
+        return (f"{written['written']}; linear floor: shares {written['shares']}, back-projection "
+                f"{written['consistency']}")
+    return str(written)
 
 
 if __name__ == "__main__":

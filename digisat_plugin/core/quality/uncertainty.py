@@ -18,11 +18,16 @@ from scipy.optimize import nnls
 from scipy.stats import spearmanr
 
 from ..sr.spec import SPECS
-from ..sr.uncertainty import combine
+from ..sr.uncertainty import FEATURES, combine
 from ..wald import crop, degraded_scene
 from .guard import check as guard_check
 
 FACTOR_NET = {2: "net20", 6: "net60"}
+# Features left out of a network's fit (coefficient 0). net60's correction is what the guard's linear
+# floor moved (the network never writes at x6 on these scenes): among the x6 pairs one band of one
+# case has it (Virginia's B09 under the MTF blur, back-projected by 0.30), and a coefficient fitted on
+# one band would apply to every window the floor moves.
+UNFITTED = {"net60": ("correction",)}
 PROXY_SIZE = 5  # the naive proxy: the output's local standard deviation over 5 x 5 px
 
 
@@ -72,7 +77,10 @@ def fit(items) -> np.ndarray:
         w = 1.0 / np.sqrt(max(len(it.error), 1))
         rows.append(it.features.T.astype(np.float64) * w)
         target.append(it.error.astype(np.float64) * w)
-    coef, _ = nnls(np.concatenate(rows), np.concatenate(target))
+    a = np.concatenate(rows)
+    fitted = [i for i, f in enumerate(FEATURES) if f not in UNFITTED.get(FACTOR_NET[items[0].s], ())]
+    coef = np.zeros(a.shape[1])
+    coef[fitted] = nnls(a[:, fitted], np.concatenate(target))[0]
     return coef
 
 
