@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from ..definitions import BANDS_10M, GUARD_PROTOCOLS
+from ..sr.consistency import back_projection
 from ..sr.guided import BLUR_QUANTUM
 from ..sr.spec import (
     SPECS,
@@ -315,6 +316,24 @@ def _centre(native: dict, ratios: dict, spec, side: int, margin: int) -> tuple:
     return part, (ro, co, rn, cn)
 
 
+def back_projection_weight(out: np.ndarray, low: np.ndarray, s: int, err: float, target: float) -> float:
+    """The weight of one round of back-projection that brings the block error `err` of `out` to
+    `target`, from the error measured after a whole round: the block error is convex in the weight,
+    so the chord between no round and a whole one lies above it, and the weight where the chord
+    meets the target is enough. 1 where even a whole round leaves it above the target (one round is
+    what fits in the networks' margins), 0 where it is already below. A whole cubic round does not
+    take the error to 0; taking the weight as if it did (1 - target / err) left the B01 of five
+    BigEarthNet patches outside the full-scale limit, this rule none (scripts/fullscale_check.py)."""
+    from .fullscale import block_error
+
+    if err <= target:
+        return 0.0
+    after = block_error(out + back_projection(out, low, s), low, s)
+    if after >= target:
+        return 1.0
+    return float(np.clip((err - target) / max(err - after, 1e-9), 0.0, 1.0))
+
+
 def linear_floor(predictor, native: dict, ratios: dict, net: str, decision: GuardDecision, blur=None,
                  prior=None) -> dict | None:
     """Hold what `decision` writes to global guided-linear (guided.guided_linear), per output band,
@@ -388,7 +407,7 @@ def linear_floor(predictor, native: dict, ratios: dict, net: str, decision: Guar
         err, ref = block_error(out[i], low[i], s), block_error(lin[i], low[i], s)
         mean = float(low[i][low[i] != 0].mean()) if (low[i] != 0).any() else 0.0
         target = CONSISTENCY_TARGET * (BLOCK_FACTOR * ref + BLOCK_SLACK * mean)
-        weights.append(round(float(np.clip(1.0 - target / err, 0.0, 1.0)) if err > target else 0.0, 3))
+        weights.append(round(back_projection_weight(out[i], low[i], s, err, target), 3))
     floor["consistency"] = weights
     if any(weights):
         why.append("back-projected onto the delivered band by " + ", ".join(

@@ -23,5 +23,10 @@ def enforce_consistency(pred: np.ndarray, native_lr: np.ndarray, ratio: int, rou
     """pred: (..., H, W) base-grid prediction; native_lr: (..., H/ratio, W/ratio) delivered band."""
     out = np.asarray(pred, dtype=np.float32)
     for _ in range(rounds):
-        out = out + upsample(np.asarray(native_lr, np.float32) - block_mean(out, ratio), ratio, "cubic")
+        out = out + back_projection(out, native_lr, ratio)
     return out
+
+
+def back_projection(pred: np.ndarray, native_lr: np.ndarray, ratio: int) -> np.ndarray:
+    """One round's step: the delivered band minus the prediction's block mean, upsampled (cubic)."""
+    return upsample(np.asarray(native_lr, np.float32) - block_mean(np.asarray(pred, np.float32), ratio), ratio, "cubic")

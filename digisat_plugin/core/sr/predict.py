@@ -14,7 +14,7 @@ from ..definitions import BANDS_10M, BANDS_20M, BANDS_60M, sort_bands
 from ..errors import DigisatError
 from ..io.aoi import Window
 from ..io.product import read_mirrored
-from .consistency import enforce_consistency
+from .consistency import back_projection, enforce_consistency
 from .guided import local_scale
 from .resample import block_mean, upsample
 from .session import device_name, providers_for
@@ -47,8 +47,7 @@ def apply_floor(y: np.ndarray, inputs: dict, spec, floor: dict, crop: int) -> np
     out = lin + np.asarray(floor["shares"], np.float32) * (np.asarray(y, np.float32) - lin)
     weight = np.asarray(floor["consistency"], np.float32)
     if weight.any():
-        step = upsample(low - block_mean(np.moveaxis(out, -1, -3), s), s, "cubic")
-        out = out + weight * np.moveaxis(step, -3, -1)
+        out = out + weight * np.moveaxis(back_projection(np.moveaxis(out, -1, -3), low, s), -3, -1)
     return out.astype(np.float32)
 
 
