@@ -451,83 +451,83 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="69"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="70"/>
         <source>20 m bands</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="70"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="71"/>
         <source>60 m bands</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="78"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="79"/>
         <source>Measure quality</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="80"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="81"/>
         <source>Uncertainty layer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="82"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="83"/>
         <source>Zoom to the result</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="90"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="91"/>
         <source>automatic</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="91"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="92"/>
         <source> px</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="99"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="100"/>
         <source>10 m bands (B02 B03 B04 B08) are always kept as delivered.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="107"/>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="164"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="108"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="165"/>
         <source>Output folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="108"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="109"/>
         <source>Device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="109"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="110"/>
         <source>Tile size (10 m px)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="111"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="112"/>
         <source>Consistency of the enhanced bands with the delivered ones, in the log.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="117"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="118"/>
         <source>Tick at least one band group: with none, nothing is super-resolved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="124"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="125"/>
         <source>Install packages</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="147"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="148"/>
         <source>Super-resolved to 10 m: {bands}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/process_panel.py" line="154"/>
+        <location filename="../digisat_plugin/gui/process_panel.py" line="155"/>
         <source>Missing in the worker's Python environment: {modules}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -670,72 +670,72 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="22"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="23"/>
         <source>Time series</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="26"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="27"/>
         <source>Ticked: Run super-resolves every scene from the search's start date to the end date below that passes the cloud limits, one 10 m raster per date, and loads them as one group animated by the Temporal Controller (View &gt; Panels &gt; Temporal Controller)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="32"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="33"/>
         <source>Last day of the series (included); the first is the search's start date</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="34"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="35"/>
         <source>Spectral indices per date at 10 m, comma-separated: NDVI, NDRE, NDMI, NBR, NBR2, NDWI, MNDWI, NDBI, EVI, SAVI (empty: none)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="40"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="41"/>
         <source>Leave out scenes with more cloud than this over the area itself (from the scene classification, STAC L2A); 100 %: keep all</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="42"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="43"/>
         <source>Written to &lt;output folder&gt;/series_&lt;start&gt;_&lt;end&gt;_&lt;key&gt;; a rerun skips the dates done.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="44"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="45"/>
         <source>The folder also holds series.json: dates, tiles, files, scene ids and cloud</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="46"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="47"/>
         <source>Until</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="47"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="48"/>
         <source>Indices</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="48"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="49"/>
         <source>Max. cloud over the area</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="109"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="111"/>
         <source>time series {start} .. {end} started -&gt; {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="124"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="126"/>
         <source>time series: no date could be made</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="135"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="137"/>
         <source>Done: {n} dates</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/series_panel.py" line="136"/>
+        <location filename="../digisat_plugin/gui/series_panel.py" line="138"/>
         <source>time series: {n} dates ({done} made, {skipped} already done) in the group {group}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1163,96 +1163,96 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="72"/>
-        <source>Also write and load the expected error of every enhanced pixel (in DN, one band per band): mask pixels above a threshold before computing an index (docs/uncertainty.md)</source>
+        <source>Also write and load the expected error of every enhanced pixel (in DN, one band per band; a time series: one layer per date): mask pixels above a threshold before computing an index (docs/uncertainty.md)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="74"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="75"/>
         <source>After the run, average each enhanced band back to its own 20 m / 60 m grid and compare with the delivered band (RMSE in the log)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="76"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="77"/>
         <source>After each run, move the map to the new result</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="77"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="78"/>
         <source>Install the packages the worker needs (ONNX Runtime and the catalogue clients, about 80 MB) into the digisat environment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="81"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="82"/>
         <source>STAC API address (default: Earth Search)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="82"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="83"/>
         <source>Copernicus Data Space OData address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="83"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="84"/>
         <source>DHuS hub address (required for the DHuS source)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="84"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="85"/>
         <source>Warn when the area is larger than this, in km²</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="85"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="86"/>
         <source>Folder of trained networks (net20/, net60/); empty: the networks shipped with the plugin</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="87"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="88"/>
         <source>Advanced: an existing Python with GDAL and ONNX Runtime for the worker; empty: the digisat environment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="89"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="90"/>
         <source>How long an idle worker is kept so the networks load once, in seconds (0: a new process per run)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="91"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="92"/>
         <source>CPU threads the networks use in the worker (0: every core); fewer leave QGIS responsive on a laptop</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="93"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="94"/>
         <source>Look at the worker's Python environment again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="94"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="95"/>
         <source>Build the digisat environment again (pip install of the plugin's runtime list)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="95"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="96"/>
         <source>Delete the digisat environment's folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="108"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="109"/>
         <source>What: a catalogue scene or a local product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="108"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="109"/>
         <source>Where: the area to process</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="109"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="110"/>
         <source>How: bands, output folder, device, tile size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="110"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="111"/>
         <source>Service addresses, networks, the worker's Python environment</source>
         <translation type="unfinished"></translation>
     </message>

@@ -164,11 +164,7 @@ def run_enhance(args) -> int:
     from ..core.catalog.pipeline import enhance_area
     from ..core.io.cog import check_outputs
 
-    check_outputs(args.out, args.original, args.uncertainty)  # before the search and the download
-    if args.uncertainty:
-        from ..core.sr.uncertainty import check_calibration
-
-        check_calibration(args.model)
+    check_outputs(args.out, args.original, args.uncertainty)  # before the search (enhance_area: the calibration)
     source = make_source(args)
     aoi = _aoi(args)
     with TerminalProgress(args.quiet) as progress:

@@ -2,7 +2,8 @@
 temporal range (that UTC day), so QGIS's Temporal Controller animates them; the enhanced rasters
 styled as every digisat result (gui.results.style_result, one stretch for all dates), each index in
 its own subgroup as single-band pseudocolour on its colour ramp (core/indices.INDICES: RdYlGn for
-NDVI, ...). Used by `digisat:enhance_series` and the dock. Main thread only (it adds layers).
+NDVI, ...), and the dates' uncertainty layers when the series has them (series.json's "uncertainty")
+in a subgroup at the top, unticked, on gui/uncertainty_style.py's ramp. Used by `digisat:enhance_series` and the dock. Main thread only (it adds layers).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime
 from qgis.PyQt.QtGui import QColor
 
 ENHANCED_GROUP = "Enhanced"
+UNCERTAINTY_GROUP = "Uncertainty"
 
 
 def day_range(date: str) -> QgsDateTimeRange:
@@ -85,7 +87,8 @@ def set_temporal_controller(navigation, dates: list) -> bool:
 def load_series(index_path: str, project=None, title: str | None = None):
     """Add the series of `index_path` (series.json) as one group at the top of the layer tree.
 
-    Returns (group, {"enhanced": [layers], index name: [layers]}), dates oldest first (in the layer
+    Returns (group, {"enhanced": [layers], index name: [layers], "uncertainty": [layers] when the series
+    has them}), dates oldest first (in the layer
     tree the newest is on top). Dates whose
     files are missing (failed, or removed since) are left out."""
     from ..core.series import read_index
@@ -134,4 +137,28 @@ def load_series(index_path: str, project=None, title: str | None = None):
         if not layers[name]:
             group.removeChildNode(sub)
             del layers[name]
+    add_uncertainty_layers(group, dates, project, layers)
     return group, layers
+
+
+def add_uncertainty_layers(group, dates: list, project, layers: dict) -> None:
+    """The dates' uncertainty layers (entries of read_index with "uncertainty") in a subgroup at the top of
+    `group`, unticked as the dock's single result's (it would hide the enhanced layers): one tick shows the
+    Temporal Controller's date. One ramp for all dates, the first date's (gui/uncertainty_style.py)."""
+    from .uncertainty_style import style_uncertainty
+
+    paths = [(e, e["uncertainty"]) for e in dates if e.get("uncertainty") and os.path.isfile(e["uncertainty"])]
+    if not paths:
+        return
+    sub = group.insertGroup(0, UNCERTAINTY_GROUP)
+    sub.setItemVisibilityChecked(False)
+    layers["uncertainty"] = []
+    for entry, path in paths:
+        layer = QgsRasterLayer(path, f"{entry['date']} {'+'.join(entry['tiles'])} uncertainty", "gdal")
+        if not layer.isValid():
+            raise RuntimeError(f"{path}: QGIS cannot open the uncertainty raster")
+        style_uncertainty(layer, reference=layers["uncertainty"][0] if layers["uncertainty"] else None)
+        set_date(layer, entry["date"])
+        project.addMapLayer(layer, False)
+        sub.insertLayer(0, layer)  # the newest on top, where the Temporal Controller is off
+        layers["uncertainty"].append(layer)

@@ -1,7 +1,8 @@
 """The Data tab's "Time series" choice: instead of the one picked scene, Run super-resolves every clear
 date from the search's start date to this panel's end date (core/series.py in the worker, as
 `digisat series` and `digisat:enhance_series`), then loads the dates as a temporal layer group
-(gui/series_layers.py). The dock hooks it in two lines: the widget in the Data tab, and `run()`
+(gui/series_layers.py). The Process tab's bands, output folder, device, tile size and *Uncertainty layer*
+apply (each date's layer beside its raster, loaded unticked). The dock hooks it in two lines: the widget in the Data tab, and `run()`
 handing over to `start(dock)` when it is ticked.
 """
 
@@ -87,6 +88,7 @@ class SeriesPanel(QGroupBox):
         return dict(query=query, aoi=aoi, out_dir=os.path.join(out_dir, f"series_{query['start']}_{query['end']}_{key}"),
                     bands=bands, indices=indices, max_area_cloud=None if area >= 100 else float(area),
                     username=username, password=password, model_dir=model_dir,
+                    uncertainty=dock.process.uncertainty.isChecked(),
                     tile_size=dock.process.tile_size.value() or None, device=dock.process.device.currentText())
 
     def start(self, dock):

@@ -70,7 +70,8 @@ def tips() -> dict:
             "tile_size": tr("Side of the square tiles the area is processed in, in 10 m pixels (0: automatic); "
                             "smaller tiles need less memory"),
             "uncertainty": tr("Also write and load the expected error of every enhanced pixel (in DN, one band per "
-                              "band): mask pixels above a threshold before computing an index (docs/uncertainty.md)"),
+                              "band; a time series: one layer per date): mask pixels above a threshold before "
+                              "computing an index (docs/uncertainty.md)"),
             "measure_quality": tr("After the run, average each enhanced band back to its own 20 m / 60 m grid and "
                                   "compare with the delivered band (RMSE in the log)"),
             "zoom_to_result": tr("After each run, move the map to the new result"),

@@ -10,7 +10,9 @@ RAMP = "Magma"  # sequential and readable in grey: low error dark, high error br
 SPREAD = 2.0
 
 
-def style_uncertainty(layer, band_name: str = "B05") -> None:
+def style_uncertainty(layer, band_name: str = "B05", reference=None) -> None:
+    """reference: the layer whose band sets the ramp's top (a series: the first date's, one scale for all
+    dates); default `layer` itself."""
     from qgis.core import (
         QgsColorRampShader,
         QgsRasterBandStats,
@@ -23,7 +25,8 @@ def style_uncertainty(layer, band_name: str = "B05") -> None:
     names = [provider.generateBandName(i) for i in range(1, layer.bandCount() + 1)]
     names = [layer.bandName(i) or n for i, n in enumerate(names, start=1)]
     band = next((i for i, n in enumerate(names, start=1) if band_name in n), 1)
-    stats = provider.bandStatistics(band, QgsRasterBandStats.Stats.Mean | QgsRasterBandStats.Stats.StdDev)
+    source = (reference or layer).dataProvider()
+    stats = source.bandStatistics(band, QgsRasterBandStats.Stats.Mean | QgsRasterBandStats.Stats.StdDev)
     top = max(float(stats.mean + SPREAD * stats.stdDev), 1.0)
     ramp = QgsStyle.defaultStyle().colorRamp(RAMP)
     shader_fn = QgsColorRampShader(0.0, top, ramp, QgsColorRampShader.Type.Interpolated)

@@ -17,6 +17,7 @@ from qgis.core import (
     QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFile,
+    QgsProcessingParameterRasterDestination,
 )
 from qgis.PyQt.QtGui import QIcon
 
@@ -76,6 +77,20 @@ class DigisatAlgorithm(QgsProcessingAlgorithm):
 
     def createInstance(self):
         return type(self)()
+
+
+# The uncertainty layer (docs/uncertainty.md), as superresolve, enhance_area and enhance_series offer it.
+UNCERTAINTY_MEANING = (
+    "float32 GeoTIFF, one band per output band: the expected absolute error of each enhanced pixel in the output's "
+    "DN (0 on the copied 10 m bands); mask pixels above a threshold before computing an index (docs/uncertainty.md)"
+)
+UNCERTAINTY_HELP = f"<b>Uncertainty</b>: optional {UNCERTAINTY_MEANING}.<br>"
+
+
+def uncertainty_parameter(name: str = "UNCERTAINTY") -> QgsProcessingParameterRasterDestination:
+    """The optional output of the uncertainty layer (not written unless a destination is given)."""
+    return QgsProcessingParameterRasterDestination(
+        name, "Uncertainty (expected absolute error, DN)", optional=True, createByDefault=False)
 
 
 def add_engine_parameters(alg, *extra) -> None:

@@ -13,6 +13,7 @@ from qgis.core import (
 from . import catalog_params as cp
 from . import dn_scale
 from .common import (
+    UNCERTAINTY_HELP,
     DigisatAlgorithm,
     add_engine_parameters,
     band_names,
@@ -20,6 +21,7 @@ from .common import (
     engine_options,
     extent_aoi,
     run_in_worker,
+    uncertainty_parameter,
 )
 
 
@@ -35,11 +37,12 @@ class EnhanceAreaAlgorithm(DigisatAlgorithm):
         "fetched is skipped for the next best.<br>"
         "<b>Keep fetched data in</b>: a folder to keep the download (empty: a temporary folder, removed "
         "afterwards).<br>"
-        "Outputs the chosen scene's id, date and cloud cover beside the raster.<br>" + dn_scale.HELP + "<br><br>"
+        "Outputs the chosen scene's id, date and cloud cover beside the raster.<br>" + UNCERTAINTY_HELP
+        + dn_scale.HELP + "<br><br>"
         + cp.SOURCE_HELP
     )
 
-    EXTENT, BANDS, OUTPUT, ORIGINAL = "EXTENT", "BANDS", "OUTPUT", "ORIGINAL"
+    EXTENT, BANDS, OUTPUT, ORIGINAL, UNCERTAINTY = "EXTENT", "BANDS", "OUTPUT", "ORIGINAL", "UNCERTAINTY"
     WORKDIR, MAX_AREA_CLOUD = "WORKDIR", cp.MAX_AREA_CLOUD
 
     def initAlgorithm(self, config=None):
@@ -54,6 +57,7 @@ class EnhanceAreaAlgorithm(DigisatAlgorithm):
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Enhanced (10 m)"))
         self.addParameter(QgsProcessingParameterRasterDestination(
             self.ORIGINAL, "Original bands at 10 m (nearest neighbour)", optional=True, createByDefault=False))
+        self.addParameter(uncertainty_parameter(self.UNCERTAINTY))
         self.addOutput(QgsProcessingOutputString("SCENE_ID", "Scene id"))
         self.addOutput(QgsProcessingOutputString("SCENE_DATE", "Scene date"))
         self.addOutput(QgsProcessingOutputNumber("CLOUD_COVER", "Scene cloud cover (%)"))
@@ -72,16 +76,17 @@ class EnhanceAreaAlgorithm(DigisatAlgorithm):
         bands = band_names(self, parameters, self.BANDS, context)
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
         original = self.parameterAsOutputLayer(parameters, self.ORIGINAL, context) or None
+        uncertainty = self.parameterAsOutputLayer(parameters, self.UNCERTAINTY, context) or None
         workdir = self.parameterAsFile(parameters, self.WORKDIR, context) or None
         options = engine_options(self, parameters, context)
         source = cp.source_args(self, parameters, context, feedback)  # the login goes to the worker's stdin only
         feedback.pushInfo(f"looking for the clearest {level} scene {start} .. {end}, cloud <= {max_cloud:g} %")
         args = dict(options, source=source, aoi=encode_aoi(aoi), start=start, end=end, max_cloud=max_cloud,
                     output_path=output, bands=bands, original_path=original, workdir=workdir, level=level,
-                    max_area_cloud=max_area_cloud,
+                    max_area_cloud=max_area_cloud, uncertainty_path=uncertainty,
                     harmonise=dn_scale.harmonise(self, parameters, context))
         # core.catalog.pipeline.enhance_area, in the worker process
-        done = decode_enhance_result(run_in_worker("enhance_area", args, feedback, outputs=[output, original],
+        done = decode_enhance_result(run_in_worker("enhance_area", args, feedback, outputs=[output, original, uncertainty],
                                                    device=options["device"]))
         scene, result = done.scene, done.result
         feedback.pushInfo(f"enhanced {scene.id} ({scene.date}, {scene.cloud_cover} % cloud) -> {result.output}")
@@ -90,7 +95,10 @@ class EnhanceAreaAlgorithm(DigisatAlgorithm):
         if original:
             outputs[self.ORIGINAL] = result.original
         from ..gui.process_panel import request_key
-        from .superresolve import name_layers
+        from .superresolve import name_layers, style_uncertainty_on_load
 
         name_layers(context, result, [output, original], request_key(aoi, bands, True, options["model_dir"]))
+        if uncertainty:
+            outputs[self.UNCERTAINTY] = result.uncertainty
+            style_uncertainty_on_load(context, uncertainty)
         return outputs

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from qgis.core import (
     QgsProcessingOutputFile,
+    QgsProcessingOutputMultipleLayers,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
@@ -17,6 +18,7 @@ from qgis.core import (
 from . import catalog_params as cp
 from . import dn_scale
 from .common import (
+    UNCERTAINTY_MEANING,
     DigisatAlgorithm,
     add_engine_parameters,
     band_names,
@@ -48,12 +50,16 @@ class EnhanceSeriesAlgorithm(DigisatAlgorithm):
         "classification, STAC L2A) are left out (100: keep all).<br>"
         "<b>Load</b>: the dates as one layer group, one layer per date with its day as a fixed temporal range "
         "(animate them with the Temporal Controller), each index in its own subgroup on a colour ramp.<br>"
+        "<b>Uncertainty layer per date</b>: also <tt>&lt;date&gt;_&lt;tile&gt;_uncertainty.tif</tt> beside each "
+        f"date's raster, a {UNCERTAINTY_MEANING}; listed in series.json and in the output <b>Uncertainty layers"
+        "</b>, loaded in the group's Uncertainty subgroup, unticked. A rerun with it redoes the dates without "
+        "their layer.<br>"
         + dn_scale.HELP + "<br><br>" + cp.SOURCE_HELP + "<br><br>"
         "Same result as <tt>python -m digisat_plugin series --aoi ... --start ... --end ... --out DIR</tt>."
     )
 
     EXTENT, BANDS, INDICES, OUTPUT_FOLDER = "EXTENT", "BANDS", "INDICES", "OUTPUT_FOLDER"
-    MAX_AREA_CLOUD, LOAD = cp.MAX_AREA_CLOUD, "LOAD"
+    MAX_AREA_CLOUD, LOAD, UNCERTAINTY = cp.MAX_AREA_CLOUD, "LOAD", "UNCERTAINTY"
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Extent"))
@@ -66,6 +72,8 @@ class EnhanceSeriesAlgorithm(DigisatAlgorithm):
             optional=True))
         self.addParameter(QgsProcessingParameterBoolean(
             self.LOAD, "Load the dates as a temporal layer group", defaultValue=True))
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.UNCERTAINTY, "Uncertainty layer per date (expected absolute error, DN)", defaultValue=False))
         add_engine_parameters(self, dn_scale.keep_dn_scale_parameter())
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT_FOLDER, "Output folder"))
         self.addOutput(QgsProcessingOutputFile("INDEX", "Series index (series.json)"))
@@ -74,6 +82,7 @@ class EnhanceSeriesAlgorithm(DigisatAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("SKIPPED", "Dates already done (skipped)"))
         self.addOutput(QgsProcessingOutputNumber("FAILED", "Dates that failed"))
         self.addOutput(QgsProcessingOutputString("GROUP", "Layer group added"))
+        self.addOutput(QgsProcessingOutputMultipleLayers("UNCERTAINTY_LAYERS", "Uncertainty layers, one per date"))
 
     def processAlgorithm(self, parameters, context, feedback):
         from ..worker.codec import encode_aoi
@@ -97,21 +106,24 @@ class EnhanceSeriesAlgorithm(DigisatAlgorithm):
                           f"{', '.join(indices) or 'none'} -> {out_dir}")
         args = dict(options, source=source, aoi=encode_aoi(aoi), start=start, end=end, out_dir=out_dir,
                     max_cloud=max_cloud, max_area_cloud=max_area_cloud, level=cp.level(self, parameters, context),
-                    bands=bands, indices=indices, harmonise=dn_scale.harmonise(self, parameters, context))
+                    bands=bands, indices=indices, harmonise=dn_scale.harmonise(self, parameters, context),
+                    uncertainty=self.parameterAsBoolean(parameters, self.UNCERTAINTY, context))
         # core.series.run_series, in the worker process (the networks never load in QGIS's)
         report = run_in_worker("series", args, feedback, device=options["device"])
         dates = report["dates"]
         for entry in dates:
             if entry["status"] == "failed":
                 feedback.reportError(f"{entry['date']}: {entry['message']}")
-        kept = [e["date"] for e in dates if e["status"] in ("done", "skipped")]
+        kept = [e for e in dates if e["status"] in ("done", "skipped")]
         self._results = {
-            self.OUTPUT_FOLDER: out_dir, "INDEX": report["index_path"], "DATES": ",".join(kept),
+            self.OUTPUT_FOLDER: out_dir, "INDEX": report["index_path"], "DATES": ",".join(e["date"] for e in kept),
             "DONE": sum(e["status"] == "done" for e in dates), "SKIPPED": sum(e["status"] == "skipped" for e in dates),
             "FAILED": sum(e["status"] == "failed" for e in dates), "GROUP": "",
+            "UNCERTAINTY_LAYERS": [e["uncertainty"] for e in kept if e.get("uncertainty")],
         }
         self._load = self.parameterAsBoolean(parameters, self.LOAD, context)
-        feedback.pushInfo(f"{len(kept)} dates: {', '.join(kept)}; index {report['index_path']}")
+        feedback.pushInfo(f"{len(kept)} dates: {self._results['DATES'].replace(',', ', ')}; index "
+                          f"{report['index_path']}")
         return dict(self._results)
 
     def postProcessAlgorithm(self, context, feedback):  # noqa: N802 - main thread: layers may be added here

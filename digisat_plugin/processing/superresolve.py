@@ -18,6 +18,7 @@ from qgis.core import (
 from . import dn_scale
 from .common import (
     PRODUCT_FILE_FILTER,
+    UNCERTAINTY_HELP,
     DigisatAlgorithm,
     add_engine_parameters,
     band_names,
@@ -27,6 +28,7 @@ from .common import (
     layer_aoi,
     product_path,
     run_in_worker,
+    uncertainty_parameter,
 )
 
 STYLERS: list = []
@@ -70,6 +72,15 @@ class StyleAsUncertainty(QgsProcessingLayerPostProcessorInterface):
             style_uncertainty(layer)
 
 
+def style_uncertainty_on_load(context, path) -> None:
+    """The uncertainty layer at `path`, when Processing loads it, styled with its ramp (StyleAsUncertainty)."""
+    if path and context.willLoadLayerOnCompletion(path):
+        styler = StyleAsUncertainty()
+        STYLERS.append(styler)  # QGIS holds only a pointer; the algorithm copy may be gone by then
+        del STYLERS[:-16]
+        context.layerToLoadOnCompletionDetails(path).setPostProcessor(styler)
+
+
 class SuperResolveAlgorithm(DigisatAlgorithm):
     NAME = "superresolve"
     DISPLAY_NAME = "Super-resolve Sentinel-2 product"
@@ -86,9 +97,7 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
         "<b>Bands</b>: which band groups to super-resolve; the four 10 m bands are always included.<br>"
         "<b>Original bands</b>: optional companion GeoTIFF of the same bands as delivered, only "
         "repeated to 10 m (nearest neighbour), for side-by-side comparison.<br>"
-        "<b>Uncertainty</b>: optional float32 GeoTIFF, one band per output band: the expected absolute error "
-        "of each enhanced pixel in the output's DN (0 on the copied 10 m bands); mask pixels above a threshold "
-        "before computing an index (docs/uncertainty.md).<br>" + dn_scale.HELP + "<br><br>"
+        + UNCERTAINTY_HELP + dn_scale.HELP + "<br><br>"
         "Same result as <tt>python -m digisat_plugin superresolve INPUT OUTPUT --aoi ...</tt>."
     )
 
@@ -120,11 +129,7 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
                 self.ORIGINAL, "Original bands at 10 m (nearest neighbour)", optional=True, createByDefault=False,
             )
         )
-        self.addParameter(
-            QgsProcessingParameterRasterDestination(
-                self.UNCERTAINTY, "Uncertainty (expected absolute error, DN)", optional=True, createByDefault=False,
-            )
-        )
+        self.addParameter(uncertainty_parameter(self.UNCERTAINTY))
         self.addOutput(QgsProcessingOutputString("BAND_NAMES", "Band names, in output order"))
         self.addOutput(QgsProcessingOutputString("PRODUCT_ID", "Product id"))
         self.addOutput(QgsProcessingOutputNumber("WIDTH", "Width (pixels)"))
@@ -163,9 +168,5 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
         name_layers(context, result, [output, original], request_key(aoi, bands, mask, options["model_dir"]))
         if uncertainty:
             outputs[self.UNCERTAINTY] = result.uncertainty
-            if context.willLoadLayerOnCompletion(uncertainty):
-                styler = StyleAsUncertainty()
-                STYLERS.append(styler)  # QGIS holds only a pointer; the algorithm copy may be gone by then
-                del STYLERS[:-16]
-                context.layerToLoadOnCompletionDetails(uncertainty).setPostProcessor(styler)
+            style_uncertainty_on_load(context, uncertainty)
         return outputs

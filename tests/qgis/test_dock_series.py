@@ -48,7 +48,7 @@ def test_time_series_run_loads_one_temporal_group(series_dock, clean_project, qt
     qtbot.waitUntil(lambda: not chain.running and dock.run_button.isEnabled(), timeout=5000)
     group = clean_project.layerTreeRoot().children()[0]
     assert group.name() == "Time series 2024-06-20 .. 2024-06-30"
-    assert [c.name() for c in group.children()] == ["Enhanced", "NDVI"]
+    assert [c.name() for c in group.children()] == ["Enhanced", "NDVI"]  # the Process tab's Uncertainty: off
     for sub in group.children():
         layers = [n.layer() for n in sub.children() if isinstance(n, QgsLayerTreeLayer)]
         days = sorted(layer.temporalProperties().fixedTemporalRange().begin().toUTC().date().toString("yyyy-MM-dd")
@@ -60,6 +60,41 @@ def test_time_series_run_loads_one_temporal_group(series_dock, clean_project, qt
                                                                    for w in ("enhanced", "NDVI")])
     assert dock.step_label.text() == "Done: 2 dates"
     assert not {"onnxruntime", "tensorflow"} & set(sys.modules)
+
+
+def test_time_series_with_the_uncertainty_option_loads_each_dates_layer_hidden(series_dock, clean_project, qtbot,
+                                                                               tiny_uncertainty_model):
+    """The Process tab's *Uncertainty layer* applies to the series too: each date's <date>_<tile>_uncertainty.tif
+    beside its raster, loaded in an unticked subgroup at the top of the group on the uncertainty ramp."""
+    from qgis.core import QgsSingleBandPseudoColorRenderer
+
+    from tests.catalog_checks import check_uncertainty_layer
+
+    dock = series_dock
+    dock.settings.model_dir = tiny_uncertainty_model
+    dock.process.uncertainty.setChecked(True)
+    dock.series.setChecked(True)
+    dock.series.end_date.setDate(QDate(2024, 6, 30))  # 06-25 and 06-28
+    dock.series.indices.setText("")
+    chain = dock.run()
+    assert chain is not None
+    with qtbot.waitSignal(chain.succeeded, timeout=240000):
+        pass
+    qtbot.waitUntil(lambda: not chain.running and dock.run_button.isEnabled(), timeout=5000)
+    group = clean_project.layerTreeRoot().children()[0]
+    assert [c.name() for c in group.children()] == ["Uncertainty", "Enhanced"]
+    unc, enhanced = group.children()
+    assert not unc.itemVisibilityChecked() and enhanced.itemVisibilityChecked()
+    nodes = [n for n in unc.children() if isinstance(n, QgsLayerTreeLayer)]
+    enhanced_layers = [n.layer() for n in enhanced.children()]
+    assert [n.layer().name() for n in nodes] == ["2024-06-28 18SVG uncertainty", "2024-06-25 18SVG uncertainty"]
+    for node, twin in zip(nodes, enhanced_layers, strict=True):
+        layer = node.layer()
+        assert not node.isVisible() and isinstance(layer.renderer(), QgsSingleBandPseudoColorRenderer)
+        assert layer.source() == twin.source().replace("_enhanced.tif", "_uncertainty.tif")
+        assert (layer.temporalProperties().fixedTemporalRange() == twin.temporalProperties().fixedTemporalRange())
+        values = check_uncertainty_layer(layer.source(), twin.source())
+        assert values.shape[0] == 10  # B02 ... B12 but the 60 m bands (unticked in series_dock)
 
 
 def test_time_series_form_errors_are_one_line(series_dock, clean_project):

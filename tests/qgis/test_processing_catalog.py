@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from osgeo import gdal
 
+from tests.catalog_checks import check_uncertainty_layer
 from tests.servers.stac_server import SCENES
 
 from .processing_fixtures import RecordingFeedback, auth_config, digisat_provider  # noqa: F401
@@ -253,6 +254,51 @@ def test_enhance_area_picks_the_clearest_recent_scene(digisat_provider, stac_ser
     np.testing.assert_array_equal(original.GetRasterBand(expected.index("B05") + 1).ReadAsArray(),
                                   np.repeat(np.repeat(b05, 2, 0), 2, 1))
     assert os.listdir(keep) == ["S2A_18SVG_20240705_0_L2A"]
+    # without an Uncertainty destination no layer is written (the optional output is off by default)
+    assert "UNCERTAINTY" not in result
+    assert sorted(os.listdir(tmp_path)) == ["enhanced.tif", "keep", "original.tif"]
+
+
+def test_enhance_area_writes_the_uncertainty_layer_superresolve_writes(digisat_provider, stac_server,  # noqa: F811
+                                                                       tiny_uncertainty_model, clean_project,
+                                                                       layer_tree_iface, tmp_path):
+    """The optional output Uncertainty, as digisat:superresolve's: on the output's grid, its bands, float32, 0
+    on the 10 m bands, equal to superresolve's layer of the fetched scene; loaded on its ramp."""
+    import processing
+    from qgis.core import QgsApplication, QgsSingleBandPseudoColorRenderer
+
+    out, unc, keep = tmp_path / "area_enhanced.tif", tmp_path / "area_uncertainty.tif", tmp_path / "keep"
+    keep.mkdir()
+    alg = QgsApplication.processingRegistry().algorithmById("digisat:enhance_area")
+    assert [p.name() for p in alg.destinationParameterDefinitions()] == ["OUTPUT", "ORIGINAL", "UNCERTAINTY"]
+    assert "<b>Uncertainty</b>: optional float32 GeoTIFF" in alg.shortHelpString()
+    result = processing.runAndLoadResults("digisat:enhance_area", dict(
+        JULY, EXTENT=EXTENT, MAX_CLOUD=50, SOURCE=0, URL=stac_server, LEVEL=0, BANDS=[0], WORKDIR=str(keep),
+        MODEL_DIR=tiny_uncertainty_model, DEVICE=1, OUTPUT=str(out), UNCERTAINTY=str(unc)))
+    assert result["UNCERTAINTY"] == str(unc) and result["SCENE_ID"] == "S2A_18SVG_20240705_0_L2A"
+    values = check_uncertainty_layer(unc, out)
+    names = result["BAND_NAMES"].split(",")
+    assert names == ["B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B11", "B12"]
+    loaded = [lyr for lyr in clean_project.mapLayers().values() if lyr.source() == str(unc)]
+    assert len(loaded) == 1 and isinstance(loaded[0].renderer(), QgsSingleBandPseudoColorRenderer)
+    assert loaded[0].renderer().band() == names.index("B05") + 1
+    # the same layer as digisat:superresolve's of the scene enhance_area fetched, over the same extent
+    ref_out, ref_unc = tmp_path / "ref_enhanced.tif", tmp_path / "ref_uncertainty.tif"
+    run_alg("superresolve", {"INPUT": str(keep / "S2A_18SVG_20240705_0_L2A"), "EXTENT": EXTENT, "BANDS": [0],
+                             "MODEL_DIR": tiny_uncertainty_model, "DEVICE": 1, "OUTPUT": str(ref_out),
+                             "UNCERTAINTY": str(ref_unc)})
+    np.testing.assert_array_equal(values, gdal.Open(str(ref_unc)).ReadAsArray())
+
+
+def test_enhance_area_uncertainty_without_calibration_is_one_line_before_the_search(
+        digisat_provider, stac_fake, tiny_sr_model, tmp_path):  # noqa: F811
+    from qgis.core import QgsProcessingException
+
+    with pytest.raises(QgsProcessingException, match=r"^--uncertainty: .*uncertainty\.json: no uncertainty calibration"):
+        run_alg("enhance_area", dict(JULY, EXTENT=EXTENT, MAX_CLOUD=50, SOURCE=0, URL=stac_fake.url,
+                                     MODEL_DIR=tiny_sr_model, OUTPUT=str(tmp_path / "e.tif"),
+                                     UNCERTAINTY=str(tmp_path / "u.tif")))
+    assert stac_fake.requests == [] and os.listdir(tmp_path) == []
 
 
 def test_enhance_area_nothing_found_is_a_one_line_error(digisat_provider, stac_server, tiny_sr_model, tmp_path):  # noqa: F811

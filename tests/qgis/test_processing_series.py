@@ -10,6 +10,8 @@ import sys
 
 import pytest
 
+from tests.catalog_checks import check_uncertainty_layer
+
 from .processing_fixtures import RecordingFeedback, digisat_provider  # noqa: F401
 from .test_processing_catalog import EXTENT, run_alg
 
@@ -37,6 +39,7 @@ def test_enhance_series_adds_a_temporal_group_with_one_layer_per_date(digisat_pr
         "BANDS": [0], "INDICES": [0, 3], "MODEL_DIR": tiny_sr_model, "DEVICE": 1, "OUTPUT_FOLDER": str(out)}, feedback)
     assert result["DATES"].split(",") == DATES and (result["DONE"], result["SKIPPED"], result["FAILED"]) == (3, 0, 0)
     assert result["INDEX"] == str(out / "series.json")
+    assert result["UNCERTAINTY_LAYERS"] == []  # not asked (the default): no layer written, none listed
     doc = json.loads((out / "series.json").read_text())
     assert [e["date"] for e in doc["dates"]] == DATES
     assert sorted(os.listdir(out)) == sorted(
@@ -103,3 +106,48 @@ def test_enhance_series_index_needing_a_left_out_band_is_one_line(digisat_provid
             "EXTENT": EXTENT, "START": "2024-06-01", "END": "2024-07-10", "SOURCE": 0, "URL": stac_server,
             "BANDS": [1], "INDICES": [2], "MODEL_DIR": tiny_sr_model, "OUTPUT_FOLDER": str(tmp_path / "s")})
     assert not (tmp_path / "s").exists() and clean_project.layerTreeRoot().children() == []
+
+
+def test_enhance_series_uncertainty_writes_lists_and_loads_a_layer_per_date(digisat_provider, stac_server,  # noqa: F811
+                                                                          tiny_uncertainty_model, clean_project,
+                                                                          tmp_path):
+    """UNCERTAINTY (a switch, as `series --uncertainty`): <date>_<tile>_uncertainty.tif beside each date's raster
+    (its grid and bands, float32, 0 on the 10 m bands), in series.json and the output UNCERTAINTY_LAYERS, loaded
+    in an unticked subgroup at the top of the series group, each layer dated and on the uncertainty ramp."""
+    from qgis.core import QgsApplication, QgsLayerTreeLayer, QgsSingleBandPseudoColorRenderer
+
+    alg = QgsApplication.processingRegistry().algorithmById("digisat:enhance_series")
+    assert "<tt>&lt;date&gt;_&lt;tile&gt;_uncertainty.tif</tt>" in alg.shortHelpString()
+    assert "expected absolute error of each enhanced pixel" in alg.shortHelpString()
+    out, dates = tmp_path / "series", DATES[:2]
+    result = run_alg("enhance_series", {
+        "EXTENT": EXTENT, "START": "2024-06-20", "END": "2024-06-30", "MAX_CLOUD": 50, "SOURCE": 0, "URL": stac_server,
+        "BANDS": [0], "INDICES": [], "MODEL_DIR": tiny_uncertainty_model, "DEVICE": 1, "UNCERTAINTY": True,
+        "OUTPUT_FOLDER": str(out)})
+    assert result["DATES"].split(",") == dates and result["DONE"] == 2
+    paths = [str(out / f"{d}_18SVG_uncertainty.tif") for d in dates]
+    assert result["UNCERTAINTY_LAYERS"] == paths
+    assert sorted(os.listdir(out)) == sorted(
+        ["catalog.json", "items", "series.json"] + [f"{d}_18SVG_{w}.tif" for d in dates for w in ("enhanced", "uncertainty")])
+    doc = json.loads((out / "series.json").read_text())
+    assert [e["uncertainty"] for e in doc["dates"]] == [os.path.basename(p) for p in paths]
+    for date, path in zip(dates, paths, strict=True):
+        check_uncertainty_layer(path, out / f"{date}_18SVG_enhanced.tif")
+
+    group = clean_project.layerTreeRoot().children()[0]
+    assert [child.name() for child in group.children()] == ["Uncertainty", "Enhanced"]
+    sub = group.children()[0]
+    assert not sub.itemVisibilityChecked()  # hidden: it would cover the enhanced layers; one tick shows it
+    nodes = [n for n in sub.children() if isinstance(n, QgsLayerTreeLayer)]
+    assert [n.layer().source() for n in nodes] == list(reversed(paths))  # the newest on top
+    tops = set()
+    for node, date in zip(nodes, reversed(dates), strict=True):
+        layer = node.layer()
+        assert not node.isVisible() and layer.name() == f"{date} 18SVG uncertainty"
+        span = layer.temporalProperties().fixedTemporalRange()
+        assert layer.temporalProperties().isActive() and span.begin() == utc_day(date)
+        renderer = layer.renderer()
+        assert isinstance(renderer, QgsSingleBandPseudoColorRenderer) and renderer.classificationMin() == 0.0
+        assert "B05" in layer.bandName(renderer.band())  # gui/uncertainty_style.py's band
+        tops.add(renderer.classificationMax())
+    assert len(tops) == 1 and tops.pop() > 1.0  # one ramp for every date: the first date's

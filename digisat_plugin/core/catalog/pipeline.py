@@ -81,9 +81,15 @@ def enhance_area(source, aoi, start: str, end: str, max_cloud: float, output_pat
                  max_area_cloud: float | None = None, **engine_options) -> EnhanceResult:
     """Search, rank (core/catalog/scl.py: cloud over the area where the source can tell), fetch the
     first scene that can be fetched (the next one when a fetch fails, with the reason in `notes`),
-    super-resolve. max_area_cloud: drop scenes whose measured area cloud is above it (percent)."""
+    super-resolve. max_area_cloud: drop scenes whose measured area cloud is above it (percent).
+    engine_options' uncertainty_path: the calibration it needs is checked before the search."""
     progress = as_progress(progress)
     from ..sr.engine import superresolve  # imported late: ONNX Runtime loads only when needed
+
+    if engine_options.get("uncertainty_path"):
+        from ..sr.uncertainty import check_calibration
+
+        check_calibration(engine_options.get("model_dir"))
 
     progress.update(0.0, "searching (and measuring cloud over the area where the scenes have an SCL)")
     scenes = source.search(aoi, start, end, max_cloud=max_cloud, level=level)  # STAC: area cloud measured
