@@ -249,9 +249,10 @@ def main() -> None:
     parser.add_argument("--uncertainty-only", action="store_true",
                         help="only the cost of --uncertainty (runs with and without it, in turn)")
     args = parser.parse_args()
-    environment_sizes()
-    worker_startup(args.device)
-    worker_overhead(args.device)
+    if not args.uncertainty_only:
+        environment_sizes()
+        worker_startup(args.device)
+        worker_overhead(args.device)
     if args.worker_only:
         return
     from digisat_plugin.core.io.product import open_product

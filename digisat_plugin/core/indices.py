@@ -21,14 +21,13 @@ import numpy as np
 from osgeo import gdal
 
 from .errors import InputError, OutputError, first_line
-from .io.cog import check_writable, translate_cog
+from .io.cog import check_writable, cog_options, tiff_options, translate_cog
 from .progress import as_progress
 
 gdal.UseExceptions()
 
 NODATA = -9999.0
 BLOCK_ROWS = 512
-TIFF_OPTIONS = ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE", "ZLEVEL=1", "BIGTIFF=IF_SAFER"]
 
 
 def _nd(a, b):
@@ -148,7 +147,7 @@ def write_index(enhanced_path: str, name: str, output_path: str, progress=None) 
     folder, base = os.path.split(os.path.abspath(output_path))
     tmp = os.path.join(folder, f".{base}.{os.getpid()}.part.tif")
     try:
-        out = gdal.GetDriverByName("GTiff").Create(tmp, width, height, 1, gdal.GDT_Float32, TIFF_OPTIONS)
+        out = gdal.GetDriverByName("GTiff").Create(tmp, width, height, 1, gdal.GDT_Float32, tiff_options("float32"))
         out.SetGeoTransform(ds.GetGeoTransform())
         if ds.GetProjection():
             out.SetProjection(ds.GetProjection())
@@ -183,7 +182,7 @@ def write_index(enhanced_path: str, name: str, output_path: str, progress=None) 
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
-    return publish_cog(tmp, output_path, progress.stage(0.9, 1.0))
+    return publish_cog(tmp, output_path, progress.stage(0.9, 1.0), cog_options("float32"))
 
 
 __all__ = ["INDICES", "NODATA", "parse_indices", "bands_needed", "check_bands", "compute", "write_index"]

@@ -21,6 +21,7 @@ from .session import device_name, providers_for
 from .spec import NET20, NET60, guided_estimate, prepare_inputs, shares_lift, valid_at, window_fit, with_shares
 from .threads import available
 from .tiling import plan_tiles
+from .uncertainty import REACH
 from .uncertainty import features as uncertainty_features
 from .weights import default_model_dir, load_net
 
@@ -201,14 +202,20 @@ class Predictor:
         pixels around the tile cores, the inputs `crop` more (their own network's margin)."""
         low = np.stack([inputs[b] for b in spec.outputs], axis=-3)
         level = local_scale(low, spec.scale)  # on the inputs' extent: its reach stays inside the margin
+        s = spec.scale
+        # The features need REACH base pixels around the core, and the band's cubic upsampling two of
+        # its pixels more: only that part of y is used (at x6, where the estimate is written, y holds
+        # the whole 96 px margin, and the features cost twice as much on it).
+        k = max(left - -(-(REACH + 2 * s) // s) * s, 0)
+        h, w = (d - 2 * k for d in y.shape[-3:-1])
         out = {}
         for i, band in enumerate(spec.outputs):
             r = ratios[band]
-            h, w = y.shape[-3:-1]
-            feats = uncertainty_features(y[..., i], estimate[..., i],
-                                         inputs[band][..., crop // r:(crop + h) // r, crop // r:(crop + w) // r], r,
-                                         level[..., i, crop:crop + h, crop:crop + w])
-            out[band] = feats[..., left:left + th, left:left + tw]
+            a, c = crop + k, left - k
+            feats = uncertainty_features(y[..., k:k + h, k:k + w, i], estimate[..., k:k + h, k:k + w, i],
+                                         inputs[band][..., a // r:(a + h) // r, a // r:(a + w) // r], r,
+                                         level[..., i, a:a + h, a:a + w])
+            out[band] = feats[..., c:c + th, c:c + tw]
         return out
 
     def _run_one(self, spec, inputs, ratios, blur, methods, priors, lifted) -> tuple:
