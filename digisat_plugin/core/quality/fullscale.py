@@ -19,13 +19,11 @@ from ..definitions import BANDS_10M
 from ..sr.guided import guided_linear
 from ..sr.predict import nets_for, writing_net
 from ..sr.resample import block_mean
+from .blocks import BLOCK, block_error, block_limit
 from .guard import check
 
-BLOCK = 3  # delivered pixels per block side
 MEAN_TOLERANCE = 0.01
 MEAN_TOLERANCE_DN = 5.0
-BLOCK_FACTOR = 1.5
-BLOCK_SLACK = 0.01
 
 
 def consistency_rows(predictor, native: dict, ratios: dict, targets, guard: bool = True) -> list:
@@ -48,40 +46,21 @@ def consistency_rows(predictor, native: dict, ratios: dict, targets, guard: bool
         r = ratios[band]
         delivered = native[band]
         valid = delivered != 0
-        blocks_valid = block_mean(valid.astype(np.float32), BLOCK) == 1.0
         mean_d = float(delivered[valid].mean())
         mean_e = float(block_mean(enhanced[band], r)[valid].mean())
-        ref = block_mean(delivered, BLOCK)[blocks_valid]
-
-        def block_rmse(values, r=r, ref=ref, blocks_valid=blocks_valid):
-            return float(np.sqrt(np.mean((block_mean(values, r * BLOCK)[blocks_valid] - ref) ** 2)))
-
-        rmse_e, rmse_g = block_rmse(enhanced[band]), block_rmse(guided[band])
-        rmse_l = block_rmse(guided_linear(delivered[None], guides, r, valid)[0])
-        limit_l = BLOCK_FACTOR * rmse_l + BLOCK_SLACK * mean_d
+        rmse_e, rmse_g = block_error(enhanced[band], delivered, r), block_error(guided[band], delivered, r)
+        rmse_l = block_error(guided_linear(delivered[None], guides, r, valid)[0], delivered, r)
+        limit_g, limit_l = block_limit(rmse_g, mean_d), block_limit(rmse_l, mean_d)
         rows.append({
             "band": band, "mean_delivered": mean_d, "mean_enhanced": mean_e,
             "bias_percent": 100.0 * (mean_e - mean_d) / mean_d,
             "mean_ok": abs(mean_e - mean_d) <= max(MEAN_TOLERANCE * mean_d, MEAN_TOLERANCE_DN),
             "block_rmse_enhanced": rmse_e, "block_rmse_guided": rmse_g,
-            "block_limit": BLOCK_FACTOR * rmse_g + BLOCK_SLACK * mean_d,
-            "block_ok": rmse_e <= BLOCK_FACTOR * rmse_g + BLOCK_SLACK * mean_d,
+            "block_limit": limit_g, "block_ok": rmse_e <= limit_g,
             "block_rmse_linear": rmse_l, "block_limit_linear": limit_l, "block_ok_linear": rmse_e <= limit_l,
             "method": _written(decisions.get(getattr(writing_net(band), "name", "")), band),
         })
     return rows
-
-
-def block_error(values: np.ndarray, delivered: np.ndarray, ratio: int) -> float:
-    """RMSE of `values` (base grid) averaged over blocks of BLOCK x BLOCK delivered pixels against
-    `delivered` (the band's grid, 0 = no data) averaged the same way, over blocks with data."""
-    h, w = (d // BLOCK * BLOCK for d in delivered.shape)
-    delivered = delivered[:h, :w]
-    blocks_valid = block_mean((delivered != 0).astype(np.float32), BLOCK) == 1.0
-    if not blocks_valid.any():
-        return 0.0
-    diff = block_mean(values[:h * ratio, :w * ratio], ratio * BLOCK) - block_mean(delivered, BLOCK)
-    return float(np.sqrt(np.mean(diff[blocks_valid] ** 2)))
 
 
 def _written(decision, band: str) -> str:

@@ -39,6 +39,7 @@ from ..sr.spec import (
     with_shares,
 )
 from ..wald import MIN_LOW_PIXELS, degrade, degrade_bands
+from .blocks import block_error, block_limit
 
 PROTOCOLS = GUARD_PROTOCOLS
 # The least blur (the window's estimate for each output band, as a fraction of the outputs' pixel)
@@ -324,8 +325,6 @@ def back_projection_weight(out: np.ndarray, low: np.ndarray, s: int, err: float,
     what fits in the networks' margins), 0 where it is already below. A whole cubic round does not
     take the error to 0; taking the weight as if it did (1 - target / err) left the B01 of five
     BigEarthNet patches outside the full-scale limit, this rule none (scripts/fullscale_check.py)."""
-    from .fullscale import block_error
-
     if err <= target:
         return 0.0
     after = block_error(out + back_projection(out, low, s), low, s)
@@ -357,7 +356,6 @@ def linear_floor(predictor, native: dict, ratios: dict, net: str, decision: Guar
        linear in the weight).
     """
     from ..sr.guided import guided_linear, linear_slopes
-    from .fullscale import BLOCK_FACTOR, BLOCK_SLACK, block_error
 
     spec = SPECS[net]
     s = spec.scale
@@ -406,7 +404,7 @@ def linear_floor(predictor, native: dict, ratios: dict, net: str, decision: Guar
     for i in range(len(spec.outputs)):
         err, ref = block_error(out[i], low[i], s), block_error(lin[i], low[i], s)
         mean = float(low[i][low[i] != 0].mean()) if (low[i] != 0).any() else 0.0
-        target = CONSISTENCY_TARGET * (BLOCK_FACTOR * ref + BLOCK_SLACK * mean)
+        target = CONSISTENCY_TARGET * block_limit(ref, mean)
         weights.append(round(back_projection_weight(out[i], low[i], s, err, target), 3))
     floor["consistency"] = weights
     if any(weights):
