@@ -35,18 +35,24 @@ def series_dock(full_iface, qgis_canvas, clean_project, stac_server, stac_cogs, 
     dock.deleteLater()
 
 
-def test_time_series_run_loads_one_temporal_group(series_dock, clean_project, qtbot, tmp_path):
-    dock = series_dock
-    assert dock.series.parent() is not None and dock.series.toolTip()  # in the Data tab, explained
+def _run_june_series(dock, qtbot, project, indices: str):
+    """Run the dock's time series to 2024-06-30 (the 06-25 and 06-28 scenes; the July ones are
+    later) and return the layer group it made."""
     dock.series.setChecked(True)
-    dock.series.end_date.setDate(QDate(2024, 6, 30))  # 06-25 and 06-28; the July scenes are later
-    dock.series.indices.setText("ndvi")
+    dock.series.end_date.setDate(QDate(2024, 6, 30))
+    dock.series.indices.setText(indices)
     chain = dock.run()
     assert chain is not None
     with qtbot.waitSignal(chain.succeeded, timeout=240000):
         pass
     qtbot.waitUntil(lambda: not chain.running and dock.run_button.isEnabled(), timeout=5000)
-    group = clean_project.layerTreeRoot().children()[0]
+    return project.layerTreeRoot().children()[0]
+
+
+def test_time_series_run_loads_one_temporal_group(series_dock, clean_project, qtbot, tmp_path):
+    dock = series_dock
+    assert dock.series.parent() is not None and dock.series.toolTip()  # in the Data tab, explained
+    group = _run_june_series(dock, qtbot, clean_project, "ndvi")
     assert group.name() == "Time series 2024-06-20 .. 2024-06-30"
     assert [c.name() for c in group.children()] == ["Enhanced", "NDVI"]  # the Process tab's Uncertainty: off
     for sub in group.children():
@@ -73,15 +79,7 @@ def test_time_series_with_the_uncertainty_option_loads_each_dates_layer_hidden(s
     dock = series_dock
     dock.settings.model_dir = tiny_uncertainty_model
     dock.process.uncertainty.setChecked(True)
-    dock.series.setChecked(True)
-    dock.series.end_date.setDate(QDate(2024, 6, 30))  # 06-25 and 06-28
-    dock.series.indices.setText("")
-    chain = dock.run()
-    assert chain is not None
-    with qtbot.waitSignal(chain.succeeded, timeout=240000):
-        pass
-    qtbot.waitUntil(lambda: not chain.running and dock.run_button.isEnabled(), timeout=5000)
-    group = clean_project.layerTreeRoot().children()[0]
+    group = _run_june_series(dock, qtbot, clean_project, "")
     assert [c.name() for c in group.children()] == ["Uncertainty", "Enhanced"]
     unc, enhanced = group.children()
     assert not unc.itemVisibilityChecked() and enhanced.itemVisibilityChecked()
