@@ -125,7 +125,8 @@ def linear_slopes(low: np.ndarray, guides: np.ndarray, s: int, valid=None) -> np
 
 
 def guided_linear(low: np.ndarray, guides: np.ndarray, s: int, valid=None, slopes=None) -> np.ndarray:
-    """The global guided-linear estimate: low: (B, h, w); guides: (G, h*s, w*s) -> (B, h*s, w*s) float32.
+    """The global guided-linear estimate: low: (..., B, h, w); guides: (..., G, h*s, w*s) -> (..., B, h*s, w*s)
+    float32 (leading axes only with `slopes` given).
 
     Per band, one least-squares fit of the band on the guides' s x s block means over the whole
     window (`linear_slopes`, on `valid`), then the band's cubic upsampling plus each guide's detail
@@ -136,9 +137,9 @@ def guided_linear(low: np.ndarray, guides: np.ndarray, s: int, valid=None, slope
     guides = np.asarray(guides, dtype=np.float32)
     if slopes is None:
         slopes = linear_slopes(low, guides, s, valid)
-    detail = _detail(guides, block_mean(guides, s), s)
+    detail = _detail(guides, block_mean(guides, s), s)  # leading axes (a batch of tiles) pass through
     out = upsample(np.asarray(low, np.float32), s, "cubic")
-    return (out + np.tensordot(np.asarray(slopes, np.float32).T, detail, axes=1)).astype(np.float32)
+    return (out + np.einsum("gb,...ghw->...bhw", np.asarray(slopes, np.float32), detail)).astype(np.float32)
 
 
 def guided_local(low: np.ndarray, guides: np.ndarray, s: int, radius: int = LOCAL_RADIUS, sigma=None,

@@ -15,8 +15,8 @@ from ..errors import DigisatError
 from ..io.aoi import Window
 from ..io.product import read_mirrored
 from .consistency import back_projection, enforce_consistency
-from .guided import local_scale
-from .resample import block_mean, upsample
+from .guided import guided_linear, local_scale
+from .resample import upsample
 from .session import device_name, providers_for
 from .spec import NET20, NET60, guided_estimate, prepare_inputs, shares_lift, valid_at, window_fit, with_shares
 from .threads import available
@@ -40,8 +40,7 @@ def apply_floor(y: np.ndarray, inputs: dict, spec, floor: dict, crop: int) -> np
     c = crop // s
     guides = np.stack([inputs[b] for b in BANDS_10M], axis=-3)
     low = np.stack([inputs[b] for b in spec.outputs], axis=-3)
-    detail = guides - upsample(block_mean(guides, s), s, "cubic")
-    lin = upsample(low, s, "cubic") + np.einsum("gb,...ghw->...bhw", np.asarray(floor["slopes"], np.float32), detail)
+    lin = guided_linear(low, guides, s, slopes=floor["slopes"])
     if crop:
         lin, low = lin[..., crop:-crop, crop:-crop], low[..., c:-c, c:-c]
     lin = np.moveaxis(lin, -3, -1)
