@@ -112,3 +112,21 @@ def test_held_out_x2_is_calibrated_in_the_mean_and_ranks_better_than_chance(held
 def test_held_out_x2_meets_issue_29s_targets(held_out_x2):
     for row in held_out_x2:
         assert row["spearman"] >= 0.6 and row["top10_over_bottom50"] >= 4.0, row
+
+
+def test_missing_calibration_is_a_one_line_error_before_any_work(tmp_path):
+    """superresolve --uncertainty with a model folder that has the networks but no uncertainty.json:
+    one line naming --uncertainty and the file, raised before the product is opened."""
+    from digisat_plugin.core.errors import InputError
+
+    models = tmp_path / "models"
+    models.mkdir()
+    for net in ("net20", "net60"):
+        (models / net).symlink_to(REPO / "model_weights" / net)
+    out = tmp_path / "out.tif"
+    with pytest.raises(InputError) as err:
+        superresolve(str(tmp_path / "no-such-product"), str(out), model_dir=str(models),
+                     uncertainty_path=str(tmp_path / "unc.tif"))
+    message = str(err.value)  # the product does not exist: the calibration was checked first
+    assert message.startswith("--uncertainty: ") and "uncertainty.json" in message and "\n" not in message
+    assert sorted(os.listdir(tmp_path)) == ["models"]

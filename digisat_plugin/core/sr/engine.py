@@ -25,7 +25,7 @@ from .predict import Predictor, inputs_for, nets_for, writing_net
 from .spec import SPECS, blur_parts, centre_fits
 from .threads import beside
 from .tiling import DEFAULT_TILE, align_up, plan_tiles
-from .uncertainty import load_calibration, rounded
+from .uncertainty import check_calibration, load_calibration, rounded
 
 # Adaptation reads at most this many base pixels on a side (the window's centre): a few hundred
 # steps of 16 patches see only a part of it anyway, and a whole tile would not fit in memory.
@@ -185,6 +185,8 @@ def superresolve(input_path, output_path, aoi=None, bands=None, original_path=No
         raise InputError(f"--adapt-steps: expected 0 (off) or a positive number of steps, got {adapt_steps}")
     progress = as_progress(progress)
     check_outputs(output_path, original_path, uncertainty_path)
+    if uncertainty_path:  # before the plan's minutes: a missing calibration is known now
+        check_calibration(predictor.model_dir if predictor is not None else model_dir)
     progress.update(0.0, "opening product")
     product = open_product(input_path)
     try:
