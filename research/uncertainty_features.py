@@ -1,6 +1,8 @@
 """Which per-pixel features rank the enhanced bands' actual errors, and which model of them.
 
-    .venv/bin/python research/uncertainty_features.py [--factor 2] [--cache build/uncertainty-study]
+    PYTHONPATH=scripts .venv/bin/python research/uncertainty_features.py [--factor 2] [--cache build/uncertainty-study]
+
+(scripts/ on the path for its uncertainty_data and leave_scene_out, as when they run as scripts.)
 
 The engine's uncertainty features (core/sr/uncertainty.py) plus candidates, on the Wald pairs of
 scripts/uncertainty_data.py (scenes the networks never saw), each group held out in turn:
@@ -13,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import pickle
-import sys
 
 import numpy as np
 from scipy.ndimage import uniform_filter
@@ -21,7 +22,6 @@ from scipy.stats import spearmanr
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(REPO, "scripts"))
 
 NAMES = ["detail", "correction", "gradient", "level", "detail_px", "correction_px", "gradient_px", "consistency",
          "coarse_std", "detail_wide", "change_px", "laplace_px", "guide_detail", "guide_grad", "guide_detail_wide"]

@@ -18,17 +18,18 @@ And at full scale (core/quality/fullscale.py) on the same scenes, B01/B09 averag
 3 x 3 delivered pixels against the delivered band: the block RMSE of what is written and of
 guided-linear.
 
-Run: PYTHONPATH=. .venv/bin/python research/x6_linear_baseline.py  (a few minutes on 2 CPUs)
+Run: PYTHONPATH=scripts .venv/bin/python research/x6_linear_baseline.py  (a few minutes on 2 CPUs; scripts/ on the
+path for its uncertainty_data, as when it runs as a script)
 Writes research/x6_linear_baseline.md.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import time
 
 import numpy as np
+from uncertainty_data import GROUPS  # noqa: E402  (scripts/ on PYTHONPATH)
 
 from digisat_plugin.core.definitions import BANDS_10M, PROTOCOLS
 from digisat_plugin.core.quality.baselines import bicubic
@@ -40,9 +41,6 @@ from digisat_plugin.core.sr.predict import Predictor
 from digisat_plugin.core.sr.resample import upsample
 from digisat_plugin.core.sr.spec import NET60, blur_parts, centre_fit, valid_at
 from digisat_plugin.core.wald import crop, degraded_scene, load_region
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
-from uncertainty_data import GROUPS  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "x6_linear_baseline.md")
 S = NET60.scale
