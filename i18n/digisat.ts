@@ -36,7 +36,7 @@
     <message>
         <location filename="../digisat_plugin/plugin.py" line="76"/>
         <location filename="../digisat_plugin/gui/about.py" line="94"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="178"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="180"/>
         <source>About digisat</source>
         <translation type="unfinished"></translation>
     </message>
@@ -213,240 +213,245 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="79"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="81"/>
         <source>Tick a band group (Process tab) to run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="110"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="112"/>
         <source>digisat: Sentinel-2 super-resolution</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="140"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="142"/>
         <source>Area</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="141"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="143"/>
         <source>Data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="142"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="144"/>
         <source>Process</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="144"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="146"/>
         <source>Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="146"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="148"/>
         <source>Run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="147"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="149"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="150"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="354"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="626"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="152"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="356"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="628"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="152"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="154"/>
         <source>Swipe compare</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="155"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="157"/>
         <source>Side by side</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="159"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="161"/>
         <source>Composite</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="174"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="176"/>
         <source>Help (user guide, offline)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="176"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="178"/>
         <source>Documentation online (README)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="310"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="312"/>
         <source>Choose a local product (SAFE folder or .zip, or a band folder)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="344"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="346"/>
         <source>the worker's Python ({python}) lacks {modules}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="351"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="353"/>
         <source>; click 'Install packages' above</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="352"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="354"/>
         <source>Before the first run: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="353"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="355"/>
         <source>Before the first run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="371"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="373"/>
         <source>{job} needs {modules} in the worker's Python ({python}): click 'Install packages' (top of the dock) or set another Python in Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="396"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="398"/>
         <source>repairing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="397"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="399"/>
         <source>installing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="404"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="406"/>
         <source>Installed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="407"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="409"/>
         <source>installed in {folder}: {versions}; Run works now (no restart needed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="414"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="416"/>
         <source>Installation failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="415"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="417"/>
         <source>installation cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="430"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="432"/>
         <source>removed the Python environment {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="443"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="445"/>
         <source>search: draw an area of interest first (Area tab)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="461"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="463"/>
         <source>Searching…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="462"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="464"/>
         <source>searching {source} {url} {start}..{end}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="472"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="474"/>
         <source>Search failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="476"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="478"/>
         <source>Search cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="481"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="483"/>
         <location filename="../digisat_plugin/gui/search_panel.py" line="293"/>
         <source>{n} scenes found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="538"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="540"/>
         <source>digisat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="538"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="540"/>
         <source>{name} is the result of the same product, area and bands, made before. Replace it (its layers are taken out of the project)?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="576"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="578"/>
         <source>bands: tick at least one band group (Process tab); the 10 m bands alone are only copied</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="597"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="599"/>
         <source>started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="603"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="605"/>
         <source>cancelling…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="631"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="633"/>
         <source>Working</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="653"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="657"/>
         <source>Done in {seconds} s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="654"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="658"/>
         <source>done: {path} ({width} x {height} px, {bands} bands, {seconds} s on {device})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="660"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="662"/>
+        <source>uncertainty layer: {path} (expected absolute error per pixel, DN)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="667"/>
         <source>{title}: enhanced layer added</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="718"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="725"/>
         <source>Failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="724"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="731"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="726"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="733"/>
         <source>cancelled: no new output was kept; the earlier result is back</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="728"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="735"/>
         <source>cancelled: no output was kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="791"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="798"/>
         <source>side by side: this QGIS cannot open another map view</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1163,96 +1168,96 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="72"/>
-        <source>Also write and load the expected error of every enhanced pixel (in DN, one band per band; a time series: one layer per date): mask pixels above a threshold before computing an index (docs/uncertainty.md)</source>
+        <source>&lt;p&gt;Also write and load, hidden above the result, the expected error of every enhanced pixel: DN of the enhanced band (reflectance x 10000), one band per band, one layer per date of a time series. Mask the pixels above a threshold before computing an index (Help, &lt;i&gt;Uncertainty layer&lt;/i&gt;).&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="75"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="76"/>
         <source>After the run, average each enhanced band back to its own 20 m / 60 m grid and compare with the delivered band (RMSE in the log)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="77"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="78"/>
         <source>After each run, move the map to the new result</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="78"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="79"/>
         <source>Install the packages the worker needs (ONNX Runtime and the catalogue clients, about 80 MB) into the digisat environment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="82"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="83"/>
         <source>STAC API address (default: Earth Search)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="83"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="84"/>
         <source>Copernicus Data Space OData address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="84"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="85"/>
         <source>DHuS hub address (required for the DHuS source)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="85"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="86"/>
         <source>Warn when the area is larger than this, in km²</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="86"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="87"/>
         <source>Folder of trained networks (net20/, net60/); empty: the networks shipped with the plugin</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="88"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="89"/>
         <source>Advanced: an existing Python with GDAL and ONNX Runtime for the worker; empty: the digisat environment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="90"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="91"/>
         <source>How long an idle worker is kept so the networks load once, in seconds (0: a new process per run)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="92"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="93"/>
         <source>CPU threads the networks use in the worker (0: every core); fewer leave QGIS responsive on a laptop</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="94"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="95"/>
         <source>Look at the worker's Python environment again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="95"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="96"/>
         <source>Build the digisat environment again (pip install of the plugin's runtime list)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="96"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="97"/>
         <source>Delete the digisat environment's folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="109"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="110"/>
         <source>What: a catalogue scene or a local product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="109"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="110"/>
         <source>Where: the area to process</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="110"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="111"/>
         <source>How: bands, output folder, device, tile size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/tooltips.py" line="111"/>
+        <location filename="../digisat_plugin/gui/tooltips.py" line="112"/>
         <source>Service addresses, networks, the worker's Python environment</source>
         <translation type="unfinished"></translation>
     </message>

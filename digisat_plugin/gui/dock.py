@@ -59,8 +59,10 @@ from .results import (
     band_descriptions,
     composite_choices,
     default_composite,
+    remove_stale_uncertainty,
     restyle_result,
     result_names,
+    uncertainty_name,
 )
 from .search_panel import SearchPanel
 from .series_panel import SeriesPanel
@@ -645,15 +647,20 @@ class DigisatDock(QgsDockWidget):
         self.show_composites(enhanced)
         if getattr(result, "uncertainty", None):
             try:
-                add_uncertainty_layer(result.uncertainty, names[1].replace(" enhanced", " uncertainty", 1), group)
+                add_uncertainty_layer(result.uncertainty, uncertainty_name(names[1]), group)
             except RuntimeError as exc:
                 self._error(str(exc))
+        else:
+            remove_stale_uncertainty(result.output)
         # the whole run as the user waited for it (fetch, engine, measure), not the engine's share alone
         wall = time.monotonic() - self.started if self.started else result.seconds
         self.step_label.setText(tr("Done in {seconds} s").format(seconds=f"{wall:.1f}"))
         self.note(tr("done: {path} ({width} x {height} px, {bands} bands, {seconds} s on {device})").format(
             path=result.output, width=result.width, height=result.height, bands=len(result.bands),
             seconds=f"{wall:.1f}", device=result.extra.get("device", "cpu")))
+        if getattr(result, "uncertainty", None):
+            self.note(tr("uncertainty layer: {path} (expected absolute error per pixel, DN)").format(
+                path=result.uncertainty))
         if self.settings.zoom_to_result:
             self.zoom_to(enhanced)
         logbook.clear_pushed(self.iface)  # earlier errors are no longer true

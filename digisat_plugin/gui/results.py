@@ -18,7 +18,7 @@ from qgis.core import (
     QgsSingleBandGrayRenderer,
 )
 
-from ..core.definitions import BANDS_20M, BANDS_60M
+from ..core.definitions import BANDS_20M, BANDS_60M, uncertainty_path_for
 
 # (key, title, alternatives as red/green/blue): the first alternative whose bands the result holds is shown.
 # A 60 m-only result holds the 10 m bands and B01/B09 (no B12): its 60 m composite takes B08 for B12.
@@ -49,6 +49,11 @@ def result_names(product_id: str, date: str, key: str) -> tuple:
     what = " ".join(p for p in ((date or "")[:10], product_tile(product_id)) if p) or product_id or "digisat"
     tag = f" [{key}]" if key else ""
     return f"{what}{tag}", f"{what} enhanced{tag}", f"{what} original{tag}"
+
+
+def uncertainty_name(enhanced_name: str) -> str:
+    """The uncertainty layer's name beside its enhanced layer's: '2017-06-13 33UUP uncertainty [4c93d3]'."""
+    return enhanced_name.replace(" enhanced", " uncertainty", 1)
 
 
 def band_descriptions(path: str) -> list:
@@ -162,6 +167,18 @@ def add_result_group(enhanced_path: str, original_path: str | None, names: tuple
             project.addMapLayer(layer, False)
             group.addLayer(layer)
     return group, enhanced, original
+
+
+def remove_stale_uncertainty(output: str) -> None:
+    """After a run without the uncertainty layer: the layer an earlier run of the same request left
+    beside `output` (same name stem) describes an output that was just replaced, so it goes too (one
+    that another program holds open stays)."""
+    path = uncertainty_path_for(output)
+    if os.path.isfile(path) and os.path.abspath(path) != os.path.abspath(output):
+        try:
+            os.remove(path)
+        except OSError:
+            pass
 
 
 def add_uncertainty_layer(path: str, name: str, group, project=None) -> QgsRasterLayer:

@@ -95,10 +95,10 @@ class EnhanceAreaAlgorithm(DigisatAlgorithm):
         if original:
             outputs[self.ORIGINAL] = result.original
         from ..gui.process_panel import request_key
-        from .superresolve import name_layers, style_uncertainty_on_load
+        from .superresolve import name_layers
 
-        name_layers(context, result, [output, original], request_key(aoi, bands, True, options["model_dir"]))
+        name_layers(context, result, [output, original], request_key(aoi, bands, True, options["model_dir"]),
+                    uncertainty)
         if uncertainty:
             outputs[self.UNCERTAINTY] = result.uncertainty
-            style_uncertainty_on_load(context, uncertainty)
         return outputs

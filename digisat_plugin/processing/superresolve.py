@@ -13,6 +13,7 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
     QgsProcessingParameterRasterDestination,
+    QgsProject,
 )
 
 from . import dn_scale
@@ -44,41 +45,39 @@ class StyleAsTheDock(QgsProcessingLayerPostProcessorInterface):
             style_result(layer)
 
 
-def name_layers(context, result, paths, key: str) -> None:
+def name_layers(context, result, paths, key: str, uncertainty=None) -> None:
     """The loaded outputs named as the dock names its results ('2017-06-13 33UUP enhanced [4c93d3]': a batch's
-    outputs were all "Super-resolved (10 m)") and styled as the dock styles them."""
-    from ..gui.results import result_names
+    outputs were all "Super-resolved (10 m)") and styled as the dock styles them; the uncertainty layer
+    (`uncertainty`, its output path) too ('... uncertainty [4c93d3]'), on its ramp and not shown at first."""
+    from ..gui.results import result_names, uncertainty_name
 
     names = result_names(result.product_id, result.date, key)[1:]
-    for path, name in zip(paths, names, strict=False):
+    loads = list(zip(paths, names, [StyleAsTheDock] * len(names), strict=False))
+    loads.append((uncertainty, uncertainty_name(names[0]), StyleAsUncertainty))
+    for path, name, styler_class in loads:
         if path and context.willLoadLayerOnCompletion(path):
             details = context.layerToLoadOnCompletionDetails(path)
             details.name = name
             if hasattr(details, "forceName"):  # QGIS >= 3.32: the name wins over the output's description
                 details.forceName = True
-            styler = StyleAsTheDock()
+            styler = styler_class()
             STYLERS.append(styler)  # QGIS holds only a pointer; the algorithm copy may be gone by then
             del STYLERS[:-16]
             details.setPostProcessor(styler)
 
 
 class StyleAsUncertainty(QgsProcessingLayerPostProcessorInterface):
-    """Styles a loaded uncertainty layer with a sequential colour ramp, as the dock does (gui/uncertainty_style.py)."""
+    """Styles a loaded uncertainty layer with a sequential colour ramp and leaves it unticked, as the dock
+    does (gui/results.add_uncertainty_layer): shown, it would cover the enhanced result."""
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802
         from ..gui.uncertainty_style import style_uncertainty
 
         if layer is not None and layer.type() == QgsMapLayerType.RasterLayer:
             style_uncertainty(layer)
-
-
-def style_uncertainty_on_load(context, path) -> None:
-    """The uncertainty layer at `path`, when Processing loads it, styled with its ramp (StyleAsUncertainty)."""
-    if path and context.willLoadLayerOnCompletion(path):
-        styler = StyleAsUncertainty()
-        STYLERS.append(styler)  # QGIS holds only a pointer; the algorithm copy may be gone by then
-        del STYLERS[:-16]
-        context.layerToLoadOnCompletionDetails(path).setPostProcessor(styler)
+            node = (context.project() or QgsProject.instance()).layerTreeRoot().findLayer(layer.id())
+            if node is not None:
+                node.setItemVisibilityChecked(False)
 
 
 class SuperResolveAlgorithm(DigisatAlgorithm):
@@ -165,8 +164,8 @@ class SuperResolveAlgorithm(DigisatAlgorithm):
         }
         if original:
             outputs[self.ORIGINAL] = result.original
-        name_layers(context, result, [output, original], request_key(aoi, bands, mask, options["model_dir"]))
+        name_layers(context, result, [output, original], request_key(aoi, bands, mask, options["model_dir"]),
+                    uncertainty)
         if uncertainty:
             outputs[self.UNCERTAINTY] = result.uncertainty
-            style_uncertainty_on_load(context, uncertainty)
         return outputs

@@ -282,6 +282,13 @@ def test_enhance_area_writes_the_uncertainty_layer_superresolve_writes(digisat_p
     loaded = [lyr for lyr in clean_project.mapLayers().values() if lyr.source() == str(unc)]
     assert len(loaded) == 1 and isinstance(loaded[0].renderer(), QgsSingleBandPseudoColorRenderer)
     assert loaded[0].renderer().band() == names.index("B05") + 1
+    # named beside the enhanced layer as the dock names it, and not shown (it would cover the result)
+    enhanced = [lyr for lyr in clean_project.mapLayers().values() if lyr.source() == str(out)]
+    assert len(enhanced) == 1 and enhanced[0].name().startswith("2024-07-05 18SVG enhanced [")
+    assert loaded[0].name() == enhanced[0].name().replace(" enhanced ", " uncertainty ")
+    root = clean_project.layerTreeRoot()
+    assert not root.findLayer(loaded[0].id()).itemVisibilityChecked()
+    assert root.findLayer(enhanced[0].id()).itemVisibilityChecked()
     # the same layer as digisat:superresolve's of the scene enhance_area fetched, over the same extent
     ref_out, ref_unc = tmp_path / "ref_enhanced.tif", tmp_path / "ref_uncertainty.tif"
     run_alg("superresolve", {"INPUT": str(keep / "S2A_18SVG_20240705_0_L2A"), "EXTENT": EXTENT, "BANDS": [0],

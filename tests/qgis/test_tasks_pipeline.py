@@ -390,6 +390,19 @@ def test_uncertainty_option_adds_its_layer_hidden_at_the_top_with_a_ramp(dock, c
     assert (values[ALL_BANDS.index("B05")] > 0).mean() > 0.9
     # the device the networks ran on is said (ONNX Runtime's provider: the test's settings ask for the CPU)
     assert [m for m in dock.messages if m.startswith("done: ") and m.endswith(" s on cpu)")]
+    assert f"uncertainty layer: {layer.source()} (expected absolute error per pixel, DN)" in dock.messages
+    # The same request again without the option, replacing: the earlier layer file described the output
+    # that was replaced, so it goes with its layer.
+    stale = layer.source()
+    dock.process.uncertainty.setChecked(False)
+    dock.ask_replace = lambda path: True
+    chain = dock.run()
+    with qtbot.waitSignal(chain.succeeded, timeout=240000):
+        pass
+    qtbot.waitUntil(lambda: dock.result is not None and dock.result[0] is not result, timeout=5000)
+    group = dock.result[1]
+    assert [child.name() for child in group.children()] == names[1:]
+    assert not os.path.exists(stale) and os.path.exists(dock.result[0].output)
 
 
 def test_picked_local_product_draws_its_footprint(dock):
