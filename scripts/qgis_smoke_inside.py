@@ -165,12 +165,21 @@ def start():
     QTimer.singleShot(0, next_run)
 
 
+def show_tab(dock, panel) -> None:
+    """Bring the dock's tab holding `panel` to the front (each tab is a scroll area around its panel, so
+    setCurrentWidget(panel) does nothing)."""
+    for i in range(dock.tabs.count()):
+        if getattr(dock.tabs.widget(i), "widget", lambda: None)() is panel:
+            dock.tabs.setCurrentIndex(i)
+            return
+
+
 def install(dock):
     """The one-click environment install (Process tab, Install packages), then the runs."""
     from digisat_plugin.tasks.worker import resolve_python
 
     started = time.time()
-    dock.tabs.setCurrentWidget(dock.process)
+    show_tab(dock, dock.process)
     deadline = time.time() + 15  # the dock looks at the worker's Python just after it opens (a child process)
     while dock.process.install_button.isHidden() and time.time() < deadline:
         QApplication.processEvents()
@@ -403,7 +412,7 @@ def done(result):
     STATUS["tensorflow_in_qgis"] = sorted({"tensorflow", "keras", "h5py"} & set(sys.modules))
     STATUS["engine_seconds"] = result.seconds
     step(f"result group {group.name()!r} with {[c.name() for c in group.children()]}")
-    dock.tabs.setCurrentWidget(dock.process)
+    show_tab(dock, dock.process)
     footer_at_minimum_width(dock)
     dock.swipe_button.setChecked(True)
     canvas = iface.mapCanvas()
@@ -478,7 +487,7 @@ def side_closed():
 def hover():
     """Issue 13: hovering a control shows its tooltip (the mouse moved onto the tile size box)."""
     dock = STATE["dock"]
-    dock.tabs.setCurrentWidget(dock.process)
+    show_tab(dock, dock.process)
     widget = dock.process.tile_size
     QgsApplication.processEvents()
     STATE["hover_widget"] = widget
