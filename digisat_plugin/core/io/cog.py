@@ -97,7 +97,8 @@ def tiff_options(dtype: str = "uint16") -> list:
     """TIFF_OPTIONS (the temporary GTiffs) for a pixel type (FLOAT_COMPRESSION for floats)."""
     if dtype == "uint16" or _float_compression("GTiff") == "DEFLATE":
         return TIFF_OPTIONS
-    return [o for o in TIFF_OPTIONS if not o.startswith(("COMPRESS=", "ZLEVEL="))] + ["COMPRESS=ZSTD", "ZSTD_LEVEL=1"]
+    return [o for o in TIFF_OPTIONS if not o.startswith(("COMPRESS=", "ZLEVEL="))] + [
+        f"COMPRESS={FLOAT_COMPRESSION}", f"{FLOAT_COMPRESSION}_LEVEL=1"]
 
 
 def _float_compression(driver: str) -> str:

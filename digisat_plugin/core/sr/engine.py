@@ -322,8 +322,6 @@ def uncertainty_writer(path, plan: ScenePlan, calibration, writer=None, piece: P
     NaN where the output has no data, the output's band names and order, what it means in its metadata
     (uncertainty_items). piece: write only that piece of the plan (core.batch), on its own grid;
     metadata: more dataset items (a piece's plan fingerprint)."""
-    from ..io.cog import CogWriter
-
     items = uncertainty_items(plan, calibration)
     if metadata:
         items["metadata"].update(metadata)
