@@ -162,16 +162,14 @@ class GuardDecision:
     def line(self) -> str:
         """One line for the CLI and the QGIS log."""
         bands = " ".join(SPECS[self.net].outputs)
-        if self.ratio is None:
-            written = "network" if self.method == "network" else "guided estimate"
-            floor = f"; {self.linear['why']}" if self.linear is not None and self.linear.get("why") else ""
-            return f"guard {self.net} ({bands}): {written} written ({self.why}){floor}"
         chosen = "network" if self.method == "network" else "guided estimate"
+        floor = f"; {self.linear['why']}" if self.linear is not None and self.linear.get("why") else ""
+        if self.ratio is None:
+            return f"guard {self.net} ({bands}): {chosen} written ({self.why}){floor}"
         part = ""
         if self.shares is not None:
             part = ", ".join(f"{b} {w:.2f}" for b, w in zip(SPECS[self.net].outputs, self.shares, strict=True) if w < 1)
             part = f"; share of the network's correction written on {part}"
-        floor = f"; {self.linear['why']}" if self.linear is not None and self.linear.get("why") else ""
         return (f"guard {self.net} ({bands}): {chosen} written{floor}; at reduced scale the network's RMSE is "
                 f"{self.ratio:.2f} x the guided estimate's ({self.rmse_network:.1f} vs {self.rmse_guided:.1f} DN)"
                 + part + (f"; {self.why}" if self.why else ""))
@@ -350,10 +348,10 @@ def linear_floor(predictor, native: dict, ratios: dict, net: str, decision: Guar
     2. Radiometry (core/quality/fullscale.py's criterion, guided-linear its reference): on the window
        as delivered, the output averaged over blocks of BLOCK x BLOCK delivered pixels against the
        delivered band, on the window's centre (FLOOR_CENTRE, written with the window's blur and
-       prior: `blur`/`prior`, else as Predictor.predict fits them on the window). Where that error is over CONSISTENCY_TARGET of 1.5 x guided-linear's plus 1 %
-       of the band's mean, one round of back-projection onto the delivered band is added, weighted
-       just enough to bring it there (the round takes the error to near 0; the error is about
-       linear in the weight).
+       prior: `blur`/`prior`, else as Predictor.predict fits them on the window). Where that error is
+       over CONSISTENCY_TARGET of the limit (quality/blocks.block_limit on guided-linear's error), one
+       round of back-projection onto the delivered band is added, weighted just enough to bring it
+       there as measured after a whole round (`back_projection_weight`).
     """
     from ..sr.guided import guided_linear, linear_slopes
 
