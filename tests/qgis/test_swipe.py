@@ -38,8 +38,19 @@ def grey_layer(path, name):
 
 
 def wait_canvas(qtbot, canvas):
+    # a rendering already under way (started by the fixture or by adding layers) would send the signal
+    # with the old layers and leave the new one still drawing: let it end first
+    canvas.waitWhileRendering()
     with qtbot.waitSignal(canvas.mapCanvasRefreshed, timeout=10000):
         canvas.refresh()
+
+
+def wait_rendered(qtbot, canvas, tool):
+    """Wait until the canvas and the swipe item both show the canvas's current extent."""
+    viewport = canvas.viewport()
+    qtbot.waitUntil(lambda: tool.item is not None and tool.item.image is not None and tool.item.job is None
+                    and not canvas.isDrawing() and tool.item.rect() == canvas.mapSettings().visibleExtent()
+                    and canvas.mapSettings().outputSize() == viewport.size(), timeout=10000)
 
 
 def show_enhanced(canvas, project, qtbot, enhanced, original):
@@ -60,7 +71,7 @@ def test_swipe_shows_enhanced_left_and_original_right(shown_canvas, clean_projec
     tool = SwipeMapTool(qgis_canvas, [original])
     qgis_canvas.setMapTool(tool)
     try:
-        qtbot.waitUntil(lambda: tool.item is not None and tool.item.image is not None, timeout=10000)
+        wait_rendered(qtbot, qgis_canvas, tool)
         viewport = qgis_canvas.viewport()
         width, height = viewport.width(), viewport.height()
         divider = width // 3
@@ -133,10 +144,7 @@ def test_swipe_lines_up_with_the_canvas_after_zoom_and_resize(shown_canvas, clea
     viewport = canvas.viewport()
 
     def rendered():
-        """Wait until the canvas and the swipe item both show the canvas's current extent."""
-        qtbot.waitUntil(lambda: tool.item.image is not None and tool.item.job is None and not canvas.isDrawing()
-                        and tool.item.rect() == canvas.mapSettings().visibleExtent()
-                        and canvas.mapSettings().outputSize() == viewport.size(), timeout=10000)
+        wait_rendered(qtbot, canvas, tool)
 
     def check_against_references():
         shot = grey(viewport.grab().toImage())
