@@ -14,7 +14,7 @@ from digisat_plugin.core.io.aoi import parse_aoi
 from digisat_plugin.core.io.product import open_product
 from digisat_plugin.core.sr.engine import superresolve
 from digisat_plugin.core.sr.predict import Predictor
-from digisat_plugin.core.sr.uncertainty import rounded
+from digisat_plugin.core.sr.uncertainty import combine, expected_error, features, rounded
 
 from ..conftest import REPO, SAMPLE, SENTINEL2
 
@@ -62,6 +62,23 @@ def test_layer_does_not_depend_on_the_tiling(tmp_path, predictor):
         paths.append(gdal.Open(unc).ReadAsArray())
     # the same up to float noise, which may tip a value over one step of the layer's rounding (2^-7)
     np.testing.assert_allclose(paths[0], paths[1], rtol=2.0 ** -6, atol=1e-3)
+
+
+def test_expected_error_is_combine_of_the_features_on_the_core():
+    """The engine's path (only the features with a coefficient, each cropped first) gives exactly
+    what the calibration fits: combine(features) on the same pixels."""
+    rng = np.random.default_rng(3)
+    written = rng.normal(1000, 200, (2, 36, 36)).astype(np.float32)
+    estimate = written + rng.normal(0, 30, written.shape).astype(np.float32)
+    low = rng.normal(1000, 100, (2, 18, 18)).astype(np.float32)
+    level = np.full(written.shape, 900, np.float32)
+    core = (Ellipsis, slice(3, 33), slice(4, 34))
+    for coefficients in ([0.1, 0.12, 0.001, 0.007, 0.005], [0.11, 0.0, 0.05, 0.0, 0.05]):
+        want = combine(features(written, estimate, low, 2, level), coefficients)[core]
+        got = expected_error(written, estimate, low, 2, level, coefficients, core)
+        assert got.shape == (2, 30, 30) and got.dtype == np.float32
+        np.testing.assert_array_equal(got, want)
+    assert not expected_error(written, estimate, low, 2, level, [0] * 5, core).any()
 
 
 def test_rounded_keeps_seven_bits_of_mantissa_nan_and_zero():

@@ -268,13 +268,25 @@ def translate_cog(src, tmp_cog: str, final: str, progress, options=None) -> None
             return 0  # GDAL stops and raises
         return 1
 
+    options = options or COG_OPTIONS
+    # The COG driver computes the overviews into a temporary GTiff whose ZSTD level is not LEVEL
+    # but GDAL's default (9), unless this configuration option says otherwise: on a 12-band float32
+    # layer of 1920 x 1920 px the copy took 3.1-3.5 s at that level, 2.2-2.3 s at level 1 (file size
+    # unchanged: the COG's own overviews are written at LEVEL). DEFLATE's default level cost nothing
+    # measurable on the uint16 output.
+    level = next((o.split("=", 1)[1] for o in options if o.startswith("LEVEL=")), None)
+    overview_level = level if "COMPRESS=ZSTD" in options else None
+    previous = gdal.GetThreadLocalConfigOption("ZSTD_LEVEL_OVERVIEW", None)
+    gdal.SetThreadLocalConfigOption("ZSTD_LEVEL_OVERVIEW", overview_level or previous)
     try:
-        gdal.Translate(tmp_cog, src, format="COG", creationOptions=options or COG_OPTIONS, callback=callback)
+        gdal.Translate(tmp_cog, src, format="COG", creationOptions=options, callback=callback)
     except RuntimeError as exc:
         _remove(tmp_cog)
         if progress is not None and progress.cancelled:
             raise Cancelled() from None
         raise OutputError(f"{final}: cannot write Cloud Optimized GeoTIFF ({first_line(exc)})") from None
+    finally:
+        gdal.SetThreadLocalConfigOption("ZSTD_LEVEL_OVERVIEW", previous)
     os.replace(tmp_cog, final)
 
 

@@ -475,10 +475,10 @@ def _stream(product, predictor, plan, piece, writers, progress, scale, calibrati
         stage = progress.stage(k / len(runs), (k + 1) / len(runs))
         for tile, outputs, natives, *spread in predictor.run_tiles(read, window, bands, ratios, most, stage,
                                                                    plan.blur, plan.methods, plan.priors,
-                                                                   spread=calibration is not None):
+                                                                   spread=calibration or False):
             row, col = tile.row - piece.row, tile.col - piece.col
             if calibration is not None:
-                _write_spread(spread_writer, calibration, scale, bands, ratios, natives, spread[0], row, col)
+                _write_spread(spread_writer, scale, bands, ratios, natives, spread[0], row, col)
             for band in bands:
                 values, nodata = natives[band]
                 mask = upsample_nearest(nodata, ratios[band])
@@ -494,7 +494,7 @@ def _stream(product, predictor, plan, piece, writers, progress, scale, calibrati
                     writers[1].write(band, row, col, upsample_nearest(scale.from_dn(band, original), ratios[band]))
 
 
-def _write_spread(writer, calibration, scale, bands, ratios, natives, feats, row, col) -> None:
+def _write_spread(writer, scale, bands, ratios, natives, errors, row, col) -> None:
     """One tile of the uncertainty layer: 0 on the copied 10 m bands, the calibrated expected error
     (in the output's DN) on the bands a network writes, NaN where the output has no data or no
     calibration (B10)."""
@@ -506,7 +506,7 @@ def _write_spread(writer, calibration, scale, bands, ratios, natives, feats, row
         elif spec is None:
             values = np.full(mask.shape, np.nan, np.float32)
         else:  # an error in model units (reflectance x 10000) is one in output DN over the DN's gain
-            values = rounded(calibration.expected_error(spec.name, feats[band]) / scale.radiometry(band).gain)
+            values = rounded(errors[band] / scale.radiometry(band).gain)
         writer.write(band, row, col, np.where(mask, np.nan, values).astype(np.float32))
 
 

@@ -19,9 +19,9 @@ from .guided import guided_linear, local_scale
 from .resample import upsample
 from .session import device_name, providers_for
 from .spec import NET20, NET60, guided_estimate, prepare_inputs, shares_lift, valid_at, window_fit, with_shares
-from .threads import available
+from .threads import available, map_threads
 from .tiling import plan_tiles
-from .uncertainty import REACH
+from .uncertainty import REACH, expected_error
 from .uncertainty import features as uncertainty_features
 from .weights import default_model_dir, load_net
 
@@ -115,7 +115,8 @@ class Predictor:
                   methods=None, priors=None, spread=False):
         """Yield (tile, outputs, natives) for every tile of `window` (with spread: (tile, outputs,
         natives, features), features: band -> (F, h, w) of core/sr/uncertainty.py for every band a
-        network writes).
+        network writes; with spread a core/sr/uncertainty.Calibration: band -> (h, w), the expected
+        error it gives, on the model scale).
 
         read(name, row, col, height, width) -> (values, nodata) for a base-grid window (mirrored
         beyond the data) at the band's native grid; outputs: band -> base-grid array of the
@@ -147,7 +148,7 @@ class Predictor:
             full = {b: np.stack([r[b][0] for r in reads]) for b in bands}
             th, tw = batch[0].height, batch[0].width  # one shape for all tiles (plan_tiles)
             cores = {}  # band -> (N, th, tw): the tile cores
-            spreads = {}  # band -> (N, F, th, tw): the uncertainty features (spread)
+            spreads = {}  # band -> (N, F, th, tw): the uncertainty features, or (N, th, tw) the expected error
             lifted = {}  # net name -> the 20 m bands' x2 estimate on its inputs' grid (shares_lift)
             # The network whose coarse guides another's estimate is runs first: its lift is the larger.
             order = sorted(specs, key=lambda sp: not shared or sp is not shared[1])
@@ -171,8 +172,9 @@ class Predictor:
                     # what the sensor delivered (core/sr/consistency.py).
                     values = enforce_consistency(y[..., i], inputs[band], ratios[band]) if consistent else y[..., i]
                     cores[band] = values[:, left:left + th, left:left + tw]
-                if spread:
-                    spreads.update(self._spread(spec, inputs, ratios, y, estimate, own - left, left, th, tw))
+                if spread is not False:
+                    spreads.update(self._spread(spec, inputs, ratios, y, estimate, own - left, left, th, tw,
+                                                None if spread is True else spread.coefficients[spec.name]))
                 if progress is not None:
                     progress.update((start + len(batch) * done / steps) / len(tiles))
             for band in targets:
@@ -188,7 +190,7 @@ class Predictor:
                     r = ratios[b]
                     sl = (slice(m // r, (m + th) // r), slice(m // r, (m + tw) // r))
                     natives[b] = (reads[i][b][0][sl], reads[i][b][1][sl])
-                if spread:
+                if spread is not False:
                     yield tile, outputs, natives, {b: v[i] for b, v in spreads.items()}
                 else:
                     yield tile, outputs, natives
@@ -196,9 +198,10 @@ class Predictor:
             progress.update(1.0)
 
     @staticmethod
-    def _spread(spec, inputs, ratios, y, estimate, crop, left, th, tw) -> dict:
-        """band -> (N, F, th, tw) uncertainty features of a batch: y and estimate hold `left` base
-        pixels around the tile cores, the inputs `crop` more (their own network's margin)."""
+    def _spread(spec, inputs, ratios, y, estimate, crop, left, th, tw, coefficients=None) -> dict:
+        """band -> (N, F, th, tw) uncertainty features of a batch (with coefficients: (N, th, tw), the
+        expected error they give): y and estimate hold `left` base pixels around the tile cores, the
+        inputs `crop` more (their own network's margin)."""
         low = np.stack([inputs[b] for b in spec.outputs], axis=-3)
         level = local_scale(low, spec.scale)  # on the inputs' extent: its reach stays inside the margin
         s = spec.scale
@@ -207,15 +210,17 @@ class Predictor:
         # the whole 96 px margin, and the features cost twice as much on it).
         k = max(left - -(-(REACH + 2 * s) // s) * s, 0)
         h, w = (d - 2 * k for d in y.shape[-3:-1])
-        out = {}
-        for i, band in enumerate(spec.outputs):
-            r = ratios[band]
-            a, c = crop + k, left - k
-            feats = uncertainty_features(y[..., k:k + h, k:k + w, i], estimate[..., k:k + h, k:k + w, i],
-                                         inputs[band][..., a // r:(a + h) // r, a // r:(a + w) // r], r,
-                                         level[..., i, a:a + h, a:a + w])
-            out[band] = feats[..., c:c + th, c:c + tw]
-        return out
+        a, c = crop + k, left - k
+        core = (Ellipsis, slice(c, c + th), slice(c, c + tw))
+
+        def one(i):  # bands are independent: threads use the cores the networks leave idle here
+            band, r = spec.outputs[i], ratios[spec.outputs[i]]
+            args = (y[..., k:k + h, k:k + w, i], estimate[..., k:k + h, k:k + w, i],
+                    inputs[band][..., a // r:(a + h) // r, a // r:(a + w) // r], r, level[..., i, a:a + h, a:a + w])
+            return (uncertainty_features(*args)[core] if coefficients is None else
+                    expected_error(*args, coefficients, core))
+
+        return dict(zip(spec.outputs, map_threads(one, range(len(spec.outputs))), strict=True))
 
     def _run_one(self, spec, inputs, ratios, blur, methods, priors, lifted) -> tuple:
         """(outputs (N, H, W, n_out) on the model scale, the guided estimate on the same grid, the

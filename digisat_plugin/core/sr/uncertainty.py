@@ -59,13 +59,39 @@ def features(written: np.ndarray, estimate: np.ndarray, low: np.ndarray, s: int,
     written, estimate: (..., H, W) the output and the guided estimate (model scale); low: (..., h, w)
     the band on its own grid, h * s = H; level: (..., H, W) its smooth local mean (spec.local_scale).
     """
+    maps = _feature_maps(written, estimate, low, s, level)
+    return np.stack([maps[name]() for name in FEATURES], axis=-3)
+
+
+def expected_error(written: np.ndarray, estimate: np.ndarray, low: np.ndarray, s: int, level: np.ndarray,
+                   coefficients, core=(Ellipsis,)) -> np.ndarray:
+    """combine(features(...), coefficients)[core] without the stack of every feature on the whole
+    extent: only the features with a non-zero coefficient are computed, each cropped to `core` (a
+    tuple of slices) before it is summed, in FEATURES order, so the values are combine's."""
+    maps = _feature_maps(written, estimate, low, s, level)
+    total = None
+    for name, c in zip(FEATURES, np.asarray(coefficients, np.float32), strict=True):
+        if c:
+            term = maps[name]()[core] * c
+            total = term if total is None else total + term
+    if total is None:
+        return np.zeros_like(np.asarray(written, np.float32)[core])
+    return total
+
+
+def _feature_maps(written, estimate, low, s, level) -> dict:
+    """FEATURES name -> a function computing that feature, (..., H, W) float32."""
     written = np.asarray(written, np.float32)
-    gy, gx = np.gradient(written, axis=(-2, -1))
-    detail = _rms(estimate - upsample(np.asarray(low, np.float32), s, "cubic"))
-    correction = _rms(written - estimate)
-    gradient = _rms(np.hypot(gx, gy))
-    return np.stack([detail, correction, gradient, np.asarray(level, np.float32), _laplacian(written)],
-                    axis=-3).astype(np.float32)
+
+    def gradient():
+        gy, gx = np.gradient(written, axis=(-2, -1))
+        return _rms(np.hypot(gx, gy))
+
+    return {"detail": lambda: _rms(estimate - upsample(np.asarray(low, np.float32), s, "cubic")),
+            "correction": lambda: _rms(written - estimate),
+            "gradient": gradient,
+            "level": lambda: np.asarray(level, np.float32),
+            "laplacian": lambda: _laplacian(written)}
 
 
 def _laplacian(a: np.ndarray) -> np.ndarray:
@@ -98,9 +124,6 @@ class Calibration:
             raise InputError(f"{path}: uncertainty calibration for features {data.get('features')}, this version "
                              f"computes {list(FEATURES)}; rerun scripts/calibrate_uncertainty.py")
         self.coefficients = {net: np.asarray(v["coefficients"], np.float32) for net, v in data["nets"].items()}
-
-    def expected_error(self, net: str, feats: np.ndarray) -> np.ndarray:
-        return combine(feats, self.coefficients[net])
 
     def items(self) -> dict:
         """Dataset metadata items of the uncertainty layer."""
