@@ -36,6 +36,11 @@ class Progress:
     def cancelled(self) -> bool:
         return bool(self._is_cancelled and self._is_cancelled())
 
+    def quiet(self) -> Progress:
+        """A Progress that reports nothing but is cancelled with this one: for work in another
+        thread (a front end's callback runs in the thread it belongs to)."""
+        return Progress(None, self._is_cancelled)
+
     def stage(self, start: float, end: float) -> Progress:
         """A Progress for the part [start, end] of this one (fractions of this stage)."""
         span = self._end - self._start

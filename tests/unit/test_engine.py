@@ -1,6 +1,7 @@
 """The headless engine on real data: COG output, band order and names, scales, no-data, tiling."""
 
 import os
+import time
 
 import numpy as np
 import pytest
@@ -159,6 +160,34 @@ def test_cancel_leaves_no_file(sample_dir, tmp_path, predictor):
     with pytest.raises(Cancelled):
         superresolve(str(sample_dir), str(tmp_path / "x.tif"), original_path=str(tmp_path / "o.tif"), tile_size=120,
                      predictor=predictor, progress=Progress(lambda f, m: None, is_cancelled))
+    assert os.listdir(tmp_path) == []
+
+
+def test_output_cancelled_while_its_companions_publish_leaves_none_of_them(tmp_path):
+    """The engine publishes the output while its companions (--original, --uncertainty) are published
+    in another thread: if the output's copy is then cancelled, even after they are complete, none of
+    the three files is left, nor a temporary one."""
+    from digisat_plugin.core.io.cog import CogWriter
+    from digisat_plugin.core.sr.engine import _commit
+
+    companions = [str(tmp_path / "o.tif"), str(tmp_path / "u.tif")]
+
+    class CancelledOnceTheyArePublished(CogWriter):
+        def commit(self, progress=None):
+            deadline = time.monotonic() + 60
+            while not all(os.path.exists(p) for p in companions) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            raise Cancelled()
+
+    grid = dict(width=64, height=64, band_names=["B05"], geotransform=(0, 10, 0, 640, 0, -10), crs_wkt="")
+    writers = [CancelledOnceTheyArePublished(str(tmp_path / "x.tif"), **grid)]
+    writers += [CogWriter(p, **grid) for p in companions]
+    for w in writers:
+        w.write("B05", 0, 0, np.full((64, 64), 7, np.uint16))
+    with pytest.raises(Cancelled):
+        _commit(writers, Progress())
+    for w in writers:
+        w.abort()  # as the engine does on any failure
     assert os.listdir(tmp_path) == []
 
 

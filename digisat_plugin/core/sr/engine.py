@@ -216,8 +216,7 @@ def superresolve(input_path, output_path, aoi=None, bands=None, original_path=No
         try:
             stream_piece(plan, plan.whole(), writers, predictor, progress.stage(*stream_stage), product=product,
                          calibration=calibration)
-            done = [w.commit(progress.stage(0.9 + 0.1 * i / len(writers), 0.9 + 0.1 * (i + 1) / len(writers)))
-                    for i, w in enumerate(writers)]
+            done = _commit(writers, progress.stage(0.9, 1.0))
         except BaseException:
             for w in writers:
                 w.abort()
@@ -232,6 +231,25 @@ def superresolve(input_path, output_path, aoi=None, bands=None, original_path=No
         )
     finally:
         product.close()
+
+
+def _commit(writers, progress) -> list:
+    """Publish every writer (CogWriter.commit) and return their paths: the first (the output) here,
+    with progress, the others meanwhile in a thread of their own. GDAL's COG copy compresses on
+    every core but reads and computes the overviews on one, so two copies side by side fill the
+    cores: the 3.69 MP output and its uncertainty layer took 2.6-2.8 s against 3.1-3.2 s in turn."""
+    if len(writers) == 1:
+        return [writers[0].commit(progress)]
+    with beside() as pool:
+        rest = pool.submit(lambda: [w.commit(progress.quiet()) for w in writers[1:]])
+        try:
+            first = writers[0].commit(progress)
+        except BaseException:  # a cancelled or failed output leaves none of its companions either
+            if rest.exception() is None:
+                for path in rest.result():
+                    os.remove(path)
+            raise
+        return [first] + rest.result()
 
 
 def plan_scene(input_path, aoi=None, bands=None, model_dir=None, tile_size=None, device="auto", batch_size=None,
