@@ -495,11 +495,11 @@ def _stream(product, predictor, plan, piece, writers, progress, scale, calibrati
                                                                    plan.blur, plan.methods, plan.priors,
                                                                    spread=calibration or False):
             row, col = tile.row - piece.row, tile.col - piece.col
+            masks = {band: upsample_nearest(natives[band][1], ratios[band]) for band in bands}  # no data
             if calibration is not None:
-                _write_spread(spread_writer, scale, bands, ratios, natives, spread[0], row, col)
+                _write_spread(spread_writer, scale, bands, masks, spread[0], row, col)
             for band in bands:
-                values, nodata = natives[band]
-                mask = upsample_nearest(nodata, ratios[band])
+                mask = masks[band]
                 if band in BANDS_10M:
                     dn = product.bands[band].read_dn(tile.row, tile.col, tile.height, tile.width)
                     writers[0].write(band, row, col, scale.from_dn(band, dn))  # 10 m bands: copied, on the output scale
@@ -512,12 +512,12 @@ def _stream(product, predictor, plan, piece, writers, progress, scale, calibrati
                     writers[1].write(band, row, col, upsample_nearest(scale.from_dn(band, original), ratios[band]))
 
 
-def _write_spread(writer, scale, bands, ratios, natives, errors, row, col) -> None:
+def _write_spread(writer, scale, bands, masks, errors, row, col) -> None:
     """One tile of the uncertainty layer: 0 on the copied 10 m bands, the calibrated expected error
-    (in the output's DN) on the bands a network writes, NaN where the output has no data or no
-    calibration (B10)."""
+    (in the output's DN) on the bands a network writes, NaN where the output has no data (`masks`,
+    band -> base grid) or no calibration (B10)."""
     for band in bands:
-        mask = upsample_nearest(natives[band][1], ratios[band])
+        mask = masks[band]
         spec = writing_net(band)
         if band in BANDS_10M:
             values = np.zeros(mask.shape, np.float32)
@@ -525,7 +525,8 @@ def _write_spread(writer, scale, bands, ratios, natives, errors, row, col) -> No
             values = np.full(mask.shape, np.nan, np.float32)
         else:  # an error in model units (reflectance x 10000) is one in output DN over the DN's gain
             values = rounded(errors[band] / scale.radiometry(band).gain)
-        writer.write(band, row, col, np.where(mask, np.nan, values).astype(np.float32))
+        values[mask] = np.nan  # each a new float32 array
+        writer.write(band, row, col, values)
 
 
 __all__ = ["superresolve", "plan_scene", "stream_piece", "uncertainty_writer", "assemble_uncertainty", "ScenePlan", "Piece", "SuperResolveResult", "Cancelled",

@@ -49,8 +49,16 @@ METHOD = ("expected absolute error of the enhanced value, in the band's output D
 
 
 def _rms(a: np.ndarray) -> np.ndarray:
-    size = (1,) * (a.ndim - 2) + (NEIGHBOURHOOD, NEIGHBOURHOOD)
-    return np.sqrt(np.maximum(uniform_filter(np.asarray(a, np.float32) ** 2, size=size, mode="reflect"), 0.0))
+    a = np.asarray(a, np.float32)
+    return _root_mean(a * a)
+
+
+def _root_mean(squares: np.ndarray) -> np.ndarray:
+    """The square root of the local mean of `squares` over NEIGHBOURHOOD px (in place where it can)."""
+    size = (1,) * (squares.ndim - 2) + (NEIGHBOURHOOD, NEIGHBOURHOOD)
+    mean = uniform_filter(squares, size=size, mode="reflect")
+    np.maximum(mean, 0.0, out=mean)
+    return np.sqrt(mean, out=mean)
 
 
 def features(written: np.ndarray, estimate: np.ndarray, low: np.ndarray, s: int, level: np.ndarray) -> np.ndarray:
@@ -83,9 +91,12 @@ def _feature_maps(written, estimate, low, s, level) -> dict:
     """FEATURES name -> a function computing that feature, (..., H, W) float32."""
     written = np.asarray(written, np.float32)
 
-    def gradient():
+    def gradient():  # the RMS of the gradient's length: the root of the mean of its squared length
         gy, gx = np.gradient(written, axis=(-2, -1))
-        return _rms(np.hypot(gx, gy))
+        gx *= gx
+        gy *= gy
+        gx += gy
+        return _root_mean(gx)
 
     return {"detail": lambda: _rms(estimate - upsample(np.asarray(low, np.float32), s, "cubic")),
             "correction": lambda: _rms(written - estimate),
