@@ -54,7 +54,7 @@ from osgeo import gdal, ogr, osr
 from .definitions import BANDS_10M, BANDS_20M, BANDS_60M, ORDER, sort_bands, uncertainty_path_for
 from .errors import AoiError, Cancelled, DigisatError, InputError, OutputError, first_line
 from .indices import check_bands, parse_indices, publish_cog, write_index
-from .io.cog import check_writable, cog_options
+from .io.cog import check_writable, cog_options, tiff_options
 from .progress import as_progress
 
 gdal.UseExceptions()
@@ -336,11 +336,12 @@ def mosaic(parts: list, output: str, bounds: tuple | None = None, note: str = ""
     y0 = gt[3] - math.ceil((gt[3] - bounds[1]) / res_y - 1e-6) * res_y
     check_writable(output)
     tmp, tmp_cog = temp_name(output), temp_name(output, "cog.")
+    dtype = "float32" if ref.GetRasterBand(1).DataType == gdal.GDT_Float32 else "uint16"
     try:
         # gdal.Warp paints its sources in turn, each over the last where it has data: the first part last
         warped = gdal.Warp(tmp, list(reversed(parts)), format="GTiff", outputBounds=(x0, y0, x1, y1), xRes=res_x,
                            yRes=res_y, dstSRS=wkt or None, resampleAlg="near", srcNodata=nodata, dstNodata=nodata,
-                           creationOptions=["TILED=YES", "COMPRESS=DEFLATE", "ZLEVEL=1", "BIGTIFF=IF_SAFER"],
+                           creationOptions=tiff_options(dtype),
                            callback=_gdal_callback(progress.stage(0.0, 0.6)))
         for i in range(1, ref.RasterCount + 1):
             src, dst = ref.GetRasterBand(i), warped.GetRasterBand(i)
@@ -355,7 +356,6 @@ def mosaic(parts: list, output: str, bounds: tuple | None = None, note: str = ""
             metadata["SOURCE_PRODUCT"] = "; ".join(p or os.path.basename(f) for p, f in zip(products, parts, strict=True))
         metadata["DIGISAT_MOSAIC"] = note or "first part's grid"
         warped.SetMetadata(metadata)
-        dtype = "float32" if warped.GetRasterBand(1).DataType == gdal.GDT_Float32 else "uint16"
         warped = None
         ref = None
         publish_cog(tmp, output, progress.stage(0.6, 1.0), cog_options(dtype))
