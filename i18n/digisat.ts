@@ -422,7 +422,7 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/dock.py" line="662"/>
-        <source>uncertainty layer: {path} (expected absolute error per pixel, DN)</source>
+        <source>uncertainty layer: {path} (expected absolute error per pixel, in the enhanced layer's units)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

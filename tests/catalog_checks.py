@@ -78,6 +78,8 @@ def check_uncertainty_layer(unc_path, out_path, expected=None):
     for i, name in enumerate(names):
         band = u.GetRasterBand(i + 1)
         assert band.DataType == gdal.GDT_Float32 and np.isnan(band.GetNoDataValue())
+        # in the output's DN, shown in its units: the output band's scale, no offset (an error is a difference)
+        assert band.GetScale() == o.GetRasterBand(i + 1).GetScale() and band.GetOffset() in (0, None), name
         data = o.GetRasterBand(i + 1).ReadAsArray() > 0
         np.testing.assert_array_equal(np.isnan(values[i]), ~data, err_msg=name)
         if name in ("B02", "B03", "B04", "B08"):

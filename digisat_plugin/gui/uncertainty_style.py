@@ -27,7 +27,9 @@ def style_uncertainty(layer, band_name: str = "B05", reference=None) -> None:
     band = next((i for i, n in enumerate(names, start=1) if band_name in n), 1)
     source = (reference or layer).dataProvider()
     stats = source.bandStatistics(band, QgsRasterBandStats.Stats.Mean | QgsRasterBandStats.Stats.StdDev)
-    top = max(float(stats.mean + SPREAD * stats.stdDev), 1.0)
+    # QGIS applies the band's scale (the enhanced band's: its values show in reflectance), to the
+    # statistics too; a ramp spans at least one DN
+    top = max(float(stats.mean + SPREAD * stats.stdDev), float(source.bandScale(band) or 1.0))
     ramp = QgsStyle.defaultStyle().colorRamp(RAMP)
     shader_fn = QgsColorRampShader(0.0, top, ramp, QgsColorRampShader.Type.Interpolated)
     shader_fn.classifyColorRamp(5, -1)

@@ -82,7 +82,7 @@ class DigisatAlgorithm(QgsProcessingAlgorithm):
 # The uncertainty layer (docs/uncertainty.md), as superresolve, enhance_area and enhance_series offer it.
 UNCERTAINTY_MEANING = (
     "float32 GeoTIFF, one band per output band: the expected absolute error of each enhanced pixel in the output's "
-    "DN (0 on the copied 10 m bands); mask pixels above a threshold before computing an index (docs/uncertainty.md)"
+    "DN, with the output's scale, so QGIS shows it in the same units (0 on the copied 10 m bands); mask pixels above a threshold before computing an index (docs/uncertainty.md)"
 )
 UNCERTAINTY_HELP = f"<b>Uncertainty</b>: optional {UNCERTAINTY_MEANING}.<br>"
 
@@ -90,7 +90,7 @@ UNCERTAINTY_HELP = f"<b>Uncertainty</b>: optional {UNCERTAINTY_MEANING}.<br>"
 def uncertainty_parameter(name: str = "UNCERTAINTY") -> QgsProcessingParameterRasterDestination:
     """The optional output of the uncertainty layer (not written unless a destination is given)."""
     return QgsProcessingParameterRasterDestination(
-        name, "Uncertainty (expected absolute error, DN)", optional=True, createByDefault=False)
+        name, "Uncertainty (expected absolute error)", optional=True, createByDefault=False)
 
 
 def add_engine_parameters(alg, *extra) -> None:

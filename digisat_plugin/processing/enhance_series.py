@@ -73,7 +73,7 @@ class EnhanceSeriesAlgorithm(DigisatAlgorithm):
         self.addParameter(QgsProcessingParameterBoolean(
             self.LOAD, "Load the dates as a temporal layer group", defaultValue=True))
         self.addParameter(QgsProcessingParameterBoolean(
-            self.UNCERTAINTY, "Uncertainty layer per date (expected absolute error, DN)", defaultValue=False))
+            self.UNCERTAINTY, "Uncertainty layer per date (expected absolute error)", defaultValue=False))
         add_engine_parameters(self, dn_scale.keep_dn_scale_parameter())
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT_FOLDER, "Output folder"))
         self.addOutput(QgsProcessingOutputFile("INDEX", "Series index (series.json)"))

@@ -150,4 +150,6 @@ def test_enhance_series_uncertainty_writes_lists_and_loads_a_layer_per_date(digi
         assert isinstance(renderer, QgsSingleBandPseudoColorRenderer) and renderer.classificationMin() == 0.0
         assert "B05" in layer.bandName(renderer.band())  # gui/uncertainty_style.py's band
         tops.add(renderer.classificationMax())
-    assert len(tops) == 1 and tops.pop() > 1.0  # one ramp for every date: the first date's
+    # one ramp for every date (the first date's), in the units QGIS shows (the enhanced band's scale, to
+    # reflectance), spanning more than the one-DN floor
+    assert len(tops) == 1 and layer.dataProvider().bandScale(renderer.band()) < tops.pop() < 1.0

@@ -381,6 +381,10 @@ def test_uncertainty_option_adds_its_layer_hidden_at_the_top_with_a_ramp(dock, c
     assert not top.itemVisibilityChecked() and group.children()[1].itemVisibilityChecked()
     layer = top.layer()
     assert layer.isValid() and layer.bandCount() == 12 and isinstance(layer.renderer(), QgsSingleBandPseudoColorRenderer)
+    # shown in the enhanced layer's units (reflectance): its scale, and a ramp from 0 to a few hundredths
+    band = layer.renderer().band()
+    assert layer.dataProvider().bandScale(band) == enhanced.dataProvider().bandScale(band) == 0.0001
+    assert 0.0001 < layer.renderer().classificationMax() < 0.1
     assert layer.source() == enhanced.source().replace("_enhanced.tif", "_uncertainty.tif")
     ds = gdal.Open(layer.source())
     assert ds.GetRasterBand(1).DataType == gdal.GDT_Float32
@@ -390,7 +394,7 @@ def test_uncertainty_option_adds_its_layer_hidden_at_the_top_with_a_ramp(dock, c
     assert (values[ALL_BANDS.index("B05")] > 0).mean() > 0.9
     # the device the networks ran on is said (ONNX Runtime's provider: the test's settings ask for the CPU)
     assert [m for m in dock.messages if m.startswith("done: ") and m.endswith(" s on cpu)")]
-    assert f"uncertainty layer: {layer.source()} (expected absolute error per pixel, DN)" in dock.messages
+    assert f"uncertainty layer: {layer.source()} (expected absolute error per pixel, in the enhanced layer's units)" in dock.messages
     # The same request again without the option, replacing: the earlier layer file described the output
     # that was replaced, so it goes with its layer.
     stale = layer.source()

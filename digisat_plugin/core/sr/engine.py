@@ -327,10 +327,15 @@ def uncertainty_items(plan: ScenePlan, calibration) -> dict:
     (CogWriter / assemble_cog keywords): what each band holds, the calibration, the plan's fingerprint."""
     items = {}
     for band in plan.bands:
-        how = plan.band_metadata.get(band, {}).get("DIGISAT_METHOD", "")
+        output = plan.band_metadata.get(band, {})
+        how = output.get("DIGISAT_METHOD", "")
         items[band] = {"DIGISAT_UNCERTAINTY": "0: copied as delivered" if band in BANDS_10M else
                        "no data: no calibration for this band" if writing_net(band) is None else
                        f"expected absolute error of: {how}"}
+        if "scale" in output:
+            # The output band's scale, not its offset (an error is a difference): QGIS, GDAL and rasterio
+            # then show both in the same units (reflectance), while the values stay the output's DN.
+            items[band]["scale"] = output["scale"]
     return {"band_metadata": items, "metadata": dict(calibration.items(), DIGISAT_FINGERPRINT=plan.fingerprint())}
 
 
