@@ -6,6 +6,7 @@ batch at a time. The CLI, the QGIS tasks and the Processing algorithms all call 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -247,7 +248,8 @@ def _commit(writers, progress) -> list:
         except BaseException:  # a cancelled or failed output leaves none of its companions either
             if rest.exception() is None:
                 for path in rest.result():
-                    os.remove(path)
+                    with contextlib.suppress(OSError):  # the error to report is the output's
+                        os.remove(path)
             raise
         return [first] + rest.result()
 
