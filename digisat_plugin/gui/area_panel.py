@@ -11,13 +11,13 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsGeometry,
-    QgsMapLayerProxyModel,
     QgsProject,
     QgsRectangle,
 )
 from qgis.gui import QgsMapLayerComboBox, QgsProjectionSelectionWidget
 from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QLineEdit, QPushButton, QWidget
 
+from ..qt_compat import layer_filters
 from .aoi import AoiController
 from .i18n import tr
 
@@ -77,6 +77,7 @@ def parse_box(text: str) -> QgsRectangle:
     return QgsRectangle(xmin, ymin, xmax, ymax)
 
 
+
 class AreaPanel(QWidget):
     MASK, BOX = "polygon", "box"
 
@@ -88,7 +89,7 @@ class AreaPanel(QWidget):
         self.polygon_button = QPushButton(tr("Draw polygon"))
         self.canvas_button = QPushButton(tr("Canvas extent"))
         self.layer_combo = QgsMapLayerComboBox()
-        self.layer_combo.setFilters(QgsMapLayerProxyModel.Filter.RasterLayer | QgsMapLayerProxyModel.Filter.VectorLayer)
+        self.layer_combo.setFilters(layer_filters())
         self.selected_only = QCheckBox(tr("Selected features only"))
         self.layer_button = QPushButton(tr("Layer extent"))
         self.clear_button = QPushButton(tr("Clear"))

@@ -15,7 +15,6 @@ def style_uncertainty(layer, band_name: str = "B05", reference=None) -> None:
     dates); default `layer` itself."""
     from qgis.core import (
         QgsColorRampShader,
-        QgsRasterBandStats,
         QgsRasterShader,
         QgsSingleBandPseudoColorRenderer,
         QgsStyle,
@@ -26,7 +25,9 @@ def style_uncertainty(layer, band_name: str = "B05", reference=None) -> None:
     names = [layer.bandName(i) or n for i, n in enumerate(names, start=1)]
     band = next((i for i, n in enumerate(names, start=1) if band_name in n), 1)
     source = (reference or layer).dataProvider()
-    stats = source.bandStatistics(band, QgsRasterBandStats.Stats.Mean | QgsRasterBandStats.Stats.StdDev)
+    # every statistic (one pass, as for two): QGIS 3.40 deprecates the overload that takes them as an int,
+    # and the one with Qgis.RasterBandStatistics does not exist on 3.22; both default to all
+    stats = source.bandStatistics(band)
     # QGIS applies the band's scale (the enhanced band's: its values show in reflectance), to the
     # statistics too; a ramp spans at least one DN
     top = max(float(stats.mean + SPREAD * stats.stdDev), float(source.bandScale(band) or 1.0))

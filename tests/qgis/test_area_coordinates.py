@@ -54,3 +54,27 @@ def test_bad_coordinates_say_one_line_and_keep_the_area(dock, text, says):
     assert says in message and "\n" not in message
     assert area.coords_error.isVisibleTo(area) and area.coords_error.text() == message
     assert area.aoi.geometry is None
+
+
+def test_layer_extent_list_holds_raster_and_vector_layers_and_no_deprecated_call(full_iface, clean_project, tmp_path):
+    """The Area tab's layer list offers raster and vector layers (not e.g. a mesh or an annotation layer),
+    built without an API QGIS 3.40 deprecates (qt_compat.layer_filters)."""
+    import warnings
+
+    from qgis.core import QgsRasterLayer, QgsVectorLayer
+
+    from .conftest import write_constant_raster
+
+    raster = QgsRasterLayer(write_constant_raster(tmp_path / "r.tif", 5), "raster", "gdal")
+    vector = QgsVectorLayer("Polygon?crs=EPSG:4326", "fields", "memory")
+    clean_project.addMapLayers([raster, vector])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DeprecationWarning)
+        dock = DigisatDock(full_iface, settings=PluginSettings(output_dir=str(tmp_path), worker_python=sys.executable))
+    try:
+        assert [str(w.message) for w in caught if "setFilters" in str(w.message)] == []
+        combo = dock.area.layer_combo
+        assert sorted(combo.layer(i).name() for i in range(combo.count())) == ["fields", "raster"]
+    finally:
+        dock.unload()
+        dock.deleteLater()
