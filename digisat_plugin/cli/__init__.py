@@ -12,7 +12,7 @@ import importlib
 import os
 import sys
 
-COMMAND_MODULES = ("superresolve", "train", "export_onnx", "evaluate", "catalog", "batch", "series")
+COMMAND_MODULES = ("superresolve", "train", "export_onnx", "evaluate", "catalog", "batch", "series", "mask")
 
 
 def build_parser() -> argparse.ArgumentParser:
