@@ -34,9 +34,10 @@ class DigisatProvider(QgsProcessingProvider):
         from .enhance_series import EnhanceSeriesAlgorithm
         from .evaluate import EvaluateAlgorithm
         from .fetch import FetchAlgorithm
+        from .mask import MaskUncertainAlgorithm
         from .search import SearchAlgorithm
         from .superresolve import SuperResolveAlgorithm
 
         for alg in (SuperResolveAlgorithm, SearchAlgorithm, FetchAlgorithm, EnhanceAreaAlgorithm,
-                    EvaluateAlgorithm, EnhanceSeriesAlgorithm):
+                    EvaluateAlgorithm, EnhanceSeriesAlgorithm, MaskUncertainAlgorithm):
             self.addAlgorithm(alg())

@@ -44,7 +44,8 @@ def test_provider_lists_its_algorithms(digisat_provider):  # noqa: F811
 
     algorithms = {alg.id(): alg for alg in digisat_provider.algorithms()}
     assert sorted(algorithms) == ["digisat:enhance_area", "digisat:enhance_series", "digisat:evaluate",
-                                  "digisat:fetch", "digisat:search", "digisat:superresolve"]
+                                  "digisat:fetch", "digisat:mask_uncertain", "digisat:search",
+                                  "digisat:superresolve"]
     for alg in algorithms.values():
         assert alg.group() == "Sentinel-2" and len(alg.shortHelpString()) > 200
         assert alg.helpUrl() == "https://github.com/digisat/digisat#processing-toolbox"  # the dialog's Help button

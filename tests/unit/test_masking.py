@@ -6,35 +6,21 @@ import os
 
 import numpy as np
 import pytest
-from osgeo import gdal, osr
+from osgeo import gdal
 
 from digisat_plugin.cli import main
 from digisat_plugin.core.batch import is_valid_output
 from digisat_plugin.core.errors import Cancelled, InputError, OutputError
 from digisat_plugin.core.masking import mask_uncertain
 from digisat_plugin.core.progress import Progress
+from tests.builders import write_bands
 
 NAMES = ["B02", "B05", "B10"]
 GT = (443580.0, 10.0, 0.0, 4179420.0, 0.0, -10.0)
 
 
 def write(path, arrays, dtype, scale=0.0001, nodata=0.0, gt=GT, names=NAMES):
-    ds = gdal.GetDriverByName("GTiff").Create(str(path), arrays[0].shape[1], arrays[0].shape[0], len(arrays), dtype)
-    ds.SetGeoTransform(gt)
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(32618)
-    ds.SetProjection(srs.ExportToWkt())
-    ds.SetMetadataItem("SOURCE_PRODUCT", "S2A_TEST")
-    for i, (name, a) in enumerate(zip(names, arrays, strict=True), start=1):
-        band = ds.GetRasterBand(i)
-        band.SetDescription(name)
-        band.SetScale(scale)
-        band.SetOffset(-0.1 if dtype == gdal.GDT_UInt16 else 0.0)  # an L2A output's offset: not the error's
-        band.SetNoDataValue(nodata)
-        band.SetMetadataItem("DIGISAT_METHOD", f"how {name} was made")
-        band.WriteArray(a)
-    ds = None
-    return str(path)
+    return write_bands(path, arrays, dtype, names, scale=scale, nodata=nodata, geotransform=gt)
 
 
 @pytest.fixture()

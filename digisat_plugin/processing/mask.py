@@ -1,0 +1,51 @@
+"""`digisat:mask_uncertain`: the enhanced pixels the uncertainty layer does not vouch for set to no
+data, every band at once (core/masking.py; no network: it runs in QGIS's process)."""
+
+from __future__ import annotations
+
+from qgis.core import (
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
+)
+
+from .common import DigisatAlgorithm, feedback_progress, user_errors
+
+
+class MaskUncertainAlgorithm(DigisatAlgorithm):
+    NAME = "mask_uncertain"
+    DISPLAY_NAME = "Mask uncertain pixels"
+    HELP = (
+        "Copies an enhanced raster and sets to no data every pixel of a band whose expected absolute error, in "
+        "its uncertainty layer (the <i>Uncertainty</i> output of the other digisat algorithms or the dock's "
+        "<i>Uncertainty layer</i>), is above the threshold: what to do before computing an index.<br>"
+        "<b>Largest expected error</b>: in the units QGIS shows the layer in, reflectance for digisat's layers "
+        "(0.004 is 40 DN); one threshold for every band, so choose it for the bands your index reads. The 10 m "
+        "bands (copied as delivered, expected error 0) are kept whole, and so is B10 (no estimate).<br>"
+        "The layer must be the enhanced raster's own: same grid and bands."
+    )
+
+    INPUT, UNCERTAINTY, MAX_ERROR, OUTPUT = "INPUT", "UNCERTAINTY", "MAX_ERROR", "OUTPUT"
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, "Enhanced raster"))
+        self.addParameter(QgsProcessingParameterRasterLayer(self.UNCERTAINTY, "Its uncertainty layer"))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.MAX_ERROR, "Largest expected error kept (reflectance)",
+            type=QgsProcessingParameterNumber.Type.Double, defaultValue=0.004, minValue=0.0))
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Masked raster"))
+
+    def processAlgorithm(self, parameters, context, feedback):
+        from ..core.masking import mask_uncertain
+
+        enhanced = self.parameterAsRasterLayer(parameters, self.INPUT, context)
+        uncertainty = self.parameterAsRasterLayer(parameters, self.UNCERTAINTY, context)
+        output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        with user_errors():
+            shares = mask_uncertain(enhanced.source(), uncertainty.source(), output,
+                                    self.parameterAsDouble(parameters, self.MAX_ERROR, context),
+                                    feedback_progress(feedback))
+        for band, share in shares.items():
+            if share > 0:
+                feedback.pushInfo(f"{band}: {100 * share:.1f} % of its pixels masked")
+        return {self.OUTPUT: output}

@@ -1,0 +1,54 @@
+"""`digisat:mask_uncertain` through Processing: the masked raster, its log, and one-line errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from osgeo import gdal
+
+from tests.builders import write_bands
+
+from .processing_fixtures import digisat_provider  # noqa: F401
+
+
+def layers(tmp_path):
+    """An enhanced raster (uint16, 2000 DN) and its layer: B05's expected error 0..99 DN by column."""
+    dn = np.full((30, 100), 2000, np.uint16)
+    enhanced = write_bands(tmp_path / "enh.tif", [dn, dn], gdal.GDT_UInt16, ["B02", "B05"])
+    errors = [np.zeros((30, 100), np.float32), np.tile(np.arange(100, dtype=np.float32), (30, 1))]
+    return enhanced, write_bands(tmp_path / "unc.tif", errors, gdal.GDT_Float32, ["B02", "B05"],
+                                 nodata=float("nan"))
+
+
+def test_mask_uncertain_writes_the_masked_raster_and_logs_the_share(digisat_provider, tmp_path):  # noqa: F811
+    import processing
+    from qgis.core import QgsProcessingFeedback
+
+    class Log(QgsProcessingFeedback):
+        lines: list = []
+
+        def pushInfo(self, info):  # noqa: N802
+            self.lines.append(info)
+
+    enhanced, unc = layers(tmp_path)
+    out = str(tmp_path / "masked.tif")
+    feedback = Log()
+    result = processing.run("digisat:mask_uncertain", {"INPUT": enhanced, "UNCERTAINTY": unc, "MAX_ERROR": 0.005,
+                                                       "OUTPUT": out}, feedback=feedback)
+    assert result["OUTPUT"] == out
+    values = gdal.Open(out).ReadAsArray()
+    assert (values[0] == 2000).all()  # B02: expected error 0
+    np.testing.assert_array_equal(values[1], np.tile(np.where(np.arange(100) > 50, 0, 2000), (30, 1)))
+    assert "B05: 49.0 % of its pixels masked" in feedback.lines
+
+
+def test_mask_uncertain_with_the_wrong_layer_is_a_one_line_error(digisat_provider, tmp_path):  # noqa: F811
+    import processing
+    from qgis.core import QgsProcessingException
+
+    enhanced, _ = layers(tmp_path)
+    with pytest.raises(QgsProcessingException) as err:
+        processing.run("digisat:mask_uncertain", {"INPUT": enhanced, "UNCERTAINTY": enhanced, "MAX_ERROR": 0.004,
+                                                  "OUTPUT": str(tmp_path / "masked.tif")})
+    assert "UInt16 values, not an uncertainty layer" in str(err.value) and "\n" not in str(err.value)
+    assert not (tmp_path / "masked.tif").exists()
