@@ -86,7 +86,8 @@ def mask_uncertain(enhanced_path: str, uncertainty_path: str, output_path: str, 
         band_metadata = {}
         for i, name in enumerate(names, start=1):
             src = enhanced.GetRasterBand(i)
-            band_metadata[name] = dict(src.GetMetadata(), scale=src.GetScale() or 1.0, offset=src.GetOffset() or 0.0)
+            items = {k: v for k, v in src.GetMetadata().items() if not k.startswith("STATISTICS_")}  # not the copy's
+            band_metadata[name] = dict(items, scale=src.GetScale() or 1.0, offset=src.GetOffset() or 0.0)
         metadata = dict(enhanced.GetMetadata(), DIGISAT_MASKED_ABOVE=f"{max_error:g}",
                         DIGISAT_MASK=f"no data where {os.path.basename(uncertainty_path)} expects an absolute error "
                                      f"above {max_error:g} (its values x its band scale)")

@@ -45,11 +45,13 @@ def read(path):
 
 def test_pixels_above_the_threshold_become_no_data_band_by_band(pair, tmp_path):
     enhanced, unc, dn = pair
+    gdal.Info(enhanced, stats=True)  # as QGIS or gdalinfo -stats leave them in enhanced.tif.aux.xml
     out = str(tmp_path / "masked.tif")
     shares = mask_uncertain(enhanced, unc, out, 0.004)  # 40 DN of the layer, in reflectance
     ds, values = read(out)
     _, original = read(enhanced)
-    assert is_valid_output(out) and sorted(os.listdir(tmp_path)) == ["enh.tif", "masked.tif", "unc.tif"]
+    assert is_valid_output(out) and sorted(os.listdir(tmp_path)) == ["enh.tif", "enh.tif.aux.xml", "masked.tif",
+                                                                      "unc.tif"]
     np.testing.assert_array_equal(values[0], original[0])  # B02: expected error 0, kept whole
     np.testing.assert_array_equal(values[2], original[2])  # B10: no estimate (NaN), kept
     above = np.tile(np.arange(100) > 40, (40, 1))  # B05: columns whose 0..99 DN error is above 40 DN
@@ -59,6 +61,7 @@ def test_pixels_above_the_threshold_become_no_data_band_by_band(pair, tmp_path):
         band = ds.GetRasterBand(i)
         assert band.GetDescription() == name and band.GetScale() == 0.0001 and band.GetOffset() == -0.1
         assert band.GetMetadataItem("DIGISAT_METHOD") == f"how {name} was made" and band.GetNoDataValue() == 0
+        assert band.GetMetadataItem("STATISTICS_MEAN") is None  # the source's statistics are not the copy's
     assert ds.GetMetadataItem("SOURCE_PRODUCT") == "S2A_TEST" and ds.GetMetadataItem("DIGISAT_MASKED_ABOVE") == "0.004"
     assert ds.GetGeoTransform() == GT
 
