@@ -4,7 +4,8 @@
         [--cache build/uncertainty]
 
 For each group of scenes (scripts/uncertainty_data.py), the coefficients are fitted on the other
-groups alone and scored on it, per scene, band group and degradation: the Spearman correlation of
+groups alone (at x6 with the 20 m bands of every other product in x6 geometry: collect_proxies)
+and scored on it, per scene, band group and degradation: the Spearman correlation of
 predicted and actual absolute error (pixels of all the group's bands pooled), mean predicted over
 mean actual error, and the actual mean error of the 10 % of pixels predicted worst over that of the
 50 % predicted best; beside them the Spearman correlation of a naive proxy (the output's local
@@ -23,13 +24,16 @@ REPO = os.path.dirname(HERE)
 TARGETS = {"spearman": 0.6, "mean_ratio": (0.75, 1.33), "top10_over_bottom50": 4.0}
 
 
-def held_out(groups: dict) -> list:
-    """One row per scene and degradation, each scored with the coefficients fitted without its group."""
-    from digisat_plugin.core.quality.uncertainty import fit, scores
+def held_out(groups: dict, proxies=()) -> list:
+    """One row per scene and degradation, each scored with the coefficients fitted without its group
+    (and without the proxy pairs of its products: x6)."""
+    from digisat_plugin.core.quality.uncertainty import fit, product_of, scores
 
     rows = []
     for name, items in groups.items():
-        coef = fit([it for other, its in groups.items() if other != name for it in its])
+        held = {product_of(it) for it in items}
+        coef = fit([it for other, its in groups.items() if other != name for it in its]
+                   + [p for p in proxies if product_of(p) not in held])
         for it in items:
             rows.append(dict(scores(it, coef), group=name, scene=it.scene, protocol=it.protocol, factor=it.s,
                              written=it.written, coefficients=[round(float(c), 5) for c in coef]))
@@ -63,7 +67,7 @@ def main(argv=None) -> int:
     p.add_argument("--markdown", help="write the table here (between the markers of an existing page)")
     p.add_argument("--json", help="write every figure here")
     args = p.parse_args(argv)
-    from uncertainty_data import collect
+    from uncertainty_data import collect, collect_proxies
 
     from digisat_plugin.core.quality.evaluate import write_atomic, write_json
     from digisat_plugin.core.sr.predict import Predictor
@@ -71,7 +75,8 @@ def main(argv=None) -> int:
     predictor = Predictor(model_dir=args.model, device="cpu")
     rows = []
     for s in (2, 6):
-        rows += held_out(collect(s, predictor, os.path.join(args.cache, f"x{s}.pkl")))
+        proxies = collect_proxies(os.path.join(args.cache, "x6_proxies.pkl")) if s == 6 else ()
+        rows += held_out(collect(s, predictor, os.path.join(args.cache, f"x{s}.pkl")), proxies)
     table = markdown(rows)
     print(table)
     if args.json:

@@ -62,6 +62,41 @@ def collect(factor: int, predictor, cache: str | None = None, log=print, crop=No
     return done
 
 
+def proxy_regions() -> list:
+    """Every shared scene, whole: net60's x6-geometry pairs of the 20 m bands (quality.uncertainty.proxy_pairs)
+    learn nothing from a scene, so training scenes serve as well as held-out ones."""
+    from digisat_plugin.core.train.splits import _ben_folders
+
+    return [Region(VIRGINIA), Region(MALMO)] + [Region(f"bigearthnet/{n}") for n in _ben_folders()]
+
+
+def collect_proxies(cache: str | None = None, log=print) -> list:
+    """proxy_pairs of every proxy_regions scene under both degradations, kept in `cache` (a pickle)
+    under a key of core's code."""
+    from leave_scene_out import score_key
+
+    from digisat_plugin.core.quality.uncertainty import proxy_pairs
+    from digisat_plugin.core.wald import load_region
+
+    key = score_key("") + "proxies"
+    if cache and os.path.exists(cache):
+        with open(cache, "rb") as f:
+            saved = pickle.load(f)
+        if saved.get("key") == key:
+            return saved["items"]
+    items = []
+    for region in proxy_regions():
+        scene = load_region(region)
+        log(f"x6 proxy: {scene.name}")
+        items += [it for it in (proxy_pairs(scene, protocol) for protocol in PROTOCOLS) if it is not None]
+    if cache:
+        os.makedirs(os.path.dirname(os.path.abspath(cache)), exist_ok=True)
+        with open(cache + ".tmp", "wb") as f:
+            pickle.dump({"key": key, "items": items}, f)
+        os.replace(cache + ".tmp", cache)
+    return items
+
+
 def _top_left(scene, size, crop_scene):
     from digisat_plugin.core.wald import RegionArrays
 

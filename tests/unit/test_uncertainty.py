@@ -81,6 +81,30 @@ def test_expected_error_is_combine_of_the_features_on_the_core():
     assert not expected_error(written, estimate, low, 2, level, [0] * 5, core).any()
 
 
+def test_x6_proxy_pairs_of_a_patch_are_the_guided_estimates_errors():
+    """net60's calibration also learns from the 20 m bands in x6 geometry (quality.uncertainty.proxy_pairs):
+    on a 120 px patch, every 20 m band's valid pixel at 20 m, the correction feature 0 (the estimate is
+    written), the error the estimate's, well below bicubic's there; a patch too small gives none."""
+    from digisat_plugin.core.quality.uncertainty import product_of, proxy_pairs
+    from digisat_plugin.core.sr.resample import upsample
+    from digisat_plugin.core.train.splits import BEN_TEST, Region
+    from digisat_plugin.core.wald import blur_sigma, crop, degrade, load_region
+
+    if not os.path.isdir(SENTINEL2):
+        pytest.skip("shared Sentinel-2 data not found")
+    scene = load_region(Region(f"bigearthnet/{BEN_TEST[0]}"))
+    item = proxy_pairs(scene, "dsen2")
+    assert item.s == 6 and product_of(item) == BEN_TEST[0] and item.features.shape == (5, 6 * 60 * 60)
+    assert not item.features[1].any() and (item.features[[0, 2, 3, 4]] > 0).mean() > 0.9
+    b05 = crop(scene, 12).native["B05"]
+    bicubic = upsample(degrade(b05, 6, blur_sigma("B05", 6, "dsen2"))[None], 6, "cubic")[0]
+    assert item.error[item.band == 0].mean() < 0.8 * np.abs(bicubic - b05).mean()
+    small = crop(scene, 12)
+    small.native = {b: a[: 60 // small.ratios[b], : 60 // small.ratios[b]] for b, a in small.native.items()}
+    small.nodata = small.nodata[:60, :60]
+    assert proxy_pairs(small, "mtf") is None
+
+
 def test_rounded_keeps_seven_bits_of_mantissa_nan_and_zero():
     values = np.array([0, 1, 1.3, 15.51, 299.7, np.nan, 1e-3, 12345.6], np.float32)
     out = rounded(values)

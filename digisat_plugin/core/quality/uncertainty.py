@@ -10,6 +10,7 @@ gives the validation figures.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,6 +68,45 @@ def pairs(scene, s: int, protocol: str, predictor) -> Pairs:
         k.append(np.full(int(valid.sum()), i, np.int8))
     return Pairs(scene.name, s, protocol, np.concatenate(f, axis=1), np.concatenate(e), np.concatenate(p),
                  np.concatenate(k), decision.written())
+
+
+def proxy_pairs(scene, protocol: str) -> Pairs | None:
+    """net60's pairs in x6 geometry from the 20 m bands, which every scene has (None if too small):
+    each 20 m band degraded by 6 (to 120 m), the 10 m bands by 2 (to 20 m, the base grid), the band
+    recovered at 20 m by the guided estimate and paired with the band as delivered. At x6 the engine
+    writes the guided estimate on scenes it was not trained on (nothing learned from any scene), so
+    these are the same kind of pair as B01/B09's, from every BigEarthNet patch and both large scenes
+    instead of the two large enough for real x6 pairs; the written band is the estimate, so the
+    correction feature is 0. (net60's estimate also has the 20 m bands as guides, which this geometry
+    cannot have: scripts/leave_scene_out.x6_proxy.)"""
+    from ..definitions import BANDS_10M, BANDS_20M
+    from ..sr.guided import estimate_blur, guided_local, local_scale
+    from ..sr.uncertainty import features
+    from ..wald import blur_sigma, degrade
+
+    scene = crop(scene, 12)  # the 20 m grid divisible by 6
+    if min(scene.shape) // 2 < 6 * 8:
+        return None
+    guides = np.stack([degrade(scene.native[b], 2, blur_sigma(b, 2, protocol)) for b in BANDS_10M])
+    truth = np.stack([scene.native[b] for b in BANDS_20M]).astype(np.float32)
+    low = np.stack([degrade(scene.native[b], 6, blur_sigma(b, 6, protocol)) for b in BANDS_20M]).astype(np.float32)
+    valid = (truth != 0).all(axis=0) & (guides != 0).all(axis=0)
+    estimate = guided_local(low, guides, 6, sigma=estimate_blur(low, guides, 6)).astype(np.float32)
+    feats = features(estimate, estimate, low, 6, local_scale(low, 6))  # (B, F, H, W)
+    bands = range(len(BANDS_20M))
+    mean = uniform_filter(estimate, (1, PROXY_SIZE, PROXY_SIZE), mode="reflect")
+    proxy = np.sqrt(np.maximum(uniform_filter(estimate * estimate, (1, PROXY_SIZE, PROXY_SIZE), mode="reflect")
+                               - mean * mean, 0))
+    return Pairs(f"{scene.name} (20 m bands at x6)", 6, protocol,
+                 np.concatenate([feats[i][:, valid] for i in bands], axis=1),
+                 np.concatenate([np.abs(estimate[i] - truth[i])[valid] for i in bands]),
+                 np.concatenate([proxy[i][valid] for i in bands]),
+                 np.concatenate([np.full(int(valid.sum()), i, np.int8) for i in bands]), "guided")
+
+
+def product_of(item: Pairs) -> str:
+    """The product a pair comes from (a region's rows or a proxy of its 20 m bands count as it)."""
+    return os.path.basename(item.scene.split("[")[0].split(" ")[0])
 
 
 def fit(items) -> np.ndarray:
