@@ -37,11 +37,7 @@ def collect(factor: int, predictor, cache: str | None = None, log=print, crop=No
     from digisat_plugin.core.wald import load_region
 
     key = score_key(predictor.model_dir) + f"x{factor}crop{crop}"
-    done = {}
-    if cache and os.path.exists(cache):
-        with open(cache, "rb") as f:
-            saved = pickle.load(f)
-        done = saved["groups"] if saved.get("key") == key else {}
+    done = _load(cache, key) or {}
     for group, regions in GROUPS[factor].items():
         if group in done:
             continue
@@ -54,11 +50,7 @@ def collect(factor: int, predictor, cache: str | None = None, log=print, crop=No
                 log(f"x{factor} {protocol}: {scene.name}")
                 items.append(pairs(scene, factor, protocol, predictor))
         done[group] = items
-        if cache:
-            os.makedirs(os.path.dirname(os.path.abspath(cache)), exist_ok=True)
-            with open(cache + ".tmp", "wb") as f:
-                pickle.dump({"key": key, "groups": done}, f)
-            os.replace(cache + ".tmp", cache)
+        _save(cache, key, done)
     return done
 
 
@@ -79,22 +71,33 @@ def collect_proxies(cache: str | None = None, log=print) -> list:
     from digisat_plugin.core.wald import load_region
 
     key = score_key("") + "proxies"
-    if cache and os.path.exists(cache):
-        with open(cache, "rb") as f:
-            saved = pickle.load(f)
-        if saved.get("key") == key:
-            return saved["items"]
+    items = _load(cache, key)
+    if items is not None:
+        return items
     items = []
     for region in proxy_regions():
         scene = load_region(region)
         log(f"x6 proxy: {scene.name}")
         items += [it for it in (proxy_pairs(scene, protocol) for protocol in PROTOCOLS) if it is not None]
+    _save(cache, key, items)
+    return items
+
+
+def _load(cache: str | None, key: str):
+    """What `cache` holds under `key`, else None (no cache, or one of other code or weights)."""
+    if not cache or not os.path.exists(cache):
+        return None
+    with open(cache, "rb") as f:
+        saved = pickle.load(f)
+    return saved.get("data") if saved.get("key") == key else None
+
+
+def _save(cache: str | None, key: str, data) -> None:
     if cache:
         os.makedirs(os.path.dirname(os.path.abspath(cache)), exist_ok=True)
         with open(cache + ".tmp", "wb") as f:
-            pickle.dump({"key": key, "items": items}, f)
+            pickle.dump({"key": key, "data": data}, f)
         os.replace(cache + ".tmp", cache)
-    return items
 
 
 def _top_left(scene, size, crop_scene):
