@@ -124,12 +124,17 @@ def test_unwritable_uncertainty_path_is_a_one_line_error_and_nothing_is_written(
     assert os.listdir(tmp_path) == []
 
 
-def _held_out(predictor):
+def _held_out(predictor, factor=2):
+    """evaluate_uncertainty's held-out rows: x2 on 480 px crops; x6 on the whole scenes, with the x6
+    proxies of every other product in the fit (as the shipped calibration; about 25 s)."""
     sys.path.insert(0, str(REPO / "scripts"))
     try:
         data = importlib.import_module("uncertainty_data")
         evaluate = importlib.import_module("evaluate_uncertainty")
-        return evaluate.held_out(data.collect(2, predictor, crop=480, log=lambda _: None))
+        if factor == 2:
+            return evaluate.held_out(data.collect(2, predictor, crop=480, log=lambda _: None))
+        return evaluate.held_out(data.collect(6, predictor, log=lambda _: None),
+                                 data.collect_proxies(log=lambda _: None))
     finally:
         sys.path.pop(0)
 
@@ -153,6 +158,19 @@ def test_held_out_x2_is_calibrated_in_the_mean_and_ranks_better_than_chance(held
 def test_held_out_x2_meets_issue_29s_targets(held_out_x2):
     for row in held_out_x2:
         assert row["spearman"] >= 0.6 and row["top10_over_bottom50"] >= 4.0, row
+
+
+def test_held_out_x6_with_the_proxies_is_near_its_mean_and_ranks_its_worst_tenth(predictor):
+    """At x6 (Virginia's north and Malmö, each held out with its own proxies): the top tenth predicted
+    holds at least 4 x the bottom half's error everywhere, the mean is within the issue's 0.75-1.33 on
+    three of the four cases and nowhere below 0.6 (Virginia under MTF blur: docs/uncertainty.md)."""
+    if not os.path.isdir(SENTINEL2):
+        pytest.skip("shared Sentinel-2 data not found")
+    rows = _held_out(predictor, 6)
+    assert len(rows) == 4
+    for row in rows:
+        assert row["top10_over_bottom50"] >= 4.0 and row["spearman"] > 0.45 and 0.6 <= row["mean_ratio"] <= 1.33, row
+    assert sum(0.75 <= row["mean_ratio"] <= 1.33 for row in rows) >= 3
 
 
 def test_missing_calibration_is_a_one_line_error_before_any_work(tmp_path):
