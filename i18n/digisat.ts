@@ -1168,7 +1168,7 @@
     </message>
     <message>
         <location filename="../digisat_plugin/gui/tooltips.py" line="72"/>
-        <source>&lt;p&gt;Also write and load, hidden above the result, the expected error of every enhanced pixel: DN of the enhanced band (reflectance x 10000), one band per band, one layer per date of a time series. Mask the pixels above a threshold before computing an index (Help, &lt;i&gt;Uncertainty layer&lt;/i&gt;).&lt;/p&gt;</source>
+        <source>&lt;p&gt;Also write and load, hidden above the result, the expected error of every enhanced pixel, in the enhanced layer's units (reflectance), one band per band, one layer per date of a time series. Mask the pixels above a threshold before computing an index (Help, &lt;i&gt;Uncertainty layer&lt;/i&gt;).&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

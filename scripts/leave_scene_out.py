@@ -122,30 +122,23 @@ def kept_scores(path: str, reports: dict, factors) -> dict:
 
 
 def x6_proxy(scene, protocol: str) -> dict | None:
-    """x6 geometry on a scene too small for real x6 pairs: each 20 m band degraded by 6 (to 120 m),
-    the 10 m bands by 2 (to 20 m, the base grid), recovered at 20 m and compared with the band as
-    delivered. Only bicubic and the guided estimate can be scored (the networks restore B01/B09):
-    this shows how the guided estimate on the 10 m guides behaves at x6 on L2A scenes from other
-    places. net60's estimate also takes the 20 m bands as guides (spec.NetSpec.coarse_guides),
-    which this geometry cannot have, so it is a floor of that estimate's quality, and it says
-    nothing about net60's own correction."""
+    """x6 geometry on a scene too small for real x6 pairs (core/quality/uncertainty.x6_proxy_arrays):
+    each 20 m band degraded by 6 (to 120 m), the 10 m bands by 2 (to 20 m, the base grid), recovered
+    at 20 m and compared with the band as delivered. Only bicubic and the guided estimate can be
+    scored (the networks restore B01/B09): this shows how the guided estimate on the 10 m guides
+    behaves at x6 on L2A scenes from other places. net60's estimate also takes the 20 m bands as
+    guides (spec.NetSpec.coarse_guides), which this geometry cannot have, so it is a floor of that
+    estimate's quality, and it says nothing about net60's own correction."""
     import numpy as np
 
-    from digisat_plugin.core.definitions import BANDS_10M, BANDS_20M
     from digisat_plugin.core.quality.metrics import rmse
-    from digisat_plugin.core.sr.guided import estimate_blur, guided_local
+    from digisat_plugin.core.quality.uncertainty import x6_proxy_arrays
     from digisat_plugin.core.sr.resample import upsample
-    from digisat_plugin.core.wald import blur_sigma, crop, degrade
 
-    scene = crop(scene, 12)  # the 20 m grid divisible by 6
-    h, w = scene.shape
-    if min(h, w) // 2 < 6 * 8:
+    arrays = x6_proxy_arrays(scene, protocol)
+    if arrays is None:
         return None
-    guides = np.stack([degrade(scene.native[b], 2, blur_sigma(b, 2, protocol)) for b in BANDS_10M])
-    truth = np.stack([scene.native[b] for b in BANDS_20M])
-    low = np.stack([degrade(scene.native[b], 6, blur_sigma(b, 6, protocol)) for b in BANDS_20M])
-    valid = (truth != 0).all(axis=0) & (guides != 0).all(axis=0)
-    estimate = guided_local(low, guides, 6, sigma=estimate_blur(low, guides, 6))
+    truth, low, estimate, valid = arrays
     bic = np.mean([rmse(t[valid], p[valid]) for t, p in zip(truth, upsample(low, 6, "cubic"), strict=True)])
     est = np.mean([rmse(t[valid], p[valid]) for t, p in zip(truth, estimate, strict=True)])
     return {"name": scene.name, "bicubic": float(bic), "guided_estimate": float(est),

@@ -77,7 +77,6 @@ def parse_box(text: str) -> QgsRectangle:
     return QgsRectangle(xmin, ymin, xmax, ymax)
 
 
-
 class AreaPanel(QWidget):
     MASK, BOX = "polygon", "box"
 

@@ -70,7 +70,7 @@ def tips() -> dict:
             "tile_size": tr("Side of the square tiles the area is processed in, in 10 m pixels (0: automatic); "
                             "smaller tiles need less memory"),
             "uncertainty": tr("<p>Also write and load, hidden above the result, the expected error of every "
-                              "enhanced pixel: DN of the enhanced band (reflectance x 10000), one band per "
+                              "enhanced pixel, in the enhanced layer's units (reflectance), one band per "
                               "band, one layer per date of a time series. Mask the pixels above a threshold "
                               "before computing an index (Help, <i>Uncertainty layer</i>).</p>"),
             "measure_quality": tr("After the run, average each enhanced band back to its own 20 m / 60 m grid and "

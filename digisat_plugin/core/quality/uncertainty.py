@@ -60,28 +60,28 @@ def pairs(scene, s: int, protocol: str, predictor) -> Pairs:
     f, e, p, k = [], [], [], []
     for i, band in enumerate(spec.outputs):
         written = out[band]
-        mean = uniform_filter(written, PROXY_SIZE, mode="reflect")
-        proxy = np.sqrt(np.maximum(uniform_filter(written * written, PROXY_SIZE, mode="reflect") - mean * mean, 0))
         f.append(feats[band][:, valid])
         e.append(np.abs(written - truth.native[band])[valid])
-        p.append(proxy[valid])
+        p.append(naive_proxy(written)[valid])
         k.append(np.full(int(valid.sum()), i, np.int8))
     return Pairs(scene.name, s, protocol, np.concatenate(f, axis=1), np.concatenate(e), np.concatenate(p),
                  np.concatenate(k), decision.written())
 
 
-def proxy_pairs(scene, protocol: str) -> Pairs | None:
-    """net60's pairs in x6 geometry from the 20 m bands, which every scene has (None if too small):
-    each 20 m band degraded by 6 (to 120 m), the 10 m bands by 2 (to 20 m, the base grid), the band
-    recovered at 20 m by the guided estimate and paired with the band as delivered. At x6 the engine
-    writes the guided estimate on scenes it was not trained on (nothing learned from any scene), so
-    these are the same kind of pair as B01/B09's, from every BigEarthNet patch and both large scenes
-    instead of the two large enough for real x6 pairs; the written band is the estimate, so the
-    correction feature is 0. (net60's estimate also has the 20 m bands as guides, which this geometry
-    cannot have: scripts/leave_scene_out.x6_proxy.)"""
+def naive_proxy(values: np.ndarray) -> np.ndarray:
+    """The output's local standard deviation over PROXY_SIZE x PROXY_SIZE px (last two axes)."""
+    size = (1,) * (values.ndim - 2) + (PROXY_SIZE, PROXY_SIZE)
+    mean = uniform_filter(values, size, mode="reflect")
+    return np.sqrt(np.maximum(uniform_filter(values * values, size, mode="reflect") - mean * mean, 0))
+
+
+def x6_proxy_arrays(scene, protocol: str):
+    """x6 geometry from the 20 m bands, which every scene has: (truth, low, estimate, valid), each
+    20 m band (B, H, W) as delivered, degraded by 6 (to 120 m) and recovered at 20 m by the guided
+    estimate on the 10 m bands degraded by 2 (the base grid), valid (H, W); None if the scene is too
+    small. net60's estimate also has the 20 m bands as guides, which this geometry cannot have."""
     from ..definitions import BANDS_10M, BANDS_20M
-    from ..sr.guided import estimate_blur, guided_local, local_scale
-    from ..sr.uncertainty import features
+    from ..sr.guided import estimate_blur, guided_local
     from ..wald import blur_sigma, degrade
 
     scene = crop(scene, 12)  # the 20 m grid divisible by 6
@@ -89,14 +89,28 @@ def proxy_pairs(scene, protocol: str) -> Pairs | None:
         return None
     guides = np.stack([degrade(scene.native[b], 2, blur_sigma(b, 2, protocol)) for b in BANDS_10M])
     truth = np.stack([scene.native[b] for b in BANDS_20M]).astype(np.float32)
-    low = np.stack([degrade(scene.native[b], 6, blur_sigma(b, 6, protocol)) for b in BANDS_20M]).astype(np.float32)
+    low = np.stack([degrade(scene.native[b], 6, blur_sigma(b, 6, protocol)) for b in BANDS_20M])
     valid = (truth != 0).all(axis=0) & (guides != 0).all(axis=0)
     estimate = guided_local(low, guides, 6, sigma=estimate_blur(low, guides, 6)).astype(np.float32)
+    return truth, low, estimate, valid
+
+
+def proxy_pairs(scene, protocol: str) -> Pairs | None:
+    """net60's pairs in x6 geometry from the 20 m bands (x6_proxy_arrays; None if too small). At x6
+    the engine writes the guided estimate on scenes it was not trained on (nothing learned from any
+    scene), so these are the same kind of pair as B01/B09's, from every BigEarthNet patch and both
+    large scenes instead of the two large enough for real x6 pairs; the written band is the
+    estimate, so the correction feature is 0."""
+    from ..sr.guided import local_scale
+    from ..sr.uncertainty import features
+
+    arrays = x6_proxy_arrays(scene, protocol)
+    if arrays is None:
+        return None
+    truth, low, estimate, valid = arrays
     feats = features(estimate, estimate, low, 6, local_scale(low, 6))  # (B, F, H, W)
-    bands = range(len(BANDS_20M))
-    mean = uniform_filter(estimate, (1, PROXY_SIZE, PROXY_SIZE), mode="reflect")
-    proxy = np.sqrt(np.maximum(uniform_filter(estimate * estimate, (1, PROXY_SIZE, PROXY_SIZE), mode="reflect")
-                               - mean * mean, 0))
+    proxy = naive_proxy(estimate)
+    bands = range(len(truth))
     return Pairs(f"{scene.name} (20 m bands at x6)", 6, protocol,
                  np.concatenate([feats[i][:, valid] for i in bands], axis=1),
                  np.concatenate([np.abs(estimate[i] - truth[i])[valid] for i in bands]),
