@@ -8,7 +8,8 @@ actual absolute error on the features, over Wald pairs of every calibration grou
 (scripts/uncertainty_data.py: scenes the shipped networks never saw) under both degradations,
 each scene and degradation weighted alike; net60's also over the 20 m bands of every shared scene in
 x6 geometry (uncertainty_data.collect_proxies: at x6 the guided estimate is written, which learns
-nothing from a scene). Deterministic (no sampling); the pairs are cached per
+nothing from a scene); net60's correction coefficient is set, not fitted
+(core/quality/uncertainty.FIXED: the bound, 1). Deterministic (no sampling); the pairs are cached per
 group under --cache, keyed by the weights and core's code, so a rerun or an interrupted run resumes.
 A few minutes on 2 cores. scripts/evaluate_uncertainty.py scores the same fit with each group held out.
 """
@@ -54,7 +55,8 @@ def main(argv=None) -> int:
                          "x2 Virginia rows 0-641 and the six BigEarthNet test patches; x6 Virginia rows 0-641 and "
                          "Malmo (guided estimate written on both), and, that estimate learning nothing from any scene, "
                          "the 20 m bands of every shared scene in x6 geometry (core/quality/uncertainty.proxy_pairs)",
-            "method": "non-negative least squares of |output - truth| on the features, per network",
+            "method": "non-negative least squares of |output - truth| on the features, per network; net60's "
+                      "correction set to 1, not fitted (the triangle-inequality bound on what the guard moved)",
             "script": "scripts/calibrate_uncertainty.py"}
     with open(out + ".tmp", "w", encoding="utf-8") as f:
         json.dump(data, f, indent=1, sort_keys=True)

@@ -160,17 +160,17 @@ def test_held_out_x2_meets_issue_29s_targets(held_out_x2):
         assert row["spearman"] >= 0.6 and row["top10_over_bottom50"] >= 4.0, row
 
 
-def test_held_out_x6_with_the_proxies_is_near_its_mean_and_ranks_its_worst_tenth(predictor):
-    """At x6 (Virginia's north and Malmö, each held out with its own proxies): the top tenth predicted
-    holds at least 4 x the bottom half's error everywhere, the mean is within the issue's 0.75-1.33 on
-    three of the four cases and nowhere below 0.6 (Virginia under MTF blur: docs/uncertainty.md)."""
+def test_held_out_x6_is_calibrated_in_the_mean_and_ranks_its_worst_tenth(predictor):
+    """At x6 (Virginia's north and Malmö, each held out with its own proxies): the mean within the
+    issue's 0.75-1.33 and the top tenth predicted at least 4 x the bottom half's error on all four
+    cases. Virginia under MTF blur, where the guard's floor back-projected B09, needs net60's
+    correction at its bound (quality.uncertainty.FIXED): fitted at 0 its mean was 0.62."""
     if not os.path.isdir(SENTINEL2):
         pytest.skip("shared Sentinel-2 data not found")
     rows = _held_out(predictor, 6)
     assert len(rows) == 4
     for row in rows:
-        assert row["top10_over_bottom50"] >= 4.0 and row["spearman"] > 0.45 and 0.6 <= row["mean_ratio"] <= 1.33, row
-    assert sum(0.75 <= row["mean_ratio"] <= 1.33 for row in rows) >= 3
+        assert 0.75 <= row["mean_ratio"] <= 1.33 and row["top10_over_bottom50"] >= 4.0 and row["spearman"] > 0.45, row
 
 
 def test_missing_calibration_is_a_one_line_error_before_any_work(tmp_path):

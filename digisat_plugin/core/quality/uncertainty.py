@@ -24,11 +24,14 @@ from ..wald import crop, degraded_scene
 from .guard import check as guard_check
 
 FACTOR_NET = {2: "net20", 6: "net60"}
-# Features left out of a network's fit (coefficient 0). net60's correction is what the guard's linear
-# floor moved (the network never writes at x6 on these scenes): among the x6 pairs one band of one
-# case has it (Virginia's B09 under the MTF blur, back-projected by 0.30), and a coefficient fitted on
-# one band would apply to every window the floor moves.
-UNFITTED = {"net60": ("correction",)}
+# Coefficients set, not fitted. net60's correction is what the guard's linear floor moved the written
+# band away from the guided estimate (on these scenes the network never writes at x6): among the x6
+# pairs one band of one case has any (Virginia's B09 under the MTF blur, back-projected by 0.40), too
+# few to fit. It takes the bound instead: |written - truth| <= |estimate - truth| + |written - estimate|,
+# the other features predicting the first term, the move itself the second; the same bound holds
+# where the guard writes net60, whose corrections no held-out x6 pair measures. Fitted at 0 it left
+# that case's layer at 0.62 x the actual mean error (0.85 x with the bound; docs/uncertainty.md).
+FIXED = {"net60": {"correction": 1.0}}
 PROXY_SIZE = 5  # the naive proxy: the output's local standard deviation over 5 x 5 px
 
 
@@ -125,16 +128,18 @@ def product_of(item: Pairs) -> str:
 
 def fit(items) -> np.ndarray:
     """Non-negative coefficients (F,) minimising the squared error of combine(features) against the
-    absolute error, every item (scene and degradation) weighted alike."""
+    absolute error, every item (scene and degradation) weighted alike; a FIXED coefficient is set
+    and the others fitted to what it leaves."""
     rows, target = [], []
     for it in items:
         w = 1.0 / np.sqrt(max(len(it.error), 1))
         rows.append(it.features.T.astype(np.float64) * w)
         target.append(it.error.astype(np.float64) * w)
     a = np.concatenate(rows)
-    fitted = [i for i, f in enumerate(FEATURES) if f not in UNFITTED.get(FACTOR_NET[items[0].s], ())]
-    coef = np.zeros(a.shape[1])
-    coef[fitted] = nnls(a[:, fitted], np.concatenate(target))[0]
+    fixed = FIXED.get(FACTOR_NET[items[0].s], {})
+    coef = np.array([fixed.get(f, 0.0) for f in FEATURES])
+    fitted = [i for i, f in enumerate(FEATURES) if f not in fixed]
+    coef[fitted] = nnls(a[:, fitted], np.concatenate(target) - a @ coef)[0]
     return coef
 
 
