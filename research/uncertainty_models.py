@@ -12,8 +12,11 @@ of the same five features (core/sr/uncertainty.py):
   log(1 + feature) of every non-constant feature and of the shipped fit's value;
 - ranking: from the shipped fit, each coefficient multiplied or divided by 2, 1.4, 1.15 in turn while
   the mean Spearman correlation over the training items rises (20 000 pixels each, seed 0), then scaled
-  so the mean over the training items matches their actual mean error.
-Prints Spearman, mean predicted / actual and top 10 % / bottom 50 % per held-out case. Nothing shipped
+  so the mean over the training items matches their actual mean error;
+- blur: the shipped fit with three more features, the band's blur as the engine estimates it on
+  the degraded window (spec.window_blur, in low-resolution pixels) times detail, gradient and laplacian
+  (the MTF blur under-predicts the SWIR bands at x2 by a third).
+Prints Spearman, mean predicted / actual (also per band) and top 10 % / bottom 50 % per held-out case. Nothing shipped
 depends on it; findings are in docs/uncertainty.md ("Tried and not kept").
 """
 
@@ -91,6 +94,40 @@ def ranking(train, coef, fixed):
     return best * actual / predicted
 
 
+BLURRED = ("detail", "gradient", "laplacian")
+
+
+def with_blur(groups: dict, s: int) -> dict:
+    """The groups' items with the BLURRED features times the band's estimated blur appended."""
+    import copy
+
+    from uncertainty_data import GROUPS
+
+    from digisat_plugin.core.quality.uncertainty import FACTOR_NET
+    from digisat_plugin.core.sr.spec import SPECS, blur_parts, window_blur
+    from digisat_plugin.core.sr.uncertainty import FEATURES
+    from digisat_plugin.core.wald import degraded_scene, load_region
+
+    spec = SPECS[FACTOR_NET[s]]
+    blur = {}
+    for regions in GROUPS[s].values():
+        for region in regions:
+            scene = load_region(region)
+            for protocol in ("dsen2", "mtf"):
+                low = degraded_scene(scene, s, protocol)
+                widths = blur_parts(spec, window_blur({b: low.native[b] for b in spec.inputs}, spec))[0]
+                blur[(scene.name, protocol)] = (widths / s).astype(np.float32)
+    out = {}
+    for name, items in groups.items():
+        out[name] = []
+        for it in items:
+            it = copy.copy(it)
+            b = blur[(it.scene, it.protocol)][it.band]
+            it.features = np.concatenate([it.features] + [(b * it.features[FEATURES.index(f)])[None] for f in BLURRED])
+            out[name].append(it)
+    return out
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--cache", default=os.path.join(REPO, "build", "uncertainty"))
@@ -103,25 +140,51 @@ def main(argv=None) -> int:
     from digisat_plugin.core.sr.uncertainty import FEATURES
 
     predictor = Predictor(model_dir=args.model, device="cpu")
-    print("| factor | held-out scene | degradation | model | Spearman | mean predicted / actual | top 10 % / bottom 50 % |")
-    print("|---|---|---|---|---|---|---|")
+    print("| factor | held-out scene | degradation | model | Spearman | mean predicted / actual | per band | "
+          "top 10 % / bottom 50 % |")
+    print("|---|---|---|---|---|---|---|---|")
     for s in (2, 6):
         groups = collect(s, predictor, os.path.join(args.cache, f"x{s}.pkl"))
         proxies = collect_proxies(os.path.join(args.cache, "x6_proxies.pkl")) if s == 6 else []
         fixed = [FEATURES.index(f) for f in FIXED.get(FACTOR_NET[s], {})]
+        blurred = with_blur(groups, s) if s == 2 else None  # x6: the proxies have no window blur
         for name, items in groups.items():
             held = {product_of(it) for it in items}
             train = [it for other, its in groups.items() if other != name for it in its]
             train += [q for q in proxies if product_of(q) not in held]
             coef = fit(train)
-            models = {"shipped": lambda f, c=coef: c @ f, "lookup": lookup(train, coef),
-                      "ranking": lambda f, c=ranking(train, coef, fixed): c @ f}
-            for it in items:
+            models = {"shipped": lambda it, c=coef: c @ it.features, "lookup": _on_features(lookup(train, coef)),
+                      "ranking": lambda it, c=ranking(train, coef, fixed): c @ it.features}
+            if blurred:
+                models["blur"] = _blur_model(blurred, name)
+            for k, it in enumerate(items):
                 for label, model in models.items():
-                    r = score_prediction(model(it.features.astype(np.float64)), it.error)
+                    item = blurred[name][k] if label == "blur" else it
+                    predicted = model(item).astype(np.float64)
+                    r = score_prediction(predicted, it.error)
+                    bands = " ".join(f"{b} {predicted[it.band == i].mean() / it.error[it.band == i].mean():.2f}"
+                                     for i, b in enumerate(it.bands))
                     print(f"| x{s} | {it.scene} | {it.protocol} | {label} | {r['spearman']:.3f} | "
-                          f"{r['mean_ratio']:.2f} | {r['top10_over_bottom50']:.1f} |", flush=True)
+                          f"{r['mean_ratio']:.2f} | {bands} | {r['top10_over_bottom50']:.1f} |", flush=True)
     return 0
+
+
+def _on_features(model):
+    return lambda it: model(it.features.astype(np.float64))
+
+
+def _blur_model(blurred: dict, held: str):
+    """The shipped fit on the blurred groups but `held`, with its BLURRED extra features."""
+    import digisat_plugin.core.quality.uncertainty as quality
+    import digisat_plugin.core.sr.uncertainty as sr
+
+    names = sr.FEATURES
+    quality.FEATURES = names + tuple(f"blur*{f}" for f in BLURRED)  # fit() names the fixed ones by position
+    try:
+        coef = quality.fit([it for other, its in blurred.items() if other != held for it in its])
+    finally:
+        quality.FEATURES = names
+    return lambda it: coef @ it.features
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from scipy.ndimage import uniform_filter
 from scipy.optimize import nnls
 from scipy.stats import spearmanr
 
+from ..definitions import BANDS_10M, BANDS_20M
 from ..sr.spec import SPECS
 from ..sr.uncertainty import FEATURES, combine
 from ..wald import crop, degraded_scene
@@ -47,6 +48,7 @@ class Pairs:
     proxy: np.ndarray  # (N,) the naive proxy
     band: np.ndarray  # (N,) index of the output band
     written: object  # the guard's decision (GuardDecision.written())
+    bands: tuple = ()  # the name of each index in `band`
 
 
 def pairs(scene, s: int, protocol: str, predictor) -> Pairs:
@@ -68,7 +70,7 @@ def pairs(scene, s: int, protocol: str, predictor) -> Pairs:
         p.append(naive_proxy(written)[valid])
         k.append(np.full(int(valid.sum()), i, np.int8))
     return Pairs(scene.name, s, protocol, np.concatenate(f, axis=1), np.concatenate(e), np.concatenate(p),
-                 np.concatenate(k), decision.written())
+                 np.concatenate(k), decision.written(), tuple(spec.outputs))
 
 
 def naive_proxy(values: np.ndarray) -> np.ndarray:
@@ -83,7 +85,6 @@ def x6_proxy_arrays(scene, protocol: str):
     20 m band (B, H, W) as delivered, degraded by 6 (to 120 m) and recovered at 20 m by the guided
     estimate on the 10 m bands degraded by 2 (the base grid), valid (H, W); None if the scene is too
     small. net60's estimate also has the 20 m bands as guides, which this geometry cannot have."""
-    from ..definitions import BANDS_10M, BANDS_20M
     from ..sr.guided import estimate_blur, guided_local
     from ..wald import blur_sigma, degrade
 
@@ -118,7 +119,7 @@ def proxy_pairs(scene, protocol: str) -> Pairs | None:
                  np.concatenate([feats[i][:, valid] for i in bands], axis=1),
                  np.concatenate([np.abs(estimate[i] - truth[i])[valid] for i in bands]),
                  np.concatenate([proxy[i][valid] for i in bands]),
-                 np.concatenate([np.full(int(valid.sum()), i, np.int8) for i in bands]), "guided")
+                 np.concatenate([np.full(int(valid.sum()), i, np.int8) for i in bands]), "guided", tuple(BANDS_20M))
 
 
 def product_of(item: Pairs) -> str:
@@ -144,11 +145,14 @@ def fit(items) -> np.ndarray:
 
 
 def scores(item: Pairs, coefficients) -> dict:
-    """Spearman correlation of predicted and actual absolute error, mean predicted / mean actual, the
-    actual mean error in the top 10 % predicted against the bottom 50 %, and the proxy's Spearman."""
+    """Spearman correlation of predicted and actual absolute error, mean predicted / mean actual (also
+    per band), the actual mean error in the top 10 % predicted against the bottom 50 %, and the
+    proxy's Spearman."""
     predicted = predict(item, coefficients)
+    per_band = {item.bands[i]: float(predicted[item.band == i].mean() / max(item.error[item.band == i].mean(), 1e-9))
+                for i in np.unique(item.band)}
     return dict(score_prediction(predicted, item.error), proxy_spearman=_spearman(item.proxy, item.error),
-                pixels=int(len(item.error)))
+                pixels=int(len(item.error)), band_mean_ratio=per_band)
 
 
 def predict(item: Pairs, coefficients) -> np.ndarray:
