@@ -7,8 +7,8 @@ For each group of scenes (scripts/uncertainty_data.py), the coefficients are fit
 groups alone (at x6 with the 20 m bands of every other product in x6 geometry: collect_proxies)
 and scored on it, per scene, band group and degradation: the Spearman correlation of
 predicted and actual absolute error (pixels of all the group's bands pooled), mean predicted over
-mean actual error (also per band), and the actual mean error of the 10 % of pixels predicted worst over that of the
-50 % predicted best; beside them the Spearman correlation of a naive proxy (the output's local
+mean actual error (also per band), and the actual mean error of the 10 % of pixels predicted worst
+over that of the 50 % predicted best; beside them the Spearman correlation of a naive proxy (the output's local
 standard deviation over 5 x 5 px). The targets (issue 29) are flagged. Shares its cached pairs with
 scripts/calibrate_uncertainty.py.
 """
