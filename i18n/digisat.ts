@@ -255,7 +255,7 @@
     <message>
         <location filename="../digisat_plugin/gui/dock.py" line="152"/>
         <location filename="../digisat_plugin/gui/dock.py" line="356"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="628"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="629"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
@@ -355,103 +355,103 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="463"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="464"/>
         <source>Searching…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="464"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="465"/>
         <source>searching {source} {url} {start}..{end}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="474"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="475"/>
         <source>Search failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="478"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="479"/>
         <source>Search cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="483"/>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="293"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="484"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="299"/>
         <source>{n} scenes found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="540"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="541"/>
         <source>digisat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="540"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="541"/>
         <source>{name} is the result of the same product, area and bands, made before. Replace it (its layers are taken out of the project)?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="578"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="579"/>
         <source>bands: tick at least one band group (Process tab); the 10 m bands alone are only copied</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="599"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="600"/>
         <source>started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="605"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="606"/>
         <source>cancelling…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="633"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="634"/>
         <source>Working</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="657"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="658"/>
         <source>Done in {seconds} s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="658"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="659"/>
         <source>done: {path} ({width} x {height} px, {bands} bands, {seconds} s on {device})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="662"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="663"/>
         <source>uncertainty layer: {path} (expected absolute error per pixel, in the enhanced layer's units)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="667"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="668"/>
         <source>{title}: enhanced layer added</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="725"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="726"/>
         <source>Failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="731"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="732"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="733"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="734"/>
         <source>cancelled: no new output was kept; the earlier result is back</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="735"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="736"/>
         <source>cancelled: no output was kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="798"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="799"/>
         <source>side by side: this QGIS cannot open another map view</source>
         <translation type="unfinished"></translation>
     </message>
@@ -537,141 +537,151 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="60"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="65"/>
         <source>Area cloud %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="60"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="65"/>
         <source>Cloud %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="60"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="65"/>
         <source>Date (UTC)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="60"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="65"/>
         <source>Product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="60"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="65"/>
         <source>Size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="60"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="65"/>
         <source>Tile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="99"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="105"/>
         <source>Search a catalogue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="100"/>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="157"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="106"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="163"/>
         <source>Local product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="104"/>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="130"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="110"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="136"/>
         <source>Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="110"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="116"/>
         <location filename="../digisat_plugin/gui/settings_panel.py" line="41"/>
         <source>the service's default URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="143"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="149"/>
         <source>Source</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="144"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="150"/>
         <source>URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="145"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="151"/>
         <source>Login</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="147"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="153"/>
         <source>From</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="148"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="154"/>
         <source>To</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="149"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="155"/>
         <source>Max cloud</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="150"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="156"/>
         <source>Level</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="159"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="165"/>
         <source>SAFE folder, SAFE .zip or a folder of band GeoTIFFs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="160"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="166"/>
         <source>Folder…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="161"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="167"/>
         <source>Zip…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="236"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="242"/>
         <source>SAFE folder or band folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="241"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="247"/>
         <source>Sentinel-2 product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="242"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="248"/>
         <source>SAFE zip (*.zip)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="287"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="293"/>
         <source>percent of the area not clear in the scene classification (SCL)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="289"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="295"/>
         <source>no scene classification: the tile's cloud only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="289"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="295"/>
         <source>scene classification not read: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="294"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="300"/>
         <source>No scene found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="340"/>
+        <source>The scene's quick-look around the searched area (outlined in yellow)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="348"/>
+        <source>The scene's quick-look (the whole tile)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import time
 
-from qgis.core import Qgis
+from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsGeometry
 from qgis.gui import QgsDockWidget
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt, QTimer
@@ -294,7 +294,7 @@ class DigisatDock(QgsDockWidget):
         size = output_size(geometry, crs) if geometry is not None else None
         hit = True
         if geometry is not None and scene.footprint:
-            from qgis.core import QgsCoordinateTransform, QgsGeometry, QgsProject
+            from qgis.core import QgsCoordinateTransform, QgsProject
 
             from .search_panel import WGS84, footprint_geometry
 
@@ -459,6 +459,7 @@ class DigisatDock(QgsDockWidget):
         task.failed.connect(self._search_failed)
         task.cancelled.connect(self._search_cancelled)
         self.search_task = task
+        self.data.search_area = (QgsGeometry(self.area.aoi.geometry), QgsCoordinateReferenceSystem(self.area.aoi.crs))
         self.data.search_button.setEnabled(False)
         self.data.status_label.setText(tr("Searching…"))
         self.note(tr("searching {source} {url} {start}..{end}").format(source=query["kind"], url=query["url"],

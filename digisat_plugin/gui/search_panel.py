@@ -3,7 +3,9 @@
 Results fill a table (date, tile cloud, cloud over the area, tile, size); the area's cloud is what
 the search measured in the scene classification (core/catalog/scl.py), "tile cloud only" where a
 scene has none (Data Space, DHuS, L1C). Their footprints are drawn on the canvas and the
-selected scene's quick-look is shown when the catalogue has one.
+selected scene's quick-look is shown when the catalogue has one: where the scene says where its
+quick-look lies (STAC's 10 m grid, core/catalog/quicklook.py), the part around the searched area,
+enlarged, with the area outlined; else the whole quick-look.
 
 Picking a product (a result row, a local path, the mode) emits `productChanged`; the dock then
 shows the product's one-line summary (gui/summary.py) in `summary_label`. The mode, source, login
@@ -17,14 +19,15 @@ import os
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
+    QgsCsException,
     QgsGeometry,
     QgsNetworkContentFetcher,
     QgsProject,
     QgsWkbTypes,
 )
 from qgis.gui import QgsAuthConfigSelect, QgsRubberBand
-from qgis.PyQt.QtCore import QDate, Qt, QUrl, pyqtSignal
-from qgis.PyQt.QtGui import QColor, QPixmap
+from qgis.PyQt.QtCore import QDate, QRectF, Qt, QUrl, pyqtSignal
+from qgis.PyQt.QtGui import QColor, QPainter, QPen, QPixmap
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -45,6 +48,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from ..core.catalog.quicklook import area_on_preview, crop_around
 from ..core.catalog.scl import TILE_ONLY
 from ..core.definitions import SOURCE_LABELS as SOURCES
 from .i18n import tr
@@ -53,6 +57,7 @@ QUICKLOOK_PX = 160  # the quick-look's largest side in the Data tab
 LEVELS = ("L2A", "L1C")  # product levels: names, not words, shown as they are
 FOOTPRINT = QColor(30, 110, 220)
 FOOTPRINT_SELECTED = QColor(230, 30, 30)
+AREA_OUTLINE = QColor(255, 220, 0)  # the searched area on the quick-look: yellow shows on cloud and land
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 
 
@@ -95,6 +100,7 @@ class SearchPanel(QWidget):
         self.footprints: list = []  # one QgsRubberBand per scene, in table order
         self.local_footprint = None  # the picked local product's extent on the map (QgsRubberBand)
         self._quicklook_fetcher = None
+        self.search_area = None  # (QgsGeometry, its CRS) the results were searched over: where quick-looks are cut
 
         self.search_mode = QRadioButton(tr("Search a catalogue"))
         self.local_mode = QRadioButton(tr("Local product"))
@@ -315,10 +321,10 @@ class SearchPanel(QWidget):
         self.quicklook.clear()
         self._quicklook_fetcher = None  # a quick-look still on its way belongs to the previous scene
         if selected is not None and selected.thumbnail_url:
-            self._fetch_quicklook(selected.thumbnail_url)
+            self._fetch_quicklook(selected.thumbnail_url, (selected.extra or {}).get("grid"))
         self.productChanged.emit()
 
-    def _fetch_quicklook(self, url):
+    def _fetch_quicklook(self, url, grid=None):
         fetcher = QgsNetworkContentFetcher()
         self._quicklook_fetcher = fetcher
 
@@ -328,14 +334,51 @@ class SearchPanel(QWidget):
             pixmap = QPixmap()
             reply = fetcher.reply()
             if reply is not None and pixmap.loadFromData(reply.readAll()):
-                # small: it took most of the Data tab (cropping it to the area is still to do)
+                part = self._area_part(pixmap, grid)
+                if part is not None:
+                    self.quicklook.setPixmap(part)
+                    self.quicklook.setToolTip(tr("The scene's quick-look around the searched area (outlined in "
+                                                 "yellow)"))
+                    return
+                # small: at full size it took most of the Data tab
                 if max(pixmap.width(), pixmap.height()) > QUICKLOOK_PX:  # shrunk, never enlarged
                     pixmap = pixmap.scaled(QUICKLOOK_PX, QUICKLOOK_PX, Qt.AspectRatioMode.KeepAspectRatio,
                                            Qt.TransformationMode.SmoothTransformation)
                 self.quicklook.setPixmap(pixmap)
+                self.quicklook.setToolTip(tr("The scene's quick-look (the whole tile)"))
 
         fetcher.finished.connect(loaded)
         fetcher.fetchContent(QUrl(url))
+
+    def _area_part(self, pixmap, grid):
+        """The part of the quick-look around the searched area, QUICKLOOK_PX on its longer side, the
+        area outlined; None where the scene has no grid, no area was searched or it is not on it."""
+        if not grid or self.search_area is None:
+            return None
+        geometry, crs = self.search_area
+        target = QgsCoordinateReferenceSystem(grid["crs"])
+        geometry = QgsGeometry(geometry)
+        try:
+            if target.isValid() and crs != target:
+                geometry.transform(QgsCoordinateTransform(crs, target, QgsProject.instance()))
+        except QgsCsException:
+            return None
+        r = geometry.boundingBox()
+        size = (pixmap.width(), pixmap.height())
+        box = area_on_preview(grid, (r.xMinimum(), r.yMinimum(), r.xMaximum(), r.yMaximum()), size)
+        if not target.isValid() or box is None:
+            return None
+        left, top, width, height = crop_around(box, size)
+        scale = QUICKLOOK_PX / max(width, height)
+        part = pixmap.copy(left, top, width, height).scaled(
+            round(width * scale), round(height * scale), Qt.AspectRatioMode.IgnoreAspectRatio,
+            Qt.TransformationMode.SmoothTransformation)
+        painter = QPainter(part)
+        painter.setPen(QPen(AREA_OUTLINE, 2))
+        x0, y0, x1, y1 = box
+        painter.drawRect(QRectF((x0 - left) * scale, (y0 - top) * scale, (x1 - x0) * scale, (y1 - y0) * scale))
+        painter.end()
+        return part
 
     def clear_results(self):
         for band in self.footprints:

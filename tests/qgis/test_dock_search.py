@@ -114,11 +114,20 @@ def test_search_without_area_is_refused(full_iface, clean_project, tmp_path):
         dock.deleteLater()
 
 
-def test_quicklook_of_the_selected_scene_is_shown(full_iface, qgis_canvas, clean_project, qtbot, tmp_path):
+def _serve(folder):
+    """An HTTP server of `folder` on 127.0.0.1 in a thread (shut it down when done)."""
     import functools
     import http.server
     import threading
 
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_quicklook_of_the_selected_scene_is_shown(full_iface, qgis_canvas, clean_project, qtbot, tmp_path):
     from qgis.PyQt.QtGui import QColor, QImage
 
     from digisat_plugin.core.catalog.scene import SceneRecord
@@ -126,10 +135,7 @@ def test_quicklook_of_the_selected_scene_is_shown(full_iface, qgis_canvas, clean
     image = QImage(64, 48, QImage.Format_RGB32)
     image.fill(QColor(200, 40, 40))
     assert image.save(str(tmp_path / "thumb.png"))
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = _serve(tmp_path)
     dock = DigisatDock(full_iface, settings=PluginSettings(output_dir=str(tmp_path)))
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/thumb.png"
@@ -144,10 +150,58 @@ def test_quicklook_of_the_selected_scene_is_shown(full_iface, qgis_canvas, clean
         qtbot.waitUntil(lambda: dock.data.quicklook.pixmap() is not None and not dock.data.quicklook.pixmap().isNull(),
                         timeout=10000)
         shown = dock.data.quicklook.pixmap().toImage()
-        assert (shown.width(), shown.height()) == (64, 48)
+        assert (shown.width(), shown.height()) == (64, 48)  # no grid: the whole quick-look, never enlarged
         assert QColor(shown.pixel(10, 10)).red() == 200
+        assert dock.data.quicklook.toolTip() == "The scene's quick-look (the whole tile)"
         dock.data.table.selectRow(1)  # no quick-look: the label is cleared
         assert dock.data.quicklook.pixmap() is None or dock.data.quicklook.pixmap().isNull()
+    finally:
+        server.shutdown()
+        dock.unload()
+        dock.deleteLater()
+
+
+def test_quicklook_is_cut_around_the_searched_area_and_outlines_it(full_iface, qgis_canvas, clean_project, qtbot,
+                                                                     tmp_path):
+    """A STAC scene's quick-look spans its 10 m grid (core/catalog/quicklook.py): the Data tab shows
+    the part around the area searched, enlarged to 160 px, the area outlined in yellow."""
+    from qgis.PyQt.QtGui import QColor, QImage
+
+    from digisat_plugin.core.catalog.scene import SceneRecord
+
+    # a 30 x 20 km grid shown on 300 x 200 px (100 m a pixel), grey, the area's 10 x 10 px red
+    image = QImage(300, 200, QImage.Format_RGB32)
+    image.fill(QColor(128, 128, 128))
+    for x in range(200, 210):
+        for y in range(140, 150):
+            image.setPixelColor(x, y, QColor(220, 0, 0))
+    assert image.save(str(tmp_path / "thumb.png"))
+    grid = {"crs": "EPSG:32618", "transform": [10.0, 0.0, 400000.0, 0.0, -10.0, 4200000.0], "shape": [2000, 3000]}
+    server = _serve(tmp_path)
+    dock = DigisatDock(full_iface, settings=PluginSettings(output_dir=str(tmp_path)))
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/thumb.png"
+        dock.data.search_area = (QgsGeometry.fromRect(QgsRectangle(420000, 4185000, 421000, 4186000)), UTM18)
+        dock.data.show_scenes([SceneRecord("S2A_X", "2024-07-05T15:47:21Z", 1.0, "18SVG", None, None, url, "stac",
+                                           "L2A", extra={"grid": grid})])
+        dock.data.table.selectRow(0)
+        qtbot.waitUntil(lambda: dock.data.quicklook.pixmap() is not None and not dock.data.quicklook.pixmap().isNull(),
+                        timeout=10000)
+        shown = dock.data.quicklook.pixmap().toImage()
+        # preview px 190..220 x 130..160 (the area and as much again each side), x 160 / 30
+        assert (shown.width(), shown.height()) == (160, 160)
+        centre, corner = (QColor(shown.pixel(*p)) for p in ((80, 80), (8, 8)))
+        assert (centre.red(), centre.green()) == (220, 0) and corner.red() == corner.green() == 128
+        row = [QColor(shown.pixel(x, 80)) for x in range(160)]
+        yellow = [x for x, c in enumerate(row) if c.red() > 230 and c.green() > 200 and c.blue() < 60]
+        assert yellow and 51 <= min(yellow) <= 54 and 105 <= max(yellow) <= 108  # the outline at (200 - 190) x 160 / 30
+        assert dock.data.quicklook.toolTip().startswith("The scene's quick-look around the searched area")
+        dock.data.search_area = (QgsGeometry.fromRect(QgsRectangle(500000, 4185000, 501000, 4186000)), UTM18)
+        dock.data.table.clearSelection()
+        dock.data.table.selectRow(0)  # an area off the grid: the whole quick-look, shrunk to 160 px
+        qtbot.waitUntil(lambda: dock.data.quicklook.pixmap() is not None and not dock.data.quicklook.pixmap().isNull(),
+                        timeout=10000)
+        assert (dock.data.quicklook.pixmap().width(), dock.data.quicklook.pixmap().height()) == (160, 106)
     finally:
         server.shutdown()
         dock.unload()

@@ -71,6 +71,21 @@ def test_search_lists_newest_first_under_the_cloud_limit_with_area_cloud(earth_s
     assert out[2].split()[2:4] == ["3.5", "0.0"]
 
 
+def test_search_keeps_each_scenes_10m_grid_for_its_quicklook(earth_search, stac_cogs):
+    """The grid that places the thumbnail (core/catalog/quicklook.py) is the item's visual asset's, in
+    the item's proj:epsg: what the Data tab cuts the quick-look by."""
+    from digisat_plugin.core.catalog import get_source
+    from digisat_plugin.core.io.aoi import parse_aoi
+
+    scenes = get_source("stac", earth_search.url).search(parse_aoi(AOI), "2024-06-01", "2024-07-31", 30)
+    ds = gdal.Open(stac_cogs["files"]["B04"])
+    gt = ds.GetGeoTransform()
+    expected = {"crs": f"EPSG:{stac_cogs['epsg']}", "transform": [gt[1], gt[2], gt[0], gt[4], gt[5], gt[3]],
+                "shape": [ds.RasterYSize, ds.RasterXSize]}
+    assert len(scenes) == 3 and all(scene.extra["grid"] == expected for scene in scenes)
+    assert all(scene.thumbnail_url.endswith("/L2A_PVI.jpg") for scene in scenes)
+
+
 def test_fetch_reads_only_windows_with_the_served_values(earth_search, cog_host, stac_cogs, tmp_path, capsys):
     rc = fetch(earth_search.url, tmp_path, bands="B02,B05,B09")
     folder = tmp_path / SCENE

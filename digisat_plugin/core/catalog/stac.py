@@ -31,6 +31,7 @@ from ..definitions import BY_NAME, COLLECTIONS, ORDER, sort_bands
 from ..errors import AoiError, Cancelled, InputError, first_line
 from ..progress import as_progress
 from .errors import AuthError, CatalogError, NetworkError, NotFoundError, translated_errors
+from .quicklook import ten_m_grid
 from .scene import SceneRecord, iso_utc, sort_newest_first
 from .scl import area_cloud_percent
 from .transfer import make_folder
@@ -427,8 +428,15 @@ def scene_from_item(item, level: str) -> SceneRecord:
         source="stac", level=item_level, assets=assets,
         extra={"radiometry": radiometry, "collection": item.collection_id, "self": item.get_self_href() or "",
                "baseline": str(props.get("s2:processing_baseline") or ""), "offset_applied": offset_applied,
-               "scl": scl.href if scl is not None else ""},
+               "scl": scl.href if scl is not None else "", "grid": _grid(item)},
     )
+
+
+def _grid(item) -> dict | None:
+    """The item's 10 m grid, which places its thumbnail (core/catalog/quicklook.py); None if not given."""
+    props = item.properties
+    crs = props.get("proj:code") or (f"EPSG:{props['proj:epsg']}" if props.get("proj:epsg") else "")
+    return ten_m_grid({key: asset.extra_fields for key, asset in item.assets.items()}, crs)
 
 
 def write_folder_metadata(folder: str, scene: SceneRecord, radiometry: dict) -> None:
