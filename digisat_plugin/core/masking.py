@@ -1,11 +1,15 @@
 """The enhanced pixels the uncertainty layer does not vouch for, set to no data: what an analyst does
 before computing an index (docs/uncertainty.md), for every band at once.
 
-`mask_uncertain(enhanced, uncertainty, output, max_error)` copies the enhanced raster (same bands,
-DN, scale, offset and metadata) and sets to no data (0) every pixel of a band whose expected absolute
-error exceeds `max_error`. The threshold is in the units the layer is shown in: its values times its
-band scale, reflectance for the engine's layers (so the number a user tried in QGIS's raster
-calculator works here too); a layer without a scale is compared in its own values (DN). The copied
+`mask_uncertain(enhanced, uncertainty, output, max_error, max_relative=None)` copies the enhanced
+raster (same bands, DN, scale, offset and metadata) and sets to no data (0) every pixel of a band
+whose expected absolute error exceeds `max_error`, or `max_relative` times the pixel's own value
+(either or both). `max_error` is in the units the layer is shown in: its values times its band
+scale, reflectance for the engine's layers (so the number a user tried in QGIS's raster calculator
+works here too); a layer without a scale is compared in its own values (DN). `max_relative` compares
+the error with the size of the enhanced value as shown (its DN times the band's scale plus its
+offset): one threshold that means the same on a dark red-edge band and a bright NIR band, which is
+what a ratio index (NDRE, NDMI) feels; a pixel at 0 keeps only an expected error of 0. The copied
 10 m bands (expected error 0) are kept whole, and so is a band the layer has no estimate for (NaN:
 B10, which has no calibration). Written block by block into a temporary GTiff, published as a COG
 and renamed, so an error or a cancel leaves no output.
@@ -57,14 +61,20 @@ def check_pair(enhanced, uncertainty, enhanced_path: str, uncertainty_path: str)
                          f"{', '.join(_names(enhanced))}: not its uncertainty layer")
 
 
-def mask_uncertain(enhanced_path: str, uncertainty_path: str, output_path: str, max_error: float,
-                   progress=None) -> dict:
+def mask_uncertain(enhanced_path: str, uncertainty_path: str, output_path: str, max_error: float | None,
+                   progress=None, max_relative: float | None = None) -> dict:
     """Write the masked copy of `enhanced_path` to `output_path` (module docstring); return
     {band: share of its pixels with data that were masked}."""
     progress = as_progress(progress)
-    if not (isinstance(max_error, int | float) and math.isfinite(max_error) and max_error > 0):
-        raise InputError(f"--max-error {max_error}: give a positive number (an expected error in the units the "
-                         "uncertainty layer is shown in, e.g. 0.004 of reflectance)")
+    for value, option, example in ((max_error, "--max-error", "an expected error in the units the uncertainty "
+                                    "layer is shown in, e.g. 0.004 of reflectance"),
+                                   (max_relative, "--max-relative-error", "a share of the pixel's value, e.g. "
+                                    "0.05 for 5 %")):
+        if value is not None and not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+            raise InputError(f"{option} {value}: give a positive number ({example})")
+    if max_error is None and max_relative is None:
+        raise InputError("mask: give the largest expected error kept (--max-error), relative to the pixel's value "
+                         "(--max-relative-error), or both")
     paths = {os.path.abspath(p) for p in (enhanced_path, uncertainty_path)}
     if os.path.abspath(output_path) in paths:
         raise OutputError(f"{output_path}: the output must not overwrite one of its inputs")
@@ -88,9 +98,11 @@ def mask_uncertain(enhanced_path: str, uncertainty_path: str, output_path: str, 
             src = enhanced.GetRasterBand(i)
             items = {k: v for k, v in src.GetMetadata().items() if not k.startswith("STATISTICS_")}  # not the copy's
             band_metadata[name] = dict(items, scale=src.GetScale() or 1.0, offset=src.GetOffset() or 0.0)
-        metadata = dict(enhanced.GetMetadata(), DIGISAT_MASKED_ABOVE=f"{max_error:g}",
-                        DIGISAT_MASK=f"no data where {os.path.basename(uncertainty_path)} expects an absolute error "
-                                     f"above {max_error:g} (its values x its band scale)")
+        metadata = dict(enhanced.GetMetadata(), DIGISAT_MASK=_mask_text(uncertainty_path, max_error, max_relative))
+        if max_error is not None:
+            metadata["DIGISAT_MASKED_ABOVE"] = f"{max_error:g}"
+        if max_relative is not None:
+            metadata["DIGISAT_MASKED_ABOVE_RELATIVE"] = f"{max_relative:g}"
         nodata = enhanced.GetRasterBand(1).GetNoDataValue()
         describe(out, names, enhanced.GetGeoTransform(), enhanced.GetProjection(), 0 if nodata is None else nodata,
                  band_metadata, metadata)
@@ -102,8 +114,12 @@ def mask_uncertain(enhanced_path: str, uncertainty_path: str, output_path: str, 
                 expected = unc.ReadAsArray(0, row, width, rows).astype(np.float64) * (unc.GetScale() or 1.0)
                 fill = src.GetNoDataValue()
                 has_data = values != (0 if fill is None else fill)
+                limit = np.full(values.shape, np.inf if max_error is None else max_error)
+                if max_relative is not None:
+                    shown = values * (src.GetScale() or 1.0) + (src.GetOffset() or 0.0)
+                    limit = np.minimum(limit, max_relative * np.abs(shown))
                 with np.errstate(invalid="ignore"):
-                    doubt = has_data & (expected > max_error)  # NaN (no estimate) is never above
+                    doubt = has_data & (expected > limit)  # NaN (no estimate) is never above
                 values[doubt] = 0 if fill is None else fill
                 masked[name] += int(doubt.sum())
                 valid[name] += int(has_data.sum())
@@ -121,6 +137,12 @@ def mask_uncertain(enhanced_path: str, uncertainty_path: str, output_path: str, 
         raise
     publish_cog(tmp, output_path, progress.stage(0.9, 1.0), cog_options(dtype))
     return {name: masked[name] / valid[name] if valid[name] else 0.0 for name in names}
+
+
+def _mask_text(uncertainty_path: str, max_error, max_relative) -> str:
+    limits = ([f"{max_error:g} (its values x its band scale)"] if max_error is not None else []) + (
+        [f"{max_relative:g} x the pixel's value (DN x scale + offset)"] if max_relative is not None else [])
+    return f"no data where {os.path.basename(uncertainty_path)} expects an absolute error above " + " or ".join(limits)
 
 
 def _remove(path: str) -> None:

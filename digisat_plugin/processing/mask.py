@@ -20,19 +20,25 @@ class MaskUncertainAlgorithm(DigisatAlgorithm):
         "its uncertainty layer (the <i>Uncertainty</i> output of the other digisat algorithms or the dock's "
         "<i>Uncertainty layer</i>), is above the threshold: what to do before computing an index.<br>"
         "<b>Largest expected error</b>: in the units QGIS shows the layer in, reflectance for digisat's layers "
-        "(0.004 is 40 DN); one threshold for every band, so choose it for the bands your index reads. The 10 m "
-        "bands (copied as delivered, expected error 0) are kept whole, and so is B10 (no estimate).<br>"
+        "(0.004 is 40 DN); one threshold for every band, so choose it for the bands your index reads.<br>"
+        "<b>Largest expected error relative to the pixel's value</b>: e.g. 0.05 masks pixels whose expected error "
+        "is over 5 % of their reflectance, the same meaning on a dark and a bright band (what a ratio index such "
+        "as NDRE feels).<br>A pixel is masked when it is above either; 0 leaves a threshold out. The 10 m bands "
+        "(copied as delivered, expected error 0) are kept whole, and so is B10 (no estimate).<br>"
         "The layer must be the enhanced raster's own: same grid and bands."
     )
 
-    INPUT, UNCERTAINTY, MAX_ERROR, OUTPUT = "INPUT", "UNCERTAINTY", "MAX_ERROR", "OUTPUT"
+    INPUT, UNCERTAINTY, MAX_ERROR, MAX_RELATIVE, OUTPUT = "INPUT", "UNCERTAINTY", "MAX_ERROR", "MAX_RELATIVE", "OUTPUT"
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, "Enhanced raster"))
         self.addParameter(QgsProcessingParameterRasterLayer(self.UNCERTAINTY, "Its uncertainty layer"))
         self.addParameter(QgsProcessingParameterNumber(
-            self.MAX_ERROR, "Largest expected error kept (reflectance)",
+            self.MAX_ERROR, "Largest expected error kept (reflectance; 0: none)",
             type=QgsProcessingParameterNumber.Type.Double, defaultValue=0.004, minValue=0.0))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.MAX_RELATIVE, "Largest expected error kept relative to the pixel's value (0.05: 5 %; 0: none)",
+            type=QgsProcessingParameterNumber.Type.Double, defaultValue=0.0, minValue=0.0))
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Masked raster"))
 
     def processAlgorithm(self, parameters, context, feedback):
@@ -41,10 +47,11 @@ class MaskUncertainAlgorithm(DigisatAlgorithm):
         enhanced = self.parameterAsRasterLayer(parameters, self.INPUT, context)
         uncertainty = self.parameterAsRasterLayer(parameters, self.UNCERTAINTY, context)
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        limits = [self.parameterAsDouble(parameters, name, context) or None for name in (self.MAX_ERROR,
+                                                                                       self.MAX_RELATIVE)]
         with user_errors():
-            shares = mask_uncertain(enhanced.source(), uncertainty.source(), output,
-                                    self.parameterAsDouble(parameters, self.MAX_ERROR, context),
-                                    feedback_progress(feedback))
+            shares = mask_uncertain(enhanced.source(), uncertainty.source(), output, limits[0],
+                                    feedback_progress(feedback), max_relative=limits[1])
         for band, share in shares.items():
             if share > 0:
                 feedback.pushInfo(f"{band}: {100 * share:.1f} % of its pixels masked")

@@ -52,3 +52,23 @@ def test_mask_uncertain_with_the_wrong_layer_is_a_one_line_error(digisat_provide
                                                   "OUTPUT": str(tmp_path / "masked.tif")})
     assert "UInt16 values, not an uncertainty layer" in str(err.value) and "\n" not in str(err.value)
     assert not (tmp_path / "masked.tif").exists()
+
+
+def test_mask_uncertain_relative_to_the_pixels_value_alone_or_none(digisat_provider, tmp_path):  # noqa: F811
+    """MAX_RELATIVE 0.02 with MAX_ERROR 0 (left out): B05 at 0.1 reflectance (2000 DN, offset -0.1) keeps
+    errors up to 20 DN; both 0 is the core's one line."""
+    import processing
+    from qgis.core import QgsProcessingException
+
+    enhanced, unc = layers(tmp_path)
+    out = str(tmp_path / "relative.tif")
+    processing.run("digisat:mask_uncertain", {"INPUT": enhanced, "UNCERTAINTY": unc, "MAX_ERROR": 0,
+                                              "MAX_RELATIVE": 0.02, "OUTPUT": out})
+    values = gdal.Open(out).ReadAsArray()
+    np.testing.assert_array_equal(values[1], np.tile(np.where(np.arange(100) > 20, 0, 2000), (30, 1)))
+    assert gdal.Open(out).GetMetadataItem("DIGISAT_MASKED_ABOVE_RELATIVE") == "0.02"
+    with pytest.raises(QgsProcessingException) as err:
+        processing.run("digisat:mask_uncertain", {"INPUT": enhanced, "UNCERTAINTY": unc, "MAX_ERROR": 0,
+                                                  "OUTPUT": str(tmp_path / "none.tif")})
+    assert "give the largest expected error kept" in str(err.value) and "\n" not in str(err.value)
+    assert not (tmp_path / "none.tif").exists()

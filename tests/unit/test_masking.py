@@ -75,6 +75,38 @@ def test_the_threshold_is_in_the_layers_own_values_without_a_scale(tmp_path):
     assert (read(str(tmp_path / "m.tif"))[1][0] == np.where(np.arange(8) * 10 > 35, 0, 500)).all()
 
 
+def test_a_relative_threshold_compares_the_error_with_the_pixels_reflectance(tmp_path):
+    """B05 at 0.2 reflectance (DN 3000, scale 0.0001, offset -0.1) and B8A at 0.4 (DN 5000), both with
+    errors of 0..99 DN by column: at 2 % B05 keeps errors up to 0.004 (40 DN), B8A up to 80 DN; a
+    pixel at 0 reflectance (DN 1000) keeps only an error of 0."""
+    dn = [np.full((10, 100), 3000, np.uint16), np.full((10, 100), 5000, np.uint16)]
+    dn[0][0, :2] = 1000
+    enhanced = write_bands(tmp_path / "e.tif", dn, gdal.GDT_UInt16, ["B05", "B8A"], scale=0.0001, nodata=0.0,
+                           geotransform=GT)
+    ramp = np.tile(np.arange(100, dtype=np.float32), (10, 1))
+    unc = write(tmp_path / "u.tif", [ramp, ramp], gdal.GDT_Float32, nodata=float("nan"), names=["B05", "B8A"])
+    out = str(tmp_path / "m.tif")
+    shares = mask_uncertain(enhanced, unc, out, None, max_relative=0.02)
+    ds, values = read(out)
+    column = np.arange(100)
+    np.testing.assert_array_equal(values[0][1:], np.where(np.tile(column > 40, (9, 1)), 0, 3000))
+    np.testing.assert_array_equal(values[1], np.where(np.tile(column > 80, (10, 1)), 0, 5000))
+    assert values[0][0, 0] == 1000 and values[0][0, 1] == 0  # at 0 reflectance: error 0 kept, 1 DN masked
+    assert shares == {"B05": pytest.approx((59 * 10 + 1) / 1000), "B8A": pytest.approx(19 / 100)}
+    assert ds.GetMetadataItem("DIGISAT_MASKED_ABOVE_RELATIVE") == "0.02" and ds.GetMetadataItem("DIGISAT_MASKED_ABOVE") is None
+    # both: above either; the absolute 0.003 (30 DN) is the tighter on both bands here
+    mask_uncertain(enhanced, unc, str(tmp_path / "both.tif"), 0.003, max_relative=0.02)
+    both = read(str(tmp_path / "both.tif"))[1]
+    assert (both[1] == np.where(np.tile(column > 30, (10, 1)), 0, 5000)).all()
+    with pytest.raises(InputError) as err:
+        mask_uncertain(enhanced, unc, str(tmp_path / "none.tif"), None)
+    assert str(err.value).startswith("mask: give the largest expected error kept (--max-error)")
+    with pytest.raises(InputError) as err:
+        mask_uncertain(enhanced, unc, str(tmp_path / "neg.tif"), None, max_relative=-0.1)
+    assert str(err.value).startswith("--max-relative-error -0.1: give a positive number")
+    assert not os.path.exists(tmp_path / "none.tif") and not os.path.exists(tmp_path / "neg.tif")
+
+
 @pytest.mark.parametrize("case, says", [
     ("size", "not its uncertainty layer"), ("grid", "another geotransform"), ("bands", "bands B02, B05, B11"),
     ("threshold", "--max-error 0: give a positive number"), ("same", "must not overwrite one of its inputs"),
@@ -110,6 +142,8 @@ def test_command_line_prints_what_it_masked_and_errors_in_one_line(pair, tmp_pat
     out = str(tmp_path / "masked.tif")
     assert main(["mask", enhanced, unc, out, "--max-error", "0.004", "--quiet"]) == 0
     assert capsys.readouterr().out.strip() == f"wrote {out} (pixels masked: B05 59.4 %)"
+    assert main(["mask", enhanced, unc, str(tmp_path / "m3.tif"), "--max-relative-error", "0.02", "--quiet"]) == 0
+    assert capsys.readouterr().out.strip() == f"wrote {tmp_path / 'm3.tif'} (pixels masked: B05 79.5 %)"
     assert main(["mask", enhanced, enhanced, str(tmp_path / "m2.tif"), "--max-error", "0.004", "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("digisat: error: ") and "UInt16 values, not an uncertainty layer" in err and "\n" not in err
