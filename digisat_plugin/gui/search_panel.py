@@ -319,6 +319,7 @@ class SearchPanel(QWidget):
             band.setStrokeColor(FOOTPRINT_SELECTED if chosen else FOOTPRINT)
             band.setWidth(3 if chosen else 1)
         self.quicklook.clear()
+        self.quicklook.setToolTip("")
         self._quicklook_fetcher = None  # a quick-look still on its way belongs to the previous scene
         if selected is not None and selected.thumbnail_url:
             self._fetch_quicklook(selected.thumbnail_url, (selected.extra or {}).get("grid"))
@@ -357,16 +358,18 @@ class SearchPanel(QWidget):
             return None
         geometry, crs = self.search_area
         target = QgsCoordinateReferenceSystem(grid["crs"])
+        if not target.isValid():
+            return None
         geometry = QgsGeometry(geometry)
         try:
-            if target.isValid() and crs != target:
+            if crs != target:
                 geometry.transform(QgsCoordinateTransform(crs, target, QgsProject.instance()))
         except QgsCsException:
             return None
         r = geometry.boundingBox()
         size = (pixmap.width(), pixmap.height())
         box = area_on_preview(grid, (r.xMinimum(), r.yMinimum(), r.xMaximum(), r.yMaximum()), size)
-        if not target.isValid() or box is None:
+        if box is None:
             return None
         left, top, width, height = crop_around(box, size)
         scale = QUICKLOOK_PX / max(width, height)
