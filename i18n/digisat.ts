@@ -675,12 +675,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="340"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="341"/>
         <source>The scene's quick-look around the searched area (outlined in yellow)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="348"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="349"/>
         <source>The scene's quick-look (the whole tile)</source>
         <translation type="unfinished"></translation>
     </message>

@@ -55,15 +55,20 @@ def name_layers(context, result, paths, key: str, uncertainty=None) -> None:
     loads = list(zip(paths, names, [StyleAsTheDock] * len(names), strict=False))
     loads.append((uncertainty, uncertainty_name(names[0]), StyleAsUncertainty))
     for path, name, styler_class in loads:
-        if path and context.willLoadLayerOnCompletion(path):
-            details = context.layerToLoadOnCompletionDetails(path)
-            details.name = name
-            if hasattr(details, "forceName"):  # QGIS >= 3.32: the name wins over the output's description
-                details.forceName = True
-            styler = styler_class()
-            STYLERS.append(styler)  # QGIS holds only a pointer; the algorithm copy may be gone by then
-            del STYLERS[:-16]
-            details.setPostProcessor(styler)
+        load_as(context, path, name, styler_class)
+
+
+def load_as(context, path: str, name: str, styler_class=StyleAsTheDock) -> None:
+    """If Processing loads the output `path`, under `name` and styled by `styler_class`."""
+    if path and context.willLoadLayerOnCompletion(path):
+        details = context.layerToLoadOnCompletionDetails(path)
+        details.name = name
+        if hasattr(details, "forceName"):  # QGIS >= 3.32: the name wins over the output's description
+            details.forceName = True
+        styler = styler_class()
+        STYLERS.append(styler)  # QGIS holds only a pointer; the algorithm copy may be gone by then
+        del STYLERS[:-16]
+        details.setPostProcessor(styler)
 
 
 class StyleAsUncertainty(QgsProcessingLayerPostProcessorInterface):
