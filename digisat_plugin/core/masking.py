@@ -114,8 +114,8 @@ def mask_uncertain(enhanced_path: str, uncertainty_path: str, output_path: str, 
                 expected = unc.ReadAsArray(0, row, width, rows).astype(np.float64) * (unc.GetScale() or 1.0)
                 fill = src.GetNoDataValue()
                 has_data = values != (0 if fill is None else fill)
-                limit = np.full(values.shape, np.inf if max_error is None else max_error)
-                if max_relative is not None:
+                limit = np.inf if max_error is None else max_error
+                if max_relative is not None:  # per pixel: the smaller of the two
                     shown = values * (src.GetScale() or 1.0) + (src.GetOffset() or 0.0)
                     limit = np.minimum(limit, max_relative * np.abs(shown))
                 with np.errstate(invalid="ignore"):
