@@ -46,7 +46,8 @@ def main(argv=None) -> int:
             items += collect_proxies(os.path.join(args.cache, "x6_proxies.pkl"))
         coef = fit(items)
         nets[net] = {"coefficients": [round(float(c), 6) for c in coef],
-                     "scenes": sorted({it.scene for it in items}), "groups": sorted(GROUPS[s]) + (["x6 proxies"] if s == 6 else []),
+                     "scenes": sorted({it.scene for it in items}),
+                     "groups": sorted(GROUPS[s]) + (["x6 proxies"] if s == 6 else []),
                      "written": sorted({f"{it.scene} {it.protocol}: {_words(it.written)}" for it in items})}
         print(f"{net}: " + ", ".join(f"{f} {c:.4f}" for f, c in zip(FEATURES, coef, strict=True)))
     out = args.out or os.path.join(args.model, CALIBRATION_FILE)

@@ -8,8 +8,8 @@ groups alone (at x6 with the 20 m bands of every other product in x6 geometry: c
 and scored on it, per scene, band group and degradation: the Spearman correlation of
 predicted and actual absolute error (pixels of all the group's bands pooled), mean predicted over
 mean actual error (also per band), and the actual mean error of the 10 % of pixels predicted worst
-over that of the 50 % predicted best; beside them the Spearman correlation of a naive proxy (the output's local
-standard deviation over 5 x 5 px). The targets (issue 29) are flagged. Shares its cached pairs with
+over that of the 50 % predicted best; beside them the Spearman correlation of a naive proxy (the
+output's local standard deviation over 5 x 5 px). The targets (issue 29) are flagged. Shares its cached pairs with
 scripts/calibrate_uncertainty.py.
 """
 
@@ -55,10 +55,13 @@ def markdown(rows: list) -> str:
         cell = {k: f"{r[k]:.{d}f}" if ok[k] else f"**{r[k]:.{d}f}** (miss)"
                 for k, d in (("spearman", 2), ("mean_ratio", 2), ("top10_over_bottom50", 1))}
         lines.append(f"| x{r['factor']} | {r['scene']} | {r['protocol']} | {r['pixels']} | {cell['spearman']} | "
-                     f"{r['proxy_spearman']:.2f} | {cell['mean_ratio']} | "
-                     f"{' '.join(f'{b} {v:.2f}' for b, v in r['band_mean_ratio'].items())} | {cell['top10_over_bottom50']} | "
-                     f"{r['mean_error']:.1f} |")
+                     f"{r['proxy_spearman']:.2f} | {cell['mean_ratio']} | {per_band(r)} | "
+                     f"{cell['top10_over_bottom50']} | {r['mean_error']:.1f} |")
     return "\n".join(lines) + "\n"
+
+
+def per_band(row: dict) -> str:
+    return " ".join(f"{band} {ratio:.2f}" for band, ratio in row["band_mean_ratio"].items())
 
 
 def main(argv=None) -> int:

@@ -1,5 +1,5 @@
-"""`mask ENHANCED UNCERTAINTY OUT --max-error E | --max-relative-error R`: the enhanced pixels the uncertainty layer does not
-vouch for set to no data, every band at once (core/masking.py)."""
+"""`mask ENHANCED UNCERTAINTY OUT --max-error E | --max-relative-error R`: the enhanced pixels the
+uncertainty layer does not vouch for set to no data, every band at once (core/masking.py)."""
 
 from __future__ import annotations
 

@@ -81,8 +81,8 @@ def positive_threads(text: str) -> int:
 
 
 UNCERTAINTY_HELP = ("the expected absolute error of every enhanced pixel (float32 Cloud Optimized GeoTIFF on the "
-                    "output's grid, one band per output band, in the output's DN with its scale; 0 on the copied 10 m bands, NaN "
-                    "where the output has no data; docs/uncertainty.md): mask pixels above a threshold before "
+                    "output's grid, one band per output band, in the output's DN with its scale; 0 on the copied "
+                    "10 m bands, NaN where the output has no data; docs/uncertainty.md): mask pixels above a threshold before "
                     "computing an index")
 
 

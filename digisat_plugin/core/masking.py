@@ -52,7 +52,8 @@ def check_pair(enhanced, uncertainty, enhanced_path: str, uncertainty_path: str)
                          "written by --uncertainty)")
     if (uncertainty.RasterXSize, uncertainty.RasterYSize) != (enhanced.RasterXSize, enhanced.RasterYSize):
         raise InputError(f"{uncertainty_path}: {uncertainty.RasterXSize} x {uncertainty.RasterYSize} px, but "
-                         f"{enhanced_path} is {enhanced.RasterXSize} x {enhanced.RasterYSize}: not its uncertainty layer")
+                         f"{enhanced_path} is {enhanced.RasterXSize} x {enhanced.RasterYSize}: "
+                         "not its uncertainty layer")
     if not np.allclose(uncertainty.GetGeoTransform(), enhanced.GetGeoTransform(), rtol=0, atol=1e-6):
         raise InputError(f"{uncertainty_path}: not on the grid of {enhanced_path} (another geotransform): "
                          "not its uncertainty layer")

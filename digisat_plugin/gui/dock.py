@@ -660,8 +660,8 @@ class DigisatDock(QgsDockWidget):
             path=result.output, width=result.width, height=result.height, bands=len(result.bands),
             seconds=f"{wall:.1f}", device=result.extra.get("device", "cpu")))
         if getattr(result, "uncertainty", None):
-            self.note(tr("uncertainty layer: {path} (expected absolute error per pixel, in the enhanced layer's units)").format(
-                path=result.uncertainty))
+            self.note(tr("uncertainty layer: {path} (expected absolute error per pixel, in the enhanced "
+                         "layer's units)").format(path=result.uncertainty))
         if self.settings.zoom_to_result:
             self.zoom_to(enhanced)
         logbook.clear_pushed(self.iface)  # earlier errors are no longer true

@@ -138,7 +138,8 @@ class Calibration:
 
     def items(self) -> dict:
         """Dataset metadata items of the uncertainty layer."""
-        return {"DIGISAT_UNCERTAINTY": METHOD, "DIGISAT_UNCERTAINTY_UNITS": "DN of the enhanced band; each band's scale (the enhanced band's, "
+        return {"DIGISAT_UNCERTAINTY": METHOD,
+                "DIGISAT_UNCERTAINTY_UNITS": "DN of the enhanced band; each band's scale (the enhanced band's, "
                                              "offset 0) gives the error in reflectance",
                 "DIGISAT_UNCERTAINTY_FEATURES": ",".join(FEATURES),
                 "DIGISAT_UNCERTAINTY_COEFFICIENTS": json.dumps({k: [round(float(x), 6) for x in v]
