@@ -9,7 +9,9 @@ and scored on it, per scene, band group and degradation: the Spearman correlatio
 predicted and actual absolute error (pixels of all the group's bands pooled), mean predicted over
 mean actual error (also per band), and the actual mean error of the 10 % of pixels predicted worst
 over that of the 50 % predicted best; beside them the Spearman correlation of a naive proxy (the
-output's local standard deviation over 5 x 5 px). The targets (issue 29) are flagged. Shares its cached pairs with
+output's local standard deviation over 5 x 5 px) and of an oracle no layer can be (each pixel's 24
+neighbours' actual mean error), with the oracle's top 10 % / bottom 50 %: what the surroundings'
+true errors tell of a pixel's. The targets (issue 29) are flagged. Shares its cached pairs with
 scripts/calibrate_uncertainty.py.
 """
 
@@ -47,16 +49,18 @@ def passes(row: dict) -> dict:
 
 
 def markdown(rows: list) -> str:
-    head = ("| factor | held-out scene | degradation | pixels | Spearman | proxy's Spearman | mean predicted / "
-            "actual | per band | top 10 % / bottom 50 % error | actual mean error (DN) |")
-    lines = [head, "|" + "---|" * 10]
+    head = ("| factor | held-out scene | degradation | pixels | Spearman | proxy's Spearman | oracle's Spearman | "
+            "mean predicted / actual | per band | top 10 % / bottom 50 % error | oracle's top 10 % / bottom 50 % | "
+            "actual mean error (DN) |")
+    lines = [head, "|" + "---|" * 12]
     for r in rows:
         ok = passes(r)
         cell = {k: f"{r[k]:.{d}f}" if ok[k] else f"**{r[k]:.{d}f}** (miss)"
                 for k, d in (("spearman", 2), ("mean_ratio", 2), ("top10_over_bottom50", 1))}
         lines.append(f"| x{r['factor']} | {r['scene']} | {r['protocol']} | {r['pixels']} | {cell['spearman']} | "
-                     f"{r['proxy_spearman']:.2f} | {cell['mean_ratio']} | {per_band(r)} | "
-                     f"{cell['top10_over_bottom50']} | {r['mean_error']:.1f} |")
+                     f"{r['proxy_spearman']:.2f} | {r['oracle_spearman']:.2f} | {cell['mean_ratio']} | "
+                     f"{per_band(r)} | {cell['top10_over_bottom50']} | {r['oracle_top10_over_bottom50']:.1f} | "
+                     f"{r['mean_error']:.1f} |")
     return "\n".join(lines) + "\n"
 
 

@@ -105,6 +105,23 @@ def test_x6_proxy_pairs_of_a_patch_are_the_guided_estimates_errors():
     assert proxy_pairs(small, "mtf") is None
 
 
+def test_oracle_is_the_mean_error_of_the_valid_neighbours_without_the_pixel():
+    """The validation's reference (quality.uncertainty.neighbour_error): each pixel's 5 x 5 neighbours'
+    mean actual error, the pixel itself and invalid pixels left out."""
+    from digisat_plugin.core.quality.uncertainty import neighbour_error
+
+    error = np.arange(49, dtype=np.float64).reshape(7, 7)
+    valid = np.ones((7, 7), bool)
+    valid[3, 4] = False
+    out = neighbour_error(error, valid)
+    window = error[1:6, 1:6].copy()
+    assert out[3, 3] == pytest.approx((window.sum() - 24 - 25) / 23)  # without itself (24) and (3, 4) (25)
+    assert out[0, 0] == pytest.approx((1 + 2 + 7 + 8 + 9 + 14 + 15 + 16) / 8)  # the corner's 8 neighbours
+    lone = np.zeros((5, 5), bool)
+    lone[2, 2] = True
+    assert neighbour_error(error[:5, :5], lone)[2, 2] == 0  # no valid neighbour
+
+
 def test_rounded_keeps_seven_bits_of_mantissa_nan_and_zero():
     values = np.array([0, 1, 1.3, 15.51, 299.7, np.nan, 1e-3, 12345.6], np.float32)
     out = rounded(values)
@@ -147,14 +164,18 @@ def held_out_x2(predictor):
 
 
 def test_held_out_x2_is_calibrated_in_the_mean_and_ranks_better_than_chance(held_out_x2):
-    """What holds now on every held-out scene and degradation (x2, crops of at most 480 px)."""
+    """What holds now on every held-out scene and degradation (x2, crops of at most 480 px), the
+    ranking also against the oracle that knows each pixel's 24 neighbours' actual errors: the layer
+    reaches at least 0.7 x its Spearman correlation (0.71-0.99 on the whole scenes)."""
     for row in held_out_x2:
         assert 0.75 <= row["mean_ratio"] <= 1.33, row
         assert row["spearman"] > 0.25 and row["top10_over_bottom50"] > 2.0, row
+        assert row["spearman"] >= 0.7 * row["oracle_spearman"], row
 
 
 @pytest.mark.xfail(reason="issue 29's targets (Spearman >= 0.6, top 10 % >= 4 x bottom 50 %) are missed on the "
-                   "120 px BigEarthNet patches: docs/uncertainty.md", strict=False)
+                   "120 px BigEarthNet patches, where even the neighbours' oracle stays under 0.6: "
+                   "docs/uncertainty.md", strict=False)
 def test_held_out_x2_meets_issue_29s_targets(held_out_x2):
     for row in held_out_x2:
         assert row["spearman"] >= 0.6 and row["top10_over_bottom50"] >= 4.0, row

@@ -34,6 +34,10 @@ FACTOR_NET = {2: "net20", 6: "net60"}
 # that case's layer at 0.62 x the actual mean error (0.85 x with the bound; docs/uncertainty.md).
 FIXED = {"net60": {"correction": 1.0}}
 PROXY_SIZE = 5  # the naive proxy: the output's local standard deviation over 5 x 5 px
+# A reference no layer can use: each pixel's 24 neighbours' actual mean error (5 x 5 px without the
+# pixel itself). It knows every error but the pixel's own, so how well it ranks the pixel's error
+# shows how much of that error is predictable from its surroundings at all (docs/uncertainty.md).
+ORACLE_SIZE = 5
 
 
 @dataclass
@@ -49,6 +53,7 @@ class Pairs:
     band: np.ndarray  # (N,) index of the output band
     written: object  # the guard's decision (GuardDecision.written())
     bands: tuple = ()  # the name of each index in `band`
+    oracle: np.ndarray | None = None  # (N,) the neighbours' actual mean error (ORACLE_SIZE), if computed
 
 
 def pairs(scene, s: int, protocol: str, predictor) -> Pairs:
@@ -62,15 +67,17 @@ def pairs(scene, s: int, protocol: str, predictor) -> Pairs:
     out, feats = predictor.predict(native, low.ratios, list(spec.outputs), methods={spec.name: decision.written()},
                                    spread=True)
     valid = ~low.nodata
-    f, e, p, k = [], [], [], []
+    f, e, p, k, o = [], [], [], [], []
     for i, band in enumerate(spec.outputs):
         written = out[band]
+        error = np.abs(written - truth.native[band])
         f.append(feats[band][:, valid])
-        e.append(np.abs(written - truth.native[band])[valid])
+        e.append(error[valid])
         p.append(naive_proxy(written)[valid])
+        o.append(neighbour_error(error, valid)[valid])
         k.append(np.full(int(valid.sum()), i, np.int8))
     return Pairs(scene.name, s, protocol, np.concatenate(f, axis=1), np.concatenate(e), np.concatenate(p),
-                 np.concatenate(k), decision.written(), tuple(spec.outputs))
+                 np.concatenate(k), decision.written(), tuple(spec.outputs), np.concatenate(o))
 
 
 def naive_proxy(values: np.ndarray) -> np.ndarray:
@@ -78,6 +85,16 @@ def naive_proxy(values: np.ndarray) -> np.ndarray:
     size = (1,) * (values.ndim - 2) + (PROXY_SIZE, PROXY_SIZE)
     mean = uniform_filter(values, size, mode="reflect")
     return np.sqrt(np.maximum(uniform_filter(values * values, size, mode="reflect") - mean * mean, 0))
+
+
+def neighbour_error(error: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """The mean of `error` over each pixel's valid neighbours in ORACLE_SIZE x ORACLE_SIZE px, the pixel
+    itself left out (0 where it has none): the oracle reference (ORACLE_SIZE)."""
+    n = ORACLE_SIZE * ORACLE_SIZE
+    weight = valid.astype(np.float64)
+    total = uniform_filter(error * weight, ORACLE_SIZE, mode="constant") * n - error * weight
+    count = uniform_filter(weight, ORACLE_SIZE, mode="constant") * n - weight
+    return np.where(count > 0.5, total / np.maximum(count, 1), 0.0)
 
 
 def x6_proxy_arrays(scene, protocol: str):
@@ -146,13 +163,17 @@ def fit(items) -> np.ndarray:
 
 def scores(item: Pairs, coefficients) -> dict:
     """Spearman correlation of predicted and actual absolute error, mean predicted / mean actual (also
-    per band), the actual mean error in the top 10 % predicted against the bottom 50 %, and the
-    proxy's Spearman."""
+    per band), the actual mean error in the top 10 % predicted against the bottom 50 %, the proxy's
+    Spearman, and (where the item has it) the oracle's Spearman and top 10 % / bottom 50 %."""
     predicted = predict(item, coefficients)
     per_band = {item.bands[i]: float(predicted[item.band == i].mean() / max(item.error[item.band == i].mean(), 1e-9))
                 for i in np.unique(item.band)}
-    return dict(score_prediction(predicted, item.error), proxy_spearman=_spearman(item.proxy, item.error),
-                pixels=int(len(item.error)), band_mean_ratio=per_band)
+    result = dict(score_prediction(predicted, item.error), proxy_spearman=_spearman(item.proxy, item.error),
+                  pixels=int(len(item.error)), band_mean_ratio=per_band)
+    if item.oracle is not None:
+        oracle = score_prediction(item.oracle, item.error)
+        result.update(oracle_spearman=oracle["spearman"], oracle_top10_over_bottom50=oracle["top10_over_bottom50"])
+    return result
 
 
 def predict(item: Pairs, coefficients) -> np.ndarray:
