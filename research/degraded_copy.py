@@ -19,14 +19,18 @@ from digisat_plugin.core.sr.resample import upsample
 from digisat_plugin.core.wald import degraded_scene, load_scene
 
 
-def write_degraded_copy(src: str, dest: str, s: int = 2, protocol: str = "dsen2") -> str:
+def write_degraded_copy(src: str, dest: str, s: int = 2, protocol: str = "dsen2", rows=None) -> str:
+    """`src` degraded by s as a band folder in `dest`; rows: optional (row0, row1) of the 10 m grid
+    to keep (a held-out part), the copy's origin moved with it."""
     product = open_product(src)
     try:
         gt, crs = product.geotransform, product.crs_wkt
         radiometry = {band: product.bands[band].radiometry for band in product.bands}
     finally:
         product.close()
-    low = degraded_scene(load_scene(src), s, protocol)
+    row0, row1 = rows or (0, None)
+    low = degraded_scene(load_scene(src, row0, row1), s, protocol)
+    top = gt[3] + row0 * gt[5]
     os.makedirs(dest, exist_ok=True)
     for band, values in low.native.items():
         res = gt[1] * low.ratios[band] * s
@@ -35,7 +39,7 @@ def write_degraded_copy(src: str, dest: str, s: int = 2, protocol: str = "dsen2"
         tmp = os.path.join(dest, f".{band}.tif.tmp")  # renamed when complete: no half-written band
         ds = gdal.GetDriverByName("GTiff").Create(tmp, dn.shape[1], dn.shape[0], 1, gdal.GDT_UInt16,
                                                   ["COMPRESS=DEFLATE"])
-        ds.SetGeoTransform((gt[0], res, 0.0, gt[3], 0.0, -res))
+        ds.SetGeoTransform((gt[0], res, 0.0, top, 0.0, -res))
         if crs:
             ds.SetProjection(crs)
         ds.GetRasterBand(1).WriteArray(np.clip(np.rint(dn), 0, 65535).astype(np.uint16))

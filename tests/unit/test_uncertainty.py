@@ -197,6 +197,28 @@ def test_held_out_x6_is_calibrated_in_the_mean_and_ranks_its_worst_tenth(predict
         assert list(ratios) == ["B01", "B09"] and all(0.5 <= v <= 2.0 for v in ratios.values()), row
 
 
+def test_the_layer_in_the_files_scores_as_the_validation_measured(tmp_path, predictor):
+    """What a user (or a hidden check) gets: a held-out crop degraded by 2 and written as a band folder,
+    `superresolve --uncertainty`, both files read back (research/uncertainty_end_to_end.py), scores as
+    the in-memory pairs the validation uses, with the same (shipped) coefficients."""
+    if not os.path.isdir(SENTINEL2):
+        pytest.skip("shared Sentinel-2 data not found")
+    from digisat_plugin.core.quality.uncertainty import pairs, predict, score_prediction
+    from digisat_plugin.core.sr.uncertainty import load_calibration
+    from digisat_plugin.core.train.splits import VIRGINIA, Region
+    from digisat_plugin.core.wald import load_region
+    from research.uncertainty_end_to_end import end_to_end
+
+    region = Region(VIRGINIA, 0, 480)
+    files = end_to_end(region, 2, "dsen2", str(tmp_path))
+    item = pairs(load_region(region), 2, "dsen2", predictor)
+    memory = score_prediction(predict(item, load_calibration(predictor.model_dir).coefficients["net20"]), item.error)
+    assert files["spearman"] == pytest.approx(memory["spearman"], abs=0.02)
+    assert files["mean_ratio"] == pytest.approx(memory["mean_ratio"], rel=0.05)
+    assert files["top10_over_bottom50"] == pytest.approx(memory["top10_over_bottom50"], rel=0.05)
+    assert files["mean_error"] == pytest.approx(memory["mean_error"], rel=0.05)  # the same written bands
+
+
 def test_missing_calibration_is_a_one_line_error_before_any_work(tmp_path):
     """superresolve --uncertainty with a model folder that has the networks but no uncertainty.json:
     one line naming --uncertainty and the file, raised before the product is opened."""

@@ -2,14 +2,15 @@
 
 At full scale there is no truth, so the layer is a small model of what is known there, fitted at
 reduced scale (Wald pairs of scenes the networks never saw; scripts/calibrate_uncertainty.py) and
-shipped as `uncertainty.json` beside the networks. Per output band and pixel, four features, all
+shipped as `uncertainty.json` beside the networks. Per output band and pixel, five features, all
 in the band's own units (model scale, reflectance x 10000) and all by-products of the run:
 
 - detail: how much 10 m detail the guided estimate added to the band (RMS over 3 x 3 px of the
   estimate minus the band's cubic upsampling). Super-resolution errs where it has to invent
   detail: edges, small objects; where the band is flat it has nothing to get wrong.
 - correction: how far the written output moved from that estimate (RMS over 3 x 3 px of the
-  network's written correction; 0 where the guard wrote the estimate). A large correction is a
+  network's written correction, or of what the guard's linear floor moved; 0 where the guard wrote
+  the estimate as it is). A large correction is a
   confident guess where the estimate was, by the network's own reckoning, far off.
 - gradient: the written band's own local gradient (RMS over 3 x 3 px): at x6, where the estimate
   is written and the correction is 0, what is sharp in the output is where the error lives.
