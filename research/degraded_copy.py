@@ -13,7 +13,7 @@ import numpy as np
 from osgeo import gdal
 
 from digisat_plugin.core.definitions import BANDS_20M, BANDS_60M
-from digisat_plugin.core.io.product import open_product
+from digisat_plugin.core.io.product import ALIGN, open_product
 from digisat_plugin.core.quality.metrics import rmse
 from digisat_plugin.core.sr.resample import upsample
 from digisat_plugin.core.wald import degraded_scene, load_scene
@@ -21,7 +21,7 @@ from digisat_plugin.core.wald import degraded_scene, load_scene
 
 def write_degraded_copy(src: str, dest: str, s: int = 2, protocol: str = "dsen2", rows=None) -> str:
     """`src` degraded by s as a band folder in `dest`; rows: optional (row0, row1) of the 10 m grid
-    to keep (a held-out part), the copy's origin moved with it."""
+    to keep (a held-out part, row0 on a 60 m row), the copy's origin moved with it."""
     product = open_product(src)
     try:
         gt, crs = product.geotransform, product.crs_wkt
@@ -29,6 +29,8 @@ def write_degraded_copy(src: str, dest: str, s: int = 2, protocol: str = "dsen2"
     finally:
         product.close()
     row0, row1 = rows or (0, None)
+    if row0 % ALIGN:
+        raise ValueError(f"rows: {row0} is not on a 60 m row (a multiple of {ALIGN})")
     low = degraded_scene(load_scene(src, row0, row1), s, protocol)
     top = gt[3] + row0 * gt[5]
     os.makedirs(dest, exist_ok=True)
