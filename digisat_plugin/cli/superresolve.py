@@ -136,8 +136,11 @@ def run(args) -> int:
 
 
 def print_guard(result) -> None:
-    """The guard's choice per band group, one line each (also in the output's metadata)."""
+    """The guard's choice per band group, one line each (also in the output's metadata); where it wrote
+    the guided estimate, the option that would write the network instead (QGIS has no such switch, so
+    the engine's own line does not name it)."""
     from ..core.quality.guard import GuardDecision
 
     for decision in result.extra.get("guard", {}).values():
-        print(GuardDecision(**decision).line())
+        decision = GuardDecision(**decision)
+        print(decision.line() + ("; --no-guard writes the network's output" if decision.method == "guided" else ""))

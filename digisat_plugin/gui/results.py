@@ -51,6 +51,15 @@ def result_names(product_id: str, date: str, key: str) -> tuple:
     return f"{what}{tag}", f"{what} enhanced{tag}", f"{what} original{tag}"
 
 
+def masked_name(enhanced_name: str) -> str:
+    """A masked copy's name beside its enhanced layer's, the request key kept last:
+    '2017-06-13 33UUP enhanced masked [4c93d3]' (any other name: '<name> masked')."""
+    head, tag, key = enhanced_name.rpartition(" [")
+    if tag and key.endswith("]") and head:
+        return f"{head} masked [{key}"
+    return f"{enhanced_name} masked"
+
+
 def uncertainty_name(enhanced_name: str) -> str:
     """The uncertainty layer's name beside its enhanced layer's: '2017-06-13 33UUP uncertainty [4c93d3]'."""
     return enhanced_name.replace(" enhanced", " uncertainty", 1)
@@ -173,12 +182,15 @@ def remove_stale_uncertainty(output: str) -> None:
     """After a run without the uncertainty layer: the layer an earlier run of the same request left
     beside `output` (same name stem) describes an output that was just replaced, so it goes too (one
     that another program holds open stays)."""
+    from ..core.io.cog import remove_sidecar
+
     path = uncertainty_path_for(output)
     if os.path.isfile(path) and os.path.abspath(path) != os.path.abspath(output):
         try:
             os.remove(path)
         except OSError:
-            pass
+            return
+        remove_sidecar(path)
 
 
 def add_uncertainty_layer(path: str, name: str, group, project=None) -> QgsRasterLayer:

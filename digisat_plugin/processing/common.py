@@ -79,11 +79,12 @@ class DigisatAlgorithm(QgsProcessingAlgorithm):
         return type(self)()
 
 
-# The uncertainty layer (docs/uncertainty.md), as superresolve, enhance_area and enhance_series offer it.
+# The uncertainty layer (docs/uncertainty.md, not shipped: hence the help's pointer), as superresolve, enhance_area and enhance_series offer it.
 UNCERTAINTY_MEANING = (
     "float32 GeoTIFF, one band per output band: the expected absolute error of each enhanced pixel in the output's "
     "DN, with the output's scale, so QGIS shows it in the same units (0 on the copied 10 m bands); mask pixels "
-    "above a threshold before computing an index (docs/uncertainty.md)"
+    "above a threshold before computing an index (Mask uncertain pixels does it for every band; the plugin's "
+    "help, Uncertainty layer, says more)"
 )
 UNCERTAINTY_HELP = f"<b>Uncertainty</b>: optional {UNCERTAINTY_MEANING}.<br>"
 

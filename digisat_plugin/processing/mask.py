@@ -45,6 +45,7 @@ class MaskUncertainAlgorithm(DigisatAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):
         from ..core.errors import InputError
         from ..core.masking import mask_uncertain
+        from ..gui.results import masked_name
         from .superresolve import load_as
 
         enhanced = self.parameterAsRasterLayer(parameters, self.INPUT, context)
@@ -60,5 +61,5 @@ class MaskUncertainAlgorithm(DigisatAlgorithm):
                                     feedback_progress(feedback), max_relative=limits[1])
         for band, share in shares.items():  # every band: one missing from the log would read as unknown
             feedback.pushInfo(f"{band}: {100 * share:.1f} % of its pixels masked")
-        load_as(context, output, f"{enhanced.name()} masked")
+        load_as(context, output, masked_name(enhanced.name()))
         return {self.OUTPUT: output}

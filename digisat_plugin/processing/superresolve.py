@@ -51,20 +51,39 @@ def name_layers(context, result, paths, key: str, uncertainty=None) -> None:
     (`uncertainty`, its output path) too ('... uncertainty [4c93d3]'), on its ramp and not shown at first."""
     from ..gui.results import result_names, uncertainty_name
 
+    drop_empty_load(context)
     names = result_names(result.product_id, result.date, key)[1:]
-    loads = list(zip(paths, names, [StyleAsTheDock] * len(names), strict=False))
-    loads.append((uncertainty, uncertainty_name(names[0]), StyleAsUncertainty))
-    for path, name, styler_class in loads:
-        load_as(context, path, name, styler_class)
+    # Stacked as the dock stacks them: the uncertainty layer (unticked) over the enhanced one over the
+    # original; Processing otherwise adds them in the order of their paths, which put the original on top.
+    loads = list(zip(paths, names, [StyleAsTheDock] * len(names), (ENHANCED_KEY, ORIGINAL_KEY), strict=False))
+    loads.append((uncertainty, uncertainty_name(names[0]), StyleAsUncertainty, UNCERTAINTY_KEY))
+    for path, name, styler_class, sort_key in loads:
+        load_as(context, path, name, styler_class, sort_key)
 
 
-def load_as(context, path: str, name: str, styler_class=StyleAsTheDock) -> None:
-    """If Processing loads the output `path`, under `name` and styled by `styler_class`."""
+def drop_empty_load(context) -> None:
+    """The batch dialog passes an optional output left empty (Original, Uncertainty) as an output to load
+    at '' and QGIS then lists '' among the layers "not correctly generated" although the row succeeded:
+    nothing was asked there, so nothing is loaded from there."""
+    loads = context.layersToLoadOnCompletion()
+    if "" in loads:
+        del loads[""]
+        context.setLayersToLoadOnCompletion(loads)
+
+
+ORIGINAL_KEY, ENHANCED_KEY, UNCERTAINTY_KEY = 1, 2, 3  # a greater key is loaded above a lesser one
+
+
+def load_as(context, path: str, name: str, styler_class=StyleAsTheDock, sort_key: int = 0) -> None:
+    """If Processing loads the output `path`, under `name`, styled by `styler_class` and, where QGIS
+    sorts loaded outputs (3.32 and later), stacked by `sort_key` (0: as Processing adds it)."""
     if path and context.willLoadLayerOnCompletion(path):
         details = context.layerToLoadOnCompletionDetails(path)
         details.name = name
         if hasattr(details, "forceName"):  # QGIS >= 3.32: the name wins over the output's description
             details.forceName = True
+        if sort_key and hasattr(details, "layerSortKey"):
+            details.layerSortKey = sort_key
         styler = styler_class()
         STYLERS.append(styler)  # QGIS holds only a pointer; the algorithm copy may be gone by then
         del STYLERS[:-16]

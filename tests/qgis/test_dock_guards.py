@@ -14,7 +14,7 @@ from qgis.PyQt.QtCore import QDate
 
 import digisat_plugin
 from digisat_plugin.gui.dock import DigisatDock
-from digisat_plugin.gui.results import product_tile, result_names
+from digisat_plugin.gui.results import masked_name, product_tile, result_names
 from digisat_plugin.toolbelt.settings import PluginSettings
 
 
@@ -129,6 +129,9 @@ def test_results_are_named_by_date_tile_and_request():
     second = result_names("S2A_MSIL2A_20170613T101031_N0205_R022_T33UUP_20170613T101608", "2017-06-13", "0a1b2c")
     assert not set(first) & set(second)
     assert result_names("my_band_folder", "", "0a1b2c")[1] == "my_band_folder enhanced [0a1b2c]"
+    # a masked copy (digisat:mask_uncertain) keeps the request key last, as its sibling layers do
+    assert masked_name(first[1]) == "2017-06-13 33UUP enhanced masked [4c93d3]"
+    assert masked_name("my layer") == "my layer masked" and masked_name("[x]") == "[x] masked"
 
 
 def test_a_worker_job_leaves_no_open_pipe(stac_server):
@@ -164,3 +167,17 @@ def test_band_text_follows_the_ticks(full_iface, clean_project, fresh_settings):
         assert text.isHidden() and not dock.process.no_bands_label.isHidden()
     finally:
         close(dock)
+
+
+def test_a_run_without_the_layer_removes_the_stale_one_and_its_sidecar(tmp_path):
+    """The dock after a rerun without *Uncertainty layer*: the old layer described the replaced output, and
+    the `.aux.xml` QGIS wrote beside it (statistics, histograms) would otherwise stay behind alone."""
+    from digisat_plugin.gui.results import remove_stale_uncertainty
+
+    output = tmp_path / "scene_enhanced.tif"
+    output.write_bytes(b"new output")
+    stale = tmp_path / "scene_uncertainty.tif"
+    stale.write_bytes(b"old layer")
+    (tmp_path / "scene_uncertainty.tif.aux.xml").write_text("<PAMDataset/>")
+    remove_stale_uncertainty(str(output))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scene_enhanced.tif"]

@@ -92,7 +92,7 @@ def test_mask_uncertain_loads_as_the_enhanced_layers_name_masked_in_the_docks_co
                                                             "OUTPUT": out})
     loaded = [lyr for lyr in QgsProject.instance().mapLayers().values() if lyr.source() == out]
     try:
-        assert [lyr.name() for lyr in loaded] == ["2016-01-12 18SVG enhanced [d7a7ee] masked"]
+        assert [lyr.name() for lyr in loaded] == ["2016-01-12 18SVG enhanced masked [d7a7ee]"]
         renderer = loaded[0].renderer()
         assert isinstance(renderer, QgsMultiBandColorRenderer)
         assert [names[b - 1] for b in (renderer.redBand(), renderer.greenBand(), renderer.blueBand())] == [

@@ -233,3 +233,50 @@ def test_loaded_output_is_styled_like_the_dock(digisat_provider, tiny_sr_model, 
         assert renderer.redContrastEnhancement().maximumValue() > renderer.redContrastEnhancement().minimumValue()
     finally:
         QgsProject.instance().removeMapLayers([lyr.id() for lyr in layers])
+
+
+def test_loaded_outputs_stack_enhanced_above_the_original(
+        digisat_provider, tiny_sr_model, tmp_path, layer_tree_iface):  # noqa: F811
+    """As the dock stacks a result: the enhanced layer over the original, whatever their paths' order
+    (Processing adds outputs in the order of their paths, which put '..._original.tif' on top)."""
+    import processing
+    from qgis.core import Qgis, QgsProject
+
+    if Qgis.QGIS_VERSION_INT < 33200:
+        pytest.skip("QGIS sorts loaded outputs from 3.32 (LayerDetails.layerSortKey)")
+    out, original = tmp_path / "x_enhanced.tif", tmp_path / "x_original.tif"
+    processing.runAndLoadResults("digisat:superresolve", {
+        "INPUT": str(SAMPLE), "EXTENT": EXTENT, "BANDS": [0], "MODEL_DIR": str(tiny_sr_model), "DEVICE": 1,
+        "OUTPUT": str(out), "ORIGINAL": str(original)})
+    tree = [node.layer() for node in QgsProject.instance().layerTreeRoot().findLayers()]  # top to bottom
+    ours = [lyr for lyr in tree if lyr.source() in (str(out), str(original))]
+    try:
+        assert [lyr.source() for lyr in ours] == [str(out), str(original)]
+        assert ours[0].name().endswith("]") and " enhanced [" in ours[0].name() and " original [" in ours[1].name()
+    finally:
+        QgsProject.instance().removeMapLayers([lyr.id() for lyr in ours])
+
+
+def test_a_batch_row_without_the_optional_outputs_loads_only_what_it_wrote(
+        digisat_provider, tiny_sr_model, tmp_path):  # noqa: F811
+    """The batch dialog gives an optional output left empty as an output definition of '' to load; QGIS
+    listed '' as a layer "not correctly generated" after rows that succeeded."""
+    from qgis.core import (
+        QgsApplication,
+        QgsProcessingContext,
+        QgsProcessingFeedback,
+        QgsProcessingOutputLayerDefinition,
+        QgsProject,
+    )
+
+    alg = QgsApplication.processingRegistry().createAlgorithmById("digisat:superresolve")
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    out = str(tmp_path / "row.tif")
+    params = {"INPUT": str(SAMPLE), "EXTENT": EXTENT, "BANDS": [0], "MODEL_DIR": str(tiny_sr_model),
+              "OUTPUT": QgsProcessingOutputLayerDefinition(out, QgsProject.instance()),
+              "ORIGINAL": QgsProcessingOutputLayerDefinition("", QgsProject.instance()),
+              "UNCERTAINTY": QgsProcessingOutputLayerDefinition("", QgsProject.instance())}
+    results, ok = alg.run(params, context, QgsProcessingFeedback())
+    assert ok and results["OUTPUT"] == out and "ORIGINAL" not in results
+    assert list(context.layersToLoadOnCompletion()) == [out]

@@ -47,6 +47,14 @@ def test_superresolve_small_aoi_writes_cog(sample_dir, tmp_path):
     assert ds.GetRasterBand(6).GetDescription() == "B12"
 
 
+def test_a_guard_that_writes_the_estimate_names_the_option_that_would_not(sample_dir, tmp_path):
+    proc = cli("superresolve", sample_dir, tmp_path / "e.tif", "--aoi", "443580,4178340,444660,4179420",
+               "--bands", "60m", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("guard net60"))
+    assert "guided estimate written" in line and line.endswith("; --no-guard writes the network's output")
+
+
 @pytest.fixture
 def broken(sample_dir, tmp_path):
     """A fresh copy of the sample to break in one way."""

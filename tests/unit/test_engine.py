@@ -92,6 +92,23 @@ def test_tiled_and_untiled_inference_agree(sample_dir, tmp_path, predictor):
     assert np.abs(a - b).max() <= 1  # float rounding only: no seams
 
 
+def test_a_replaced_output_loses_the_sidecar_of_the_file_it_replaces(sample_dir, tmp_path, predictor):
+    """QGIS writes statistics and histograms into `<file>.aux.xml`; after a rerun they would describe the
+    old pixels (a stretch from them) and outlive their file, so publishing an output removes them."""
+    aoi = parse_aoi(SMALL_AOI)
+    out, unc = tmp_path / "enhanced.tif", tmp_path / "enhanced_uncertainty.tif"
+    superresolve(str(sample_dir), str(out), aoi=aoi, bands=["B05"], predictor=predictor, uncertainty_path=str(unc))
+    ds = gdal.Open(str(out))
+    ds.GetRasterBand(1).ComputeStatistics(False)  # as QGIS does: PAM statistics beside the file
+    ds = None
+    stale = tmp_path / "enhanced.tif.aux.xml"
+    assert "STATISTICS_MEAN" in stale.read_text()
+    (tmp_path / "enhanced_uncertainty.tif.aux.xml").write_text("<PAMDataset/>")
+    superresolve(str(sample_dir), str(out), aoi=aoi, bands=["B05"], predictor=predictor, uncertainty_path=str(unc))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["enhanced.tif", "enhanced_uncertainty.tif"]
+    assert gdal.Open(str(out)).GetRasterBand(1).GetMetadataItem("STATISTICS_MEAN") is None
+
+
 def test_l2a_zip_is_written_on_its_own_scale(sample_dir, tmp_path, predictor):
     safe = build_safe(str(sample_dir), str(tmp_path), "L2A", offset=-1000, window=(0, 0, 180))
     on_safe = superresolve(safe, str(tmp_path / "l2a.tif"), predictor=predictor, harmonise=False)

@@ -7,6 +7,7 @@ one rename. A failure or cancel removes both temporaries, so a reader never sees
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import numpy as np
@@ -287,7 +288,21 @@ def translate_cog(src, tmp_cog: str, final: str, progress, options=None) -> None
         raise OutputError(f"{final}: cannot write Cloud Optimized GeoTIFF ({first_line(exc)})") from None
     finally:
         gdal.SetThreadLocalConfigOption("ZSTD_LEVEL_OVERVIEW", previous)
-    os.replace(tmp_cog, final)
+    publish(tmp_cog, final)
+
+
+def publish(tmp: str, final: str) -> None:
+    """`tmp` renamed to `final`, and the GDAL sidecar (PAM `.aux.xml`) of a file it replaces removed:
+    QGIS writes statistics and histograms there, which would describe the old pixels (a stretch
+    from them) and would outlive the file they belong to."""
+    os.replace(tmp, final)
+    remove_sidecar(final)
+
+
+def remove_sidecar(path: str) -> None:
+    """The `.aux.xml` beside `path`, if any (one another program holds open stays)."""
+    with contextlib.suppress(OSError):
+        os.remove(path + ".aux.xml")
 
 
 def _remove(p: str) -> None:

@@ -16,7 +16,7 @@ from osgeo import gdal, ogr, osr
 
 from ..errors import AoiError, Cancelled, OutputError, first_line
 from .aoi import Aoi
-from .cog import COG_OPTIONS
+from .cog import COG_OPTIONS, publish
 
 gdal.UseExceptions()
 MASK_ITEM = "DIGISAT_MASK"
@@ -80,7 +80,7 @@ def mask_to_polygon(path: str, aoi: Aoi | None, progress=None) -> int:
         work.FlushCache()
         work = None
         gdal.Translate(tmp_cog, tmp_tiff, format="COG", creationOptions=COG_OPTIONS)
-        os.replace(tmp_cog, path)
+        publish(tmp_cog, path)
     except Cancelled:
         raise
     except RuntimeError as exc:

@@ -226,14 +226,12 @@ def _check(predictor, native: dict, ratios: dict, net: str, blur=None) -> GuardD
     if net in BLUR_RANGE_NETS:
         outside = outside_training_blur(predictor.net(net).card, spec, blur)
         if outside:
-            return GuardDecision(net, "guided", None, why=f"{outside}, outside what {net} was trained on "
-                                 "(docs/models.md); --no-guard writes it")
+            return GuardDecision(net, "guided", None, why=f"{outside}, outside what {net} was trained on")
     if net in MIN_BLUR:
         least = float(np.min(blur_parts(spec, blur)[0])) / s
         if least < MIN_BLUR[net]:
             return GuardDecision(net, "guided", None, why=f"{'/'.join(spec.outputs)} blurred {least:.2f} of a pixel, "
-                                 f"less than the {MIN_BLUR[net]:.2f} on which {net} was validated (docs/models.md); "
-                                 "--no-guard writes it")
+                                 f"less than the {MIN_BLUR[net]:.2f} on which {net} was validated")
     truth = np.stack([crop[b] for b in spec.outputs], axis=-1)[valid]
     errors = {"network": [], "guided": []}
     fits = np.zeros((2, len(spec.outputs)))  # per band: <network - estimate, truth - estimate>, |network - estimate|^2
@@ -257,7 +255,7 @@ def _check(predictor, native: dict, ratios: dict, net: str, blur=None) -> GuardD
     if limit == 1.0:
         why = "" if method == "network" else "the network did not beat the guided estimate here"
     elif method == "network":
-        why = f"at x{s} this check refuses only errors over {limit:g} x the estimate's (docs/models.md)"
+        why = f"at x{s} this check refuses only errors over {limit:g} x the estimate's"
     else:
         why = f"the network's error was over {limit:g} x the guided estimate's here"
     per = {p: n / max(g, 1e-9) for p, n, g in zip(PROTOCOLS, errors["network"], errors["guided"], strict=True)}
