@@ -16,6 +16,7 @@ from ..io.aoi import Window
 from ..io.product import read_mirrored
 from .consistency import back_projection, enforce_consistency
 from .guided import guided_linear, local_scale
+from .nodata import fill_nodata
 from .resample import upsample
 from .session import device_name, providers_for
 from .spec import NET20, NET60, guided_estimate, prepare_inputs, shares_lift, valid_at, window_fit, with_shares
@@ -142,7 +143,7 @@ class Predictor:
             batch = tiles[start:start + self.batch_size]
             if progress is not None:
                 progress.update(start / len(tiles), f"super-resolving tile {start + 1}/{len(tiles)}")
-            reads = [{b: read(b, *t.read_window) for b in bands} for t in batch]
+            reads = [{b: _filled(read(b, *t.read_window)) for b in bands} for t in batch]
             if progress is not None:
                 progress.update((start + len(batch) / steps) / len(tiles))
             full = {b: np.stack([r[b][0] for r in reads]) for b in bands}
@@ -283,3 +284,9 @@ class Predictor:
                 feats[b][:, tile.row:tile.row + h, tile.col:tile.col + w] = arr[:, :h, :w]
         return (out, feats) if spread else out
 
+
+def _filled(read: tuple) -> tuple:
+    """A read (values, no-data mask) with its no-data pixels filled from their valid neighbours
+    (core/sr/nodata.py), the mask kept for the outputs."""
+    values, nodata = read
+    return fill_nodata(values, nodata), nodata
