@@ -266,7 +266,9 @@ class DigisatDock(QgsDockWidget):
         """A setting changed (and was saved): apply it where the dock shows it."""
         if sip.isdeleted(self):
             return
-        if name == f"{self.data.source()}_url":
+        # both tabs show one saved URL, whichever of them was edited (each saves only on a change: no loop)
+        self.settings_panel.show_setting(name, value)
+        if name == f"{self.data.source()}_url" and self.data.url_edit.text().strip() != value:
             self.data.url_edit.setText(value)
         elif name == "area_warning_km2":
             self.area.update_area()
