@@ -161,6 +161,47 @@ def test_quicklook_of_the_selected_scene_is_shown(full_iface, qgis_canvas, clean
         dock.deleteLater()
 
 
+def test_a_scene_without_quicklook_says_so(full_iface, qgis_canvas, clean_project, qtbot, tmp_path):
+    """The thumbnail request fails (404: the scene has no preview): the panel says so instead of staying blank,
+    and the note goes when a scene with a quick-look is picked."""
+    from qgis.PyQt.QtGui import QColor, QImage
+
+    from digisat_plugin.core.catalog.scene import SceneRecord
+
+    image = QImage(64, 48, QImage.Format_RGB32)
+    image.fill(QColor(200, 40, 40))
+    assert image.save(str(tmp_path / "thumb.png"))
+    server = _serve(tmp_path)
+    dock = DigisatDock(full_iface, settings=PluginSettings(output_dir=str(tmp_path)))
+    quicklook = dock.data.quicklook
+
+    def shows_pixmap():
+        return quicklook.pixmap() is not None and not quicklook.pixmap().isNull()
+
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        dock.data.show_scenes([
+            SceneRecord("S2A_GONE", "2024-07-05T15:47:21Z", 1.0, "18SVG", None, None, f"{base}/missing.png", "stac",
+                        "L2A"),
+            SceneRecord("S2A_SHOWN", "2024-07-01T15:47:21Z", 1.0, "18SVG", None, None, f"{base}/thumb.png", "stac",
+                        "L2A"),
+            SceneRecord("S2A_NONE", "2024-06-28T15:47:21Z", 1.0, "18SVG", None, None, "", "stac", "L2A")])
+        dock.data.table.selectRow(0)
+        qtbot.waitUntil(lambda: quicklook.text() == "no quick-look for this scene", timeout=10000)
+        assert not shows_pixmap()
+        dock.data.table.selectRow(1)
+        qtbot.waitUntil(shows_pixmap, timeout=10000)
+        assert quicklook.text() == ""
+        dock.data.table.selectRow(2)  # no quick-look offered at all: the same note
+        assert quicklook.text() == "no quick-look for this scene" and not shows_pixmap()
+        dock.data.table.clearSelection()  # nothing picked: nothing to say
+        assert quicklook.text() == "" and not shows_pixmap()
+    finally:
+        server.shutdown()
+        dock.unload()
+        dock.deleteLater()
+
+
 def test_quicklook_is_cut_around_the_searched_area_and_outlines_it(full_iface, qgis_canvas, clean_project, qtbot,
                                                                      tmp_path):
     """A STAC scene's quick-look spans its 10 m grid (core/catalog/quicklook.py): the Data tab shows
