@@ -474,6 +474,7 @@ class DigisatDock(QgsDockWidget):
         self.data.status_label.setText(status)
 
     def _search_failed(self, message):
+        self.data.forget_results()  # the picked scene was the previous search's: Run must not go on with it
         self._search_ended(tr("Search failed"))
         self._error(message)
 

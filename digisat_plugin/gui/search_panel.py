@@ -8,9 +8,10 @@ quick-look lies (STAC's 10 m grid, core/catalog/quicklook.py), the part around t
 enlarged, with the area outlined; else the whole quick-look. A scene without one (none offered, or
 the request failed, e.g. 404) says so in the panel.
 
-Picking a product (a result row, a local path, the mode) emits `productChanged`; the dock then
-shows the product's one-line summary (gui/summary.py) in `summary_label`. The mode, source, login
-id and local product are saved in the settings as they change (remembered across restarts).
+A failed search clears the previous results (`forget_results`). Picking a product (a result row, a
+local path, the mode) emits `productChanged`; the dock then shows the product's one-line summary
+(gui/summary.py) in `summary_label`. The mode, source, login id and local product are saved in the
+settings as they change (remembered across restarts).
 """
 
 from __future__ import annotations
@@ -404,6 +405,12 @@ class SearchPanel(QWidget):
         self.table.setRowCount(0)
         self.quicklook.clear()
         self._quicklook_fetcher = None
+
+    def forget_results(self):
+        """After a failed search: the previous query's results go (rows, selection, footprints, quick-look),
+        so Run cannot take a scene of a search that is no longer what the form says; no product is picked."""
+        self.clear_results()
+        self.productChanged.emit()
 
     def show_local_footprint(self, product) -> None:
         """Draw the picked local product's extent (its base grid) on the map, as a picked scene's is."""
