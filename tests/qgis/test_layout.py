@@ -198,6 +198,41 @@ def test_no_text_is_clipped_at_minimum_width(window_dock, qtbot):
                                                          if isinstance(value, QCheckBox)}
 
 
+GUARD_STEP = ("guard net20 (B05 B06 B07 B8A B11 B12): network written; at reduced scale the network's RMSE is "
+              "0.69 x the guided estimate's (40.7 vs 59.0 DN)")
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_a_long_step_keeps_the_status_one_line_and_goes_whole_to_the_log(window_dock, qtbot, narrow):
+    """The guard's step wrapped to four lines in the status line: the footer grew and the tabs shrank mid-run.
+    Cut to one line (at the dock's width and at its minimum), the whole step in the log once."""
+    from qgis.core import QgsApplication
+
+    iface, dock = window_dock
+    if narrow:
+        at_minimum_width(iface, dock, qtbot)
+    dock._busy(True)
+    settle(qtbot, 50)
+    label = dock.step_label
+    one_line = label.height()
+    footer, tabs = dock.footer.height(), dock.tabs.height()
+    logged = []
+    QgsApplication.messageLog().messageReceived.connect(lambda message, tag, level: logged.append((tag, message)))
+    for percent in (5.0, 5.4, 6.0):  # every update repeats the step
+        dock._progress(percent, GUARD_STEP)
+    settle(qtbot, 50)
+    text = label.text()
+    assert text.endswith("… (6 %)") and "\n" not in text
+    shown = text[:-len("… (6 %)")].rstrip()  # the step's start, as wide as the line allows
+    assert shown.startswith("guard net20 (B0") and GUARD_STEP.startswith(shown)
+    assert label.fontMetrics().horizontalAdvance(text) <= label.contentsRect().width()  # no wrap
+    assert label.height() == one_line and dock.footer.height() == footer and dock.tabs.height() == tabs
+    assert [m for tag, m in logged if tag == "digisat"] == [GUARD_STEP] and dock.messages[-1] == GUARD_STEP
+    dock._progress(50.0, "super-resolving tile 1/4")  # short: shown whole, not logged
+    assert label.text() == "super-resolving tile 1/4 (50 %)" and len(logged) == 1
+    dock._busy(False)
+
+
 def test_swipe_says_which_side_is_which(window_dock, qtbot):
     from qgis.PyQt.QtGui import QImage, QPainter
 
