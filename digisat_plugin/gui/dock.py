@@ -650,15 +650,15 @@ class DigisatDock(QgsDockWidget):
         the step; a download's size changes in each: compared without its numbers)."""
         self.percent = percent
         line = logbook.short(message, STATUS_CHARS) if message else tr("Working")
-        if message and line != message.strip() and _without_numbers(message) != _without_numbers(self.logged_step):
-            self.logged_step = message
-            self.note(message)
         suffix = f" ({percent:.0f} %)"
         if self.step_label.isVisible():  # narrower than STATUS_CHARS at the dock's minimum width: elided to fit
             metrics = self.step_label.fontMetrics()
             room = self.step_label.contentsRect().width() - metrics.horizontalAdvance(suffix)
             line = metrics.elidedText(line, Qt.TextElideMode.ElideRight, max(room, 0))
         self.step_label.setText(line + suffix)
+        if message and line != message.strip() and _without_numbers(message) != _without_numbers(self.logged_step):
+            self.logged_step = message
+            self.note(message)
 
     def _finished(self, result):
         self._busy(False)
