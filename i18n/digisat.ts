@@ -36,7 +36,7 @@
     <message>
         <location filename="../digisat_plugin/plugin.py" line="76"/>
         <location filename="../digisat_plugin/gui/about.py" line="94"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="180"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="188"/>
         <source>About digisat</source>
         <translation type="unfinished"></translation>
     </message>
@@ -213,245 +213,250 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="81"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="83"/>
         <source>Tick a band group (Process tab) to run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="112"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="119"/>
         <source>digisat: Sentinel-2 super-resolution</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="142"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="150"/>
         <source>Area</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="143"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="151"/>
         <source>Data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="144"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="152"/>
         <source>Process</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="146"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="154"/>
         <source>Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="148"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="156"/>
         <source>Run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="149"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="157"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="152"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="356"/>
-        <location filename="../digisat_plugin/gui/dock.py" line="629"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="160"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="366"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="643"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="154"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="162"/>
         <source>Swipe compare</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="157"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="165"/>
         <source>Side by side</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="161"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="169"/>
         <source>Composite</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="176"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="184"/>
         <source>Help (user guide, offline)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="178"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="186"/>
         <source>Documentation online (README)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="312"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="322"/>
         <source>Choose a local product (SAFE folder or .zip, or a band folder)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="346"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="356"/>
         <source>the worker's Python ({python}) lacks {modules}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="353"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="363"/>
         <source>; click 'Install packages' above</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="354"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="364"/>
         <source>Before the first run: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="355"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="365"/>
         <source>Before the first run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="373"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="383"/>
         <source>{job} needs {modules} in the worker's Python ({python}): click 'Install packages' (top of the dock) or set another Python in Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="398"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="408"/>
         <source>repairing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="399"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="409"/>
         <source>installing the Python environment in {folder}: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="406"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="416"/>
         <source>Installed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="409"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="419"/>
         <source>installed in {folder}: {versions}; Run works now (no restart needed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="416"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="426"/>
         <source>Installation failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="417"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="427"/>
         <source>installation cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="432"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="442"/>
         <source>removed the Python environment {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="445"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="455"/>
         <source>search: draw an area of interest first (Area tab)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="464"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="474"/>
         <source>Searching…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="465"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="475"/>
         <source>searching {source} {url} {start}..{end}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="475"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="486"/>
         <source>Search failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="479"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="490"/>
         <source>Search cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="484"/>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="299"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="495"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="302"/>
         <source>{n} scenes found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="541"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="552"/>
         <source>digisat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="541"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="552"/>
         <source>{name} is the result of the same product, area and bands, made before. Replace it (its layers are taken out of the project)?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="579"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="590"/>
         <source>bands: tick at least one band group (Process tab); the 10 m bands alone are only copied</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="600"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="611"/>
         <source>started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="606"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="617"/>
         <source>cancelling…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="634"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="627"/>
+        <source>Starting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/dock.py" line="652"/>
         <source>Working</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="658"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="685"/>
         <source>Done in {seconds} s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="659"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="686"/>
         <source>done: {path} ({width} x {height} px, {bands} bands, {seconds} s on {device})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="663"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="690"/>
         <source>uncertainty layer: {path} (expected absolute error per pixel, in the enhanced layer's units)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="668"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="695"/>
         <source>{title}: enhanced layer added</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="726"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="753"/>
         <source>Failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="732"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="759"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="734"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="761"/>
         <source>cancelled: no new output was kept; the earlier result is back</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="736"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="763"/>
         <source>cancelled: no output was kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/dock.py" line="799"/>
+        <location filename="../digisat_plugin/gui/dock.py" line="826"/>
         <source>side by side: this QGIS cannot open another map view</source>
         <translation type="unfinished"></translation>
     </message>
@@ -537,150 +542,155 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="65"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="68"/>
         <source>Area cloud %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="65"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="68"/>
         <source>Cloud %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="65"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="68"/>
         <source>Date (UTC)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="65"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="68"/>
         <source>Product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="65"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="68"/>
         <source>Size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="65"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="68"/>
         <source>Tile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="105"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="108"/>
         <source>Search a catalogue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="106"/>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="163"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="109"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="166"/>
         <source>Local product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="110"/>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="136"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="113"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="139"/>
         <source>Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="116"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="119"/>
         <location filename="../digisat_plugin/gui/settings_panel.py" line="41"/>
         <source>the service's default URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="149"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="152"/>
         <source>Source</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="150"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="153"/>
         <source>URL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="151"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="154"/>
         <source>Login</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="153"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="156"/>
         <source>From</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="154"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="157"/>
         <source>To</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="155"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="158"/>
         <source>Max cloud</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="156"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="159"/>
         <source>Level</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="165"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="168"/>
         <source>SAFE folder, SAFE .zip or a folder of band GeoTIFFs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="166"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="169"/>
         <source>Folder…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="167"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="170"/>
         <source>Zip…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="242"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="245"/>
         <source>SAFE folder or band folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="247"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="250"/>
         <source>Sentinel-2 product</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="248"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="251"/>
         <source>SAFE zip (*.zip)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="293"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="296"/>
         <source>percent of the area not clear in the scene classification (SCL)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="295"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="298"/>
         <source>no scene classification: the tile's cloud only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="295"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="298"/>
         <source>scene classification not read: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="300"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="303"/>
         <source>No scene found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="341"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="335"/>
+        <source>no quick-look for this scene</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="355"/>
         <source>The scene's quick-look around the searched area (outlined in yellow)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/search_panel.py" line="349"/>
+        <location filename="../digisat_plugin/gui/search_panel.py" line="363"/>
         <source>The scene's quick-look (the whole tile)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -810,107 +820,107 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="77"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="88"/>
         <source>Worker's Python environment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="78"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="89"/>
         <source>The networks and the catalogue clients run in this Python, not in QGIS's own</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="80"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="91"/>
         <source>the digisat environment (advanced: an existing Python)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="83"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="94"/>
         <source> s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="84"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="95"/>
         <source>a new process per run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="88"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="99"/>
         <source>every core</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="93"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="104"/>
         <source>Refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="94"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="105"/>
         <source>Install / Repair</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="95"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="106"/>
         <source>Remove</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="100"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="111"/>
         <source>Worker Python</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="101"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="112"/>
         <source>Keep an idle worker</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="102"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="113"/>
         <source>CPU threads</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="105"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="116"/>
         <source>Environment folder: {folder} - click Refresh for details</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="106"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="117"/>
         <source>(none)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="111"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="122"/>
         <source>Environment folder: {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="114"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="125"/>
         <source>Size: {mb} MB</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="116"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="127"/>
         <source>Not installed (Install / Repair builds it)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="121"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="132"/>
         <source>Worker Python: {problem}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="123"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="134"/>
         <source>Worker Python: {python} (Python {version}, prefix {prefix})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="125"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="136"/>
         <source>Packages: {packages}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../digisat_plugin/gui/settings_panel.py" line="126"/>
+        <location filename="../digisat_plugin/gui/settings_panel.py" line="137"/>
         <source>missing</source>
         <translation type="unfinished"></translation>
     </message>

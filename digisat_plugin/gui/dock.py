@@ -13,6 +13,7 @@ Install button before any Run.
 from __future__ import annotations
 
 import os
+import re
 import time
 
 from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsGeometry
@@ -75,10 +76,16 @@ DOCK_WIDTH = 380  # px the dock asks for (a fifth of a 1920 px screen)
 DOCK_MIN_WIDTH = 300  # px the dock can be narrowed to; nothing in it is clipped there (tests/qgis/test_layout.py)
 _PROBES: dict = {}  # worker Python -> what it has (cleared after an install or a removal)
 MESSAGES_KEPT = 200  # the dock's own history of lines (the full text is in the message log)
+STATUS_CHARS = 60  # a step's characters the status line shows; the whole step goes to the log
 
 
 def _no_bands_status() -> str:
     return tr("Tick a band group (Process tab) to run")
+
+
+def _without_numbers(text: str) -> str:
+    """`text` with its numbers blanked: one step as it reports its progress ("downloading B05 (1.2/3.4 MB)")."""
+    return re.sub(r"\d+(\.\d+)?", "#", text)
 
 
 def _probe(python: str) -> dict:
@@ -120,6 +127,7 @@ class DigisatDock(QgsDockWidget):
         self.percent = 0.0  # the running job's percent, as the status line shows it
         self.run_key = ""  # the last run's request key (gui/process_panel.request_key)
         self.started = 0.0  # time.monotonic() when the running chain started ("Done in" is the whole run)
+        self.logged_step = ""  # the last step too long for the status line, logged whole (once, not per update)
         # iface.createNewMapCanvas is missing from test stubs: the factory is a seam tests fill
         self.canvas_factory = canvas_factory or getattr(iface, "createNewMapCanvas", None)
         self.canvas_closer = canvas_closer or getattr(iface, "closeMapCanvas", None)
@@ -266,7 +274,9 @@ class DigisatDock(QgsDockWidget):
         """A setting changed (and was saved): apply it where the dock shows it."""
         if sip.isdeleted(self):
             return
-        if name == f"{self.data.source()}_url":
+        # both tabs show one saved URL, whichever of them was edited (each saves only on a change: no loop)
+        self.settings_panel.show_setting(name, value)
+        if name == f"{self.data.source()}_url" and self.data.url_edit.text().strip() != value:
             self.data.url_edit.setText(value)
         elif name == "area_warning_km2":
             self.area.update_area()
@@ -472,6 +482,7 @@ class DigisatDock(QgsDockWidget):
         self.data.status_label.setText(status)
 
     def _search_failed(self, message):
+        self.data.forget_results()  # the picked scene was the previous search's: Run must not go on with it
         self._search_ended(tr("Search failed"))
         self._error(message)
 
@@ -610,7 +621,10 @@ class DigisatDock(QgsDockWidget):
         self.cancel_button.setEnabled(busy)
         if busy:
             self.percent = 0.0
+            self.logged_step = ""
             self.run_button.setEnabled(False)
+            # at once: the task's first step comes only once its worker answers ("Ready" stayed ~0.5 s)
+            self.step_label.setText(tr("Starting…"))
         else:
             self._update_run_button()
 
@@ -629,9 +643,22 @@ class DigisatDock(QgsDockWidget):
             self.step_label.setText(tr("Ready"))
 
     def _progress(self, percent: float, message: str):
-        """The status line: the step and the whole run's percent (the bar is the task manager's)."""
+        """The status line: the step and the whole run's percent (the bar is the task manager's), on one line.
+
+        A whole step wrapped to four lines (the guard's decision) and grew the footer mid-run, squeezing the
+        tabs: it is cut to a short line, and a step so cut goes whole to the log, once (every update repeats
+        the step; a download's size changes in each: compared without its numbers)."""
         self.percent = percent
-        self.step_label.setText(f"{message or tr('Working')} ({percent:.0f} %)")
+        line = logbook.short(message, STATUS_CHARS) if message else tr("Working")
+        suffix = f" ({percent:.0f} %)"
+        if self.step_label.isVisible():  # narrower than STATUS_CHARS at the dock's minimum width: elided to fit
+            metrics = self.step_label.fontMetrics()
+            room = self.step_label.contentsRect().width() - metrics.horizontalAdvance(suffix)
+            line = metrics.elidedText(line, Qt.TextElideMode.ElideRight, max(room, 0))
+        self.step_label.setText(line + suffix)
+        if message and line != message.strip() and _without_numbers(message) != _without_numbers(self.logged_step):
+            self.logged_step = message
+            self.note(message)
 
     def _finished(self, result):
         self._busy(False)

@@ -5,11 +5,13 @@ the search measured in the scene classification (core/catalog/scl.py), "tile clo
 scene has none (Data Space, DHuS, L1C). Their footprints are drawn on the canvas and the
 selected scene's quick-look is shown when the catalogue has one: where the scene says where its
 quick-look lies (STAC's 10 m grid, core/catalog/quicklook.py), the part around the searched area,
-enlarged, with the area outlined; else the whole quick-look.
+enlarged, with the area outlined; else the whole quick-look. A scene without one (none offered, or
+the request failed, e.g. 404) says so in the panel.
 
-Picking a product (a result row, a local path, the mode) emits `productChanged`; the dock then
-shows the product's one-line summary (gui/summary.py) in `summary_label`. The mode, source, login
-id and local product are saved in the settings as they change (remembered across restarts).
+A failed search clears the previous results (`forget_results`). Picking a product (a result row, a
+local path, the mode) emits `productChanged`; the dock then shows the product's one-line summary
+(gui/summary.py) in `summary_label`. The mode, source, login id and local product are saved in the
+settings as they change (remembered across restarts).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from qgis.core import (
 from qgis.gui import QgsAuthConfigSelect, QgsRubberBand
 from qgis.PyQt.QtCore import QDate, QRectF, Qt, QUrl, pyqtSignal
 from qgis.PyQt.QtGui import QColor, QPainter, QPen, QPixmap
+from qgis.PyQt.QtNetwork import QNetworkReply
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -323,7 +326,14 @@ class SearchPanel(QWidget):
         self._quicklook_fetcher = None  # a quick-look still on its way belongs to the previous scene
         if selected is not None and selected.thumbnail_url:
             self._fetch_quicklook(selected.thumbnail_url, (selected.extra or {}).get("grid"))
+        elif selected is not None:
+            self._no_quicklook()
         self.productChanged.emit()
+
+    def _no_quicklook(self):
+        """Say so where the quick-look goes: a blank panel read as one still loading, or as broken."""
+        self.quicklook.setText(tr("no quick-look for this scene"))
+        self.quicklook.setToolTip("")
 
     def _fetch_quicklook(self, url, grid=None):
         fetcher = QgsNetworkContentFetcher()
@@ -334,19 +344,23 @@ class SearchPanel(QWidget):
                 return
             pixmap = QPixmap()
             reply = fetcher.reply()
-            if reply is not None and pixmap.loadFromData(reply.readAll()):
-                part = self._area_part(pixmap, grid)
-                if part is not None:
-                    self.quicklook.setPixmap(part)
-                    self.quicklook.setToolTip(tr("The scene's quick-look around the searched area (outlined in "
-                                                 "yellow)"))
-                    return
-                # small: at full size it took most of the Data tab
-                if max(pixmap.width(), pixmap.height()) > QUICKLOOK_PX:  # shrunk, never enlarged
-                    pixmap = pixmap.scaled(QUICKLOOK_PX, QUICKLOOK_PX, Qt.AspectRatioMode.KeepAspectRatio,
-                                           Qt.TransformationMode.SmoothTransformation)
-                self.quicklook.setPixmap(pixmap)
-                self.quicklook.setToolTip(tr("The scene's quick-look (the whole tile)"))
+            # a failed request (e.g. 404 for a scene without a preview) may still carry a page: not an image
+            if reply is None or reply.error() != QNetworkReply.NetworkError.NoError or not pixmap.loadFromData(
+                    reply.readAll()):
+                self._no_quicklook()
+                return
+            part = self._area_part(pixmap, grid)
+            if part is not None:
+                self.quicklook.setPixmap(part)
+                self.quicklook.setToolTip(tr("The scene's quick-look around the searched area (outlined in "
+                                             "yellow)"))
+                return
+            # small: at full size it took most of the Data tab
+            if max(pixmap.width(), pixmap.height()) > QUICKLOOK_PX:  # shrunk, never enlarged
+                pixmap = pixmap.scaled(QUICKLOOK_PX, QUICKLOOK_PX, Qt.AspectRatioMode.KeepAspectRatio,
+                                       Qt.TransformationMode.SmoothTransformation)
+            self.quicklook.setPixmap(pixmap)
+            self.quicklook.setToolTip(tr("The scene's quick-look (the whole tile)"))
 
         fetcher.finished.connect(loaded)
         fetcher.fetchContent(QUrl(url))
@@ -391,6 +405,12 @@ class SearchPanel(QWidget):
         self.table.setRowCount(0)
         self.quicklook.clear()
         self._quicklook_fetcher = None
+
+    def forget_results(self):
+        """After a failed search: the previous query's results go (rows, selection, footprints, quick-look),
+        so Run cannot take a scene of a search that is no longer what the form says; no product is picked."""
+        self.clear_results()
+        self.productChanged.emit()
 
     def show_local_footprint(self, product) -> None:
         """Draw the picked local product's extent (its base grid) on the map, as a picked scene's is."""

@@ -64,13 +64,24 @@ class SettingsPanel(QWidget):
         form.addRow(note)
         form.addRow(self._environment_box())
         # each field saves itself: the live settings write QgsSettings on every change
-        for edit, name in ((self.stac_url, "stac_url"), (self.cdse_url, "cdse_url"), (self.dhus_url, "dhus_url"),
-                           (self.stac_collection, "stac_collection"), (self.model_dir, "model_dir"),
-                           (self.worker_python, "worker_python")):
+        self.text_fields = {"stac_url": self.stac_url, "cdse_url": self.cdse_url, "dhus_url": self.dhus_url,
+                            "stac_collection": self.stac_collection, "model_dir": self.model_dir,
+                            "worker_python": self.worker_python}
+        for name, edit in self.text_fields.items():
             edit.textChanged.connect(lambda text, name=name: setattr(self.settings, name, text.strip()))
         self.area_limit.valueChanged.connect(lambda value: setattr(self.settings, "area_warning_km2", float(value)))
         self.keep_alive.valueChanged.connect(lambda value: setattr(self.settings, "worker_keep_alive", int(value)))
         self.worker_threads.valueChanged.connect(lambda value: setattr(self.settings, "worker_threads", int(value)))
+
+    def show_setting(self, name: str, value) -> None:
+        """Show a setting saved elsewhere (the Data tab's URL) in its field; a no-op for other settings.
+
+        Only when the field says something else: the same text set again would move the cursor of
+        someone typing here (the field saves itself stripped), and the setText's own save is of the
+        value just saved, which tells no listener (no loop)."""
+        edit = self.text_fields.get(name)
+        if edit is not None and edit.text().strip() != value:
+            edit.setText(value)
 
     def _environment_box(self):
         # a short title (a group box's title never wraps); what it is goes in the tooltip (gui/tooltips.py)

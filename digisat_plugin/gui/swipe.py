@@ -71,24 +71,34 @@ class SwipeItem(QgsMapCanvasItem):
                           QRectF(x * scale_x, 0, (width - x) * scale_x, height * scale_y))
         painter.setPen(QPen(QColor(255, 255, 255), 2))
         painter.drawLine(QPointF(x, 0), QPointF(x, height))
-        self._paint_labels(painter, x)
+        self._paint_labels(painter, x, height)
 
     def labels(self) -> tuple:
-        """(left, right) side names drawn at the top of the divider."""
+        """(left, right) side names drawn at the bottom of the divider."""
         return tr("enhanced"), tr("original")
 
-    LABEL_TOP, LABEL_PAD = 4, 4
+    # At the bottom: QGIS's message bar covers the canvas's top whenever it shows a message (digisat's own
+    # "enhanced layer added" right after a run). Lifted two text lines off the bottom edge, where QGIS's
+    # scale bar and copyright decorations sit by default.
+    LABEL_PAD = 4
+
+    def _label_lift(self, metrics) -> int:
+        """Canvas rows kept free under the labels (the decorations' strip)."""
+        return 2 * metrics.height()
 
     def label_rows(self) -> int:
-        """Canvas rows from the top that the labels may cover."""
-        return self.LABEL_TOP + QFontMetrics(self.canvas.font()).height() + 2 * self.LABEL_PAD + 2
+        """Canvas rows from the bottom that the labels may cover."""
+        metrics = QFontMetrics(self.canvas.font())
+        return self._label_lift(metrics) + metrics.height() + 2 * self.LABEL_PAD + 2
 
-    def _paint_labels(self, painter, x):
+    def _paint_labels(self, painter, x, height):
+        """The side names either side of the divider at `x`, above the bottom of an item `height` px high."""
         left, right = self.labels()
         painter.setFont(self.canvas.font())
         metrics = painter.fontMetrics()
-        pad, top = self.LABEL_PAD, self.LABEL_TOP
+        pad = self.LABEL_PAD
         h = metrics.height() + 2 * pad
+        top = height - self._label_lift(metrics) - h
         for text, right_side in ((left, False), (right, True)):
             w = metrics.horizontalAdvance(text) + 2 * pad
             box = QRectF(x + 3 if right_side else x - 3 - w, top, w, h)

@@ -161,6 +161,47 @@ def test_quicklook_of_the_selected_scene_is_shown(full_iface, qgis_canvas, clean
         dock.deleteLater()
 
 
+def test_a_scene_without_quicklook_says_so(full_iface, qgis_canvas, clean_project, qtbot, tmp_path):
+    """The thumbnail request fails (404: the scene has no preview): the panel says so instead of staying blank,
+    and the note goes when a scene with a quick-look is picked."""
+    from qgis.PyQt.QtGui import QColor, QImage
+
+    from digisat_plugin.core.catalog.scene import SceneRecord
+
+    image = QImage(64, 48, QImage.Format_RGB32)
+    image.fill(QColor(200, 40, 40))
+    assert image.save(str(tmp_path / "thumb.png"))
+    server = _serve(tmp_path)
+    dock = DigisatDock(full_iface, settings=PluginSettings(output_dir=str(tmp_path)))
+    quicklook = dock.data.quicklook
+
+    def shows_pixmap():
+        return quicklook.pixmap() is not None and not quicklook.pixmap().isNull()
+
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        dock.data.show_scenes([
+            SceneRecord("S2A_GONE", "2024-07-05T15:47:21Z", 1.0, "18SVG", None, None, f"{base}/missing.png", "stac",
+                        "L2A"),
+            SceneRecord("S2A_SHOWN", "2024-07-01T15:47:21Z", 1.0, "18SVG", None, None, f"{base}/thumb.png", "stac",
+                        "L2A"),
+            SceneRecord("S2A_NONE", "2024-06-28T15:47:21Z", 1.0, "18SVG", None, None, "", "stac", "L2A")])
+        dock.data.table.selectRow(0)
+        qtbot.waitUntil(lambda: quicklook.text() == "no quick-look for this scene", timeout=10000)
+        assert not shows_pixmap()
+        dock.data.table.selectRow(1)
+        qtbot.waitUntil(shows_pixmap, timeout=10000)
+        assert quicklook.text() == ""
+        dock.data.table.selectRow(2)  # no quick-look offered at all: the same note
+        assert quicklook.text() == "no quick-look for this scene" and not shows_pixmap()
+        dock.data.table.clearSelection()  # nothing picked: nothing to say
+        assert quicklook.text() == "" and not shows_pixmap()
+    finally:
+        server.shutdown()
+        dock.unload()
+        dock.deleteLater()
+
+
 def test_quicklook_is_cut_around_the_searched_area_and_outlines_it(full_iface, qgis_canvas, clean_project, qtbot,
                                                                      tmp_path):
     """A STAC scene's quick-look spans its 10 m grid (core/catalog/quicklook.py): the Data tab shows
@@ -226,6 +267,44 @@ def test_unreachable_catalogue_is_one_line_error(search_dock, full_iface, qtbot)
     assert dock.data.status_label.text() == "Search failed"
     assert any(message in m for m in full_iface.messageBar().get_messages(Qgis.Critical))
     assert dock.data.table.rowCount() == 0
+
+
+def test_a_failed_search_drops_the_previous_results(search_dock, full_iface, qgis_canvas, qtbot, tmp_path):
+    """3 rows, the first picked; the next search fails: no row, selection, footprint, quick-look or summary of
+    the previous search is left, and Run has no scene to go on with."""
+    from qgis.core import Qgis
+    from qgis.PyQt.QtGui import QColor, QImage
+
+    dock = search_dock
+    run_search(dock, qtbot)
+    assert dock.data.table.rowCount() == 3
+    image = QImage(8, 8, QImage.Format_RGB32)
+    image.fill(QColor(0, 0, 200))
+    assert image.save(str(tmp_path / "thumb.png"))
+    server = _serve(tmp_path)
+    try:  # the loopback items' previews are not served: give the first one a quick-look to be dropped
+        dock.data.scenes[0].thumbnail_url = f"http://127.0.0.1:{server.server_address[1]}/thumb.png"
+        dock.data.table.selectRow(0)
+        qtbot.waitUntil(lambda: dock.data.quicklook.pixmap() is not None and not dock.data.quicklook.pixmap().isNull(),
+                        timeout=10000)
+    finally:
+        server.shutdown()
+    assert dock.data.selected_scene().id == "S2A_18SVG_20240705_0_L2A" and dock.data.summary_label.text()
+    footprints = list(dock.data.footprints)
+    dock.data.url_edit.setText("http://127.0.0.1:9")  # nobody listens on the discard port
+    task = dock.search()
+    with qtbot.waitSignal(task.failed, timeout=120000):
+        pass
+    assert dock.data.status_label.text() == "Search failed"
+    assert dock.data.table.rowCount() == 0 and dock.data.scenes == []
+    assert not dock.data.table.selectionModel().hasSelection() and dock.data.selected_scene() is None
+    assert dock.data.quicklook.pixmap() is None or dock.data.quicklook.pixmap().isNull()
+    assert dock.data.quicklook.text() == ""
+    assert dock.data.footprints == [] and not [i for i in qgis_canvas.scene().items() if i in footprints]
+    assert dock.data.summary_label.text() == ""
+    assert dock.run() is None  # Run goes on no stale scene
+    assert "no scene selected" in full_iface.messageBar().get_messages(Qgis.Critical)[-1]
+    assert dock.chain is None
 
 
 def test_second_search_click_while_searching_keeps_the_running_task(search_dock, qtbot):

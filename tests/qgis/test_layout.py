@@ -198,6 +198,41 @@ def test_no_text_is_clipped_at_minimum_width(window_dock, qtbot):
                                                          if isinstance(value, QCheckBox)}
 
 
+GUARD_STEP = ("guard net20 (B05 B06 B07 B8A B11 B12): network written; at reduced scale the network's RMSE is "
+              "0.69 x the guided estimate's (40.7 vs 59.0 DN)")
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_a_long_step_keeps_the_status_one_line_and_goes_whole_to_the_log(window_dock, qtbot, narrow):
+    """The guard's step wrapped to four lines in the status line: the footer grew and the tabs shrank mid-run.
+    Cut to one line (at the dock's width and at its minimum), the whole step in the log once."""
+    from qgis.core import QgsApplication
+
+    iface, dock = window_dock
+    if narrow:
+        at_minimum_width(iface, dock, qtbot)
+    dock._busy(True)
+    settle(qtbot, 50)
+    label = dock.step_label
+    one_line = label.height()
+    footer, tabs = dock.footer.height(), dock.tabs.height()
+    logged = []
+    QgsApplication.messageLog().messageReceived.connect(lambda message, tag, level: logged.append((tag, message)))
+    for percent in (5.0, 5.4, 6.0):  # every update repeats the step
+        dock._progress(percent, GUARD_STEP)
+    settle(qtbot, 50)
+    text = label.text()
+    assert text.endswith("… (6 %)") and "\n" not in text
+    shown = text[:-len("… (6 %)")].rstrip()  # the step's start, as wide as the line allows
+    assert shown.startswith("guard net20 (B0") and GUARD_STEP.startswith(shown)
+    assert label.fontMetrics().horizontalAdvance(text) <= label.contentsRect().width()  # no wrap
+    assert label.height() == one_line and dock.footer.height() == footer and dock.tabs.height() == tabs
+    assert [m for tag, m in logged if tag == "digisat"] == [GUARD_STEP] and dock.messages[-1] == GUARD_STEP
+    dock._progress(50.0, "super-resolving tile 1/4")  # short: shown whole, not logged
+    assert label.text() == "super-resolving tile 1/4 (50 %)" and len(logged) == 1
+    dock._busy(False)
+
+
 def test_swipe_says_which_side_is_which(window_dock, qtbot):
     from qgis.PyQt.QtGui import QImage, QPainter
 
@@ -207,13 +242,16 @@ def test_swipe_says_which_side_is_which(window_dock, qtbot):
     item = SwipeItem(iface.canvas, [])
     try:
         assert item.labels() == ("enhanced", "original")
-        image = QImage(400, 100, QImage.Format_ARGB32)
+        image = QImage(400, 200, QImage.Format_ARGB32)
         image.fill(0)
         painter = QPainter(image)
-        item._paint_labels(painter, 200)
+        item._paint_labels(painter, 200, 200)
         painter.end()
-        # dark label boxes drawn on both sides of the divider, at the top
-        assert image.pixelColor(190, 8).alpha() > 0 and image.pixelColor(210, 8).alpha() > 0
-        assert image.pixelColor(200, 80).alpha() == 0
+        # dark label boxes drawn on both sides of the divider, at the bottom (the message bar covers the top),
+        # above the strip at the bottom edge where QGIS's scale bar and copyright sit
+        covered = [y for y in range(200) if image.pixelColor(190, y).alpha() > 0]
+        assert covered and covered == [y for y in range(200) if image.pixelColor(210, y).alpha() > 0]
+        assert min(covered) >= 200 - item.label_rows() and max(covered) < 200 - 30 and min(covered) > 100
+        assert image.pixelColor(200, covered[0]).alpha() == 0  # the divider's own gap
     finally:
         iface.canvas.scene().removeItem(item)

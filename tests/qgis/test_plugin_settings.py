@@ -205,6 +205,43 @@ def test_settings_save_themselves_and_apply_at_once(full_iface, clean_project, t
         PluginSettings().save()
 
 
+def test_the_data_tab_and_the_settings_tab_show_one_saved_url(full_iface, clean_project, tmp_path):
+    """The STAC URL typed in the Data tab (saved on Enter) shows in Settings > STAC URL, and the other way
+    round: the Settings field stayed empty, and typing there then saved its stale text over the Data tab's."""
+    from qgis.PyQt.QtCore import Qt
+    from qgis.PyQt.QtTest import QTest
+
+    from digisat_plugin.gui.dock import DigisatDock
+
+    PluginSettings().save()
+    dock = DigisatDock(full_iface, settings=PluginSettings(output_dir=str(tmp_path)))
+    try:
+        data, panel = dock.data.url_edit, dock.settings_panel.stac_url
+        assert dock.data.source() == "stac" and data.text() == panel.text() == ""
+        data.setText("http://127.0.0.1:9/stac")
+        QTest.keyClick(data, Qt.Key.Key_Return)  # Enter: editingFinished saves it
+        assert dock.settings.stac_url == "http://127.0.0.1:9/stac"
+        assert panel.text() == "http://127.0.0.1:9/stac"
+        assert dock.settings_panel.cdse_url.text() == dock.settings_panel.dhus_url.text() == ""  # only STAC's
+        panel.setText("http://127.0.0.1:9/v1")  # typed in Settings: saved and shown in the Data tab
+        assert dock.settings.stac_url == data.text() == "http://127.0.0.1:9/v1"
+        panel.setText(" http://127.0.0.1:9/v1 ")  # a space typed: saved stripped, the field left as typed
+        assert panel.text() == " http://127.0.0.1:9/v1 " and data.text() == "http://127.0.0.1:9/v1"
+        # another source's URL set in the Data tab reaches its own Settings field, not STAC's
+        dock.data.source_combo.setCurrentIndex(dock.data.source_combo.findData("cdse"))
+        data.setText("http://127.0.0.1:9/odata")
+        QTest.keyClick(data, Qt.Key.Key_Return)
+        assert dock.settings_panel.cdse_url.text() == "http://127.0.0.1:9/odata"
+        assert panel.text() == " http://127.0.0.1:9/v1 " and dock.settings.stac_url == "http://127.0.0.1:9/v1"
+        QgsSettings().sync()
+        loaded = PluginSettings.load()
+        assert (loaded.stac_url, loaded.cdse_url) == ("http://127.0.0.1:9/v1", "http://127.0.0.1:9/odata")
+    finally:
+        dock.unload()
+        dock.deleteLater()
+        PluginSettings().save()
+
+
 def test_one_settings_object_saves_each_change_and_tells_listeners():
     PluginSettings().save()
     live = PluginSettings.load()

@@ -89,6 +89,35 @@ def test_swipe_shows_enhanced_left_and_original_right(shown_canvas, clean_projec
     assert not [i for i in qgis_canvas.scene().items() if type(i).__name__ == "SwipeItem"]
 
 
+def test_swipe_labels_are_at_the_bottom_clear_of_the_message_bar(shown_canvas, clean_project, qtbot, tmp_path):
+    """"enhanced | original" were drawn at the canvas's top, under QGIS's message bar whenever it showed a
+    message (digisat's own "enhanced layer added" right after a run): now at the bottom, off its edge."""
+    enhanced = grey_layer(write_constant_raster(tmp_path / "enh.tif", 2000), "Enhanced")
+    original = grey_layer(write_constant_raster(tmp_path / "orig.tif", 2000), "Original")  # the same grey
+    canvas = shown_canvas
+    show_enhanced(canvas, clean_project, qtbot, enhanced, original)
+    canvas.setExtent(QgsRectangle(443630, 4178930, 443630 + 500, 4178930 + 300))  # the rasters fill the canvas
+    canvas.refresh()
+    tool = SwipeMapTool(canvas, [original])
+    canvas.setMapTool(tool)
+    try:
+        wait_rendered(qtbot, canvas, tool)
+        shot = grey(canvas.viewport().grab().toImage())
+        plain = reference(canvas, enhanced)
+        divider = tool.item.divider
+        # darker than the map: the label boxes, just left and right of the divider line
+        dark = [y for y in range(shot.shape[0]) if shot[y, divider - 8] < plain[y, divider - 8] - 20
+                and shot[y, divider + 8] < plain[y, divider + 8] - 20]
+        height = shot.shape[0]
+        assert dark and min(dark) >= height - tool.item.label_rows()  # in the bottom rows
+        assert max(dark) < height - 30  # off the bottom edge's strip (scale bar, copyright)
+        top = height // 2  # the top half, where the message bar shows, is the map's alone
+        assert np.abs(shot[:top, :divider - 2] - plain[:top, :divider - 2]).max() <= 2
+        assert np.abs(shot[:top, divider + 2:] - plain[:top, divider + 2:]).max() <= 2
+    finally:
+        canvas.unsetMapTool(tool)
+
+
 ORIGIN = (443580.0, 4179420.0)  # top-left corner of the test rasters (EPSG:32618, 10 m pixels)
 
 
@@ -152,12 +181,12 @@ def test_swipe_lines_up_with_the_canvas_after_zoom_and_resize(shown_canvas, clea
         left, right = reference(canvas, enhanced), reference(canvas, original)
         assert shot.shape == left.shape
         # left of the divider: the canvas (enhanced); right: the original; two pixels kept clear of the line
-        # (below the "enhanced | original" labels at the top of the divider)
-        top = tool.item.label_rows()
-        assert np.abs(shot[top:, :divider - 2] - left[top:, :divider - 2]).max() <= 2
-        assert np.abs(shot[top:, divider + 2:] - right[top:, divider + 2:]).max() <= 2
+        # (above the "enhanced | original" labels at the bottom of the divider)
+        end = shot.shape[0] - tool.item.label_rows()
+        assert np.abs(shot[:end, :divider - 2] - left[:end, :divider - 2]).max() <= 2
+        assert np.abs(shot[:end, divider + 2:] - right[:end, divider + 2:]).max() <= 2
         for x in (divider // 2, (divider + shot.shape[1]) // 2):  # the bright row is at the same height
-            assert line_rows(shot[top:, x]) == line_rows(left[top:, x]) != []
+            assert line_rows(shot[:end, x]) == line_rows(left[:end, x]) != []
 
     try:
         rendered()

@@ -235,6 +235,20 @@ def test_progress_moves_within_a_single_tile(dock, qtbot):
     assert seen == sorted(seen)
 
 
+def test_run_says_it_is_starting_before_the_first_step(dock, qtbot):
+    """"Ready" stayed in the status line until the worker reported its first step (about 0.5 s)."""
+    assert dock.step_label.text() == "Ready"
+    steps = []
+    chain = dock.run()
+    assert chain is not None
+    assert dock.step_label.text() == "Starting…"  # at once, before any step (those come queued, from the task)
+    chain.progressChanged.connect(lambda pct, msg: steps.append(dock.step_label.text()))
+    with qtbot.waitSignal(chain.succeeded, timeout=240000):
+        pass
+    assert steps and "Starting…" not in steps  # the task's own steps then replace it
+    qtbot.waitUntil(lambda: dock.step_label.text().startswith("Done in "), timeout=5000)
+
+
 def test_missing_packages_are_named_with_the_install_button(dock, full_iface, monkeypatch):
     from digisat_plugin.toolbelt import dependencies
 
