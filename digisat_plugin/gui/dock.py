@@ -267,7 +267,7 @@ class DigisatDock(QgsDockWidget):
 
     def _error(self, message: str, details: str = ""):
         self._remember("error: " + message)
-        self.step_label.setText(logbook.short(message))
+        self._show_status(logbook.short(message, STATUS_CHARS))  # the whole message is on the message bar
         logbook.push(self.iface, message, Qgis.MessageLevel.Critical, duration=0, details=details)
 
     def _setting_changed(self, name, value):
@@ -649,16 +649,21 @@ class DigisatDock(QgsDockWidget):
         tabs: it is cut to a short line, and a step so cut goes whole to the log, once (every update repeats
         the step; a download's size changes in each: compared without its numbers)."""
         self.percent = percent
-        line = logbook.short(message, STATUS_CHARS) if message else tr("Working")
-        suffix = f" ({percent:.0f} %)"
+        line = self._show_status(logbook.short(message, STATUS_CHARS) if message else tr("Working"),
+                                 f" ({percent:.0f} %)")
+        if message and line != message.strip() and _without_numbers(message) != _without_numbers(self.logged_step):
+            self.logged_step = message
+            self.note(message)
+
+    def _show_status(self, line: str, suffix: str = "") -> str:
+        """`line` + `suffix` on the status line, `line` elided to keep it one line (an error or a step wrapped
+        to three or four lines, growing the footer and squeezing the tabs); returns `line` as shown."""
         if self.step_label.isVisible():  # narrower than STATUS_CHARS at the dock's minimum width: elided to fit
             metrics = self.step_label.fontMetrics()
             room = self.step_label.contentsRect().width() - metrics.horizontalAdvance(suffix)
             line = metrics.elidedText(line, Qt.TextElideMode.ElideRight, max(room, 0))
         self.step_label.setText(line + suffix)
-        if message and line != message.strip() and _without_numbers(message) != _without_numbers(self.logged_step):
-            self.logged_step = message
-            self.note(message)
+        return line
 
     def _finished(self, result):
         self._busy(False)

@@ -80,6 +80,10 @@ def window_dock(qgis_iface, clean_project, tmp_path, qtbot):
     dock.result = (None, None, None, original)
     dock.side_button.setEnabled(True)
     yield iface, dock
+    # The layer is in no project, so Python owns it: kept until the interpreter's exit, it was destroyed after
+    # QGIS's own teardown and the test process crashed there (exit 139, "double free or corruption").
+    dock.result = None
+    del original
     dock.unload()
     dock.deleteLater()
     iface.window.close()
@@ -231,6 +235,26 @@ def test_a_long_step_keeps_the_status_one_line_and_goes_whole_to_the_log(window_
     dock._progress(50.0, "super-resolving tile 1/4")  # short: shown whole, not logged
     assert label.text() == "super-resolving tile 1/4 (50 %)" and len(logged) == 1
     dock._busy(False)
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_an_error_keeps_the_status_one_line(window_dock, qtbot, narrow):
+    """A failed search's error wrapped to three lines and grew the footer; the whole text is on the message bar."""
+    iface, dock = window_dock
+    if narrow:
+        at_minimum_width(iface, dock, qtbot)
+    settle(qtbot, 50)
+    label = dock.step_label
+    one_line, footer, tabs = label.height(), dock.footer.height(), dock.tabs.height()
+    message = ("http://127.0.0.1:9: cannot reach the STAC API (ConnectionError); check the address in the Data tab "
+               "and your network, or try again later")
+    dock._error(message)
+    settle(qtbot, 50)
+    text = label.text()
+    assert text.startswith("http://127.0.0.1:9") and text.endswith("…") and "\n" not in text
+    assert label.fontMetrics().horizontalAdvance(text) <= label.contentsRect().width()
+    assert label.height() == one_line and dock.footer.height() == footer and dock.tabs.height() == tabs
+    assert dock.messages[-1] == "error: " + message
 
 
 def test_swipe_says_which_side_is_which(window_dock, qtbot):
