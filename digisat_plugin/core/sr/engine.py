@@ -22,7 +22,6 @@ from ..io.output_scale import OutputScale
 from ..io.product import ALIGN, open_product
 from ..progress import as_progress
 from ..sr.resample import upsample_nearest
-from .nodata import fill_nodata
 from .predict import Predictor, inputs_for, nets_for, writing_net
 from .spec import SPECS, blur_parts, centre_fits
 from .threads import beside
@@ -426,8 +425,9 @@ def _check_window(product, predictor, window, bands, guard, progress):
     native, ratios = {}, {}
     for band in sort_bands({b for spec in specs for b in spec.inputs}):
         values, missing = product.read(band, part.row, part.col, part.height, part.width)
-        native[band] = fill_nodata(values, missing).astype(np.float32)  # no jump to 0 at an edge (sr/nodata.py)
-        ratios[band] = product.bands[band].ratio
+        # no data stays 0 here: the check's and the fits' masks (spec.valid_at, guided.linear_slopes) leave
+        # it out by that value; only the tiles' inputs are filled (sr/nodata.py)
+        native[band], ratios[band] = np.where(missing, 0.0, values).astype(np.float32), product.bands[band].ratio
     with beside() as pool:
         # Each network's check starts as soon as its blur is known and runs beside the next fit
         # (net20's beside net60's, which waits for net20's blur): the two are independent, and

@@ -7,7 +7,9 @@ pixels next to the edge came out wrong by up to 180 DN (B05) and 290 DN (B11) wi
 decaying over about 10 px (the sample with a no-data corner, against the same pixels without it:
 tests/unit/test_nodata_fill.py). Filled with the nearest valid value of the same band, the inputs
 are continuous there, as at a window's edge (mirrored); the filled pixels themselves stay no data
-in every output.
+in every output. Only the tiles' inputs are filled (core/sr/predict.py): the window's check and its
+fits (the guard, the blur, the linear floor's slopes) keep no data at 0, which their masks leave out
+(spec.valid_at, guided.linear_slopes); filled, those pixels would count as data there.
 """
 
 from __future__ import annotations
