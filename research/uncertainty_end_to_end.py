@@ -16,7 +16,6 @@ Writes research/uncertainty_end_to_end.md.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 
@@ -70,22 +69,16 @@ def end_to_end(region, s: int, protocol: str, tmp: str) -> dict:
     return score_prediction(np.concatenate(predicted), np.concatenate(actual))
 
 
-def in_sample(s: int, protocol: str, scene_name: str) -> dict | None:
-    """The in-memory pairs of the same scene (build/uncertainty cache) scored with the shipped
-    coefficients, or None if the cache has none."""
-    import pickle
+def in_sample(s: int, protocol: str, scene_name: str, predictor) -> dict | None:
+    """The in-memory pairs of the same scene (scripts/uncertainty_data.collect: its cache, checked
+    against the code and weights) scored with the shipped coefficients; None if it has no such pair."""
+    from uncertainty_data import collect
 
-    from digisat_plugin.core.quality.uncertainty import predict
+    from digisat_plugin.core.quality.uncertainty import FACTOR_NET, predict
+    from digisat_plugin.core.sr.uncertainty import load_calibration
 
-    cache = os.path.join(REPO, "build", "uncertainty", f"x{s}.pkl")
-    if not os.path.exists(cache):
-        return None
-    with open(cache, "rb") as f:
-        groups = pickle.load(f)["data"]
-    with open(os.path.join(REPO, "model_weights", "uncertainty.json"), encoding="utf-8") as f:
-        shipped = json.load(f)
-    net = "net20" if s == 2 else "net60"
-    coef = np.array(shipped["nets"][net]["coefficients"])
+    coef = load_calibration(predictor.model_dir).coefficients[FACTOR_NET[s]]
+    groups = collect(s, predictor, os.path.join(REPO, "build", "uncertainty", f"x{s}.pkl"), log=lambda _: None)
     for items in groups.values():
         for it in items:
             if it.scene == scene_name and it.protocol == protocol:
@@ -101,11 +94,14 @@ def main() -> None:
              "of docs/uncertainty.md).", "",
              "| factor | scene | degradation | Spearman (in memory) | mean predicted / actual (in memory) | "
              "top 10 % / bottom 50 % (in memory) |", "|---|---|---|---|---|---|"]
+    from digisat_plugin.core.sr.predict import Predictor
+
+    predictor = Predictor(device="cpu")  # the in-memory pairs' (end_to_end runs the engine as a user does)
     with tempfile.TemporaryDirectory() as tmp:
         for s, region in CASES:
             for protocol in PROTOCOLS:
                 e = end_to_end(region, s, protocol, tmp)
-                m = in_sample(s, protocol, region.name) or {}
+                m = in_sample(s, protocol, region.name, predictor) or {}
 
                 def cell(key, digits, e=e, m=m):
                     return f"{e[key]:.{digits}f}" + (f" ({m[key]:.{digits}f})" if key in m else "")
